@@ -1,0 +1,119 @@
+"""Stored items -> an Atom 1.0 document (RFC 4287), written with lxml.
+
+Each entry carries an `atom:source` naming the jobcenter it came from, so a
+reader of the combined feed always knows whose press release it is. Times are
+written in Berlin local time with their offset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from lxml import etree
+
+from aggregator import __version__
+from aggregator.model import LAND_CODES, Source, StoredItem
+from aggregator.normalize import atom_id
+from aggregator.parse.dates import BERLIN
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SOURCE_SCHEME = "urn:jobcenter-aggregator:source"
+LAND_SCHEME = "urn:jobcenter-aggregator:land"
+GENERATOR_URI = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
+
+
+def _q(name: str) -> str:
+    return f"{{{ATOM_NS}}}{name}"
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, _q(name), {k: v for k, v in attrs.items() if v})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in Berlin local time, e.g. 2019-08-28T00:00:00+02:00."""
+    return value.astimezone(BERLIN).isoformat(timespec="seconds")
+
+
+def feed_id(name: str) -> str:
+    """A permanent id for one of our own feeds, e.g. 'all' or 'campaign:aktionswoche-2019'."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:feed:{name}"))
+
+
+def source_id_uri(source_id: str) -> str:
+    return "urn:uuid:" + str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:source:{source_id}")
+    )
+
+
+def _author(source: Source | None, fallback: str) -> str:
+    if source is None:
+        return fallback
+    return source.publisher or source.name
+
+
+def _add_source(entry: etree._Element, source: Source | None, source_id: str) -> None:
+    element = _sub(entry, "source")
+    _sub(element, "id", source_id_uri(source_id))
+    _sub(element, "title", source.name if source else source_id)
+    if source and source.homepage:
+        _sub(element, "link", rel="alternate", type="text/html", href=source.homepage)
+
+
+def _add_entry(root: etree._Element, stored: StoredItem, source: Source | None) -> None:
+    item = stored.item
+    entry = _sub(root, "entry")
+    _sub(entry, "id", atom_id(item.source_id, item.key))
+    _sub(entry, "title", item.title, type="text")
+    if item.url:
+        _sub(entry, "link", rel="alternate", type="text/html", href=item.url)
+    _sub(entry, "published", format_time(item.published))
+    _sub(entry, "updated", format_time(max(stored.updated, item.published)))
+    author = _sub(entry, "author")
+    _sub(author, "name", _author(source, item.source_id))
+    _sub(entry, "category", term=item.source_id, scheme=SOURCE_SCHEME,
+         label=source.name if source else item.source_id)  # fmt: skip
+    if source:
+        _sub(entry, "category", term=source.land, scheme=LAND_SCHEME, label=LAND_CODES[source.land])
+    if item.summary_html:
+        _sub(entry, "summary", item.summary_html, type="html")
+    elif item.summary_text:
+        _sub(entry, "summary", item.summary_text, type="text")
+    if item.content_html:
+        _sub(entry, "content", item.content_html, type="html")
+    _add_source(entry, source, item.source_id)
+
+
+def render_feed(
+    items: Sequence[StoredItem],
+    sources: Mapping[str, Source],
+    *,
+    name: str,
+    title: str,
+    subtitle: str,
+    self_url: str,
+    fallback_updated: datetime,
+    links: Iterable[tuple[str, str]] = (),
+) -> bytes:
+    """The Atom document for `items`, already sorted as they should appear."""
+    root = etree.Element(_q("feed"), nsmap={None: ATOM_NS})
+    root.set(XML_LANG, "de")
+    _sub(root, "id", feed_id(name))
+    _sub(root, "title", title, type="text")
+    _sub(root, "subtitle", subtitle, type="text")
+    newest = max((max(s.updated, s.item.published) for s in items), default=fallback_updated)
+    _sub(root, "updated", format_time(newest))
+    _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
+    for rel, href in links:
+        _sub(root, "link", rel=rel, href=href)
+    _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
+    _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
+    for stored in items:
+        _add_entry(root, stored, sources.get(stored.item.source_id))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

@@ -1,0 +1,211 @@
+"""The command line; the only place that prints for people.
+
+Exit codes: 0 success (failing sources are reported, not fatal), 2 invalid
+configuration or usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aggregator.atom import render_feed
+from aggregator.config import ConfigError, load_config
+from aggregator.fetch import Fetcher
+from aggregator.model import Config
+from aggregator.pipeline import RefreshResult, refresh_all
+from aggregator.store import Store
+
+STATUS_STYLE = {
+    "ok": "green",
+    "not-modified": "cyan",
+    "partial": "yellow",
+    "error": "bold red",
+    "skipped": "dim",
+}
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Context:
+    def __init__(self, config_path: str, db_path: str, base_url: str) -> None:
+        self.config_path = config_path
+        self.db_path = db_path
+        self.base_url = base_url.rstrip("/")
+
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                err.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True)
+            count = len(exc.problems)
+            err.print(f"{self.config_path}: {count} problem{'s' * (count != 1)}; nothing was run")
+            sys.exit(2)
+
+    def store(self) -> Store:
+        return Store(self.db_path)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", envvar="AGGREGATOR_CONFIG", default="sources.yaml",
+    show_default=True, help="The sources.yaml to use (env AGGREGATOR_CONFIG).",
+)  # fmt: skip
+@click.option(
+    "--db", "db_path", envvar="AGGREGATOR_DB", default="aggregator.db", show_default=True,
+    help="SQLite database file (env AGGREGATOR_DB).",
+)  # fmt: skip
+@click.option(
+    "--base-url", envvar="AGGREGATOR_BASE_URL", default="http://127.0.0.1:8080",
+    show_default=True, help="Public URL of the service, used in feed links.",
+)  # fmt: skip
+@click.version_option(package_name="jobcenter-aggregator")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_path: str, base_url: str) -> None:
+    """Follow the press releases of Germany's kommunale Jobcenter in one feed."""
+    ctx.obj = Context(config_path, db_path, base_url)
+
+
+def _result_line(result: RefreshResult) -> str:
+    style = STATUS_STYLE.get(result.status, "")
+    text = f"[{style}]{result.status:>12}[/{style}]  {result.source_id}"
+    if result.new or result.updated:
+        text += f"  +{result.new} new, {result.updated} updated"
+    for error in result.errors:
+        text += f"\n{'':>14}[red]{error}[/red]"
+    return text
+
+
+def _summary_table(results: list[RefreshResult]) -> Table:
+    table = Table(title="Refresh summary")
+    table.add_column("source")
+    table.add_column("status")
+    table.add_column("new", justify="right")
+    table.add_column("updated", justify="right")
+    table.add_column("errors", overflow="fold")
+    for result in sorted(results, key=lambda r: r.source_id):
+        style = STATUS_STYLE.get(result.status, "")
+        problems = result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
+        table.add_row(
+            result.source_id,
+            f"[{style}]{result.status}[/{style}]",
+            str(result.new),
+            str(result.updated),
+            "\n".join(problems),
+        )
+    return table
+
+
+async def _fetch_all(config: Config, store: Store, progress: Progress) -> list[RefreshResult]:
+    sources = [s for s in config.sources if s.enabled]
+    task = progress.add_task("refreshing", total=len(sources))
+
+    def done(result: RefreshResult) -> None:
+        progress.console.print(_result_line(result), soft_wrap=True)
+        progress.advance(task)
+
+    async with Fetcher(config.defaults) as fetcher:
+        return await refresh_all(sources, config, fetcher, store, on_done=done)
+
+
+@cli.command()
+@pass_context
+def fetch(obj: Context) -> None:
+    """Refresh every enabled source once and store new items."""
+    config = obj.config()
+    store = obj.store()
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err,
+    )  # fmt: skip
+    try:
+        with progress:
+            results = asyncio.run(_fetch_all(config, store, progress))
+    finally:
+        store.close()
+    out.print(_summary_table(results))
+    failing = sum(r.status in ("error", "partial") for r in results)
+    new = sum(r.new for r in results)
+    out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.option("--out", "out_path", default="-", show_default=True,
+              help="File to write, or - for standard output.")  # fmt: skip
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1),
+              help="How many of the newest items.")  # fmt: skip
+@pass_context
+def feed(obj: Context, out_path: str, limit: int) -> None:
+    """Write the combined Atom feed of stored items, newest first."""
+    config = obj.config()
+    store = obj.store()
+    try:
+        items = store.items(limit=limit)
+    finally:
+        store.close()
+    document = render_feed(
+        items,
+        {source.id: source for source in config.sources},
+        name="all",
+        title="Kommunale Jobcenter – alle Meldungen",
+        subtitle="Pressemitteilungen und Meldungen der kommunalen Jobcenter",
+        self_url=f"{obj.base_url}/feeds/all.atom",
+        fallback_updated=datetime.now(UTC),
+    )
+    if out_path == "-":
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomically(Path(out_path), document)
+        err.print(f"wrote {len(items)} entries to {out_path}")
+
+
+@cli.group()
+def sources() -> None:
+    """Inspect and check the sources in sources.yaml."""
+
+
+@sources.command()
+@pass_context
+def validate(obj: Context) -> None:
+    """Check sources.yaml and print every problem with file, line and source id."""
+    config = obj.config()
+    enabled = sum(s.enabled for s in config.sources)
+    out.print(
+        f"{obj.config_path}: valid — {len(config.sources)} sources ({enabled} enabled), "
+        f"{len(config.campaigns)} campaigns"
+    )
+
+
+def main() -> None:
+    cli(prog_name="aggregator")

@@ -1,0 +1,288 @@
+"""The plain types that flow through the pipeline.
+
+The configuration types are frozen pydantic models, so that the schema of
+`sources.yaml` and the runtime objects are one definition instead of two that
+drift apart. Everything here is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import soupsieve
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+LAND_CODES: dict[str, str] = {
+    "BW": "Baden-Württemberg",
+    "BY": "Bayern",
+    "BE": "Berlin",
+    "BB": "Brandenburg",
+    "HB": "Bremen",
+    "HH": "Hamburg",
+    "HE": "Hessen",
+    "MV": "Mecklenburg-Vorpommern",
+    "NI": "Niedersachsen",
+    "NW": "Nordrhein-Westfalen",
+    "RP": "Rheinland-Pfalz",
+    "SL": "Saarland",
+    "SN": "Sachsen",
+    "ST": "Sachsen-Anhalt",
+    "SH": "Schleswig-Holstein",
+    "TH": "Thüringen",
+}
+
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$")
+_SIZE_UNITS = {None: 1, "B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """'30m', '20s', '1h30m' or a number of seconds -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(f"not a duration: {value!r} (use e.g. 20s, 30m, 1h, 1h30m)")
+        seconds = float(sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+    else:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 20s, 30m, 1h)")
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {value!r}")
+    return timedelta(seconds=seconds)
+
+
+def parse_size(value: object) -> int:
+    """'10MiB', '512KiB' or a number of bytes -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.match(str(value))
+        if not match:
+            raise ValueError(f"not a size: {value!r} (use e.g. 10MiB, 512KiB)")
+        size = int(match.group(1)) * _SIZE_UNITS[match.group(2)]
+    if size <= 0:
+        raise ValueError(f"size must be positive: {value!r}")
+    return size
+
+
+def check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"not a slug (lower-case letters, digits, single dashes): {value!r}")
+    return value
+
+
+def check_land(value: str) -> str:
+    if value not in LAND_CODES:
+        raise ValueError(f"unknown land code {value!r}; one of {', '.join(sorted(LAND_CODES))}")
+    return value
+
+
+def check_selector(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            soupsieve.compile(value)
+        except Exception as exc:  # soupsieve raises several types for bad syntax
+            reason = str(exc).splitlines()[0]
+            raise ValueError(f"invalid CSS selector {value!r}: {reason}") from None
+    return value
+
+
+Url = Annotated[str, AfterValidator(check_url)]
+Slug = Annotated[str, AfterValidator(check_slug)]
+LandCode = Annotated[str, AfterValidator(check_land)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+Selector = Annotated[str | None, AfterValidator(check_selector)]
+Kind = Literal["landkreis", "kreisfreie-stadt", "region"]
+Field_ = Literal["title", "summary", "content"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PageTarget(_Strict):
+    """A press-release listing page and how to read it."""
+
+    url: Url
+    preset: str | None = None
+    items: Selector = None
+    title: Selector = None
+    link: Selector = None
+    date: Selector = None
+    summary: Selector = None
+    next: Selector = None
+    max_pages: int = Field(default=3, ge=1, le=50)
+    follow: bool = False
+
+
+class Source(_Strict):
+    """One participating jobcenter (or its press office)."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    publisher: str | None = None
+    land: LandCode
+    kind: Kind
+    homepage: Url | None = None
+    feeds: tuple[Url, ...] = ()
+    pages: tuple[PageTarget, ...] = ()
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    enabled: bool = True
+    ags: str | None = None
+    aliases: tuple[str, ...] = ()
+    also: Url | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+class Window(_Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class MatchRules(_Strict):
+    any: tuple[str, ...] = ()
+    all: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    fields: tuple[Field_, ...] = ("title", "summary", "content")
+    sources: tuple[Slug, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MatchRules:
+        if not self.any and not self.all:
+            raise ValueError("a campaign needs at least one phrase under 'any' or 'all'")
+        return self
+
+
+class Campaign(_Strict):
+    id: Slug
+    title: str = Field(min_length=1)
+    window: Window
+    match: MatchRules
+
+
+class Defaults(_Strict):
+    interval: Duration = timedelta(minutes=30)
+    timeout: Duration = timedelta(seconds=20)
+    connect_timeout: Duration = timedelta(seconds=10)
+    max_body: Size = 10 * 1024 * 1024
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=16, ge=1, le=512)
+    per_host: int = Field(default=2, ge=1, le=16)
+    host_delay: Duration = timedelta(seconds=1)
+    contact: Url = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
+
+
+class Config(_Strict):
+    version: Literal[1]
+    defaults: Defaults = Defaults()
+    campaigns: tuple[Campaign, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def interval(self, source: Source) -> timedelta:
+        return source.interval or self.defaults.interval
+
+    def timeout(self, source: Source) -> timedelta:
+        return source.timeout or self.defaults.timeout
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item as a parser saw it, before normalisation."""
+
+    title: str
+    link: str | None
+    guid: str | None = None
+    guid_is_permalink: bool = False
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary_html: str | None = None
+    content_html: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A normalised item, ready to store. Datetimes are aware UTC."""
+
+    source_id: str
+    key: str
+    url: str | None
+    title: str
+    summary_html: str
+    summary_text: str
+    content_html: str
+    published: datetime
+    date_is_guess: bool
+    fingerprint: str
+    fetched_from: str
+    guid: str | None = None
+
+
+@dataclass(slots=True)
+class FetchState:
+    """What we remember about one fetched URL between refreshes."""
+
+    url: str
+    source_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    last_success: datetime | None = None
+    last_attempt: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item as the store knows it: when it was first seen and last changed."""
+
+    item: Item
+    first_seen: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What one request of a refresh came to, for fetch state and history."""
+
+    url: str
+    status: str  # "ok", "not-modified", "error", "skipped"
+    message: str = ""
+    error_kind: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    duration_ms: int = 0
+    items_found: int = 0

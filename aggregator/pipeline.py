@@ -1,0 +1,152 @@
+"""One refresh of one source: fetch -> parse -> normalise -> store.
+
+Whatever goes wrong with one URL is recorded as that URL's outcome; nothing
+escapes to the caller except cancellation, so one broken source never stops
+the others. All items of a refresh are stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aggregator.fetch import Fetched, FetchError, Fetcher, NotModified
+from aggregator.model import Config, Entry, FetchOutcome, Item, Source
+from aggregator.normalize import normalize_entry
+from aggregator.parse import ParseError
+from aggregator.parse.feeds import parse_feed
+from aggregator.store import Store
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RefreshResult:
+    source_id: str
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{o.url}: {o.message}" for o in self.outcomes if o.status == "error"]
+
+    @property
+    def status(self) -> str:
+        """ok, not-modified, partial (some URLs failed), error (all failed) or skipped."""
+        statuses = {o.status for o in self.outcomes}
+        if not statuses or statuses == {"skipped"}:
+            return "skipped"
+        statuses.discard("skipped")
+        if statuses == {"error"}:
+            return "error"
+        if "error" in statuses:
+            return "partial"
+        return "not-modified" if statuses == {"not-modified"} else "ok"
+
+
+def _items_from(
+    entries: list[Entry], source: Source, base: str, fetched_from: str, now: datetime
+) -> tuple[list[Item], list[str]]:
+    items: dict[str, Item] = {}
+    notes: list[str] = []
+    for entry in entries:
+        item, entry_notes = normalize_entry(
+            entry, source_id=source.id, base_url=base, fetched_from=fetched_from, now=now
+        )
+        notes.extend(entry_notes)
+        if item is not None:
+            items.setdefault(item.key, item)  # a repeated GUID in one document counts once
+    return list(items.values()), notes
+
+
+async def _refresh_feed(
+    url: str, source: Source, config: Config, fetcher: Fetcher, store: Store, now: datetime
+) -> tuple[FetchOutcome, list[Item], list[str]]:
+    state = store.fetch_state(url)
+    started = time.monotonic()
+    try:
+        response = await fetcher.get(
+            url,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+            timeout=config.timeout(source),
+        )
+    except FetchError as exc:
+        elapsed = int((time.monotonic() - started) * 1000)
+        outcome = FetchOutcome(url, "error", str(exc), exc.kind, duration_ms=elapsed)
+        return outcome, [], []
+    elapsed = int((time.monotonic() - started) * 1000)
+    if isinstance(response, NotModified):
+        return FetchOutcome(url, "not-modified", "304 Not Modified", duration_ms=elapsed), [], []
+    assert isinstance(response, Fetched)
+    try:
+        entries, base = parse_feed(response.body, response.headers, response.final_url)
+    except ParseError as exc:
+        outcome = FetchOutcome(url, "error", str(exc), "ParseError", duration_ms=elapsed)
+        return outcome, [], []
+    items, notes = _items_from(entries, source, base, url, now)
+    outcome = FetchOutcome(
+        url,
+        "ok",
+        f"{len(items)} items",
+        etag=response.etag,
+        last_modified=response.last_modified,
+        moved_to=response.moved_to,
+        duration_ms=elapsed,
+        items_found=len(items),
+    )
+    return outcome, items, notes
+
+
+async def refresh_source(
+    source: Source, config: Config, fetcher: Fetcher, store: Store, clock: Clock = utc_now
+) -> RefreshResult:
+    """Fetch every target of `source` and store what they hold, all or nothing."""
+    now = clock()
+    result = RefreshResult(source.id)
+    items: list[Item] = []
+    for url in source.feeds:
+        outcome, feed_items, notes = await _refresh_feed(url, source, config, fetcher, store, now)
+        result.outcomes.append(outcome)
+        result.notes.extend(notes)
+        items.extend(feed_items)
+    for page in source.pages:
+        result.outcomes.append(
+            FetchOutcome(page.url, "skipped", "listing pages are not yet supported")
+        )
+    saved = store.save_refresh(source.id, items, result.outcomes, now)
+    result.new, result.updated = saved.new, saved.updated
+    return result
+
+
+async def refresh_all(
+    sources: list[Source],
+    config: Config,
+    fetcher: Fetcher,
+    store: Store,
+    on_done: Callable[[RefreshResult], None] | None = None,
+    clock: Clock = utc_now,
+) -> list[RefreshResult]:
+    """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one."""
+
+    async def guarded(source: Source) -> RefreshResult:
+        try:
+            result = await refresh_source(source, config, fetcher, store, clock)
+        except Exception as exc:  # a bug of ours must not cost the other sources
+            result = RefreshResult(source.id)
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            result.outcomes.append(FetchOutcome(source.id, "error", message, "InternalError"))
+        if on_done:
+            on_done(result)
+        return result
+
+    return list(await asyncio.gather(*(guarded(source) for source in sources)))

@@ -1,0 +1,321 @@
+"""SQLite storage: schema and migrations, idempotent upserts, queries.
+
+One transaction per source refresh, so a crash in the middle of a cycle leaves
+every source either fully stored or untouched. WAL lets the web server read
+while the worker writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aggregator.model import FetchOutcome, FetchState, Item, StoredItem
+
+MIGRATIONS: list[str] = [
+    # 1: items, fetch state per URL, fetch history
+    """
+    CREATE TABLE items (
+        source_id     TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        url           TEXT,
+        title         TEXT NOT NULL,
+        summary_html  TEXT NOT NULL DEFAULT '',
+        summary_text  TEXT NOT NULL DEFAULT '',
+        content_html  TEXT NOT NULL DEFAULT '',
+        published     TEXT NOT NULL,
+        date_is_guess INTEGER NOT NULL DEFAULT 0,
+        fingerprint   TEXT NOT NULL,
+        guid          TEXT,
+        fetched_from  TEXT NOT NULL,
+        first_seen    TEXT NOT NULL,
+        updated       TEXT NOT NULL,
+        PRIMARY KEY (source_id, key)
+    );
+    CREATE INDEX items_published ON items (published DESC);
+    CREATE INDEX items_source_url ON items (source_id, url);
+    CREATE INDEX items_source_fingerprint ON items (source_id, fingerprint);
+    CREATE TABLE fetch_state (
+        url                  TEXT PRIMARY KEY,
+        source_id            TEXT NOT NULL,
+        etag                 TEXT,
+        last_modified        TEXT,
+        last_status          TEXT,
+        last_error           TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_success         TEXT,
+        last_attempt         TEXT
+    );
+    CREATE TABLE fetch_history (
+        id          INTEGER PRIMARY KEY,
+        source_id   TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        error_kind  TEXT,
+        message     TEXT,
+        items_found INTEGER NOT NULL DEFAULT 0,
+        duration_ms INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fetch_history_source ON fetch_history (source_id, at DESC);
+    """,
+]
+
+
+def _ts(value: datetime) -> str:
+    """Aware datetime -> sortable UTC text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int = 0
+    updated: int = 0
+
+
+class Store:
+    """The one place that talks SQL."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction() as conn:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- fetch state -------------------------------------------------------------
+
+    def fetch_state(self, url: str) -> FetchState | None:
+        row = self._conn.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return FetchState(
+            url=row["url"],
+            source_id=row["source_id"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_status=row["last_status"],
+            last_error=row["last_error"],
+            consecutive_failures=row["consecutive_failures"],
+            last_success=_dt(row["last_success"]),
+            last_attempt=_dt(row["last_attempt"]),
+        )
+
+    def fetch_states(self, source_id: str | None = None) -> list[FetchState]:
+        sql, args = "SELECT url FROM fetch_state", ()
+        if source_id:
+            sql, args = sql + " WHERE source_id = ?", (source_id,)
+        urls = [row[0] for row in self._conn.execute(sql + " ORDER BY url", args)]
+        return [state for url in urls if (state := self.fetch_state(url))]
+
+    def _record_outcome(
+        self, conn: sqlite3.Connection, source_id: str, outcome: FetchOutcome, now: datetime
+    ) -> None:
+        ok = outcome.status in ("ok", "not-modified")
+        failed = outcome.status == "error"
+        conn.execute(
+            """
+            INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
+                                     consecutive_failures, last_success, last_attempt)
+            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :failures,
+                    :success, :now)
+            ON CONFLICT (url) DO UPDATE SET
+                source_id = excluded.source_id,
+                etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
+                last_modified = CASE WHEN :ok THEN coalesce(excluded.last_modified, last_modified)
+                                     ELSE last_modified END,
+                last_status = excluded.last_status,
+                last_error = excluded.last_error,
+                consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
+                                            WHEN :ok THEN 0 ELSE consecutive_failures END,
+                last_success = coalesce(excluded.last_success, last_success),
+                last_attempt = excluded.last_attempt
+            """,
+            {
+                "url": outcome.url,
+                "source_id": source_id,
+                "etag": outcome.etag if ok else None,
+                "last_modified": outcome.last_modified if ok else None,
+                "status": outcome.status,
+                "error": outcome.message if failed else None,
+                "failures": 1 if failed else 0,
+                "success": _ts(now) if ok else None,
+                "now": _ts(now),
+                "ok": ok,
+                "failed": failed,
+            },
+        )
+        conn.execute(
+            """
+            INSERT INTO fetch_history (source_id, url, at, status, error_kind, message,
+                                       items_found, duration_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                source_id,
+                outcome.url,
+                _ts(now),
+                outcome.status,
+                outcome.error_kind,
+                outcome.message,
+                outcome.items_found,
+                outcome.duration_ms,
+            ),
+        )
+
+    # -- items -------------------------------------------------------------------
+
+    def _existing(self, conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
+        """The stored row that is this item: by key, else by its canonical link."""
+        row = conn.execute(
+            "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
+        ).fetchone()
+        if row is None and item.url:
+            row = conn.execute(
+                "SELECT * FROM items WHERE source_id = ? AND url = ? LIMIT 1",
+                (item.source_id, item.url),
+            ).fetchone()
+        return row
+
+    def _upsert_item(self, conn: sqlite3.Connection, item: Item, now: datetime) -> str:
+        """Insert or update one item; returns 'new', 'updated' or 'same'."""
+        row = self._existing(conn, item)
+        if row is None:
+            conn.execute(
+                """
+                INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
+                                   content_html, published, date_is_guess, fingerprint, guid,
+                                   fetched_from, first_seen, updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    item.source_id, item.key, item.url, item.title, item.summary_html,
+                    item.summary_text, item.content_html, _ts(item.published),
+                    int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
+                    _ts(now), _ts(now),
+                ),
+            )  # fmt: skip
+            return "new"
+        content = row["content_html"] or ""
+        new_content = item.content_html or content  # a listing without full text keeps it
+        changed = (
+            row["title"] != item.title
+            or row["summary_html"] != item.summary_html
+            or content != new_content
+        )
+        better_date = bool(row["date_is_guess"]) and not item.date_is_guess
+        if not changed and not better_date:
+            return "same"
+        conn.execute(
+            """
+            UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
+                             fingerprint = ?, url = coalesce(?, url),
+                             published = CASE WHEN ? THEN ? ELSE published END,
+                             date_is_guess = CASE WHEN ? THEN 0 ELSE date_is_guess END,
+                             updated = CASE WHEN ? THEN ? ELSE updated END
+            WHERE source_id = ? AND key = ?
+            """,
+            (
+                item.title, item.summary_html, item.summary_text, new_content,
+                item.fingerprint, item.url, better_date, _ts(item.published), better_date,
+                changed, _ts(now), row["source_id"], row["key"],
+            ),
+        )  # fmt: skip
+        return "updated" if changed else "same"
+
+    def save_refresh(
+        self,
+        source_id: str,
+        items: Iterable[Item],
+        outcomes: Iterable[FetchOutcome],
+        now: datetime,
+    ) -> SaveResult:
+        """Store one source's refresh in a single transaction."""
+        counts = {"new": 0, "updated": 0, "same": 0}
+        with self.transaction() as conn:
+            for item in items:
+                counts[self._upsert_item(conn, item, now)] += 1
+            for outcome in outcomes:
+                self._record_outcome(conn, source_id, outcome, now)
+        return SaveResult(new=counts["new"], updated=counts["updated"])
+
+    def items(
+        self, *, limit: int | None = 200, offset: int = 0, source_ids: Iterable[str] | None = None
+    ) -> list[StoredItem]:
+        """Stored items, newest published first."""
+        sql = "SELECT * FROM items"
+        args: list[object] = []
+        if source_ids is not None:
+            ids = list(source_ids)
+            sql += f" WHERE source_id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        sql += " ORDER BY published DESC, first_seen DESC, source_id, key"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args.extend([limit, offset])
+        return [_stored_item(row) for row in self._conn.execute(sql, args)]
+
+    def count_items(self, source_id: str | None = None) -> int:
+        if source_id:
+            sql, args = "SELECT count(*) FROM items WHERE source_id = ?", (source_id,)
+        else:
+            sql, args = "SELECT count(*) FROM items", ()
+        return self._conn.execute(sql, args).fetchone()[0]
+
+
+def _stored_item(row: sqlite3.Row) -> StoredItem:
+    item = Item(
+        source_id=row["source_id"],
+        key=row["key"],
+        url=row["url"],
+        title=row["title"],
+        summary_html=row["summary_html"],
+        summary_text=row["summary_text"],
+        content_html=row["content_html"],
+        published=datetime.fromisoformat(row["published"]),
+        date_is_guess=bool(row["date_is_guess"]),
+        fingerprint=row["fingerprint"],
+        fetched_from=row["fetched_from"],
+        guid=row["guid"],
+    )
+    return StoredItem(
+        item=item,
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        updated=datetime.fromisoformat(row["updated"]),
+    )

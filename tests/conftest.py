@@ -1,0 +1,69 @@
+"""Shared fixtures: a real HTTP server on loopback, configs, and the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.siteserver import SiteServer
+
+ROOT = Path(__file__).parent.parent
+ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "atom.rng")))
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def site() -> Iterator[SiteServer]:
+    server = SiteServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    def write(text: str, name: str = "sources.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
+    """Run `python -m aggregator ARGS` as a user would; returns the CompletedProcess."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+    environment.update(env or {})
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.setdefault("COLUMNS", "200")
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", *args],
+        capture_output=True,
+        env=environment,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+def assert_valid_atom(document: bytes) -> etree._Element:
+    """Valid per the RELAX NG grammar of RFC 4287, plus the rules it states in prose."""
+    root = etree.fromstring(document)
+    if not ATOM_SCHEMA.validate(root):
+        raise AssertionError(f"invalid Atom: {ATOM_SCHEMA.error_log}")
+    feed_has_author = root.find(f"{ATOM}author") is not None
+    ids = [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")]
+    assert len(ids) == len(set(ids)), "entry ids must be unique"
+    for entry in root.iter(f"{ATOM}entry"):
+        assert feed_has_author or entry.find(f"{ATOM}author") is not None
+        has_alternate = any(
+            link.get("rel", "alternate") == "alternate" for link in entry.findall(f"{ATOM}link")
+        )
+        assert has_alternate or entry.find(f"{ATOM}content") is not None
+    return root

@@ -1,0 +1,113 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from aggregator.model import Entry
+from aggregator.normalize import (
+    atom_id,
+    canonical_url,
+    clean_text,
+    fingerprint,
+    item_key,
+    normalize_entry,
+    sanitize_html,
+)
+
+NOW = datetime(2019, 9, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://WWW.Example-LK.de:443/Presse/?utm_source=x#top", "https://www.example-lk.de/Presse/"),
+        ("http://example.de:80", "http://example.de/"),
+        ("http://example.de:8080/a", "http://example.de:8080/a"),
+        ("https://e.de/a.php?PHPSESSID=abc&id=7&fbclid=1", "https://e.de/a.php?id=7"),
+        ("https://e.de/a;jsessionid=ABC?x=1", "https://e.de/a?x=1"),
+        (
+            "https://lk.de/Pressemitteilungen/Titel.php?object=tx,2527.10148.1&ModID=7&FID=2527.1.1&NavID=2527.2",
+            "https://lk.de/Pressemitteilungen/Titel.php?object=tx,2527.10148.1&ModID=7&FID=2527.1.1&NavID=2527.2",
+        ),
+        (
+            "https://lk.de/news/?tx_news_pi1%5Bnews%5D=12&cHash=ab12",
+            "https://lk.de/news/?tx_news_pi1[news]=12&cHash=ab12",
+        ),
+    ],
+)
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_relative_links_resolve_against_the_base():
+    assert canonical_url("../b.html", "https://e.de/x/y/z.html") == "https://e.de/x/b.html"
+
+
+def test_clean_text_decodes_entities_and_folds_whitespace():
+    assert clean_text("  Gr&ouml;&szlig;e <b>und</b>\n\n  M&auml;rz&nbsp;2019 ") == "Größe und März 2019"
+    assert clean_text("<p>Erster</p><p>Zweiter</p>") == "Erster Zweiter"
+    assert clean_text("<script>alert(1)</script>Text") == "Text"
+
+
+def test_sanitize_removes_scripts_handlers_and_javascript_links():
+    dirty = (
+        '<p onclick="x()">Hallo</p><script>alert(1)</script><style>p{}</style>'
+        '<iframe src="https://evil"></iframe><img src="a.jpg" onerror="alert(1)">'
+        '<a href="javascript:alert(2)">x</a><a href="/presse/1.html">y</a>'
+    )
+    clean = sanitize_html(dirty, "https://www.example-lk.de/aktuelles/")
+    for bad in ("script", "onclick", "onerror", "iframe", "style", "javascript:"):
+        assert bad not in clean
+    assert '<img src="https://www.example-lk.de/aktuelles/a.jpg">' in clean
+    assert 'href="https://www.example-lk.de/presse/1.html"' in clean
+
+
+def test_identity_prefers_stable_guid_then_link_then_hash():
+    link = "https://e.de/presse/1.html"
+    assert item_key(Entry("T", link, guid="tag:e.de,2019:1"), link, None) == "guid:tag:e.de,2019:1"
+    assert item_key(Entry("T", link, guid="12345"), link, None) == "link:e.de/presse/1.html"
+    assert item_key(Entry("T", None, guid="http://e.de/presse/1.html"), None, None) == (
+        "link:e.de/presse/1.html"
+    )
+    hashed = item_key(Entry("T", None), None, None)
+    assert hashed.startswith("hash:") and hashed == item_key(Entry("T", None), None, None)
+
+
+def test_http_and_https_links_are_one_identity():
+    a = item_key(Entry("T", None), "http://e.de/a", None)
+    b = item_key(Entry("T", None), "https://e.de/a", None)
+    assert a == b
+
+
+def test_entry_without_date_gets_first_seen_and_is_flagged():
+    item, notes = normalize_entry(
+        Entry("Titel", "/a"), source_id="s", base_url="https://e.de/", fetched_from="u", now=NOW
+    )
+    assert item.published == NOW and item.date_is_guess and not notes
+    assert item.url == "https://e.de/a"
+
+
+def test_dates_far_in_the_future_are_suspect():
+    future = NOW + timedelta(days=30)
+    item, notes = normalize_entry(
+        Entry("T", "/a", published=future), source_id="s", base_url="https://e.de/",
+        fetched_from="u", now=NOW,
+    )  # fmt: skip
+    assert item.published == NOW and item.date_is_guess
+    assert "future" in notes[0]
+
+
+def test_entry_with_neither_title_nor_link_is_skipped():
+    item, notes = normalize_entry(
+        Entry("", None), source_id="s", base_url="https://e.de/", fetched_from="u", now=NOW
+    )
+    assert item is None and notes
+
+
+def test_fingerprint_ignores_punctuation_spacing_and_case():
+    assert fingerprint("Titel", "Ein  Text.") == fingerprint("titel", "ein text")
+
+
+def test_atom_id_is_stable_and_distinct():
+    assert atom_id("a", "link:x") == atom_id("a", "link:x")
+    assert atom_id("a", "link:x") != atom_id("b", "link:x")
+    assert atom_id("a", "link:x").startswith("urn:uuid:")
