@@ -29,7 +29,9 @@ def _q(name: str) -> str:
     return f"{{{ATOM_NS}}}{name}"
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+def _sub(
+    parent: etree._Element, name: str, text: str | None = None, **attrs: str
+) -> etree._Element:
     element = etree.SubElement(parent, _q(name), {k: v for k, v in attrs.items() if v})
     if text is not None:
         element.text = text

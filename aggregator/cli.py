@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -48,7 +49,7 @@ class Context:
             return load_config(self.config_path)
         except ConfigError as exc:
             for problem in exc.problems:
-                err.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True)
+                err.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
             count = len(exc.problems)
             err.print(f"{self.config_path}: {count} problem{'s' * (count != 1)}; nothing was run")
             sys.exit(2)
@@ -86,7 +87,7 @@ def _result_line(result: RefreshResult) -> str:
     if result.new or result.updated:
         text += f"  +{result.new} new, {result.updated} updated"
     for error in result.errors:
-        text += f"\n{'':>14}[red]{error}[/red]"
+        text += f"\n{'':>14}[red]{escape(error)}[/red]"
     return text
 
 
@@ -105,7 +106,7 @@ def _summary_table(results: list[RefreshResult]) -> Table:
             f"[{style}]{result.status}[/{style}]",
             str(result.new),
             str(result.updated),
-            "\n".join(problems),
+            escape("\n".join(problems)),
         )
     return table
 

@@ -158,7 +158,9 @@ class Fetcher:
                 raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
 
     async def _get(self, url: str, headers: dict[str, str], total: float) -> Fetched | NotModified:
-        timeout = httpx.Timeout(total, connect=min(total, self.defaults.connect_timeout.total_seconds()))
+        timeout = httpx.Timeout(
+            total, connect=min(total, self.defaults.connect_timeout.total_seconds())
+        )
         async with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
             if response.status_code == 304:
                 return NotModified(url)

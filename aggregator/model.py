@@ -266,7 +266,10 @@ class FetchState:
 
 @dataclass(frozen=True, slots=True)
 class StoredItem:
-    """An item as the store knows it: when it was first seen and last changed."""
+    """An item as the store knows it: when it was first seen and last changed.
+
+    `updated` starts as the published time and moves only when the text changes.
+    """
 
     item: Item
     first_seen: datetime

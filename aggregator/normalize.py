@@ -135,7 +135,9 @@ def item_key(entry: Entry, url: str | None, published: datetime | None) -> str:
 
 def atom_id(source_id: str, key: str) -> str:
     """The permanent Atom id of an item, derived from its identity only."""
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:{source_id}:{key}"))
+    return "urn:uuid:" + str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:{source_id}:{key}")
+    )
 
 
 def normalize_entry(
@@ -157,7 +159,9 @@ def normalize_entry(
     published = entry.published or entry.updated
     date_is_guess = published is None
     if published and published > now + FUTURE_TOLERANCE:
-        notes.append(f"date in the future ({published.isoformat()}) for {title!r}; using first seen")
+        notes.append(
+            f"date in the future ({published.isoformat()}) for {title!r}; using first seen"
+        )
         published, date_is_guess = None, True
     key = item_key(entry, url, published)
     item = Item(

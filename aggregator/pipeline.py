@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aggregator.fetch import Fetched, FetchError, Fetcher, NotModified
+from aggregator.fetch import Fetched, Fetcher, FetchError, NotModified
 from aggregator.model import Config, Entry, FetchOutcome, Item, Source
 from aggregator.normalize import normalize_entry
 from aggregator.parse import ParseError

@@ -228,7 +228,7 @@ class Store:
                     item.source_id, item.key, item.url, item.title, item.summary_html,
                     item.summary_text, item.content_html, _ts(item.published),
                     int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
-                    _ts(now), _ts(now),
+                    _ts(now), _ts(min(item.published, now)),
                 ),
             )  # fmt: skip
             return "new"

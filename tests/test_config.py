@@ -50,7 +50,9 @@ def test_the_documented_example_is_valid():
 
 
 def test_per_source_interval_overrides_the_default():
-    config = parse_config(VALID.replace("    kind: landkreis\n", "    kind: landkreis\n    interval: 1h30m\n"))
+    config = parse_config(
+        VALID.replace("    kind: landkreis\n", "    kind: landkreis\n    interval: 1h30m\n")
+    )
     assert config.interval(config.sources[0]) == timedelta(hours=1, minutes=30)
 
 
@@ -59,14 +61,22 @@ def test_per_source_interval_overrides_the_default():
     [
         ("    land: BB", "    land: XY", "16: [source spree-neisse]", "unknown land code 'XY'"),
         ("    kind: landkreis", "    kind: gemeinde", "17: [source spree-neisse]", "kind"),
-        ("    homepage: https://www.example-lk.de/", "    homepage: ftp://x",
-         "18: [source spree-neisse]", "not an http(s) URL"),
+        (
+            "    homepage: https://www.example-lk.de/",
+            "    homepage: ftp://x",
+            "18: [source spree-neisse]",
+            "not an http(s) URL",
+        ),
         ("  interval: 30m", "  interval: 30 minutes", "3: defaults", "not a duration"),
-        ("    land: BB", "    land: BB\n    colour: red", "17: [source spree-neisse]",
-         "unknown key 'sources.0.colour'"),
+        (
+            "    land: BB",
+            "    land: BB\n    colour: red",
+            "17: [source spree-neisse]",
+            "unknown key 'sources.0.colour'",
+        ),
         ("  - id: spree-neisse", "  - id: Spree Neisse", "13: [source Spree Neisse]", "not a slug"),
     ],
-)  # fmt: skip
+)
 def test_problems_name_file_line_and_source(old, new, where, words):
     [problem] = problems_of(VALID.replace(old, new))
     assert problem.startswith(f"sources.yaml:{where}")
@@ -74,12 +84,15 @@ def test_problems_name_file_line_and_source(old, new, where, words):
 
 
 def test_every_problem_is_reported_at_once():
-    text = VALID + """\
+    text = (
+        VALID
+        + """\
   - id: spree-neisse
     name: "Doppelt"
     land: ZZ
     kind: landkreis
 """
+    )
     problems = problems_of(text)
     assert any("sources.yaml:24:" in p and "unknown land code 'ZZ'" in p for p in problems)
     assert any("sources.yaml:22:" in p and "duplicate source id" in p for p in problems)
@@ -102,7 +115,9 @@ def test_yaml_syntax_error_and_duplicate_keys_have_lines():
 def test_campaign_window_and_rules_are_checked():
     problems = problems_of(VALID.replace("end: 2019-09-06", "end: 2019-08-01"))
     assert any("window ends" in p and ":8:" in p for p in problems)
-    problems = problems_of(VALID.replace('      any: ["Aktionswoche", "Stark. Sozial. Vor Ort"]\n', ""))
+    problems = problems_of(
+        VALID.replace('      any: ["Aktionswoche", "Stark. Sozial. Vor Ort"]\n', "")
+    )
     assert any("at least one phrase" in p for p in problems)
 
 

@@ -18,14 +18,18 @@ def parse(name: str, content_type: str = "application/xml"):
 def test_rss2_utf8_with_umlauts_and_offsets():
     entries, base = parse("spree-neisse-rss2.xml", "application/rss+xml")
     assert base == "https://www.example-lk.de/aktuelles/pressearchiv/"
-    assert [e.title for e in entries][2] == "Straßensperrung in Döbern: Brückenprüfung an der K 7115"
+    assert [e.title for e in entries][
+        2
+    ] == "Straßensperrung in Döbern: Brückenprüfung an der K 7115"
     assert entries[0].published == datetime(2019, 8, 28, 9, 15, tzinfo=BERLIN)
     assert entries[2].published == datetime(2019, 8, 19, 11, 0, tzinfo=UTC)
 
 
 def test_windows_1252_declared_only_in_the_xml_declaration():
     entries, _ = parse("hoexter-cp1252.xml")
-    assert entries[0].title == "Jobcenter Kreis Höxter öffnet seine Türen – „Stark. Sozial. Vor Ort“"
+    assert (
+        entries[0].title == "Jobcenter Kreis Höxter öffnet seine Türen – „Stark. Sozial. Vor Ort“"
+    )
     assert "äußerten" in entries[0].summary_html
 
 
@@ -41,12 +45,19 @@ def test_atom_1_with_xml_base_resolves_relative_links():
 @pytest.mark.parametrize(
     ("name", "title", "published"),
     [
-        ("kreis-rss1.rdf", "Gesundheitsamt warnt vor Blaualgen im Badesee", datetime(2019, 8, 15, tzinfo=BERLIN)),
-        ("kreis-atom03.xml", "Jobcenter der Stadt beteiligt sich an bundesweiter Aktion",
-         datetime(2019, 8, 27, 9, tzinfo=BERLIN)),
+        (
+            "kreis-rss1.rdf",
+            "Gesundheitsamt warnt vor Blaualgen im Badesee",
+            datetime(2019, 8, 15, tzinfo=BERLIN),
+        ),
+        (
+            "kreis-atom03.xml",
+            "Jobcenter der Stadt beteiligt sich an bundesweiter Aktion",
+            datetime(2019, 8, 27, 9, tzinfo=BERLIN),
+        ),
         ("kreis-rss091.xml", "Sozialausschuss tagt im Kreishaus", None),
     ],
-)  # fmt: skip
+)
 def test_older_dialects(name, title, published):
     entries, _ = parse(name)
     assert entries[-1].title == title

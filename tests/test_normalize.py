@@ -19,7 +19,10 @@ NOW = datetime(2019, 9, 1, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("HTTPS://WWW.Example-LK.de:443/Presse/?utm_source=x#top", "https://www.example-lk.de/Presse/"),
+        (
+            "HTTPS://WWW.Example-LK.de:443/Presse/?utm_source=x#top",
+            "https://www.example-lk.de/Presse/",
+        ),
         ("http://example.de:80", "http://example.de/"),
         ("http://example.de:8080/a", "http://example.de:8080/a"),
         ("https://e.de/a.php?PHPSESSID=abc&id=7&fbclid=1", "https://e.de/a.php?id=7"),
@@ -43,7 +46,10 @@ def test_relative_links_resolve_against_the_base():
 
 
 def test_clean_text_decodes_entities_and_folds_whitespace():
-    assert clean_text("  Gr&ouml;&szlig;e <b>und</b>\n\n  M&auml;rz&nbsp;2019 ") == "Größe und März 2019"
+    assert (
+        clean_text("  Gr&ouml;&szlig;e <b>und</b>\n\n  M&auml;rz&nbsp;2019 ")
+        == "Größe und März 2019"
+    )
     assert clean_text("<p>Erster</p><p>Zweiter</p>") == "Erster Zweiter"
     assert clean_text("<script>alert(1)</script>Text") == "Text"
 
@@ -89,9 +95,12 @@ def test_entry_without_date_gets_first_seen_and_is_flagged():
 def test_dates_far_in_the_future_are_suspect():
     future = NOW + timedelta(days=30)
     item, notes = normalize_entry(
-        Entry("T", "/a", published=future), source_id="s", base_url="https://e.de/",
-        fetched_from="u", now=NOW,
-    )  # fmt: skip
+        Entry("T", "/a", published=future),
+        source_id="s",
+        base_url="https://e.de/",
+        fetched_from="u",
+        now=NOW,
+    )
     assert item.published == NOW and item.date_is_guess
     assert "future" in notes[0]
 

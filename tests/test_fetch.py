@@ -1,0 +1,97 @@
+import asyncio
+import gzip
+from datetime import timedelta
+
+import pytest
+
+from aggregator.fetch import (
+    ConnectFailed,
+    Fetched,
+    Fetcher,
+    FetchTimeout,
+    HTTPStatusFailed,
+    NotModified,
+    RedirectFailed,
+    TooLarge,
+)
+from aggregator.model import Defaults
+from tests.siteserver import Route
+
+
+def get(url: str, defaults: Defaults | None = None, **kwargs):
+    async def go():
+        async with Fetcher(defaults or Defaults()) as fetcher:
+            return await fetcher.get(url, **kwargs)
+
+    return asyncio.run(go())
+
+
+def test_conditional_get_returns_not_modified(site):
+    first = get(site.url("feeds/spree-neisse-rss2.xml"))
+    assert isinstance(first, Fetched) and first.etag and first.last_modified
+    assert b"Spree-Nei\xc3\x9fe" in first.body
+    again = get(site.url("feeds/spree-neisse-rss2.xml"), etag=first.etag)
+    assert isinstance(again, NotModified)
+    assert site.requests[-1].headers["If-None-Match"] == first.etag
+    by_date = get(site.url("feeds/spree-neisse-rss2.xml"), last_modified=first.last_modified)
+    assert isinstance(by_date, NotModified)
+
+
+def test_user_agent_is_honest(site):
+    get(site.url("feeds/spree-neisse-rss2.xml"))
+    agent = site.requests[-1].headers["User-Agent"]
+    assert agent.startswith("jobcenter-aggregator/") and "+https://" in agent
+
+
+def test_http_errors_are_typed(site):
+    site.routes["/gone.xml"] = Route(status=503, headers={"Retry-After": "120"})
+    with pytest.raises(HTTPStatusFailed) as caught:
+        get(site.url("gone.xml"))
+    assert caught.value.status == 503 and caught.value.retry_after == "120"
+    assert caught.value.transient
+    with pytest.raises(HTTPStatusFailed) as caught:
+        get(site.url("missing.xml"))
+    assert caught.value.status == 404 and not caught.value.transient
+
+
+def test_body_cap_is_enforced_while_streaming(site):
+    site.routes["/big.xml"] = Route(body=b"x" * 300_000)
+    with pytest.raises(TooLarge):
+        get(site.url("big.xml"), Defaults(max_body=100_000))
+
+
+def test_gzip_that_expands_past_the_cap_is_stopped(site):
+    bomb = gzip.compress(b"\0" * 5_000_000)
+    site.routes["/bomb.xml"] = Route(body=bomb, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(TooLarge):
+        get(site.url("bomb.xml"), Defaults(max_body=1_000_000))
+
+
+def test_slow_answer_times_out_within_the_budget(site):
+    site.routes["/slow.xml"] = Route(delay=3)
+    with pytest.raises(FetchTimeout):
+        get(site.url("slow.xml"), timeout=timedelta(seconds=0.5))
+
+
+def test_refused_connection_is_typed():
+    with pytest.raises(ConnectFailed):
+        get("http://127.0.0.1:9/feed.xml")
+
+
+def test_redirect_loop_is_an_error(site):
+    site.routes["/a"] = Route(status=302, headers={"Location": "/b"})
+    site.routes["/b"] = Route(status=302, headers={"Location": "/a"})
+    with pytest.raises(RedirectFailed):
+        get(site.url("a"))
+
+
+def test_permanent_redirect_is_reported(site):
+    site.routes["/old.xml"] = Route(
+        status=301, headers={"Location": "/feeds/spree-neisse-rss2.xml"}
+    )
+    moved = get(site.url("old.xml"))
+    assert moved.moved_to == site.url("feeds/spree-neisse-rss2.xml")
+    site.routes["/tmp.xml"] = Route(
+        status=302, headers={"Location": "/feeds/spree-neisse-rss2.xml"}
+    )
+    assert get(site.url("tmp.xml")).moved_to is None

@@ -1,0 +1,106 @@
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aggregator.model import FetchOutcome, Item
+from aggregator.store import Store
+
+T0 = datetime(2019, 8, 28, 10, 0, tzinfo=UTC)
+
+
+def make_item(key: str = "link:e.de/1", **changes) -> Item:
+    item = Item(
+        source_id="spree-neisse",
+        key=key,
+        url="https://e.de/1",
+        title="Aktionswoche",
+        summary_html="<p>Text</p>",
+        summary_text="Text",
+        content_html="",
+        published=datetime(2019, 8, 28, 7, 15, tzinfo=UTC),
+        date_is_guess=False,
+        fingerprint="f1",
+        fetched_from="https://e.de/rss.xml",
+    )
+    return replace(item, **changes)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = Store(tmp_path / "test.db")
+    yield store
+    store.close()
+
+
+def test_schema_is_migrated_and_wal_is_on(store: Store):
+    assert store.schema_version == 1
+    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_refetching_the_same_items_adds_nothing(store: Store):
+    assert store.save_refresh("spree-neisse", [make_item()], [], T0).new == 1
+    again = store.save_refresh("spree-neisse", [make_item()], [], T0 + timedelta(hours=1))
+    assert (again.new, again.updated) == (0, 0)
+    assert store.count_items() == 1
+    [stored] = store.items()
+    assert stored.updated == stored.item.published and stored.first_seen == T0
+
+
+def test_changed_text_updates_in_place_and_moves_updated_not_published(store: Store):
+    store.save_refresh("spree-neisse", [make_item()], [], T0)
+    later = T0 + timedelta(hours=2)
+    result = store.save_refresh(
+        "spree-neisse", [make_item(title="Aktionswoche (korrigiert)")], [], later
+    )
+    assert result.updated == 1
+    [stored] = store.items()
+    assert stored.item.title == "Aktionswoche (korrigiert)"
+    assert stored.updated == later and stored.first_seen == T0
+    assert stored.item.published == datetime(2019, 8, 28, 7, 15, tzinfo=UTC)
+
+
+def test_same_link_under_another_key_is_the_same_item(store: Store):
+    store.save_refresh("spree-neisse", [make_item(key="guid:urn:x")], [], T0)
+    result = store.save_refresh("spree-neisse", [make_item(key="link:e.de/1")], [], T0)
+    assert result.new == 0 and store.count_items() == 1
+
+
+def test_a_failed_refresh_leaves_the_store_untouched(store: Store, monkeypatch):
+    store.save_refresh("spree-neisse", [make_item()], [], T0)
+    bad = make_item(key="link:e.de/2", url="https://e.de/2")
+    broken = make_item(key="link:e.de/3", url="https://e.de/3", title=None)  # NOT NULL violation
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_refresh("spree-neisse", [bad, broken], [FetchOutcome("u", "ok")], T0)
+    assert store.count_items() == 1
+    assert store.fetch_state("u") is None
+
+
+def test_fetch_state_keeps_validators_and_counts_failures(store: Store):
+    ok = FetchOutcome("https://e.de/rss.xml", "ok", etag='"abc"', last_modified="Wed, 28 Aug 2019")
+    store.save_refresh("spree-neisse", [], [ok], T0)
+    fail = FetchOutcome("https://e.de/rss.xml", "error", "HTTP 500", "HTTPStatusFailed")
+    store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=30))
+    store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=60))
+    state = store.fetch_state("https://e.de/rss.xml")
+    assert state.etag == '"abc"' and state.consecutive_failures == 2
+    assert state.last_success == T0 and state.last_error == "HTTP 500"
+    store.save_refresh(
+        "spree-neisse", [], [FetchOutcome(ok.url, "not-modified")], T0 + timedelta(hours=2)
+    )
+    state = store.fetch_state(ok.url)
+    assert state.consecutive_failures == 0 and state.etag == '"abc"'
+    history = store._conn.execute("SELECT count(*) FROM fetch_history").fetchone()[0]
+    assert history == 4
+
+
+def test_items_are_newest_first_and_filterable(store: Store):
+    old = make_item(key="link:e.de/old", url="https://e.de/old", published=T0 - timedelta(days=3))
+    other = make_item(key="link:o.de/1", url="https://o.de/1", source_id="other")
+    store.save_refresh("spree-neisse", [old, make_item()], [], T0)
+    store.save_refresh("other", [other], [], T0)
+    assert [s.item.url for s in store.items()][-1] == "https://e.de/old"
+    assert {s.item.source_id for s in store.items(source_ids=["other"])} == {"other"}
+    assert len(store.items(limit=1)) == 1
