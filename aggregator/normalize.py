@@ -110,7 +110,11 @@ def sanitize_html(markup: str | None, base: str | None = None) -> str:
 
 
 def fingerprint(title: str, text: str) -> str:
-    """A hash of the words of title and text: equal for the same release however marked up."""
+    """A hash of the words of title and teaser: equal for the same release however marked up.
+
+    Full text fetched later from a detail page does not enter it, so that a listing
+    entry keeps its fingerprint once its detail page has been read.
+    """
     words = _WORD.findall(f"{title} {text}".lower())
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
@@ -174,7 +178,7 @@ def normalize_entry(
         content_html=content_html,
         published=(published or now).astimezone(UTC),
         date_is_guess=date_is_guess,
-        fingerprint=fingerprint(title, summary_text),
+        fingerprint=fingerprint(title, clean_text(summary_html)),
         fetched_from=fetched_from,
         guid=entry.guid,
     )

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 SITES = Path(__file__).parent / "sites"
 
@@ -25,6 +25,8 @@ CONTENT_TYPES = {
     ".rdf": "application/rdf+xml",
     ".atom": "application/atom+xml",
     ".txt": "text/plain; charset=utf-8",
+    ".php": "text/html; charset=utf-8",
+    "": "text/html; charset=utf-8",
 }
 FIXED_MTIME = email.utils.formatdate(1567000000, usegmt=True)  # 28.08.2019
 
@@ -75,6 +77,25 @@ class SiteServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def file_for(self, path: str, query: str) -> tuple[Path, str] | None:
+        """The file for a path and its type suffix.
+
+        A query is served from `name@query`, or `name@query.xml` to give it a type of its own.
+        """
+        root = self.root.resolve()
+        file = (root / unquote(path).lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if root not in file.parents:
+            return None
+        if query:
+            wanted = f"{file.name}@{unquote(query)}"
+            for variant in file.parent.glob("*@*"):
+                rest = variant.name.removeprefix(wanted)
+                if variant.name.startswith(wanted) and rest in ("", ".xml", ".rss", ".atom"):
+                    return variant, rest or file.suffix
+        return (file, file.suffix) if file.is_file() else None
+
     def requests_to(self, path: str) -> list[Request]:
         return [r for r in self.requests if urlsplit(r.path).path == "/" + path.lstrip("/")]
 
@@ -121,14 +142,11 @@ class SiteServer:
                 headers: dict[str, str] = {}
                 status = 200
                 body: bytes | None = None
-                file = (server.root / path.lstrip("/")).resolve()
-                if file.is_dir():
-                    file = file / "index.html"
-                if file.is_file() and server.root.resolve() in file.parents:
+                found = server.file_for(path, urlsplit(self.path).query)
+                if found is not None:
+                    file, suffix = found
                     body = file.read_bytes()
-                    headers["Content-Type"] = CONTENT_TYPES.get(
-                        file.suffix, "application/octet-stream"
-                    )
+                    headers["Content-Type"] = CONTENT_TYPES.get(suffix, "application/octet-stream")
                 if route:
                     status = route.status
                     if route.body is not None:

@@ -1,0 +1,160 @@
+"""One item block of a listing page -> Entry: its title, link, date and teaser.
+
+Shared by the configured selectors and the zero-configuration heuristic, so both
+read a block the same way: configured selectors first, then the conventions of
+press listings (a headline link, a `<time datetime>`, a date in the text).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bs4 import Tag
+
+from aggregator.model import Entry
+from aggregator.parse.dates import parse_date
+
+# Link texts that say "read more" rather than what the item is.
+GENERIC_LINK_TEXTS = frozenset(
+    {
+        "mehr", "mehr…", "mehr ...", "mehr...", "mehr »", "» mehr", "mehr lesen", "weiterlesen",
+        "weiter lesen", "weiterlesen …", "weiterlesen ...", "details", "zum artikel",
+        "zur meldung", "read more", "more", "lesen", "artikel lesen", "»", "›", "…",
+    }
+)  # fmt: skip
+_TEASER_LIKE = ", ".join(
+    f"[class*={word} i]" for word in ("teaser", "description", "summary", "intro", "abstract")
+)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BAD_HREF = re.compile(r"^\s*(#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_DATE_PREFIX = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?(\d{4}|\d{2})\s*([-–—:|,]\s*)?")
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors inside an item block; None means 'use the conventions'."""
+
+    items: str
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+    summary: str | None = None
+
+
+def text_of(element: Tag | None) -> str:
+    if element is None:
+        return ""
+    return _SPACE.sub(" ", element.get_text(" ", strip=True)).strip()
+
+
+def is_generic(text: str) -> bool:
+    return text.strip().lower().rstrip(" .") in GENERIC_LINK_TEXTS or not text.strip()
+
+
+def usable_links(block: Tag) -> list[Tag]:
+    """Links that lead somewhere: not anchors, scripts, mail or phone."""
+    return [a for a in block.find_all("a", href=True) if not _BAD_HREF.match(str(a["href"]))]
+
+
+def main_link(block: Tag) -> Tag | None:
+    """The link that names the item: in a heading, else the one with the most telling text."""
+    links = usable_links(block)
+    if block.name == "a" and block.get("href"):
+        links.insert(0, block)
+    for link in links:
+        if link.find_parent(_HEADINGS) is not None:
+            return link
+    named = [link for link in links if not is_generic(text_of(link))]
+    if named:
+        return max(named, key=lambda link: len(text_of(link)))
+    return links[0] if links else None
+
+
+def _select(block: Tag, selector: str | None) -> Tag | None:
+    return block.select_one(selector) if selector else None
+
+
+def _link_in(element: Tag | None) -> Tag | None:
+    if element is None:
+        return None
+    if element.name == "a" and element.get("href"):
+        return element
+    found = element.find("a", href=True)
+    return found if isinstance(found, Tag) else None
+
+
+def _title(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
+    """The item's headline, without a leading date ("28.08.2019 – Titel")."""
+    return _DATE_PREFIX.sub("", _headline(block, selectors, link))
+
+
+def _headline(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
+    title = text_of(_select(block, selectors.title if selectors else None))
+    if title:
+        return title
+    heading = block.find(_HEADINGS)
+    if isinstance(heading, Tag) and text_of(heading):
+        return text_of(heading)
+    if link is not None:
+        text = text_of(link)
+        if is_generic(text):
+            return str(link.get("title") or "").strip()
+        return text
+    return ""
+
+
+def date_of(element: Tag | None) -> datetime | None:
+    """A date from `<time datetime>` inside or at `element`, else from its text."""
+    if element is None:
+        return None
+    time_tag = element if element.name == "time" else element.find("time")
+    if isinstance(time_tag, Tag):
+        value = parse_date(str(time_tag.get("datetime") or "")) or parse_date(text_of(time_tag))
+        if value:
+            return value
+    return parse_date(text_of(element))
+
+
+def _date(block: Tag, selectors: Selectors | None) -> datetime | None:
+    if selectors and selectors.date:
+        for element in block.select(selectors.date):
+            if value := date_of(element):
+                return value
+    return date_of(block)
+
+
+def _summary(block: Tag, selectors: Selectors | None, title: str) -> str | None:
+    element = _select(block, selectors.summary if selectors else None)
+    if element is None:
+        candidates = block.select(_TEASER_LIKE) + block.find_all("p")
+        element = next(
+            (c for c in candidates if len(text_of(c)) >= 20 and title not in text_of(c)), None
+        )
+    if element is None:
+        return None
+    element = copy.copy(element)
+    for link in element.find_all("a"):
+        if is_generic(text_of(link)):
+            link.decompose()
+    html = element.decode_contents().strip()
+    return html or None
+
+
+def entry_from_block(block: Tag, selectors: Selectors | None) -> Entry | None:
+    """Read one item block; None when it has neither a usable link nor a title."""
+    configured = _select(block, selectors.link if selectors else None)
+    link = _link_in(configured) or _link_in(_select(block, selectors.title if selectors else None))
+    link = link or main_link(block)
+    title = _title(block, selectors, link)
+    if link is None and not title:
+        return None
+    return Entry(
+        title=title,
+        link=str(link["href"]).strip() if link is not None else None,
+        published=_date(block, selectors),
+        summary_html=_summary(block, selectors, title),
+    )

@@ -1,0 +1,107 @@
+"""A press-release listing page -> Entries, by selectors, a preset or the heuristic.
+
+The result says how the items were found, so that the fetch status can tell the
+operator when the aggregator guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from aggregator.model import Entry, PageTarget
+from aggregator.parse.blocks import Selectors, entry_from_block
+from aggregator.parse.heuristic import find_item_blocks, find_next_link
+from aggregator.parse.html import base_url, make_soup
+from aggregator.parse.presets import PRESETS
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read a listing: selectors (None = the heuristic) and its listing-state params."""
+
+    selectors: Selectors | None
+    next: str | None
+    listing_params: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    entries: list[Entry]
+    next_url: str | None
+    method: str
+    base: str
+
+    @property
+    def guessed(self) -> bool:
+        return self.method.startswith("heuristic")
+
+
+def reading_for(target: PageTarget) -> Reading:
+    """Merge the target's own selectors over its preset's; neither means the heuristic."""
+    preset = PRESETS.get(target.preset) if target.preset else None
+    items = target.items or (preset.items if preset else None)
+    if items is None:
+        return Reading(None, target.next, (), "heuristic")
+    selectors = Selectors(
+        items=items,
+        title=target.title or (preset.title if preset else None),
+        link=target.link or (preset.link if preset else None),
+        date=target.date or (preset.date if preset else None),
+        summary=target.summary or (preset.summary if preset else None),
+    )
+    next_selector = target.next or (preset.next if preset else None)
+    method = f"preset {preset.name}" if preset and not target.items else "selectors"
+    return Reading(selectors, next_selector, preset.listing_params if preset else (), method)
+
+
+def without_params(url: str, names: tuple[str, ...]) -> str:
+    """`url` without the named query parameters (listing state such as the page number)."""
+    if not names:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="[]/,:")))
+
+
+def listing_identity(url: str) -> str:
+    """A listing URL with repeated parameters folded (some CMS append them page after page)."""
+    parts = urlsplit(url)
+    folded = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=urlencode(sorted(folded.items()), safe="[]/,:")))
+
+
+def _next_url(soup: BeautifulSoup, reading: Reading, base: str) -> str | None:
+    if reading.next:
+        element = soup.select_one(reading.next)
+        href = element.get("href") if element is not None else None
+    else:
+        href = find_next_link(soup)
+    return urljoin(base, str(href)) if href else None
+
+
+def parse_listing(body: bytes, headers: Mapping[str, str], url: str, target: PageTarget) -> Listing:
+    """Read the items of one listing page (and the link to its next page)."""
+    soup = make_soup(body, headers)
+    base = base_url(soup, url)
+    reading = reading_for(target)
+    next_url = _next_url(soup, reading, base)
+    if reading.selectors is None:
+        blocks, where = find_item_blocks(soup)
+        method = f"heuristic: guessed {len(blocks)} items in {where or 'nothing'}"
+    else:
+        blocks, method = soup.select(reading.selectors.items), reading.method
+    entries = []
+    for block in blocks:
+        entry = entry_from_block(block, reading.selectors)
+        if entry is None:
+            continue
+        if entry.link:
+            link = without_params(urljoin(base, entry.link), reading.listing_params)
+            entry = replace(entry, link=link)
+        entries.append(entry)
+    return Listing(entries, next_url, method, base)

@@ -1,0 +1,124 @@
+"""Named selector sets for the CMS products that municipal press offices run on.
+
+Each preset is written after the product's publicly documented or widely seen
+markup conventions. Where we are unsure of a product's markup, the preset says
+so; every preset has a fixture page (and a page 2) in tests/sites/presse/.
+Explicit selectors in sources.yaml override the preset's, one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    items: str
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+    summary: str | None = None
+    next: str | None = None
+    # query parameters that hold listing state (page, filters) rather than content;
+    # dropped from item links so that an item has one identity on every page
+    listing_params: tuple[str, ...] = ()
+    uncertain: str = ""
+
+
+IKISS = Preset(
+    name="ikiss",
+    description="IKISS portal (many Landkreise): ul > li, headline link with title, <time>",
+    items="ul.result-list > li, ul.mitteilungen > li, ul.list > li:has(time)",
+    title=":is(h2, h3, h4) a[title], :is(h2, h3, h4)",
+    link=":is(h2, h3, h4) a[href]",
+    date="time[datetime], .date",
+    summary="p.teaser, p",
+    next="a[rel~=next], li.next a, a.next",
+    listing_params=("max", "skip", "jahr", "monat", "La"),
+    uncertain=(
+        "Detail URLs (…/<Titel>.php?object=tx,…&ModID=7&FID=…&NavID=…) and the query filters "
+        "max/jahr/monat are well documented; list class names vary between installations, "
+        "hence several alternatives."
+    ),
+)
+
+TYPO3_NEWS = Preset(
+    name="typo3-news",
+    description="TYPO3 with EXT:news (.news-list-view .article) or tt_news (.news-list-item)",
+    items=".news-list-view .article, .news-list-item, .news-latest-item",
+    title=":is(h2, h3, h4) [itemprop=headline], :is(h2, h3, h4)",
+    link=":is(h2, h3, h4) a[href], a.more[href]",
+    date="time[datetime], .news-list-date",
+    summary="[itemprop=description], .teaser-text, .news-list-teaser, p",
+    next=".f3-widget-paginator li.next a, .page-navigation a[rel~=next], a.next",
+    listing_params=("tx_news_pi1[currentPage]", "tx_news_pi1[@widget_0][currentPage]"),
+    uncertain=(
+        "Follows EXT:news' default templates; sites with their own templates keep the "
+        "class names more often than not, but not always."
+    ),
+)
+
+WEBLICATION = Preset(
+    name="weblication",
+    description="Weblication CMS: li.listEntry, h4.listEntryTitle a, div.listEntryDate",
+    items="li.listEntry, div.listEntry",
+    title=".listEntryTitle",
+    link=".listEntryTitle a[href]",
+    date=".listEntryDate",
+    summary=".listEntryDescription",
+    next="a.pageNaviNextLink",
+    listing_params=("wListPage", "wlist", "page"),
+    uncertain=(
+        "Class names from Weblication's list templates; the name of the paging parameter "
+        "differs between versions, so identity ignores the usual ones."
+    ),
+)
+
+NOLIS = Preset(
+    name="nolis",
+    description="Lower-Saxony style portals with /portal/meldungen/<slug>-<id>-<id>.html links",
+    items="li:has(a[href*='/portal/meldungen/']), article:has(a[href*='/portal/meldungen/'])",
+    title="a[href*='/portal/meldungen/']",
+    link="a[href*='/portal/meldungen/']",
+    date="time[datetime], .datum, .date",
+    summary="p",
+    next="a[rel~=next], a.next, a[title*='nächste' i]",
+    listing_params=("seite", "js"),
+    uncertain=(
+        "Only the URL scheme is publicly documented; the list markup is an assumption, so the "
+        "preset keys on the link pattern rather than on class names."
+    ),
+)
+
+ARCHIVE_BY_MONTH = Preset(
+    name="archive-by-month",
+    description="Year/month archives: /pressemitteilungen/2019/august/<slug>.php",
+    items="li:has(a[href*='/pressemitteilungen/'])",
+    title="a[href]",
+    link="a[href]",
+    date=None,
+    summary=None,
+    next="a[rel~=prev], a.archiv-vorher, a.older",
+    uncertain=(
+        "A family of hand-built sites rather than one product: the date is in the link text "
+        "or next to it, and 'next' walks to the previous month."
+    ),
+)
+
+GENERIC_ARTICLE = Preset(
+    name="generic-article",
+    description="Teaser cards (<article> with <time datetime>) or an old table with a date column",
+    items="article:has(a[href]), table tr:has(a[href])",
+    title=":is(h1, h2, h3, h4) a, :is(h1, h2, h3, h4), td a[href]",
+    link=":is(h1, h2, h3, h4) a[href], td a[href], a[href]",
+    date="time[datetime], td.date, td:first-child",
+    summary="p",
+    next=None,  # the heuristic: rel=next or a link labelled "nächste Seite"/"weiter"
+)
+
+PRESETS: dict[str, Preset] = {
+    preset.name: preset
+    for preset in (IKISS, TYPO3_NEWS, WEBLICATION, NOLIS, ARCHIVE_BY_MONTH, GENERIC_ARTICLE)
+}
