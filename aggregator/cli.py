@@ -88,6 +88,10 @@ def _result_line(result: RefreshResult) -> str:
         text += f"  +{result.new} new, {result.updated} updated"
     for error in result.errors:
         text += f"\n{'':>14}[red]{escape(error)}[/red]"
+    for guess in result.guesses:
+        text += f"\n{'':>14}[yellow]{escape(guess)}[/yellow]"
+    for note in result.notes:
+        text += f"\n{'':>14}[dim]{escape(note)}[/dim]"
     return text
 
 

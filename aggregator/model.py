@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import soupsieve
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from aggregator.parse.presets import PRESETS
+
 LAND_CODES: dict[str, str] = {
     "BW": "Baden-Württemberg",
     "BY": "Bayern",
@@ -104,6 +106,12 @@ def check_selector(value: str | None) -> str | None:
     return value
 
 
+def check_preset(value: str | None) -> str | None:
+    if value is not None and value not in PRESETS:
+        raise ValueError(f"unknown preset {value!r}; one of {', '.join(PRESETS)}")
+    return value
+
+
 Url = Annotated[str, AfterValidator(check_url)]
 Slug = Annotated[str, AfterValidator(check_slug)]
 LandCode = Annotated[str, AfterValidator(check_land)]
@@ -122,7 +130,7 @@ class PageTarget(_Strict):
     """A press-release listing page and how to read it."""
 
     url: Url
-    preset: str | None = None
+    preset: Annotated[str | None, AfterValidator(check_preset)] = None
     items: Selector = None
     title: Selector = None
     link: Selector = None
@@ -259,6 +267,7 @@ class FetchState:
     last_modified: str | None = None
     last_status: str | None = None
     last_error: str | None = None
+    last_message: str | None = None
     consecutive_failures: int = 0
     last_success: datetime | None = None
     last_attempt: datetime | None = None

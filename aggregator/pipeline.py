@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from aggregator.crawl import crawl_listing
 from aggregator.fetch import Fetched, Fetcher, FetchError, NotModified
 from aggregator.model import Config, Entry, FetchOutcome, Item, Source
 from aggregator.normalize import normalize_entry
@@ -38,6 +39,11 @@ class RefreshResult:
     @property
     def errors(self) -> list[str]:
         return [f"{o.url}: {o.message}" for o in self.outcomes if o.status == "error"]
+
+    @property
+    def guesses(self) -> list[str]:
+        """What the zero-config extractor said wherever it had to guess."""
+        return [o.message for o in self.outcomes if o.status == "ok" and "heuristic" in o.message]
 
     @property
     def status(self) -> str:
@@ -107,6 +113,31 @@ async def _refresh_feed(
     return outcome, items, notes
 
 
+def merge_duplicates(items: list[Item]) -> list[Item]:
+    """One item per identity (key or canonical link) in a refresh; the first seen wins.
+
+    Feeds come first, so a release in both the feed and the listing keeps the feed's
+    text; the listing may still add what the feed lacks (full text, a real date).
+    """
+    merged: dict[str, Item] = {}
+    alias: dict[str, str] = {}
+    for item in items:
+        key = alias.get(item.key) or (alias.get(item.url) if item.url else None)
+        if key is None:
+            merged[item.key] = item
+            alias[item.key] = item.key
+            if item.url:
+                alias[item.url] = item.key
+            continue
+        first = merged[key]
+        if not first.content_html and item.content_html:
+            first = replace(first, content_html=item.content_html)
+        if first.date_is_guess and not item.date_is_guess:
+            first = replace(first, published=item.published, date_is_guess=False)
+        merged[key] = first
+    return list(merged.values())
+
+
 async def refresh_source(
     source: Source, config: Config, fetcher: Fetcher, store: Store, clock: Clock = utc_now
 ) -> RefreshResult:
@@ -120,10 +151,11 @@ async def refresh_source(
         result.notes.extend(notes)
         items.extend(feed_items)
     for page in source.pages:
-        result.outcomes.append(
-            FetchOutcome(page.url, "skipped", "listing pages are not yet supported")
-        )
-    saved = store.save_refresh(source.id, items, result.outcomes, now)
+        crawled = await crawl_listing(page, source, config, fetcher, store, now)
+        result.outcomes.extend(crawled.outcomes)
+        result.notes.extend(crawled.notes)
+        items.extend(crawled.items)
+    saved = store.save_refresh(source.id, merge_duplicates(items), result.outcomes, now)
     result.new, result.updated = saved.new, saved.updated
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +46,7 @@ MIGRATIONS: list[str] = [
         last_modified        TEXT,
         last_status          TEXT,
         last_error           TEXT,
+        last_message         TEXT,
         consecutive_failures INTEGER NOT NULL DEFAULT 0,
         last_success         TEXT,
         last_attempt         TEXT
@@ -132,6 +133,7 @@ class Store:
             last_modified=row["last_modified"],
             last_status=row["last_status"],
             last_error=row["last_error"],
+            last_message=row["last_message"],
             consecutive_failures=row["consecutive_failures"],
             last_success=_dt(row["last_success"]),
             last_attempt=_dt(row["last_attempt"]),
@@ -152,9 +154,10 @@ class Store:
         conn.execute(
             """
             INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
-                                     consecutive_failures, last_success, last_attempt)
-            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :failures,
-                    :success, :now)
+                                     last_message, consecutive_failures, last_success,
+                                     last_attempt)
+            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :message,
+                    :failures, :success, :now)
             ON CONFLICT (url) DO UPDATE SET
                 source_id = excluded.source_id,
                 etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
@@ -162,6 +165,8 @@ class Store:
                                      ELSE last_modified END,
                 last_status = excluded.last_status,
                 last_error = excluded.last_error,
+                last_message = CASE WHEN :status = 'not-modified' THEN last_message
+                                    ELSE excluded.last_message END,
                 consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
                                             WHEN :ok THEN 0 ELSE consecutive_failures END,
                 last_success = coalesce(excluded.last_success, last_success),
@@ -174,6 +179,7 @@ class Store:
                 "last_modified": outcome.last_modified if ok else None,
                 "status": outcome.status,
                 "error": outcome.message if failed else None,
+                "message": outcome.message,
                 "failures": 1 if failed else 0,
                 "success": _ts(now) if ok else None,
                 "now": _ts(now),
@@ -202,7 +208,8 @@ class Store:
     # -- items -------------------------------------------------------------------
 
     def _existing(self, conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
-        """The stored row that is this item: by key, else by its canonical link."""
+        """The stored row that is this item: by key, else by its canonical link, else by
+        the same title and teaser published the same day (a link that changed its dress)."""
         row = conn.execute(
             "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
         ).fetchone()
@@ -210,6 +217,12 @@ class Store:
             row = conn.execute(
                 "SELECT * FROM items WHERE source_id = ? AND url = ? LIMIT 1",
                 (item.source_id, item.url),
+            ).fetchone()
+        if row is None and not item.date_is_guess:
+            row = conn.execute(
+                """SELECT * FROM items WHERE source_id = ? AND fingerprint = ?
+                   AND date_is_guess = 0 AND substr(published, 1, 10) = ? LIMIT 1""",
+                (item.source_id, item.fingerprint, _ts(item.published)[:10]),
             ).fetchone()
         return row
 
@@ -234,6 +247,13 @@ class Store:
             return "new"
         content = row["content_html"] or ""
         new_content = item.content_html or content  # a listing without full text keeps it
+        if row["fetched_from"] != item.fetched_from:
+            # Seen through another target (feed vs. listing page): it may add what is
+            # missing, but not overwrite, or the two would take turns forever.
+            item = replace(item, title=row["title"], summary_html=row["summary_html"],
+                           summary_text=row["summary_text"], fingerprint=row["fingerprint"],
+                           url=row["url"])  # fmt: skip
+            new_content = content or item.content_html
         changed = (
             row["title"] != item.title
             or row["summary_html"] != item.summary_html
@@ -258,6 +278,11 @@ class Store:
             ),
         )  # fmt: skip
         return "updated" if changed else "same"
+
+    def stored_fingerprint(self, item: Item) -> str | None:
+        """The fingerprint stored for this item (by key or link), or None if it is new."""
+        row = self._existing(self._conn, item)
+        return row["fingerprint"] if row is not None else None
 
     def save_refresh(
         self,

@@ -68,6 +68,15 @@ def test_same_link_under_another_key_is_the_same_item(store: Store):
     assert result.new == 0 and store.count_items() == 1
 
 
+def test_same_title_teaser_and_day_under_another_link_is_the_same_item(store: Store):
+    store.save_refresh("spree-neisse", [make_item()], [], T0)
+    moved = make_item(key="link:e.de/1?sid=9", url="https://e.de/1?from=page2")
+    assert store.save_refresh("spree-neisse", [moved], [], T0).new == 0
+    next_year = make_item(key="link:e.de/2", url="https://e.de/2",
+                          published=datetime(2020, 8, 28, 7, 15, tzinfo=UTC))  # fmt: skip
+    assert store.save_refresh("spree-neisse", [next_year], [], T0).new == 1
+
+
 def test_a_failed_refresh_leaves_the_store_untouched(store: Store, monkeypatch):
     store.save_refresh("spree-neisse", [make_item()], [], T0)
     bad = make_item(key="link:e.de/2", url="https://e.de/2")

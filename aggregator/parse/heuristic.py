@@ -55,13 +55,13 @@ def _is_skipped(tag: Tag) -> bool:
     return any(_SKIPPED_TOKEN.match(token) for token in _tokens(tag) if token)
 
 
-def _candidates(root: Tag) -> Iterator[tuple[Tag, Tag]]:
-    """(parent, child) pairs outside skipped regions, for parents with several children."""
+def _candidates(root: Tag, min_children: int) -> Iterator[tuple[Tag, Tag]]:
+    """(parent, child) pairs outside skipped regions, for parents with enough children."""
     stack = [root]
     while stack:
         parent = stack.pop()
         children = [c for c in parent.children if isinstance(c, Tag) and not _is_skipped(c)]
-        if len(children) >= MIN_ITEMS:
+        if len(children) >= min_children:
             for child in children:
                 yield parent, child
         stack.extend(children)
@@ -80,26 +80,41 @@ def _innermost(blocks: list[Tag]) -> list[Tag]:
     return [block for block in blocks if id(block) not in outer]
 
 
-def find_item_blocks(soup: BeautifulSoup) -> tuple[list[Tag], str]:
-    """The blocks that look like press items, and where they were found (for the report)."""
+Shape = tuple[str, str]  # (parent signature, block signature)
+
+
+def find_item_blocks(
+    soup: BeautifulSoup, shape: Shape | None = None
+) -> tuple[list[Tag], Shape | None]:
+    """The blocks that look like press items, and their shape.
+
+    With the `shape` found on page 1, a later page (say, a last page with a single
+    item) is read by that shape, where one block is enough.
+    """
     root = soup.body or soup
     order = {id(tag): position for position, tag in enumerate(root.find_all(True))}
-    groups: defaultdict[tuple[str, str], list[Tag]] = defaultdict(list)
-    for parent, child in _candidates(root):
+    groups: defaultdict[Shape, list[Tag]] = defaultdict(list)
+    for parent, child in _candidates(root, 1 if shape else MIN_ITEMS):
         groups[(_signature(parent), _signature(child))].append(child)
+    if shape is not None:
+        return _innermost([m for m in groups.get(shape, []) if _is_item(m)]), shape
     best: list[Tag] = []
     best_key: tuple[int, float] = (0, 0.0)
-    best_where = ""
-    for (parent_sig, child_sig), members in groups.items():
+    best_shape: Shape | None = None
+    for group_shape, members in groups.items():
         items = _innermost([m for m in members if _is_item(m)])
         if len(items) < MIN_ITEMS:
             continue
         links_per_item = sum(len(usable_links(m)) for m in items) / len(items)
         key = (len(items), -links_per_item)
         if key > best_key:
-            best, best_key, best_where = items, key, f"{parent_sig} > {child_sig}"
+            best, best_key, best_shape = items, key, group_shape
     best.sort(key=lambda block: order[id(block)])
-    return best, best_where
+    return best, best_shape
+
+
+def describe(shape: Shape | None) -> str:
+    return f"{shape[0]} > {shape[1]}" if shape else "nothing"
 
 
 def find_next_link(soup: BeautifulSoup) -> str | None:

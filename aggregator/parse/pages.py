@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from aggregator.model import Entry, PageTarget
 from aggregator.parse.blocks import Selectors, entry_from_block
-from aggregator.parse.heuristic import find_item_blocks, find_next_link
+from aggregator.parse.heuristic import Shape, describe, find_item_blocks, find_next_link
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
 
@@ -35,6 +35,7 @@ class Listing:
     next_url: str | None
     method: str
     base: str
+    shape: Shape | None = None  # where the heuristic found the items, for the next page
 
     @property
     def guessed(self) -> bool:
@@ -59,12 +60,27 @@ def reading_for(target: PageTarget) -> Reading:
     return Reading(selectors, next_selector, preset.listing_params if preset else (), method)
 
 
-def without_params(url: str, names: tuple[str, ...]) -> str:
-    """`url` without the named query parameters (listing state such as the page number)."""
-    if not names:
-        return url
+# Query parameters that page or filter a listing. Detail links of many CMS carry them
+# along ("back to page 2"); with a number as value they never address content.
+LISTING_STATE = frozenset(
+    {
+        "page", "seite", "skip", "offset", "start", "max", "limit", "pageno", "pagenr",
+        "jahr", "monat", "year", "month", "wlistpage", "cp", "browse", "pointer",
+        "tx_news_pi1[currentpage]", "tx_news_pi1[@widget_0][currentpage]",
+    }
+)  # fmt: skip
+
+
+def without_listing_state(url: str, names: tuple[str, ...] = ()) -> str:
+    """`url` without listing state: the named parameters, and known paging ones with numbers."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    if not parts.query:
+        return url
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in names and not (k.lower() in LISTING_STATE and (v.isdigit() or not v))
+    ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="[]/,:")))
 
 
@@ -84,15 +100,24 @@ def _next_url(soup: BeautifulSoup, reading: Reading, base: str) -> str | None:
     return urljoin(base, str(href)) if href else None
 
 
-def parse_listing(body: bytes, headers: Mapping[str, str], url: str, target: PageTarget) -> Listing:
-    """Read the items of one listing page (and the link to its next page)."""
+def parse_listing(
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    target: PageTarget,
+    shape: Shape | None = None,
+) -> Listing:
+    """Read the items of one listing page (and the link to its next page).
+
+    `shape` is what the heuristic found on the previous page of the same listing.
+    """
     soup = make_soup(body, headers)
     base = base_url(soup, url)
     reading = reading_for(target)
     next_url = _next_url(soup, reading, base)
     if reading.selectors is None:
-        blocks, where = find_item_blocks(soup)
-        method = f"heuristic: guessed {len(blocks)} items in {where or 'nothing'}"
+        blocks, shape = find_item_blocks(soup, shape)
+        method = f"heuristic: guessed {len(blocks)} items in {describe(shape)}"
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
     entries = []
@@ -101,7 +126,7 @@ def parse_listing(body: bytes, headers: Mapping[str, str], url: str, target: Pag
         if entry is None:
             continue
         if entry.link:
-            link = without_params(urljoin(base, entry.link), reading.listing_params)
+            link = without_listing_state(urljoin(base, entry.link), reading.listing_params)
             entry = replace(entry, link=link)
         entries.append(entry)
-    return Listing(entries, next_url, method, base)
+    return Listing(entries, next_url, method, base, shape)

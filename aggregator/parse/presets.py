@@ -36,7 +36,7 @@ IKISS = Preset(
     date="time[datetime], .date",
     summary="p.teaser, p",
     next="a[rel~=next], li.next a, a.next",
-    listing_params=("max", "skip", "jahr", "monat", "La"),
+    listing_params=("max", "skip", "jahr", "monat"),
     uncertain=(
         "Detail URLs (…/<Titel>.php?object=tx,…&ModID=7&FID=…&NavID=…) and the query filters "
         "max/jahr/monat are well documented; list class names vary between installations, "
@@ -69,7 +69,7 @@ WEBLICATION = Preset(
     date=".listEntryDate",
     summary=".listEntryDescription",
     next="a.pageNaviNextLink",
-    listing_params=("wListPage", "wlist", "page"),
+    listing_params=("wListPage",),
     uncertain=(
         "Class names from Weblication's list templates; the name of the paging parameter "
         "differs between versions, so identity ignores the usual ones."
@@ -95,7 +95,7 @@ NOLIS = Preset(
 ARCHIVE_BY_MONTH = Preset(
     name="archive-by-month",
     description="Year/month archives: /pressemitteilungen/2019/august/<slug>.php",
-    items="li:has(a[href*='/pressemitteilungen/'])",
+    items="li:has(a[href*='/pressemitteilungen/1']), li:has(a[href*='/pressemitteilungen/2'])",
     title="a[href]",
     link="a[href]",
     date=None,
@@ -110,7 +110,7 @@ ARCHIVE_BY_MONTH = Preset(
 GENERIC_ARTICLE = Preset(
     name="generic-article",
     description="Teaser cards (<article> with <time datetime>) or an old table with a date column",
-    items="article:has(a[href]), table tr:has(a[href])",
+    items="article:has(a[href]), tr:not(:has(tr)):has(a[href])",  # rows, not layout tables
     title=":is(h1, h2, h3, h4) a, :is(h1, h2, h3, h4), td a[href]",
     link=":is(h1, h2, h3, h4) a[href], td a[href], a[href]",
     date="time[datetime], td.date, td:first-child",

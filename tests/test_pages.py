@@ -1,0 +1,157 @@
+"""Listing pages read by preset, by explicit selectors and by the zero-config heuristic."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import soupsieve
+
+from aggregator.model import PageTarget
+from aggregator.normalize import canonical_url
+from aggregator.parse.pages import listing_identity, parse_listing, without_listing_state
+from aggregator.parse.presets import PRESETS
+from tests.listing_expectations import (
+    ARCHIVE_PAGE,
+    EXPECTED,
+    PRESET_OF,
+    RELAUNCH_PAGE,
+    SPREE_NEISSE_PAGE,
+    TYPO3_PAGE,
+)
+
+SITES = Path(__file__).parent / "sites"
+HOST = "http://127.0.0.1:8000"
+UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def fixture_bytes(page: str) -> bytes:
+    parts = urlsplit(page)
+    path = SITES / unquote(parts.path)
+    if path.is_dir() or page.endswith("/"):
+        path = path / "index.html"
+    if parts.query:
+        path = path.with_name(f"{path.name}@{unquote(parts.query)}")
+    return path.read_bytes()
+
+
+def read(page: str, preset: str | None = None, headers=UTF8, **selectors):
+    url = f"{HOST}/{page}"
+    target = PageTarget(url=url, preset=preset, **selectors)
+    return parse_listing(fixture_bytes(page), headers, url, target)
+
+
+def triples(listing):
+    return [
+        (e.title, canonical_url(e.link).removeprefix(HOST), e.published.isoformat())
+        for e in listing.entries
+    ]
+
+
+@pytest.mark.parametrize("page", sorted(PRESET_OF))
+def test_preset_finds_exactly_the_items(page):
+    listing = read(page, PRESET_OF[page])
+    assert listing.method == f"preset {PRESET_OF[page]}"
+    assert triples(listing) == EXPECTED[page]
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_heuristic_finds_the_same_items_without_configuration(page):
+    listing = read(page)
+    assert listing.guessed
+    assert listing.method.startswith(f"heuristic: guessed {len(EXPECTED[page])} items in ")
+    assert triples(listing) == EXPECTED[page]
+
+
+def test_teasers_are_kept_without_read_more_links():
+    [first, *_] = read("presse/ikiss/Pressemitteilungen.php", "ikiss").entries
+    assert first.summary_html.startswith("Rund 400 Besucherinnen")
+    assert first.summary_html.endswith("…")
+    typo3 = read(TYPO3_PAGE, "typo3-news").entries[0]
+    assert "Stark. Sozial. Vor Ort." in typo3.summary_html
+    assert "Weiterlesen" not in typo3.summary_html
+
+
+def test_heuristic_ignores_menus_event_lists_and_link_lists():
+    titles = [e.title for e in read(TYPO3_PAGE).entries]
+    assert "Sitzung des Kreistags" not in titles  # the 'Termine' list carries dates too
+    archive = [e.title for e in read(ARCHIVE_PAGE).entries]
+    assert "Pressemitteilungen abonnieren" not in archive  # 'Weitere Meldungen'
+    assert "Impressum" not in archive
+
+
+def test_explicit_selectors_override_the_preset():
+    listing = read(TYPO3_PAGE, "typo3-news", title="a.more")
+    assert listing.method == "preset typo3-news"
+    assert listing.entries[0].title == "Weiterlesen"
+    custom = read(TYPO3_PAGE, items="div.termine li", date=".termin-datum")
+    assert custom.method == "selectors"
+    assert [e.title for e in custom.entries] == ["Sitzung des Kreistags", "Sozialausschuss"]
+    assert custom.entries[0].published.isoformat() == "2019-09-05T00:00:00+02:00"
+
+
+def test_windows_1252_page_whose_header_claims_utf8():
+    listing = read(SPREE_NEISSE_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert listing.entries[0].title.endswith("im Jobcenter Spree-Neiße")
+    assert "„Kommunale Jobcenter – Stark. Sozial. Vor Ort“" in listing.entries[0].summary_html
+
+
+def test_next_links_resolve_and_accumulating_parameters_fold():
+    listing = read(
+        "presse/weblication/de/aktuelles/pressemitteilungen.php?wlist=presse&wListPage=2"
+    )
+    assert listing.next_url == (
+        f"{HOST}/presse/weblication/de/aktuelles/pressemitteilungen.php"
+        "?wlist=presse&wListPage=2&wlist=presse&wListPage=3"
+    )
+    assert listing_identity(listing.next_url) == listing_identity(
+        f"{HOST}/presse/weblication/de/aktuelles/pressemitteilungen.php?wListPage=3&wlist=presse"
+    )
+    archive = read(ARCHIVE_PAGE, "archive-by-month")
+    assert archive.next_url == f"{HOST}/presse/archiv/pressemitteilungen/2019/juli/index.php"
+
+
+def test_base_href_is_honoured():
+    listing = read(TYPO3_PAGE, "typo3-news")
+    assert listing.base == f"{HOST}/presse/typo3-news/"
+
+
+def test_changed_markup_matches_nothing():
+    assert read(RELAUNCH_PAGE, "typo3-news").entries == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://e.de/a.php?id=5&page=2", "https://e.de/a.php?id=5"),
+        (
+            "https://e.de/a.php?page=pressemitteilung-12",
+            "https://e.de/a.php?page=pressemitteilung-12",
+        ),
+        (
+            "https://e.de/?tx_news_pi1[currentPage]=3&tx_news_pi1[news]=9",
+            "https://e.de/?tx_news_pi1[news]=9",
+        ),
+        (
+            "https://e.de/x.php?object=tx,1.2.1&max=20&jahr=2019",
+            "https://e.de/x.php?object=tx,1.2.1",
+        ),
+    ],
+)
+def test_listing_state_is_not_identity(url, expected):
+    assert without_listing_state(url) == expected
+
+
+def test_every_preset_compiles_and_is_documented():
+    for preset in PRESETS.values():
+        for selector in (
+            preset.items,
+            preset.title,
+            preset.link,
+            preset.date,
+            preset.summary,
+            preset.next,
+        ):
+            if selector:
+                soupsieve.compile(selector)
+        assert preset.description
+    assert len(PRESETS) >= 6
