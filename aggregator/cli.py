@@ -1,12 +1,13 @@
 """The command line; the only place that prints for people.
 
-Exit codes: 0 success (failing sources are reported, not fatal), 2 invalid
-configuration or usage.
+Exit codes: 0 success (failing sources are reported, not fatal), 1 a requested
+page could not be fetched, 2 invalid configuration or usage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,8 +24,11 @@ from rich.table import Table
 from aggregator.atom import render_feed
 from aggregator.config import ConfigError, load_config
 from aggregator.fetch import Fetcher
-from aggregator.model import Config
+from aggregator.model import Config, Defaults
+from aggregator.parse.presets import PRESETS
 from aggregator.pipeline import RefreshResult, refresh_all
+from aggregator.probe import Discovery
+from aggregator.probe import discover as discover_site
 from aggregator.store import Store
 
 STATUS_STYLE = {
@@ -214,3 +219,61 @@ def validate(obj: Context) -> None:
 
 def main() -> None:
     cli(prog_name="aggregator")
+
+
+@sources.command()
+def presets() -> None:
+    """List the listing-page presets for municipal CMS products."""
+    table = Table(title="Presets for press listing pages (sources.yaml: pages[].preset)")
+    table.add_column("preset")
+    table.add_column("for")
+    for preset in PRESETS.values():
+        table.add_row(preset.name, escape(preset.description))
+    out.print(table)
+    out.print("Without preset or selectors, the page is read by the zero-configuration heuristic.")
+
+
+def _discovery_yaml(found: Discovery) -> str:
+    """The discovery as YAML to paste under a source in sources.yaml, with comments."""
+    lines = [f"# {found.url}"]
+    feeds = [link.url for link in found.advertised] + found.found
+    for link in found.advertised:
+        lines.append(f"#   advertises {link.kind} feed {link.url} {link.title!r}".rstrip())
+    for url in found.found:
+        lines.append(f"#   feed found at a common place: {url}")
+    if not feeds:
+        lines.append("#   no feed advertised or found at the common places")
+    document: dict[str, object] = {}
+    if feeds:
+        document["feeds"] = feeds
+    if found.proposal:
+        proposal = found.proposal
+        lines.append(f"#   listing: {proposal.how}; {proposal.items} items, {proposal.dated} dated")
+        document["pages"] = [proposal.entry]
+    else:
+        lines.append("#   no press listing recognised on this page")
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False) if document else ""
+    return "\n".join(lines) + "\n" + body
+
+
+@sources.command()
+@click.argument("url")
+@pass_context
+def discover(obj: Context, url: str) -> None:
+    """Find the feeds a page offers and propose a `pages:` entry for it, as YAML."""
+    defaults = Defaults()
+    with contextlib.suppress(ConfigError):  # discovery works without a valid sources.yaml
+        defaults = load_config(obj.config_path).defaults
+
+    async def run() -> Discovery:
+        async with Fetcher(defaults) as fetcher:
+            return await discover_site(url, fetcher)
+
+    found = asyncio.run(run())
+    if found.error:
+        err.print(f"[red]cannot fetch {escape(url)}[/red]: {escape(found.error)}")
+        sys.exit(1)
+    if found.is_feed:
+        click.echo(f"# {url} is a feed itself\nfeeds:\n- {url}")
+        return
+    click.echo(_discovery_yaml(found), nl=False)  # plain: YAML must not be wrapped

@@ -1,0 +1,91 @@
+"""What a homepage or press page offers: advertised feeds, likely feed URLs, and how
+to read it as a listing (a preset that fits, or selectors from the heuristic)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from aggregator.model import PageTarget
+from aggregator.parse.html import base_url
+from aggregator.parse.pages import parse_listing
+from aggregator.parse.presets import PRESETS
+
+FEED_TYPES = {
+    "application/rss+xml": "rss",
+    "application/atom+xml": "atom",
+    "application/rdf+xml": "rdf",
+    "application/feed+json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+# TYPO3 news' feed page type and tt_news' one, WordPress, and names many sites use.
+_COMMON_QUERIES = ("type=9818", "type=100")
+_COMMON_PATHS = ("feed/", "rss.xml", "feed.xml", "atom.xml", "rss/", "index.rss")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    url: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PageProposal:
+    """A `pages:` entry that reads the page, and how many dated items it found."""
+
+    entry: dict[str, str]
+    items: int
+    dated: int
+    how: str
+
+
+def advertised_feeds(soup: BeautifulSoup, page_url: str) -> list[FeedLink]:
+    """`<link rel="alternate" type="application/rss+xml|atom+xml">` and kin, in page order."""
+    base = base_url(soup, page_url)
+    found: dict[str, FeedLink] = {}
+    for link in soup.find_all("link", href=True):
+        rel = {r.lower() for r in (link.get("rel") or [])}
+        kind = FEED_TYPES.get(str(link.get("type") or "").split(";")[0].strip().lower())
+        if "alternate" in rel and kind:
+            url = urljoin(base, str(link["href"]))
+            found.setdefault(url, FeedLink(url, kind, str(link.get("title") or "").strip()))
+    return list(found.values())
+
+
+def candidate_feed_urls(page_url: str, soup: BeautifulSoup) -> list[str]:
+    """URLs where feeds usually live for this page, to be tried one by one."""
+    parts = urlsplit(page_url)
+    page_without_query = urlunsplit(parts._replace(query="", fragment=""))
+    generator = soup.find("meta", attrs={"name": "generator"})
+    is_typo3 = generator is not None and "typo3" in str(generator.get("content", "")).lower()
+    candidates = [f"{page_without_query}?{query}" for query in _COMMON_QUERIES] if is_typo3 else []
+    root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+    directory = urljoin(page_without_query, "./")
+    for folder in dict.fromkeys((directory, root)):
+        candidates += [urljoin(folder, path) for path in _COMMON_PATHS]
+    return list(dict.fromkeys(candidates))
+
+
+def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PageProposal | None:
+    """The preset that reads most dated items off this page; else the bare URL, which the
+    heuristic reads, if it finds items; else None."""
+    best: PageProposal | None = None
+    for name in PRESETS:
+        listing = parse_listing(body, headers, url, PageTarget(url=url, preset=name))
+        dated = sum(1 for e in listing.entries if e.published and e.link)
+        if dated >= 2 and (best is None or dated > best.dated):
+            best = PageProposal(
+                {"url": url, "preset": name}, len(listing.entries), dated, f"preset {name}"
+            )
+    if best is not None:
+        return best
+    listing = parse_listing(body, headers, url, PageTarget(url=url))
+    if not listing.entries:
+        return None
+    dated = sum(1 for e in listing.entries if e.published)
+    return PageProposal({"url": url}, len(listing.entries), dated, listing.method)
