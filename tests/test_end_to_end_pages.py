@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -26,6 +27,7 @@ from tests.listing_expectations import (
     WEBLICATION_PAGE,
     WEBLICATION_PAGE_2,
 )
+from tests.siteserver import Route
 
 
 def source(source_id: str, land: str, pages: list[str], feeds: list[str] = ()) -> str:
@@ -155,3 +157,63 @@ def test_second_refresh_of_listing_pages_is_conditional_and_adds_nothing(
     assert all(r.status == 304 for r in second if "relaunch" not in r.path)
     assert len(second) == 10
     assert "0 new items" in again.stdout.decode()
+
+
+def fetch_with(site, tmp_path, config):
+    env = {"AGGREGATOR_DB": str(tmp_path / "pages.db")}
+    result = run_cli("--config", str(config), "fetch", env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    return sqlite3.connect(env["AGGREGATOR_DB"])
+
+
+def test_listing_without_dates_takes_them_from_detail_pages(site, tmp_path, write_config):
+    config = write_config(
+        "version: 1\nsources:\n  - id: ohnedatum\n    name: Landkreis Ohnedatum\n"
+        "    land: ST\n    kind: landkreis\n    pages:\n"
+        f"      - {{url: '{site.url('presse/ohne-datum/')}', items: 'ul.pm-liste > li'}}\n"
+    )
+    with fetch_with(site, tmp_path, config) as db:
+        rows = dict(
+            (url.rsplit("/", 1)[-1], (published, guess))
+            for url, published, guess in db.execute(
+                "SELECT url, published, date_is_guess FROM items"
+            )
+        )
+    assert rows["pm-2019-081.html"] == ("2019-08-26T08:30:00.000000+00:00", 0)  # 10:30 Berlin
+    assert rows["pm-2019-080.html"] == ("2019-08-19T22:00:00.000000+00:00", 0)
+    assert rows["pm-2019-079.html"][1] == 1  # its detail page is gone: first seen, flagged
+    before = len(site.requests)
+    fetch_with(site, tmp_path, config).close()
+    assert [r.status for r in site.requests[before:]] == [304]  # nothing fetched twice
+
+
+def test_detail_pages_are_fetched_once_per_new_item(site, tmp_path, write_config):
+    page = site.url(TYPO3_PAGE)
+    config = write_config(
+        "version: 1\nsources:\n  - id: offenbach\n    name: Kreis Offenbach\n"
+        "    land: HE\n    kind: landkreis\n    pages:\n"
+        f"      - {{url: '{page}', preset: typo3-news, follow: true}}\n"
+    )
+    fetch_with(site, tmp_path, config).close()
+    details = [r for r in site.requests if "/details/" in r.path or "[news]=" in unquote(r.path)]
+    assert len(details) == 6  # four items on page 1, two on page 2
+
+    original = (site.root / TYPO3_PAGE / "index.html").read_text(encoding="utf-8")
+    new_article = """<div class="article articletype-0">
+        <div class="header"><h3><a href="aktuelles/pressemitteilungen/details/news-jobmesse">
+        <span itemprop="headline">Jobmesse im Kreishaus</span></a></h3></div>
+        <div class="footer"><time datetime="2019-08-30">30.08.2019</time></div></div>"""
+    changed = original.replace(
+        '<div class="article articletype-0 topnews"',
+        new_article + '<div class="article articletype-0 topnews"',
+    )
+    site.routes["/" + TYPO3_PAGE] = Route(
+        body=changed.encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    before = len(site.requests)
+    with fetch_with(site, tmp_path, config) as db:
+        titles = [t for (t,) in db.execute("SELECT title FROM items")]
+    second = site.requests[before:]
+    assert [r.path.rsplit("/", 1)[-1] for r in second if "/details/" in r.path] == ["news-jobmesse"]
+    assert not any("currentPage" in r.path for r in second)  # caught up on page 1
+    assert "Jobmesse im Kreishaus" in titles and len(titles) == 7
