@@ -1,4 +1,5 @@
-"""Walk one listing page target: its pages (bounded) and the detail pages of new items.
+"""Read one target of a source: a feed, or a listing page with its pages (bounded)
+and the detail pages of new items.
 
 Politeness is built into the walk: page 2 is only fetched when everything on
 page 1 was new (otherwise we have caught up), a loop of pagination links is
@@ -15,7 +16,9 @@ from datetime import datetime
 from aggregator.fetch import Fetched, Fetcher, FetchError, NotModified
 from aggregator.model import Config, Entry, FetchOutcome, Item, PageTarget, Source
 from aggregator.normalize import normalize_entry
+from aggregator.parse import ParseError
 from aggregator.parse.detail import extract_detail
+from aggregator.parse.feeds import parse_feed
 from aggregator.parse.pages import listing_identity, parse_listing
 from aggregator.store import Store
 
@@ -38,9 +41,10 @@ class _Found:
     needs_detail: bool
 
 
-async def _get(
+async def conditional_get(
     fetcher: Fetcher, store: Store, url: str, source: Source, config: Config
 ) -> tuple[Fetched | NotModified | FetchError, int]:
+    """GET with the validators stored for `url`; the failure as a value; and the time taken."""
     state = store.fetch_state(url)
     started = time.monotonic()
     try:
@@ -53,6 +57,48 @@ async def _get(
     except FetchError as exc:
         response = exc
     return response, int((time.monotonic() - started) * 1000)
+
+
+def _feed_items(
+    entries: list[Entry], source: Source, base: str, fetched_from: str, now: datetime
+) -> tuple[list[Item], list[str]]:
+    items: dict[str, Item] = {}
+    notes: list[str] = []
+    for entry in entries:
+        item, entry_notes = normalize_entry(
+            entry, source_id=source.id, base_url=base, fetched_from=fetched_from, now=now
+        )
+        notes.extend(entry_notes)
+        if item is not None:
+            items.setdefault(item.key, item)  # a repeated GUID in one document counts once
+    return list(items.values()), notes
+
+
+async def read_feed(
+    url: str, source: Source, config: Config, fetcher: Fetcher, store: Store, now: datetime
+) -> TargetResult:
+    """The items of one feed (none when it is unchanged or failed), with its outcome."""
+    result = TargetResult()
+    response, elapsed = await conditional_get(fetcher, store, url, source, config)
+    if isinstance(response, FetchError):
+        outcome = FetchOutcome(url, "error", str(response), response.kind, duration_ms=elapsed)
+    elif isinstance(response, NotModified):
+        outcome = FetchOutcome(url, "not-modified", "304 Not Modified", duration_ms=elapsed)
+    else:
+        try:
+            entries, base = parse_feed(response.body, response.headers, response.final_url)
+        except ParseError as exc:
+            outcome = FetchOutcome(url, "error", str(exc), "ParseError", duration_ms=elapsed)
+        else:
+            result.items, result.notes = _feed_items(entries, source, base, url, now)
+            count = len(result.items)
+            outcome = FetchOutcome(
+                url, "ok", f"{count} items", etag=response.etag,
+                last_modified=response.last_modified, moved_to=response.moved_to,
+                duration_ms=elapsed, items_found=count,
+            )  # fmt: skip
+    result.outcomes.append(outcome)
+    return result
 
 
 def _report(method: str, count: int) -> str:
@@ -86,7 +132,7 @@ async def crawl_listing(
             result.notes.append(f"pagination of {target.url} leads back to {url}; stopped")
             break
         visited.add(listing_identity(url))
-        response, elapsed = await _get(fetcher, store, url, source, config)
+        response, elapsed = await conditional_get(fetcher, store, url, source, config)
         if isinstance(response, FetchError):
             outcome = FetchOutcome(url, "error", str(response), response.kind, duration_ms=elapsed)
             result.outcomes.append(outcome)

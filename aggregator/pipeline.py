@@ -8,17 +8,13 @@ the others. All items of a refresh are stored in one transaction.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from aggregator.crawl import crawl_listing
-from aggregator.fetch import Fetched, Fetcher, FetchError, NotModified
-from aggregator.model import Config, Entry, FetchOutcome, Item, Source
-from aggregator.normalize import normalize_entry
-from aggregator.parse import ParseError
-from aggregator.parse.feeds import parse_feed
+from aggregator.crawl import crawl_listing, read_feed
+from aggregator.fetch import Fetcher
+from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.store import Store
 
 Clock = Callable[[], datetime]
@@ -59,60 +55,6 @@ class RefreshResult:
         return "not-modified" if statuses == {"not-modified"} else "ok"
 
 
-def _items_from(
-    entries: list[Entry], source: Source, base: str, fetched_from: str, now: datetime
-) -> tuple[list[Item], list[str]]:
-    items: dict[str, Item] = {}
-    notes: list[str] = []
-    for entry in entries:
-        item, entry_notes = normalize_entry(
-            entry, source_id=source.id, base_url=base, fetched_from=fetched_from, now=now
-        )
-        notes.extend(entry_notes)
-        if item is not None:
-            items.setdefault(item.key, item)  # a repeated GUID in one document counts once
-    return list(items.values()), notes
-
-
-async def _refresh_feed(
-    url: str, source: Source, config: Config, fetcher: Fetcher, store: Store, now: datetime
-) -> tuple[FetchOutcome, list[Item], list[str]]:
-    state = store.fetch_state(url)
-    started = time.monotonic()
-    try:
-        response = await fetcher.get(
-            url,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-            timeout=config.timeout(source),
-        )
-    except FetchError as exc:
-        elapsed = int((time.monotonic() - started) * 1000)
-        outcome = FetchOutcome(url, "error", str(exc), exc.kind, duration_ms=elapsed)
-        return outcome, [], []
-    elapsed = int((time.monotonic() - started) * 1000)
-    if isinstance(response, NotModified):
-        return FetchOutcome(url, "not-modified", "304 Not Modified", duration_ms=elapsed), [], []
-    assert isinstance(response, Fetched)
-    try:
-        entries, base = parse_feed(response.body, response.headers, response.final_url)
-    except ParseError as exc:
-        outcome = FetchOutcome(url, "error", str(exc), "ParseError", duration_ms=elapsed)
-        return outcome, [], []
-    items, notes = _items_from(entries, source, base, url, now)
-    outcome = FetchOutcome(
-        url,
-        "ok",
-        f"{len(items)} items",
-        etag=response.etag,
-        last_modified=response.last_modified,
-        moved_to=response.moved_to,
-        duration_ms=elapsed,
-        items_found=len(items),
-    )
-    return outcome, items, notes
-
-
 def merge_duplicates(items: list[Item]) -> list[Item]:
     """One item per identity (key or canonical link) in a refresh; the first seen wins.
 
@@ -145,16 +87,13 @@ async def refresh_source(
     now = clock()
     result = RefreshResult(source.id)
     items: list[Item] = []
-    for url in source.feeds:
-        outcome, feed_items, notes = await _refresh_feed(url, source, config, fetcher, store, now)
-        result.outcomes.append(outcome)
-        result.notes.extend(notes)
-        items.extend(feed_items)
-    for page in source.pages:
-        crawled = await crawl_listing(page, source, config, fetcher, store, now)
-        result.outcomes.extend(crawled.outcomes)
-        result.notes.extend(crawled.notes)
-        items.extend(crawled.items)
+    targets = [read_feed(url, source, config, fetcher, store, now) for url in source.feeds]
+    targets += [crawl_listing(page, source, config, fetcher, store, now) for page in source.pages]
+    for target in targets:  # one after another: they are mostly on the same host
+        done = await target
+        result.outcomes.extend(done.outcomes)
+        result.notes.extend(done.notes)
+        items.extend(done.items)
     saved = store.save_refresh(source.id, merge_duplicates(items), result.outcomes, now)
     result.new, result.updated = saved.new, saved.updated
     return result
