@@ -120,7 +120,9 @@ def _summary_table(results: list[RefreshResult]) -> Table:
     return table
 
 
-async def _fetch_all(config: Config, store: Store, progress: Progress) -> list[RefreshResult]:
+async def _fetch_all(
+    config: Config, store: Store, progress: Progress, force: bool
+) -> list[RefreshResult]:
     sources = [s for s in config.sources if s.enabled]
     task = progress.add_task("refreshing", total=len(sources))
 
@@ -129,12 +131,13 @@ async def _fetch_all(config: Config, store: Store, progress: Progress) -> list[R
         progress.advance(task)
 
     async with Fetcher(config.defaults) as fetcher:
-        return await refresh_all(sources, config, fetcher, store, on_done=done)
+        return await refresh_all(sources, config, fetcher, store, on_done=done, force=force)
 
 
 @cli.command()
+@click.option("--force", is_flag=True, help="Also fetch URLs that are backing off after failures.")
 @pass_context
-def fetch(obj: Context) -> None:
+def fetch(obj: Context, force: bool) -> None:
     """Refresh every enabled source once and store new items."""
     config = obj.config()
     store = obj.store()
@@ -144,7 +147,7 @@ def fetch(obj: Context) -> None:
     )  # fmt: skip
     try:
         with progress:
-            results = asyncio.run(_fetch_all(config, store, progress))
+            results = asyncio.run(_fetch_all(config, store, progress, force))
     finally:
         store.close()
     out.print(_summary_table(results))

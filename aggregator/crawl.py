@@ -4,23 +4,25 @@ and the detail pages of new items.
 Politeness is built into the walk: page 2 is only fetched when everything on
 page 1 was new (otherwise we have caught up), a loop of pagination links is
 noticed, and a detail page is fetched once per new item, never again unless the
-listing shows that the item changed.
+listing shows that the item changed. Sites that serve the other kind of document
+than configured (HTML at a feed URL, a feed at a listing URL) are read anyway
+and reported.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
-from aggregator.fetch import Fetched, Fetcher, FetchError, NotModified
-from aggregator.model import Config, Entry, FetchOutcome, Item, PageTarget, Source
+from aggregator.attempt import Attempt, RefreshContext, attempt
+from aggregator.fetch import Fetched, FetchError
+from aggregator.model import Entry, FetchOutcome, Item, PageTarget
 from aggregator.normalize import normalize_entry
 from aggregator.parse import ParseError
 from aggregator.parse.detail import extract_detail
-from aggregator.parse.feeds import parse_feed
+from aggregator.parse.discover import advertised_feeds
+from aggregator.parse.feeds import looks_like_feed, parse_feed
+from aggregator.parse.html import make_soup
 from aggregator.parse.pages import listing_identity, parse_listing
-from aggregator.store import Store
 
 MAX_DETAILS_PER_REFRESH = 30
 
@@ -30,6 +32,12 @@ class TargetResult:
     outcomes: list[FetchOutcome] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def moved(self, done: Attempt) -> None:
+        if done.moved_to:
+            self.notes.append(
+                f"{done.url} moved permanently to {done.moved_to}; update sources.yaml"
+            )
 
 
 @dataclass
@@ -41,63 +49,64 @@ class _Found:
     needs_detail: bool
 
 
-async def conditional_get(
-    fetcher: Fetcher, store: Store, url: str, source: Source, config: Config
-) -> tuple[Fetched | NotModified | FetchError, int]:
-    """GET with the validators stored for `url`; the failure as a value; and the time taken."""
-    state = store.fetch_state(url)
-    started = time.monotonic()
-    try:
-        response = await fetcher.get(
-            url,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-            timeout=config.timeout(source),
-        )
-    except FetchError as exc:
-        response = exc
-    return response, int((time.monotonic() - started) * 1000)
-
-
-def _feed_items(
-    entries: list[Entry], source: Source, base: str, fetched_from: str, now: datetime
-) -> tuple[list[Item], list[str]]:
+def _normalised(
+    entries: list[Entry], base: str, fetched_from: str, ctx: RefreshContext, result: TargetResult
+) -> list[Item]:
     items: dict[str, Item] = {}
-    notes: list[str] = []
     for entry in entries:
-        item, entry_notes = normalize_entry(
-            entry, source_id=source.id, base_url=base, fetched_from=fetched_from, now=now
+        item, notes = normalize_entry(
+            entry, source_id=ctx.source.id, base_url=base, fetched_from=fetched_from, now=ctx.now
         )
-        notes.extend(entry_notes)
+        result.notes.extend(notes)
         if item is not None:
             items.setdefault(item.key, item)  # a repeated GUID in one document counts once
-    return list(items.values()), notes
+    return list(items.values())
 
 
-async def read_feed(
-    url: str, source: Source, config: Config, fetcher: Fetcher, store: Store, now: datetime
-) -> TargetResult:
+async def _advertised_feed(
+    response: Fetched, ctx: RefreshContext
+) -> tuple[str, list[Entry], str] | None:
+    """HTML where a feed was expected: the first feed the page advertises, parsed."""
+    for link in advertised_feeds(make_soup(response.body, response.headers), response.final_url):
+        try:
+            fetched = await ctx.fetcher.get(link.url, timeouts=ctx.config.timeouts(ctx.source))
+            if isinstance(fetched, Fetched):
+                entries, base = parse_feed(fetched.body, fetched.headers, fetched.final_url)
+                return link.url, entries, base
+        except (FetchError, ParseError):
+            continue
+    return None
+
+
+async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
     """The items of one feed (none when it is unchanged or failed), with its outcome."""
     result = TargetResult()
-    response, elapsed = await conditional_get(fetcher, store, url, source, config)
-    if isinstance(response, FetchError):
-        outcome = FetchOutcome(url, "error", str(response), response.kind, duration_ms=elapsed)
-    elif isinstance(response, NotModified):
-        outcome = FetchOutcome(url, "not-modified", "304 Not Modified", duration_ms=elapsed)
-    else:
-        try:
-            entries, base = parse_feed(response.body, response.headers, response.final_url)
-        except ParseError as exc:
-            outcome = FetchOutcome(url, "error", str(exc), "ParseError", duration_ms=elapsed)
-        else:
-            result.items, result.notes = _feed_items(entries, source, base, url, now)
-            count = len(result.items)
-            outcome = FetchOutcome(
-                url, "ok", f"{count} items", etag=response.etag,
-                last_modified=response.last_modified, moved_to=response.moved_to,
-                duration_ms=elapsed, items_found=count,
-            )  # fmt: skip
-    result.outcomes.append(outcome)
+    done = await attempt(url, ctx)
+    result.moved(done)
+    if done.failure:
+        result.outcomes.append(done.failure)
+        return result
+    response = done.response
+    if not isinstance(response, Fetched):
+        result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
+        return result
+    try:
+        entries, base = parse_feed(response.body, response.headers, response.final_url)
+        message = ""
+    except ParseError as exc:
+        found = None if looks_like_feed(response.body) else await _advertised_feed(response, ctx)
+        if found is None:
+            kind = "ParseError" if looks_like_feed(response.body) else "NotAFeed"
+            failure = FetchOutcome(url, "error", str(exc), kind, duration_ms=done.elapsed_ms)
+            result.outcomes.append(failure)
+            return result
+        feed_url, entries, base = found
+        message = f"; HTML instead of a feed: read the feed it advertises, {feed_url}"
+        result.notes.append(f"{url} serves HTML; it advertises {feed_url}: update sources.yaml")
+    result.items = _normalised(entries, base, url, ctx, result)
+    result.outcomes.append(
+        done.outcome("ok", f"{len(result.items)} items{message}", len(result.items))
+    )
     return result
 
 
@@ -111,14 +120,7 @@ def _empty_listing_message(method: str) -> str:
     return f"selectors matched 0 items ({method}); has the page changed its markup?"
 
 
-async def crawl_listing(
-    target: PageTarget,
-    source: Source,
-    config: Config,
-    fetcher: Fetcher,
-    store: Store,
-    now: datetime,
-) -> TargetResult:
+async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult:
     """Items of one listing target, with one outcome per listing page fetched."""
     result = TargetResult()
     found: list[_Found] = []
@@ -132,57 +134,63 @@ async def crawl_listing(
             result.notes.append(f"pagination of {target.url} leads back to {url}; stopped")
             break
         visited.add(listing_identity(url))
-        response, elapsed = await conditional_get(fetcher, store, url, source, config)
-        if isinstance(response, FetchError):
-            outcome = FetchOutcome(url, "error", str(response), response.kind, duration_ms=elapsed)
-            result.outcomes.append(outcome)
+        done = await attempt(url, ctx)
+        result.moved(done)
+        if done.failure:
+            result.outcomes.append(done.failure)
             break
-        if isinstance(response, NotModified):
-            result.outcomes.append(FetchOutcome(url, "not-modified", "304", duration_ms=elapsed))
+        response = done.response
+        if not isinstance(response, Fetched):
+            result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
             break
+        if looks_like_feed(response.body):
+            return await _listing_is_a_feed(target, done, response, ctx, result)
         listing = parse_listing(response.body, response.headers, response.final_url, target, shape)
         shape = listing.shape
         if not listing.entries and page_number == 1:
             message = _empty_listing_message(listing.method)
-            result.outcomes.append(
-                FetchOutcome(url, "error", message, "NoItems", duration_ms=elapsed)
-            )
+            failure = FetchOutcome(url, "error", message, "NoItems", duration_ms=done.elapsed_ms)
+            result.outcomes.append(failure)
             break
-        page_found = _normalise(listing.entries, listing.base, source, target, store, now, result)
+        page_found = _listing_items(listing.entries, listing.base, target, ctx, result)
         found.extend(page_found)
-        result.outcomes.append(
-            FetchOutcome(
-                url, "ok", _report(listing.method, len(page_found)),
-                etag=response.etag, last_modified=response.last_modified,
-                moved_to=response.moved_to, duration_ms=elapsed, items_found=len(page_found),
-            )
-        )  # fmt: skip
-        caught_up = any(f.known for f in page_found)
-        if caught_up or not page_found:
-            break
+        count = len(page_found)
+        result.outcomes.append(done.outcome("ok", _report(listing.method, count), count))
+        if any(f.known for f in page_found) or not page_found:
+            break  # caught up with what we have
         url = listing.next_url
-    result.items = await _with_details(found, target, source, config, fetcher, now, result)
+    result.items = await _with_details(found, target, ctx, result)
     return result
 
 
-def _normalise(
-    entries: list[Entry],
-    base: str,
-    source: Source,
-    target: PageTarget,
-    store: Store,
-    now: datetime,
-    result: TargetResult,
+async def _listing_is_a_feed(
+    target: PageTarget, done: Attempt, response: Fetched, ctx: RefreshContext, result: TargetResult
+) -> TargetResult:
+    try:
+        entries, base = parse_feed(response.body, response.headers, response.final_url)
+    except ParseError as exc:
+        failure = FetchOutcome(target.url, "error", str(exc), "ParseError")
+        result.outcomes.append(failure)
+        return result
+    result.items = _normalised(entries, base, target.url, ctx, result)
+    result.notes.append(f"{target.url} is a feed; list it under feeds: in sources.yaml")
+    count = len(result.items)
+    result.outcomes.append(done.outcome("ok", f"a feed at a listing URL: {count} items", count))
+    return result
+
+
+def _listing_items(
+    entries: list[Entry], base: str, target: PageTarget, ctx: RefreshContext, result: TargetResult
 ) -> list[_Found]:
     found = []
     for entry in entries:
         item, notes = normalize_entry(
-            entry, source_id=source.id, base_url=base, fetched_from=target.url, now=now
+            entry, source_id=ctx.source.id, base_url=base, fetched_from=target.url, now=ctx.now
         )
         result.notes.extend(notes)
         if item is None:
             continue
-        stored = store.stored_fingerprint(item)
+        stored = ctx.store.stored_fingerprint(item)
         is_new_or_changed = stored is None or stored != item.fingerprint
         wants_detail = target.follow or item.date_is_guess
         needs_detail = bool(item.url) and wants_detail and is_new_or_changed
@@ -191,19 +199,13 @@ def _normalise(
 
 
 async def _with_details(
-    found: list[_Found],
-    target: PageTarget,
-    source: Source,
-    config: Config,
-    fetcher: Fetcher,
-    now: datetime,
-    result: TargetResult,
+    found: list[_Found], target: PageTarget, ctx: RefreshContext, result: TargetResult
 ) -> list[Item]:
     """Read the detail pages of new items: full text, and the date a listing lacks."""
     items = []
     budget = MAX_DETAILS_PER_REFRESH
     for each in found:
-        if not each.needs_detail or each.item.url is None:
+        if not each.needs_detail:
             items.append(each.item)
             continue
         if budget == 0:
@@ -211,23 +213,17 @@ async def _with_details(
             items.append(each.item)
             continue
         budget -= 1
-        items.append(await _detail(each, target, source, config, fetcher, now, result))
+        items.append(await _detail(each, target, ctx, result))
     return items
 
 
 async def _detail(
-    each: _Found,
-    target: PageTarget,
-    source: Source,
-    config: Config,
-    fetcher: Fetcher,
-    now: datetime,
-    result: TargetResult,
+    each: _Found, target: PageTarget, ctx: RefreshContext, result: TargetResult
 ) -> Item:
     url = each.item.url
     assert url is not None
     try:
-        response = await fetcher.get(url, timeout=config.timeout(source))
+        response = await ctx.fetcher.get(url, timeouts=ctx.config.timeouts(ctx.source))
     except FetchError as exc:
         result.notes.append(f"detail page {url} failed ({exc}); kept the listing entry")
         return each.item
@@ -240,7 +236,7 @@ async def _detail(
         published=each.entry.published or detail.published,
     )
     item, notes = normalize_entry(
-        entry, source_id=source.id, base_url=each.base, fetched_from=target.url, now=now
+        entry, source_id=ctx.source.id, base_url=each.base, fetched_from=target.url, now=ctx.now
     )
     result.notes.extend(notes)
     return item or each.item

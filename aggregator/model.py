@@ -63,6 +63,13 @@ def parse_duration(value: object) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def parse_delay(value: object) -> timedelta:
+    """Like a duration, but zero is allowed ('0s')."""
+    if value in (0, "0", "0s"):
+        return timedelta(0)
+    return parse_duration(value)
+
+
 def parse_size(value: object) -> int:
     """'10MiB', '512KiB' or a number of bytes -> bytes."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -116,6 +123,7 @@ Url = Annotated[str, AfterValidator(check_url)]
 Slug = Annotated[str, AfterValidator(check_slug)]
 LandCode = Annotated[str, AfterValidator(check_land)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Delay = Annotated[timedelta, BeforeValidator(parse_delay)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 Selector = Annotated[str | None, AfterValidator(check_selector)]
 Kind = Literal["landkreis", "kreisfreie-stadt", "region"]
@@ -154,6 +162,8 @@ class Source(_Strict):
     pages: tuple[PageTarget, ...] = ()
     interval: Duration | None = None
     timeout: Duration | None = None
+    connect_timeout: Duration | None = None
+    read_timeout: Duration | None = None
     enabled: bool = True
     ags: str | None = None
     aliases: tuple[str, ...] = ()
@@ -196,13 +206,15 @@ class Campaign(_Strict):
 
 class Defaults(_Strict):
     interval: Duration = timedelta(minutes=30)
-    timeout: Duration = timedelta(seconds=20)
+    timeout: Duration = timedelta(seconds=20)  # the whole request, body included
     connect_timeout: Duration = timedelta(seconds=10)
+    read_timeout: Duration = timedelta(seconds=15)  # between two chunks of the answer
     max_body: Size = 10 * 1024 * 1024
     max_redirects: int = Field(default=5, ge=0, le=20)
     concurrency: int = Field(default=16, ge=1, le=512)
     per_host: int = Field(default=2, ge=1, le=16)
-    host_delay: Duration = timedelta(seconds=1)
+    host_delay: Delay = timedelta(seconds=1)  # between two requests to one host
+    max_backoff: Duration = timedelta(hours=24)
     contact: Url = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
 
 
@@ -221,8 +233,22 @@ class Config(_Strict):
     def interval(self, source: Source) -> timedelta:
         return source.interval or self.defaults.interval
 
-    def timeout(self, source: Source) -> timedelta:
-        return source.timeout or self.defaults.timeout
+    def timeouts(self, source: Source) -> Timeouts:
+        defaults = self.defaults
+        return Timeouts(
+            total=(source.timeout or defaults.timeout).total_seconds(),
+            connect=(source.connect_timeout or defaults.connect_timeout).total_seconds(),
+            read=(source.read_timeout or defaults.read_timeout).total_seconds(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds: for the whole request, for connecting, and between two reads."""
+
+    total: float
+    connect: float
+    read: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,10 +293,14 @@ class FetchState:
     last_modified: str | None = None
     last_status: str | None = None
     last_error: str | None = None
+    last_error_kind: str | None = None
     last_message: str | None = None
     consecutive_failures: int = 0
     last_success: datetime | None = None
     last_attempt: datetime | None = None
+    next_attempt: datetime | None = None  # set while backing off
+    moved_to: str | None = None  # where a permanent redirect led; used from then on
+    gone: bool = False  # answered 410: no longer polled
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,3 +328,5 @@ class FetchOutcome:
     moved_to: str | None = None
     duration_ms: int = 0
     items_found: int = 0
+    next_attempt: datetime | None = None  # after a failure: not before then
+    gone: bool = False

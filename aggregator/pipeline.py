@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from aggregator.attempt import RefreshContext
 from aggregator.crawl import crawl_listing, read_feed
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
@@ -81,20 +82,31 @@ def merge_duplicates(items: list[Item]) -> list[Item]:
 
 
 async def refresh_source(
-    source: Source, config: Config, fetcher: Fetcher, store: Store, clock: Clock = utc_now
+    source: Source,
+    config: Config,
+    fetcher: Fetcher,
+    store: Store,
+    clock: Clock = utc_now,
+    force: bool = False,
 ) -> RefreshResult:
-    """Fetch every target of `source` and store what they hold, all or nothing."""
-    now = clock()
+    """Fetch every target of `source` and store what they hold, all or nothing.
+
+    `force` fetches URLs that are backing off after failures (not those that are gone).
+    """
+    ctx = RefreshContext(source, config, fetcher, store, clock(), force)
     result = RefreshResult(source.id)
     items: list[Item] = []
-    targets = [read_feed(url, source, config, fetcher, store, now) for url in source.feeds]
-    targets += [crawl_listing(page, source, config, fetcher, store, now) for page in source.pages]
-    for target in targets:  # one after another: they are mostly on the same host
-        done = await target
+    for url in source.feeds:  # one target after another: they are mostly on one host
+        done = await read_feed(url, ctx)
         result.outcomes.extend(done.outcomes)
         result.notes.extend(done.notes)
         items.extend(done.items)
-    saved = store.save_refresh(source.id, merge_duplicates(items), result.outcomes, now)
+    for page in source.pages:
+        done = await crawl_listing(page, ctx)
+        result.outcomes.extend(done.outcomes)
+        result.notes.extend(done.notes)
+        items.extend(done.items)
+    saved = store.save_refresh(source.id, merge_duplicates(items), result.outcomes, ctx.now)
     result.new, result.updated = saved.new, saved.updated
     return result
 
@@ -106,12 +118,13 @@ async def refresh_all(
     store: Store,
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,
+    force: bool = False,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one."""
 
     async def guarded(source: Source) -> RefreshResult:
         try:
-            result = await refresh_source(source, config, fetcher, store, clock)
+            result = await refresh_source(source, config, fetcher, store, clock, force)
         except Exception as exc:  # a bug of ours must not cost the other sources
             result = RefreshResult(source.id)
             message = f"internal error: {type(exc).__name__}: {exc}"

@@ -46,10 +46,14 @@ MIGRATIONS: list[str] = [
         last_modified        TEXT,
         last_status          TEXT,
         last_error           TEXT,
+        last_error_kind      TEXT,
         last_message         TEXT,
         consecutive_failures INTEGER NOT NULL DEFAULT 0,
         last_success         TEXT,
-        last_attempt         TEXT
+        last_attempt         TEXT,
+        next_attempt         TEXT,
+        moved_to             TEXT,
+        gone                 INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE fetch_history (
         id          INTEGER PRIMARY KEY,
@@ -133,10 +137,14 @@ class Store:
             last_modified=row["last_modified"],
             last_status=row["last_status"],
             last_error=row["last_error"],
+            last_error_kind=row["last_error_kind"],
             last_message=row["last_message"],
             consecutive_failures=row["consecutive_failures"],
             last_success=_dt(row["last_success"]),
             last_attempt=_dt(row["last_attempt"]),
+            next_attempt=_dt(row["next_attempt"]),
+            moved_to=row["moved_to"],
+            gone=bool(row["gone"]),
         )
 
     def fetch_states(self, source_id: str | None = None) -> list[FetchState]:
@@ -149,15 +157,18 @@ class Store:
     def _record_outcome(
         self, conn: sqlite3.Connection, source_id: str, outcome: FetchOutcome, now: datetime
     ) -> None:
+        """Fetch state and history of one request; a skipped URL leaves both alone."""
+        if outcome.status == "skipped":
+            return
         ok = outcome.status in ("ok", "not-modified")
         failed = outcome.status == "error"
         conn.execute(
             """
             INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
-                                     last_message, consecutive_failures, last_success,
-                                     last_attempt)
-            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :message,
-                    :failures, :success, :now)
+                                     last_error_kind, last_message, consecutive_failures,
+                                     last_success, last_attempt, next_attempt, moved_to, gone)
+            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
+                    :failures, :success, :now, :next, :moved_to, :gone)
             ON CONFLICT (url) DO UPDATE SET
                 source_id = excluded.source_id,
                 etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
@@ -165,12 +176,16 @@ class Store:
                                      ELSE last_modified END,
                 last_status = excluded.last_status,
                 last_error = excluded.last_error,
+                last_error_kind = excluded.last_error_kind,
                 last_message = CASE WHEN :status = 'not-modified' THEN last_message
                                     ELSE excluded.last_message END,
                 consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
-                                            WHEN :ok THEN 0 ELSE consecutive_failures END,
+                                            ELSE 0 END,
                 last_success = coalesce(excluded.last_success, last_success),
-                last_attempt = excluded.last_attempt
+                last_attempt = excluded.last_attempt,
+                next_attempt = excluded.next_attempt,
+                moved_to = coalesce(excluded.moved_to, moved_to),
+                gone = max(gone, excluded.gone)
             """,
             {
                 "url": outcome.url,
@@ -179,10 +194,14 @@ class Store:
                 "last_modified": outcome.last_modified if ok else None,
                 "status": outcome.status,
                 "error": outcome.message if failed else None,
+                "kind": outcome.error_kind if failed else None,
                 "message": outcome.message,
                 "failures": 1 if failed else 0,
                 "success": _ts(now) if ok else None,
                 "now": _ts(now),
+                "next": _ts(outcome.next_attempt) if outcome.next_attempt else None,
+                "moved_to": outcome.moved_to,
+                "gone": int(outcome.gone),
                 "ok": ok,
                 "failed": failed,
             },
@@ -315,6 +334,14 @@ class Store:
             sql += " LIMIT ? OFFSET ?"
             args.extend([limit, offset])
         return [_stored_item(row) for row in self._conn.execute(sql, args)]
+
+    def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
+        """Per source: (items in all, items published since `since`)."""
+        rows = self._conn.execute(
+            "SELECT source_id, count(*), sum(published >= ?) FROM items GROUP BY source_id",
+            (_ts(since),),
+        )
+        return {row[0]: (row[1], row[2] or 0) for row in rows}
 
     def count_items(self, source_id: str | None = None) -> int:
         if source_id:

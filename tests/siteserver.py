@@ -101,6 +101,10 @@ class SiteServer:
                     return variant, rest or file.suffix
         return (file, file.suffix) if file.is_file() else None
 
+    def page_requests(self, since: int = 0) -> list[Request]:
+        """Requests from index `since` on, without the robots.txt look-ups."""
+        return [r for r in self.requests[since:] if r.path != "/robots.txt"]
+
     def requests_to(self, path: str) -> list[Request]:
         return [r for r in self.requests if urlsplit(r.path).path == "/" + path.lstrip("/")]
 

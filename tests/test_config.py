@@ -43,7 +43,7 @@ def test_the_documented_example_is_valid():
     assert source.feeds == ("https://www.example-lk.de/presse/rss.xml",)
     assert source.pages[0].max_pages == 3
     assert config.interval(source) == timedelta(minutes=30)
-    assert config.timeout(source) == timedelta(seconds=20)
+    assert config.timeouts(source).total == 20 and config.timeouts(source).connect == 10
     campaign = config.campaigns[0]
     assert campaign.window.start == date(2019, 8, 19)
     assert campaign.match.none == ("Aktionswoche Alkohol",)

@@ -52,8 +52,13 @@ def paste_into_config(output: str) -> None:
     parse_config(yaml.safe_dump({"version": 1, "sources": [source]}))
 
 
-def test_discover_command_prints_yaml_ready_to_paste(site):
-    result = run_cli("sources", "discover", site.url(TYPO3_PAGE))
+def discover(url: str, write_config):
+    quick = write_config("version: 1\ndefaults: {host_delay: 0s}\n", "quick.yaml")
+    return run_cli("--config", str(quick), "sources", "discover", url)
+
+
+def test_discover_command_prints_yaml_ready_to_paste(site, write_config):
+    result = discover(site.url(TYPO3_PAGE), write_config)
     assert result.returncode == 0, result.stderr.decode()
     output = result.stdout.decode()
     assert "advertises rss feed" in output
@@ -61,11 +66,11 @@ def test_discover_command_prints_yaml_ready_to_paste(site):
     assert yaml.safe_load(output)["feeds"] == [site.url(TYPO3_PAGE) + "?type=9818"]
 
 
-def test_discover_finds_a_feed_at_a_common_place(site):
+def test_discover_finds_a_feed_at_a_common_place(site, write_config):
     site.routes["/presse/wp/aktuelles/feed/"] = Route(
         headers={"Content-Type": "application/rss+xml"}
     )
-    result = run_cli("sources", "discover", site.url("presse/wp/aktuelles/"))
+    result = discover(site.url("presse/wp/aktuelles/"), write_config)
     output = result.stdout.decode()
     assert "feed found at a common place" in output
     fragment = yaml.safe_load(output)
@@ -76,8 +81,8 @@ def test_discover_finds_a_feed_at_a_common_place(site):
     paste_into_config(output)
 
 
-def test_discover_of_an_unreachable_page_says_why(site):
-    result = run_cli("sources", "discover", site.url("gibt-es-nicht.html"))
+def test_discover_of_an_unreachable_page_says_why(site, write_config):
+    result = discover(site.url("gibt-es-nicht.html"), write_config)
     assert result.returncode == 1
     assert "HTTP 404" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
 

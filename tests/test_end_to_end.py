@@ -23,7 +23,7 @@ EXPECTED_ENTRIES = 13  # every fixture item once; the repeated GUID in kreis-nod
 
 
 def config_for(site, sources: dict[str, tuple[str, str]]) -> str:
-    lines = ["version: 1", "defaults:", "  timeout: 5s", "sources:"]
+    lines = ["version: 1", "defaults:", "  timeout: 5s", "  host_delay: 0s", "sources:"]
     for source_id, (land, path) in sources.items():
         lines += [
             f"  - id: {source_id}",
@@ -89,7 +89,7 @@ def test_second_fetch_is_all_conditional_and_adds_nothing(site, tmp_path, write_
     before = len(site.requests)
     second = run_cli("--config", str(config), "fetch", env=env)
     assert second.returncode == 0
-    repeat = site.requests[before:]
+    repeat = site.page_requests(before)
     assert len(repeat) == len(sources)
     assert all(r.status == 304 for r in repeat)
     assert "0 new items" in second.stdout.decode()

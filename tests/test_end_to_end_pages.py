@@ -62,7 +62,8 @@ def config_text(site) -> str:
         source("spree-neisse", "BB", [f"{{url: '{u(SPREE_NEISSE_PAGE)}'}}"]),
         source("relaunch", "HE", [f"{{url: '{u(RELAUNCH_PAGE)}', preset: typo3-news}}"]),
     ]  # fmt: skip
-    return "version: 1\ndefaults: {timeout: 5s}\nsources:\n" + "\n".join(sources) + "\n"
+    defaults = "defaults: {timeout: 5s, host_delay: 0s}"
+    return f"version: 1\n{defaults}\nsources:\n" + "\n".join(sources) + "\n"
 
 
 PAGES_REACHED = [
@@ -152,7 +153,7 @@ def test_second_refresh_of_listing_pages_is_conditional_and_adds_nothing(
     before = len(site.requests)
     again = run_cli("--config", str(config), "fetch", env=env)
     assert again.returncode == 0
-    second = site.requests[before:]
+    second = site.page_requests(before)
     # one conditional request per first listing page and feed; nothing else is fetched
     assert all(r.status == 304 for r in second if "relaunch" not in r.path)
     assert len(second) == 10
@@ -168,7 +169,8 @@ def fetch_with(site, tmp_path, config):
 
 def test_listing_without_dates_takes_them_from_detail_pages(site, tmp_path, write_config):
     config = write_config(
-        "version: 1\nsources:\n  - id: ohnedatum\n    name: Landkreis Ohnedatum\n"
+        "version: 1\ndefaults: {host_delay: 0s}\nsources:\n  - id: ohnedatum\n"
+        "    name: Landkreis Ohnedatum\n"
         "    land: ST\n    kind: landkreis\n    pages:\n"
         f"      - {{url: '{site.url('presse/ohne-datum/')}', items: 'ul.pm-liste > li'}}\n"
     )
@@ -184,13 +186,14 @@ def test_listing_without_dates_takes_them_from_detail_pages(site, tmp_path, writ
     assert rows["pm-2019-079.html"][1] == 1  # its detail page is gone: first seen, flagged
     before = len(site.requests)
     fetch_with(site, tmp_path, config).close()
-    assert [r.status for r in site.requests[before:]] == [304]  # nothing fetched twice
+    assert [r.status for r in site.page_requests(before)] == [304]  # nothing fetched twice
 
 
 def test_detail_pages_are_fetched_once_per_new_item(site, tmp_path, write_config):
     page = site.url(TYPO3_PAGE)
     config = write_config(
-        "version: 1\nsources:\n  - id: offenbach\n    name: Kreis Offenbach\n"
+        "version: 1\ndefaults: {host_delay: 0s}\nsources:\n  - id: offenbach\n"
+        "    name: Kreis Offenbach\n"
         "    land: HE\n    kind: landkreis\n    pages:\n"
         f"      - {{url: '{page}', preset: typo3-news, follow: true}}\n"
     )
@@ -213,7 +216,7 @@ def test_detail_pages_are_fetched_once_per_new_item(site, tmp_path, write_config
     before = len(site.requests)
     with fetch_with(site, tmp_path, config) as db:
         titles = [t for (t,) in db.execute("SELECT title FROM items")]
-    second = site.requests[before:]
+    second = site.page_requests(before)
     assert [r.path.rsplit("/", 1)[-1] for r in second if "/details/" in r.path] == ["news-jobmesse"]
     assert not any("currentPage" in r.path for r in second)  # caught up on page 1
     assert "Jobmesse im Kreishaus" in titles and len(titles) == 7

@@ -1,6 +1,5 @@
 import asyncio
 import gzip
-from datetime import timedelta
 
 import pytest
 
@@ -14,13 +13,16 @@ from aggregator.fetch import (
     RedirectFailed,
     TooLarge,
 )
-from aggregator.model import Defaults
+from aggregator.model import Defaults, Timeouts
 from tests.siteserver import Route
+
+
+QUICK = {"host_delay": "0s"}
 
 
 def get(url: str, defaults: Defaults | None = None, **kwargs):
     async def go():
-        async with Fetcher(defaults or Defaults()) as fetcher:
+        async with Fetcher(defaults or Defaults(**QUICK)) as fetcher:
             return await fetcher.get(url, **kwargs)
 
     return asyncio.run(go())
@@ -48,6 +50,10 @@ def test_http_errors_are_typed(site):
     with pytest.raises(HTTPStatusFailed) as caught:
         get(site.url("gone.xml"))
     assert caught.value.status == 503 and caught.value.retry_after == "120"
+    assert not caught.value.transient  # the server said when to come back: we obey
+    site.routes["/busy.xml"] = Route(status=500)
+    with pytest.raises(HTTPStatusFailed) as caught:
+        get(site.url("busy.xml"))
     assert caught.value.transient
     with pytest.raises(HTTPStatusFailed) as caught:
         get(site.url("missing.xml"))
@@ -57,20 +63,20 @@ def test_http_errors_are_typed(site):
 def test_body_cap_is_enforced_while_streaming(site):
     site.routes["/big.xml"] = Route(body=b"x" * 300_000)
     with pytest.raises(TooLarge):
-        get(site.url("big.xml"), Defaults(max_body=100_000))
+        get(site.url("big.xml"), Defaults(max_body=100_000, **QUICK))
 
 
 def test_gzip_that_expands_past_the_cap_is_stopped(site):
     bomb = gzip.compress(b"\0" * 5_000_000)
     site.routes["/bomb.xml"] = Route(body=bomb, headers={"Content-Encoding": "gzip"})
     with pytest.raises(TooLarge):
-        get(site.url("bomb.xml"), Defaults(max_body=1_000_000))
+        get(site.url("bomb.xml"), Defaults(max_body=1_000_000, **QUICK))
 
 
 def test_slow_answer_times_out_within_the_budget(site):
     site.routes["/slow.xml"] = Route(delay=3)
     with pytest.raises(FetchTimeout):
-        get(site.url("slow.xml"), timeout=timedelta(seconds=0.5))
+        get(site.url("slow.xml"), timeouts=Timeouts(total=0.5, connect=0.5, read=0.5))
 
 
 def test_refused_connection_is_typed():
