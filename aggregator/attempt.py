@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aggregator.fetch import Fetched, Fetcher, FetchError, HTTPStatusFailed, NotModified
 from aggregator.health import JITTER, next_attempt, parse_retry_after
@@ -81,8 +81,8 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
             if exc.transient and tries_left:
                 continue
             elapsed = int((time.monotonic() - started) * 1000)
-            return Attempt(url, None, _failure(url, exc, state, moved_to, ctx, elapsed), moved_to,
-                           elapsed)  # fmt: skip
+            outcome = _fetch_failure(url, exc, state, moved_to, ctx, elapsed)
+            return Attempt(url, None, outcome, moved_to, elapsed)
         elapsed = int((time.monotonic() - started) * 1000)
         if isinstance(response, Fetched) and response.moved_to:
             moved_to = response.moved_to
@@ -90,25 +90,42 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
     raise AssertionError("unreachable")
 
 
-def _failure(
+def failure(
     url: str,
-    exc: FetchError,
-    state: FetchState | None,
-    moved_to: str | None,
     ctx: RefreshContext,
-    elapsed: int,
+    kind: str,
+    message: str,
+    elapsed: int = 0,
+    *,
+    state: FetchState | None = None,
+    moved_to: str | None = None,
+    retry_after: timedelta | None = None,
+    gone: bool = False,
 ) -> FetchOutcome:
+    """An error outcome with its next attempt: later with every failure in a row."""
+    if state is None:
+        state = ctx.store.fetch_state(url)
     failures = (state.consecutive_failures if state else 0) + 1
-    retry_after = None
-    gone = False
-    if isinstance(exc, HTTPStatusFailed):
-        retry_after = parse_retry_after(exc.retry_after, ctx.now)
-        gone = exc.status == 410
     when = next_attempt(
         ctx.now, failures, ctx.config.interval(ctx.source), ctx.config.defaults.max_backoff,
         retry_after, random.uniform(*JITTER),
     )  # fmt: skip
     return FetchOutcome(
-        url, "error", str(exc), exc.kind, moved_to=moved_to, duration_ms=elapsed,
+        url, "error", message, kind, moved_to=moved_to, duration_ms=elapsed,
         next_attempt=None if gone else when, gone=gone,
+    )  # fmt: skip
+
+
+def _fetch_failure(
+    url: str, exc: FetchError, state: FetchState | None, moved_to: str | None,
+    ctx: RefreshContext, elapsed: int,
+) -> FetchOutcome:  # fmt: skip
+    retry_after = None
+    gone = False
+    if isinstance(exc, HTTPStatusFailed):
+        retry_after = parse_retry_after(exc.retry_after, ctx.now)
+        gone = exc.status == 410
+    return failure(
+        url, ctx, exc.kind, str(exc), elapsed,
+        state=state, moved_to=moved_to, retry_after=retry_after, gone=gone,
     )  # fmt: skip

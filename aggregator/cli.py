@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sqlite3
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -24,7 +25,9 @@ from rich.table import Table
 from aggregator.atom import render_feed
 from aggregator.config import ConfigError, load_config
 from aggregator.fetch import Fetcher
+from aggregator.health import SourceHealth, summarize
 from aggregator.model import Config, Defaults
+from aggregator.parse.dates import BERLIN
 from aggregator.parse.presets import PRESETS
 from aggregator.pipeline import RefreshResult, refresh_all
 from aggregator.probe import Discovery
@@ -220,10 +223,6 @@ def validate(obj: Context) -> None:
     )
 
 
-def main() -> None:
-    cli(prog_name="aggregator")
-
-
 @sources.command()
 def presets() -> None:
     """List the listing-page presets for municipal CMS products."""
@@ -280,3 +279,69 @@ def discover(obj: Context, url: str) -> None:
         click.echo(f"# {url} is a feed itself\nfeeds:\n- {url}")
         return
     click.echo(_discovery_yaml(found), nl=False)  # plain: YAML must not be wrapped
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(BERLIN).strftime("%d.%m.%y %H:%M") if value else "–"
+
+
+def health_rows(config: Config, store: Store, now: datetime) -> list[SourceHealth]:
+    """One health row per source of the config, sick ones first."""
+    counts = store.item_counts(since=now - timedelta(days=30))
+    rows = []
+    for source in config.sources:
+        total, recent = counts.get(source.id, (0, 0))
+        rows.append(summarize(source.id, store.fetch_states(source.id), total, recent))
+    return sorted(rows, key=lambda row: (not row.sick, row.source_id))
+
+
+@sources.command()
+@pass_context
+def status(obj: Context) -> None:
+    """Show the health of every source: last success, failures, next attempt, items."""
+    config = obj.config()
+    store = obj.store()
+    try:
+        rows = health_rows(config, store, datetime.now(UTC))
+    finally:
+        store.close()
+    enabled = {source.id: source.enabled for source in config.sources}
+    plain = not out.is_terminal
+    if plain:
+        out.width = max(out.width, 160)  # a pipe or a file: long lines beat folded ones
+    table = Table(title="Source health", title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("last success", no_wrap=True)
+    table.add_column("failures", justify="right")
+    table.add_column("next attempt", no_wrap=True)
+    table.add_column("items", justify="right")
+    table.add_column("30 days", justify="right")
+    table.add_column("problem", overflow="fold")
+    sick = 0
+    for row in rows:
+        is_sick = row.sick and enabled[row.source_id]
+        sick += is_sick
+        status_text = row.last_status if enabled[row.source_id] else "disabled"
+        if row.guessed and status_text == "ok":
+            status_text = "ok, guessed"
+        style = "bold red" if is_sick else ("dim" if not enabled[row.source_id] else "")
+        table.add_row(
+            ("!" if plain else "✗") if is_sick else "", row.source_id, status_text,
+            _when(row.last_success), str(row.failures), _when(row.next_attempt),
+            str(row.items_total), str(row.items_recent),
+            escape("; ".join(filter(None, [row.problem, *row.notes]))), style=style,
+        )  # fmt: skip
+    out.print(table)
+    hint = " (marked !)" if sick and plain else ""
+    out.print(f"{len(rows)} sources, {sick} need attention{hint}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="aggregator")
+    except sqlite3.Error as exc:
+        db = os.environ.get("AGGREGATOR_DB", "the database")
+        err.print(f"[red]error[/red] cannot use {escape(db)}: {escape(str(exc))}")
+        sys.exit(2)

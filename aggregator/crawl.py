@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from aggregator.attempt import Attempt, RefreshContext, attempt
+from aggregator.attempt import Attempt, RefreshContext, attempt, failure
 from aggregator.fetch import Fetched, FetchError
 from aggregator.model import Entry, FetchOutcome, Item, PageTarget
 from aggregator.normalize import normalize_entry
 from aggregator.parse import ParseError
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.discover import advertised_feeds
-from aggregator.parse.feeds import looks_like_feed, parse_feed
+from aggregator.parse.feeds import looks_like_feed, looks_like_html, parse_feed
 from aggregator.parse.html import make_soup
 from aggregator.parse.pages import listing_identity, parse_listing
 
@@ -94,11 +94,12 @@ async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
         entries, base = parse_feed(response.body, response.headers, response.final_url)
         message = ""
     except ParseError as exc:
-        found = None if looks_like_feed(response.body) else await _advertised_feed(response, ctx)
+        html = looks_like_html(response.body)
+        found = await _advertised_feed(response, ctx) if html else None
         if found is None:
-            kind = "ParseError" if looks_like_feed(response.body) else "NotAFeed"
-            failure = FetchOutcome(url, "error", str(exc), kind, duration_ms=done.elapsed_ms)
-            result.outcomes.append(failure)
+            kind, message = ("NotAFeed", "HTML instead of a feed") if html else ("ParseError", "")
+            message = f"{message}: {exc}" if message else str(exc)
+            result.outcomes.append(failure(url, ctx, kind, message, done.elapsed_ms))
             return result
         feed_url, entries, base = found
         message = f"; HTML instead of a feed: read the feed it advertises, {feed_url}"
@@ -149,8 +150,7 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
         shape = listing.shape
         if not listing.entries and page_number == 1:
             message = _empty_listing_message(listing.method)
-            failure = FetchOutcome(url, "error", message, "NoItems", duration_ms=done.elapsed_ms)
-            result.outcomes.append(failure)
+            result.outcomes.append(failure(url, ctx, "NoItems", message, done.elapsed_ms))
             break
         page_found = _listing_items(listing.entries, listing.base, target, ctx, result)
         found.extend(page_found)
@@ -169,8 +169,7 @@ async def _listing_is_a_feed(
     try:
         entries, base = parse_feed(response.body, response.headers, response.final_url)
     except ParseError as exc:
-        failure = FetchOutcome(target.url, "error", str(exc), "ParseError")
-        result.outcomes.append(failure)
+        result.outcomes.append(failure(target.url, ctx, "ParseError", str(exc)))
         return result
     result.items = _normalised(entries, base, target.url, ctx, result)
     result.notes.append(f"{target.url} is a feed; list it under feeds: in sources.yaml")

@@ -68,6 +68,7 @@ class SourceHealth:
     items_recent: int
     problem: str | None
     notes: tuple[str, ...] = ()
+    guessed: bool = False  # items found by the heuristic, not by selectors
 
     @property
     def sick(self) -> bool:
@@ -94,10 +95,10 @@ def summarize(
     attempts = [s.last_attempt for s in states if s.last_attempt]
     waits = [s.next_attempt for s in states if s.next_attempt]
     notes = tuple(
-        [f"{s.url} moved permanently to {s.moved_to}" for s in states if s.moved_to]
-        + [f"{s.url} is gone (HTTP 410)" for s in states if s.gone]
-        + [s.last_message for s in states if s.last_message and "heuristic" in s.last_message]
+        [f"moved: {s.url} → {s.moved_to}" for s in states if s.moved_to]
+        + [f"gone (HTTP 410): {s.url}" for s in states if s.gone]
     )
+    guessed = any(s.last_message and "heuristic" in s.last_message for s in states)
     return SourceHealth(
         source_id=source_id,
         last_success=max(successes) if successes else None,
@@ -109,4 +110,5 @@ def summarize(
         items_recent=items_recent,
         problem=worst.last_error if failing else None,
         notes=notes,
+        guessed=guessed,
     )

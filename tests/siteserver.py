@@ -40,6 +40,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     conditional: bool = True
+    streamed: bool = False  # no Content-Length: the body ends when the connection closes
 
 
 @dataclass
@@ -143,6 +144,9 @@ class SiteServer:
                     headers.setdefault("Last-Modified", FIXED_MTIME)
                     if self._not_modified(headers):
                         return self._send(304, b"", {"ETag": headers["ETag"]})
+                if route and route.streamed:
+                    headers["Connection"] = "close"
+                    headers["Content-Length"] = ""
                 return self._send(status, body, headers)
 
             def _resolve(
@@ -174,12 +178,18 @@ class SiteServer:
             def _send(self, status: int, body: bytes, headers: dict[str, str]) -> int:
                 self.send_response(status)
                 for name, value in headers.items():
-                    self.send_header(name, value)
+                    if value:
+                        self.send_header(name, value)
                 if "Content-Length" not in headers:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if body:
-                    self.wfile.write(body)
+                try:
+                    for start in range(0, len(body), 1 << 16):
+                        self.wfile.write(body[start : start + (1 << 16)])
+                except OSError:
+                    pass  # the client stopped reading (a size cap): that is the point
+                if headers.get("Connection") == "close":
+                    self.close_connection = True
                 return status
 
         return Handler

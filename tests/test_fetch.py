@@ -16,7 +16,6 @@ from aggregator.fetch import (
 from aggregator.model import Defaults, Timeouts
 from tests.siteserver import Route
 
-
 QUICK = {"host_delay": "0s"}
 
 

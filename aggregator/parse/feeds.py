@@ -29,6 +29,11 @@ def looks_like_feed(body: bytes) -> bool:
     return bool(_FEED_ROOT.search(body[:4096]))
 
 
+def looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lower()
+    return b"<html" in head or b"<!doctype html" in head
+
+
 def _struct_to_datetime(value: time.struct_time | None) -> datetime | None:
     if not value:
         return None
