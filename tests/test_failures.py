@@ -21,6 +21,7 @@ from aggregator.config import parse_config
 from aggregator.fetch import Fetcher
 from aggregator.pipeline import RefreshResult, refresh_all
 from aggregator.store import Store
+from tests.conftest import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.rawserver import RawServer
 from tests.siteserver import Route
@@ -59,6 +60,7 @@ class Cycle:
     tmp_path: Path
     broken_url: str
     extra: str = ""
+    broken_fields: str = ""
     defaults: dict[str, str] = field(default_factory=dict)
 
     def config(self):
@@ -70,7 +72,7 @@ class Cycle:
     name: Jobcenter Kaputt
     land: TH
     kind: landkreis
-    feeds: ['{self.broken_url}']
+{self.broken_fields}    feeds: ['{self.broken_url}']
   - id: gesund-feed
     name: Jobcenter Gesund
     land: BB
@@ -325,3 +327,40 @@ def test_twenty_sources_on_one_host_never_more_than_two_in_flight(site, tmp_path
     results = asyncio.run(go())
     assert all(r.status == "ok" for r in results)
     assert site.max_in_flight == 2
+
+
+def test_brotli_bomb_is_stopped(site, cycle):
+    import brotli
+
+    bomb = brotli.compress(b"<rss>" + b"\0" * (60 * 1024 * 1024))
+    site.routes["/bombe.br"] = Route(body=bomb, headers={"Content-Encoding": "br"})
+    check_cycle(cycle("bombe.br"), "TooLarge")
+
+
+def test_per_source_timeouts_override_the_defaults(site, cycle):
+    site.routes["/zaeh.xml"] = Route(body=SPREE_FEED, delay=TIMEOUT + 0.5)
+    patient = cycle("zaeh.xml", broken_fields="    timeout: 10s\n    read_timeout: 10s\n")
+    assert patient.config().timeouts(patient.config().source("kaputt")).total == 10
+    results, _, store = patient.run()
+    assert results["kaputt"].status == "ok" and store.count_items("kaputt") == 3
+
+
+def test_status_command_makes_a_sick_source_stand_out(site, tmp_path, write_config):
+    site.routes["/kaputt.xml"] = Route(status=500)
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s}\nsources:\n"
+        f"  - {{id: kaputt, name: K, land: TH, kind: landkreis, "
+        f"feeds: ['{site.url('kaputt.xml')}']}}\n"
+        f"  - {{id: gesund, name: G, land: BB, kind: landkreis, "
+        f"feeds: ['{site.url('feeds/spree-neisse-rss2.xml')}']}}\n"
+    )
+    env = {"AGGREGATOR_DB": str(tmp_path / "status.db")}
+    assert run_cli("--config", str(config), "fetch", env=env).returncode == 0
+    result = run_cli("--config", str(config), "sources", "status", env=env)
+    assert result.returncode == 0
+    lines = result.stdout.decode().splitlines()
+    [sick] = [line for line in lines if " kaputt " in line]
+    [healthy] = [line for line in lines if " gesund " in line]
+    assert "!" in sick and "HTTP 500" in sick and "error" in sick
+    assert "!" not in healthy and " ok " in healthy and " 3 " in healthy
+    assert "1 need attention" in result.stdout.decode()
