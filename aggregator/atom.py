@@ -14,13 +14,14 @@ from datetime import datetime
 from lxml import etree
 
 from aggregator import __version__
-from aggregator.model import LAND_CODES, Source, StoredItem
+from aggregator.model import LAND_CODES, Campaign, Source, StoredItem
 from aggregator.normalize import atom_id
 from aggregator.parse.dates import BERLIN
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SOURCE_SCHEME = "urn:jobcenter-aggregator:source"
+CAMPAIGN_SCHEME = "urn:jobcenter-aggregator:campaign"
 LAND_SCHEME = "urn:jobcenter-aggregator:land"
 GENERATOR_URI = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
 
@@ -68,13 +69,20 @@ def _add_source(entry: etree._Element, source: Source | None, source_id: str) ->
         _sub(element, "link", rel="alternate", type="text/html", href=source.homepage)
 
 
-def _add_entry(root: etree._Element, stored: StoredItem, source: Source | None) -> None:
+def _add_entry(
+    root: etree._Element,
+    stored: StoredItem,
+    source: Source | None,
+    campaigns: Mapping[str, Campaign],
+) -> None:
     item = stored.item
     entry = _sub(root, "entry")
     _sub(entry, "id", atom_id(item.source_id, item.key))
     _sub(entry, "title", item.title, type="text")
     if item.url:
         _sub(entry, "link", rel="alternate", type="text/html", href=item.url)
+    for url in stored.related:  # the same joint release from other jobcenters
+        _sub(entry, "link", rel="related", type="text/html", href=url)
     _sub(entry, "published", format_time(item.published))
     _sub(entry, "updated", format_time(max(stored.updated, item.published)))
     author = _sub(entry, "author")
@@ -83,6 +91,10 @@ def _add_entry(root: etree._Element, stored: StoredItem, source: Source | None) 
          label=source.name if source else item.source_id)  # fmt: skip
     if source:
         _sub(entry, "category", term=source.land, scheme=LAND_SCHEME, label=LAND_CODES[source.land])
+    for campaign_id in stored.campaigns:
+        campaign = campaigns.get(campaign_id)
+        label = campaign.title if campaign else campaign_id
+        _sub(entry, "category", term=campaign_id, scheme=CAMPAIGN_SCHEME, label=label)
     if item.summary_html:
         _sub(entry, "summary", item.summary_html, type="html")
     elif item.summary_text:
@@ -102,6 +114,7 @@ def render_feed(
     self_url: str,
     fallback_updated: datetime,
     links: Iterable[tuple[str, str]] = (),
+    campaigns: Mapping[str, Campaign] | None = None,
 ) -> bytes:
     """The Atom document for `items`, already sorted as they should appear."""
     root = etree.Element(_q("feed"), nsmap={None: ATOM_NS})
@@ -117,5 +130,5 @@ def render_feed(
     _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
     _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
     for stored in items:
-        _add_entry(root, stored, sources.get(stored.item.source_id))
+        _add_entry(root, stored, sources.get(stored.item.source_id), campaigns or {})
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

@@ -313,6 +313,9 @@ class StoredItem:
     item: Item
     first_seen: datetime
     updated: datetime
+    campaigns: tuple[str, ...] = ()  # ids of the campaigns it belongs to
+    group_id: str | None = None  # near-duplicate group across sources
+    related: tuple[str, ...] = ()  # links of the other members of its group
 
 
 @dataclass(frozen=True, slots=True)

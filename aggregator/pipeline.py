@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from aggregator.attempt import RefreshContext
+from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
@@ -106,9 +107,32 @@ async def refresh_source(
         result.outcomes.extend(done.outcomes)
         result.notes.extend(done.notes)
         items.extend(done.items)
-    saved = store.save_refresh(source.id, merge_duplicates(items), result.outcomes, ctx.now)
+    merged = merge_duplicates(items)
+    verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
+    saved = store.save_refresh(source.id, merged, result.outcomes, ctx.now, verdicts)
     result.new, result.updated = saved.new, saved.updated
     return result
+
+
+def sync_campaigns(config: Config, store: Store) -> list[str]:
+    """Re-judge stored items for every campaign whose rules (or the sources' aliases)
+    changed since the last run, so that tuning rules needs no refetch. Cheap otherwise."""
+    sources = {source.id: source for source in config.sources}
+    aliases = {source.id: source.aliases for source in config.sources if source.aliases}
+    changed = []
+    for campaign in config.campaigns:
+        digest = rules_digest(campaign, aliases)
+        if store.campaign_digest(campaign.id) == digest:
+            continue
+        members = [
+            (stored.item.source_id, stored.item.key, verdict.reason)
+            for stored in store.items(limit=None, published_between=window_bounds(campaign))
+            if (verdict := judge(stored.item, sources.get(stored.item.source_id), campaign)).matched
+        ]
+        store.replace_campaign(campaign.id, digest, members)
+        changed.append(campaign.id)
+    store.forget_campaigns_except([campaign.id for campaign in config.campaigns])
+    return changed
 
 
 async def refresh_all(

@@ -8,13 +8,16 @@ while the worker writes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aggregator.campaigns import Verdict
+from aggregator.dedupe import Candidate, choose_group, decode, encode, shingles
 from aggregator.model import FetchOutcome, FetchState, Item, StoredItem
+from aggregator.normalize import clean_text
 
 MIGRATIONS: list[str] = [
     # 1: items, fetch state per URL, fetch history
@@ -68,7 +71,27 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX fetch_history_source ON fetch_history (source_id, at DESC);
     """,
+    # 2: campaign verdicts, near-duplicate groups
+    """
+    ALTER TABLE items ADD COLUMN group_id TEXT;
+    ALTER TABLE items ADD COLUMN shingles TEXT;
+    CREATE INDEX items_group ON items (group_id);
+    CREATE TABLE item_campaigns (
+        source_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        PRIMARY KEY (source_id, key, campaign_id)
+    );
+    CREATE INDEX item_campaigns_campaign ON item_campaigns (campaign_id);
+    CREATE TABLE campaign_rules (
+        campaign_id TEXT PRIMARY KEY,
+        digest      TEXT NOT NULL
+    );
+    """,
 ]
+
+GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
 
 
 def _ts(value: datetime) -> str:
@@ -245,8 +268,8 @@ class Store:
             ).fetchone()
         return row
 
-    def _upsert_item(self, conn: sqlite3.Connection, item: Item, now: datetime) -> str:
-        """Insert or update one item; returns 'new', 'updated' or 'same'."""
+    def _upsert_item(self, conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[str, str]:
+        """Insert or update one item; returns 'new', 'updated' or 'same', and its stored key."""
         row = self._existing(conn, item)
         if row is None:
             conn.execute(
@@ -263,7 +286,7 @@ class Store:
                     _ts(now), _ts(min(item.published, now)),
                 ),
             )  # fmt: skip
-            return "new"
+            return "new", item.key
         content = row["content_html"] or ""
         new_content = item.content_html or content  # a listing without full text keeps it
         if row["fetched_from"] != item.fetched_from:
@@ -280,7 +303,7 @@ class Store:
         )
         better_date = bool(row["date_is_guess"]) and not item.date_is_guess
         if not changed and not better_date:
-            return "same"
+            return "same", row["key"]
         conn.execute(
             """
             UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
@@ -296,7 +319,7 @@ class Store:
                 changed, _ts(now), row["source_id"], row["key"],
             ),
         )  # fmt: skip
-        return "updated" if changed else "same"
+        return ("updated" if changed else "same"), row["key"]
 
     def stored_fingerprint(self, item: Item) -> str | None:
         """The fingerprint stored for this item (by key or link), or None if it is new."""
@@ -309,31 +332,165 @@ class Store:
         items: Iterable[Item],
         outcomes: Iterable[FetchOutcome],
         now: datetime,
+        verdicts: Mapping[str, Sequence[Verdict]] | None = None,
     ) -> SaveResult:
-        """Store one source's refresh in a single transaction."""
+        """Store one source's refresh in a single transaction.
+
+        `verdicts` are the campaigns each item (by key) belongs to. New and changed
+        items are also placed in their near-duplicate group.
+        """
         counts = {"new": 0, "updated": 0, "same": 0}
         with self.transaction() as conn:
             for item in items:
-                counts[self._upsert_item(conn, item, now)] += 1
+                status, key = self._upsert_item(conn, item, now)
+                counts[status] += 1
+                if status != "same":
+                    self._set_campaigns(conn, source_id, key, (verdicts or {}).get(item.key, ()))
+                    self._group(conn, source_id, key)
             for outcome in outcomes:
                 self._record_outcome(conn, source_id, outcome, now)
         return SaveResult(new=counts["new"], updated=counts["updated"])
 
+    # -- campaigns and groups ----------------------------------------------------
+
+    def _set_campaigns(
+        self, conn: sqlite3.Connection, source_id: str, key: str, verdicts: Sequence[Verdict]
+    ) -> None:
+        conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
+        conn.executemany(
+            "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
+            [(source_id, key, v.campaign_id, v.reason) for v in verdicts if v.matched],
+        )
+
+    def _group(self, conn: sqlite3.Connection, source_id: str, key: str) -> None:
+        """Put an item in the group of its nearest duplicate from another source, if any."""
+        row = conn.execute(
+            "SELECT * FROM items WHERE source_id = ? AND key = ?", (source_id, key)
+        ).fetchone()
+        own = shingles(
+            " ".join([row["title"], row["summary_text"], clean_text(row["content_html"])])
+        )
+        conn.execute(
+            "UPDATE items SET shingles = ?, group_id = NULL WHERE source_id = ? AND key = ?",
+            (encode(own), source_id, key),
+        )
+        published = datetime.fromisoformat(row["published"])
+        nearby = conn.execute(
+            """SELECT source_id, key, group_id, shingles FROM items
+               WHERE source_id != ? AND published BETWEEN ? AND ? AND shingles != ''""",
+            (source_id, _ts(published - GROUP_WINDOW), _ts(published + GROUP_WINDOW)),
+        )
+        candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
+        grouping = choose_group(source_id, own, candidates)
+        if grouping is None:
+            return
+        conn.execute(
+            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+            (grouping.group_id, source_id, key),
+        )
+        if grouping.founder:
+            conn.execute(
+                "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+                (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
+            )
+
+    def campaign_digest(self, campaign_id: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT digest FROM campaign_rules WHERE campaign_id = ?", (campaign_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def replace_campaign(
+        self, campaign_id: str, digest: str, members: Iterable[tuple[str, str, str]]
+    ) -> None:
+        """After the rules changed: the campaign's members (source id, key, reason) anew."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM item_campaigns WHERE campaign_id = ?", (campaign_id,))
+            conn.executemany(
+                "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) "
+                "VALUES (?, ?, ?, ?)",
+                [(source_id, key, campaign_id, reason) for source_id, key, reason in members],
+            )
+            conn.execute(
+                "INSERT INTO campaign_rules (campaign_id, digest) VALUES (?, ?) "
+                "ON CONFLICT (campaign_id) DO UPDATE SET digest = excluded.digest",
+                (campaign_id, digest),
+            )
+
+    def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None:
+        keep = list(campaign_ids)
+        marks = ",".join("?" * len(keep))
+        with self.transaction() as conn:
+            for table in ("item_campaigns", "campaign_rules"):
+                conn.execute(f"DELETE FROM {table} WHERE campaign_id NOT IN ({marks})", keep)
+
     def items(
-        self, *, limit: int | None = 200, offset: int = 0, source_ids: Iterable[str] | None = None
+        self,
+        *,
+        limit: int | None = 200,
+        offset: int = 0,
+        source_ids: Iterable[str] | None = None,
+        campaign_id: str | None = None,
+        published_between: tuple[datetime, datetime] | None = None,
     ) -> list[StoredItem]:
-        """Stored items, newest published first."""
-        sql = "SELECT * FROM items"
+        """Stored items, newest published first, with their campaigns and group."""
+        where: list[str] = []
         args: list[object] = []
         if source_ids is not None:
             ids = list(source_ids)
-            sql += f" WHERE source_id IN ({','.join('?' * len(ids))})"
+            where.append(f"source_id IN ({','.join('?' * len(ids))})")
             args.extend(ids)
+        if campaign_id is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM item_campaigns c WHERE c.source_id = items.source_id "
+                "AND c.key = items.key AND c.campaign_id = ?)"
+            )
+            args.append(campaign_id)
+        if published_between is not None:
+            where.append("published BETWEEN ? AND ?")
+            args.extend(_ts(t) for t in published_between)
+        sql = "SELECT * FROM items"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY published DESC, first_seen DESC, source_id, key"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args.extend([limit, offset])
-        return [_stored_item(row) for row in self._conn.execute(sql, args)]
+        rows = self._conn.execute(sql, args).fetchall()
+        return self._with_relations(rows)
+
+    def _with_relations(self, rows: list[sqlite3.Row]) -> list[StoredItem]:
+        """Attach each item's campaigns and the links of its near-duplicates."""
+        keys = [(row["source_id"], row["key"]) for row in rows]
+        campaigns: dict[tuple[str, str], list[str]] = {}
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
+            for source_id, key, campaign_id in self._conn.execute(
+                "SELECT source_id, key, campaign_id FROM item_campaigns "
+                f"WHERE (source_id, key) IN (VALUES {values}) ORDER BY campaign_id",
+                [part for identity in chunk for part in identity],
+            ):
+                campaigns.setdefault((source_id, key), []).append(campaign_id)
+        group_ids = sorted({row["group_id"] for row in rows if row["group_id"]})
+        members: dict[str, list[tuple[str, str, str | None]]] = {}
+        if group_ids:
+            marks = ",".join("?" * len(group_ids))
+            for group_id, source_id, key, url in self._conn.execute(
+                f"SELECT group_id, source_id, key, url FROM items WHERE group_id IN ({marks}) "
+                "ORDER BY published, source_id",
+                group_ids,
+            ):
+                members.setdefault(group_id, []).append((source_id, key, url))
+        result = []
+        for row, identity in zip(rows, keys, strict=True):
+            related = tuple(
+                url
+                for source_id, key, url in members.get(row["group_id"], [])
+                if url and (source_id, key) != identity
+            )
+            result.append(_stored_item(row, tuple(campaigns.get(identity, ())), related))
+        return result
 
     def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
         """Per source: (items in all, items published since `since`)."""
@@ -351,7 +508,9 @@ class Store:
         return self._conn.execute(sql, args).fetchone()[0]
 
 
-def _stored_item(row: sqlite3.Row) -> StoredItem:
+def _stored_item(
+    row: sqlite3.Row, campaigns: tuple[str, ...] = (), related: tuple[str, ...] = ()
+) -> StoredItem:
     item = Item(
         source_id=row["source_id"],
         key=row["key"],
@@ -370,4 +529,7 @@ def _stored_item(row: sqlite3.Row) -> StoredItem:
         item=item,
         first_seen=datetime.fromisoformat(row["first_seen"]),
         updated=datetime.fromisoformat(row["updated"]),
+        campaigns=campaigns,
+        group_id=row["group_id"],
+        related=related,
     )

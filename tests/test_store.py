@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.model import FetchOutcome, Item
-from aggregator.store import Store
+from aggregator.store import MIGRATIONS, Store
 
 T0 = datetime(2019, 8, 28, 10, 0, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def store(tmp_path: Path):
 
 
 def test_schema_is_migrated_and_wal_is_on(store: Store):
-    assert store.schema_version == 1
+    assert store.schema_version == len(MIGRATIONS) >= 2
     assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -1,0 +1,72 @@
+"""The command line's shared parts: the root group, its global options, the consoles.
+
+The CLI is the only place that prints for people. Exit codes: 0 success (failing
+sources are reported, not fatal), 1 a requested page could not be fetched,
+2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from aggregator.config import ConfigError, load_config
+from aggregator.model import Config
+from aggregator.store import Store
+
+STATUS_STYLE = {
+    "ok": "green",
+    "not-modified": "cyan",
+    "partial": "yellow",
+    "error": "bold red",
+    "skipped": "dim",
+}
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Context:
+    def __init__(self, config_path: str, db_path: str, base_url: str) -> None:
+        self.config_path = config_path
+        self.db_path = db_path
+        self.base_url = base_url.rstrip("/")
+
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                err.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
+            count = len(exc.problems)
+            err.print(f"{self.config_path}: {count} problem{'s' * (count != 1)}; nothing was run")
+            sys.exit(2)
+
+    def store(self) -> Store:
+        return Store(self.db_path)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", envvar="AGGREGATOR_CONFIG", default="sources.yaml",
+    show_default=True, help="The sources.yaml to use (env AGGREGATOR_CONFIG).",
+)  # fmt: skip
+@click.option(
+    "--db", "db_path", envvar="AGGREGATOR_DB", default="aggregator.db", show_default=True,
+    help="SQLite database file (env AGGREGATOR_DB).",
+)  # fmt: skip
+@click.option(
+    "--base-url", envvar="AGGREGATOR_BASE_URL", default="http://127.0.0.1:8080",
+    show_default=True, help="Public URL of the service, used in feed links.",
+)  # fmt: skip
+@click.version_option(package_name="jobcenter-aggregator")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_path: str, base_url: str) -> None:
+    """Follow the press releases of Germany's kommunale Jobcenter in one feed."""
+    ctx.obj = Context(config_path, db_path, base_url)

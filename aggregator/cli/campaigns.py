@@ -1,0 +1,81 @@
+"""`aggregator campaigns …`: which items belong to a campaign, and why."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from aggregator.campaigns import judge, window_bounds
+from aggregator.cli.app import Context, cli, err, out, pass_context
+from aggregator.model import Campaign, Config
+from aggregator.parse.dates import BERLIN
+from aggregator.pipeline import sync_campaigns
+
+
+def campaign_or_exit(config: Config, campaign_id: str) -> Campaign:
+    for campaign in config.campaigns:
+        if campaign.id == campaign_id:
+            return campaign
+    known = ", ".join(c.id for c in config.campaigns) or "none"
+    err.print(f"[red]error[/red] unknown campaign {escape(campaign_id)!r}; known: {known}")
+    sys.exit(2)
+
+
+@cli.group()
+def campaigns() -> None:
+    """Campaigns: which stored items belong to them, and why."""
+
+
+@campaigns.command("list")
+@pass_context
+def list_campaigns(obj: Context) -> None:
+    """List the campaigns with their windows and how many items and jobcenters matched."""
+    config = obj.config()
+    store = obj.store()
+    try:
+        sync_campaigns(config, store)
+        table = Table(title="Campaigns")
+        for column in ("id", "title", "window", "items", "jobcenters"):
+            table.add_column(column)
+        for campaign in config.campaigns:
+            items = store.items(limit=None, campaign_id=campaign.id)
+            window = f"{campaign.window.start:%d.%m.%Y} – {campaign.window.end:%d.%m.%Y}"
+            jobcenters = len({s.item.source_id for s in items})
+            table.add_row(
+                campaign.id, escape(campaign.title), window, str(len(items)), str(jobcenters)
+            )
+    finally:
+        store.close()
+    out.print(table)
+
+
+@campaigns.command()
+@click.argument("campaign_id")
+@pass_context
+def test(obj: Context, campaign_id: str) -> None:
+    """Show which stored items in the campaign's window match, and which nearly do."""
+    config = obj.config()
+    campaign = campaign_or_exit(config, campaign_id)
+    sources = {source.id: source for source in config.sources}
+    store = obj.store()
+    try:
+        stored = store.items(limit=None, published_between=window_bounds(campaign))
+    finally:
+        store.close()
+    verdicts = [(s, judge(s.item, sources.get(s.item.source_id), campaign)) for s in stored]
+    matches = [(s, v) for s, v in verdicts if v.matched]
+    near = [(s, v) for s, v in verdicts if v.near_miss]
+    counts = f"{len(stored)} items in the window, {len(matches)} match, {len(near)} nearly"
+    out.print(f"[bold]{escape(campaign.title)}[/bold] ({campaign.id}): {counts}")
+    for title, rows, style in (("Matches", matches, "green"), ("Near misses", near, "yellow")):
+        if not rows:
+            continue
+        out.print(f"\n[{style}]{title}[/{style}]")
+        for stored_item, verdict in rows:
+            item = stored_item.item
+            day = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
+            out.print(f"  {day}  {item.source_id}: {escape(item.title)}", soft_wrap=True)
+            out.print(f"      [dim]{escape(verdict.reason)}[/dim]", soft_wrap=True)

@@ -1,0 +1,151 @@
+"""`aggregator fetch` and `aggregator feed`: one refresh cycle, and the feed it yields."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aggregator.atom import render_feed
+from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_context
+from aggregator.cli.campaigns import campaign_or_exit
+from aggregator.fetch import Fetcher
+from aggregator.model import Config
+from aggregator.pipeline import RefreshResult, refresh_all, sync_campaigns
+from aggregator.store import Store
+
+
+def _result_line(result: RefreshResult) -> str:
+    style = STATUS_STYLE.get(result.status, "")
+    text = f"[{style}]{result.status:>12}[/{style}]  {result.source_id}"
+    if result.new or result.updated:
+        text += f"  +{result.new} new, {result.updated} updated"
+    for error in result.errors:
+        text += f"\n{'':>14}[red]{escape(error)}[/red]"
+    for guess in result.guesses:
+        text += f"\n{'':>14}[yellow]{escape(guess)}[/yellow]"
+    for note in result.notes:
+        text += f"\n{'':>14}[dim]{escape(note)}[/dim]"
+    return text
+
+
+def _summary_table(results: list[RefreshResult]) -> Table:
+    table = Table(title="Refresh summary")
+    table.add_column("source")
+    table.add_column("status")
+    table.add_column("new", justify="right")
+    table.add_column("updated", justify="right")
+    table.add_column("errors", overflow="fold")
+    for result in sorted(results, key=lambda r: r.source_id):
+        style = STATUS_STYLE.get(result.status, "")
+        problems = result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
+        table.add_row(
+            result.source_id,
+            f"[{style}]{result.status}[/{style}]",
+            str(result.new),
+            str(result.updated),
+            escape("\n".join(problems)),
+        )
+    return table
+
+
+async def _fetch_all(
+    config: Config, store: Store, progress: Progress, force: bool
+) -> list[RefreshResult]:
+    sources = [s for s in config.sources if s.enabled]
+    task = progress.add_task("refreshing", total=len(sources))
+
+    def done(result: RefreshResult) -> None:
+        progress.console.print(_result_line(result), soft_wrap=True)
+        progress.advance(task)
+
+    async with Fetcher(config.defaults) as fetcher:
+        return await refresh_all(sources, config, fetcher, store, on_done=done, force=force)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Also fetch URLs that are backing off after failures.")
+@pass_context
+def fetch(obj: Context, force: bool) -> None:
+    """Refresh every enabled source once and store new items."""
+    config = obj.config()
+    store = obj.store()
+    sync_campaigns(config, store)
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err,
+    )  # fmt: skip
+    try:
+        with progress:
+            results = asyncio.run(_fetch_all(config, store, progress, force))
+    finally:
+        store.close()
+    out.print(_summary_table(results))
+    failing = sum(r.status in ("error", "partial") for r in results)
+    new = sum(r.new for r in results)
+    out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.option("--out", "out_path", default="-", show_default=True,
+              help="File to write, or - for standard output.")  # fmt: skip
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1),
+              help="How many of the newest items.")  # fmt: skip
+@click.option("--campaign", "campaign_id", default=None,
+              help="Only the items of this campaign (see: aggregator campaigns list).")  # fmt: skip
+@pass_context
+def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> None:
+    """Write the combined Atom feed of stored items, newest first."""
+    config = obj.config()
+    campaign = campaign_or_exit(config, campaign_id) if campaign_id else None
+    store = obj.store()
+    try:
+        sync_campaigns(config, store)
+        items = store.items(limit=limit, campaign_id=campaign_id)
+    finally:
+        store.close()
+    if campaign:
+        name, path = f"campaign:{campaign.id}", f"campaigns/{campaign.id}.atom"
+        title = f"{campaign.title} – Meldungen der kommunalen Jobcenter"
+    else:
+        name, path, title = "all", "all.atom", "Kommunale Jobcenter – alle Meldungen"
+    document = render_feed(
+        items,
+        {source.id: source for source in config.sources},
+        name=name,
+        title=title,
+        subtitle="Pressemitteilungen und Meldungen der kommunalen Jobcenter",
+        self_url=f"{obj.base_url}/feeds/{path}",
+        fallback_updated=datetime.now(UTC),
+        campaigns={c.id: c for c in config.campaigns},
+    )
+    if out_path == "-":
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomically(Path(out_path), document)
+        err.print(f"wrote {len(items)} entries to {out_path}")

@@ -1,0 +1,156 @@
+"""`aggregator sources …`: validate, presets, discover, status."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from datetime import UTC, datetime, timedelta
+
+import click
+import yaml
+from rich.markup import escape
+from rich.table import Table
+
+from aggregator.cli.app import Context, cli, err, out, pass_context
+from aggregator.config import ConfigError, load_config
+from aggregator.fetch import Fetcher
+from aggregator.health import SourceHealth, summarize
+from aggregator.model import Config, Defaults
+from aggregator.parse.dates import BERLIN
+from aggregator.parse.presets import PRESETS
+from aggregator.probe import Discovery
+from aggregator.probe import discover as discover_site
+from aggregator.store import Store
+
+
+@cli.group()
+def sources() -> None:
+    """Inspect and check the sources in sources.yaml."""
+
+
+@sources.command()
+@pass_context
+def validate(obj: Context) -> None:
+    """Check sources.yaml and print every problem with file, line and source id."""
+    config = obj.config()
+    enabled = sum(s.enabled for s in config.sources)
+    out.print(
+        f"{obj.config_path}: valid — {len(config.sources)} sources ({enabled} enabled), "
+        f"{len(config.campaigns)} campaigns"
+    )
+
+
+@sources.command()
+def presets() -> None:
+    """List the listing-page presets for municipal CMS products."""
+    table = Table(title="Presets for press listing pages (sources.yaml: pages[].preset)")
+    table.add_column("preset")
+    table.add_column("for")
+    for preset in PRESETS.values():
+        table.add_row(preset.name, escape(preset.description))
+    out.print(table)
+    out.print("Without preset or selectors, the page is read by the zero-configuration heuristic.")
+
+
+def _discovery_yaml(found: Discovery) -> str:
+    """The discovery as YAML to paste under a source in sources.yaml, with comments."""
+    lines = [f"# {found.url}"]
+    feeds = [link.url for link in found.advertised] + found.found
+    for link in found.advertised:
+        lines.append(f"#   advertises {link.kind} feed {link.url} {link.title!r}".rstrip())
+    for url in found.found:
+        lines.append(f"#   feed found at a common place: {url}")
+    if not feeds:
+        lines.append("#   no feed advertised or found at the common places")
+    document: dict[str, object] = {}
+    if feeds:
+        document["feeds"] = feeds
+    if found.proposal:
+        proposal = found.proposal
+        lines.append(f"#   listing: {proposal.how}; {proposal.items} items, {proposal.dated} dated")
+        document["pages"] = [proposal.entry]
+    else:
+        lines.append("#   no press listing recognised on this page")
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False) if document else ""
+    return "\n".join(lines) + "\n" + body
+
+
+@sources.command()
+@click.argument("url")
+@pass_context
+def discover(obj: Context, url: str) -> None:
+    """Find the feeds a page offers and propose a `pages:` entry for it, as YAML."""
+    defaults = Defaults()
+    with contextlib.suppress(ConfigError):  # discovery works without a valid sources.yaml
+        defaults = load_config(obj.config_path).defaults
+
+    async def run() -> Discovery:
+        async with Fetcher(defaults) as fetcher:
+            return await discover_site(url, fetcher)
+
+    found = asyncio.run(run())
+    if found.error:
+        err.print(f"[red]cannot fetch {escape(url)}[/red]: {escape(found.error)}")
+        sys.exit(1)
+    if found.is_feed:
+        click.echo(f"# {url} is a feed itself\nfeeds:\n- {url}")
+        return
+    click.echo(_discovery_yaml(found), nl=False)  # plain: YAML must not be wrapped
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(BERLIN).strftime("%d.%m.%y %H:%M") if value else "–"
+
+
+def health_rows(config: Config, store: Store, now: datetime) -> list[SourceHealth]:
+    """One health row per source of the config, sick ones first."""
+    counts = store.item_counts(since=now - timedelta(days=30))
+    rows = []
+    for source in config.sources:
+        total, recent = counts.get(source.id, (0, 0))
+        rows.append(summarize(source.id, store.fetch_states(source.id), total, recent))
+    return sorted(rows, key=lambda row: (not row.sick, row.source_id))
+
+
+@sources.command()
+@pass_context
+def status(obj: Context) -> None:
+    """Show the health of every source: last success, failures, next attempt, items."""
+    config = obj.config()
+    store = obj.store()
+    try:
+        rows = health_rows(config, store, datetime.now(UTC))
+    finally:
+        store.close()
+    enabled = {source.id: source.enabled for source in config.sources}
+    plain = not out.is_terminal
+    if plain:
+        out.width = max(out.width, 160)  # a pipe or a file: long lines beat folded ones
+    table = Table(title="Source health", title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("last success", no_wrap=True)
+    table.add_column("failures", justify="right")
+    table.add_column("next attempt", no_wrap=True)
+    table.add_column("items", justify="right")
+    table.add_column("30 days", justify="right")
+    table.add_column("problem", overflow="fold")
+    sick = 0
+    for row in rows:
+        is_sick = row.sick and enabled[row.source_id]
+        sick += is_sick
+        status_text = row.last_status if enabled[row.source_id] else "disabled"
+        if row.guessed and status_text == "ok":
+            status_text = "ok, guessed"
+        style = "bold red" if is_sick else ("dim" if not enabled[row.source_id] else "")
+        table.add_row(
+            ("!" if plain else "✗") if is_sick else "", row.source_id, status_text,
+            _when(row.last_success), str(row.failures), _when(row.next_attempt),
+            str(row.items_total), str(row.items_recent),
+            escape("; ".join(filter(None, [row.problem, *row.notes]))), style=style,
+        )  # fmt: skip
+    out.print(table)
+    hint = " (marked !)" if sick and plain else ""
+    out.print(f"{len(rows)} sources, {sick} need attention{hint}")

@@ -1,0 +1,92 @@
+"""Near-duplicates across sources: the same joint press text, published by several
+jobcenters with their own name and a few local sentences. Pure.
+
+Each item's text becomes a set of word 3-shingles over folded words; two items
+are near-duplicates when the Jaccard similarity of their sets reaches
+THRESHOLD. Their items are all kept (each jobcenter's participation counts) and
+share a group id. The threshold is justified in tests/test_dedupe.py against the
+fixture corpus: joint releases score well above it, unrelated releases on the
+same topic well below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aggregator.text import words
+
+SHINGLE_WORDS = 3
+THRESHOLD = 0.45
+MIN_SHINGLES = 8  # a title alone is too little to call two releases the same text
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def shingles(text: str) -> frozenset[int]:
+    folded = words(text)
+    if len(folded) < SHINGLE_WORDS:
+        return frozenset()
+    return frozenset(
+        _hash(" ".join(folded[i : i + SHINGLE_WORDS]))
+        for i in range(len(folded) - SHINGLE_WORDS + 1)
+    )
+
+
+def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def encode(values: frozenset[int]) -> str:
+    """Shingles as stored text: hex numbers separated by spaces."""
+    return " ".join(f"{v:x}" for v in sorted(values))
+
+
+def decode(text: str | None) -> frozenset[int]:
+    return frozenset(int(v, 16) for v in text.split()) if text else frozenset()
+
+
+def group_id_for(source_id: str, key: str) -> str:
+    """A group is named after the member it was founded on; the name never changes."""
+    return "g-" + hashlib.sha1(f"{source_id}\n{key}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source_id: str
+    key: str
+    group_id: str | None
+    shingles: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    group_id: str
+    founder: Candidate | None  # a candidate without a group that must join the new one
+    score: float
+
+
+def choose_group(
+    source_id: str, own: frozenset[int], candidates: Iterable[Candidate]
+) -> Grouping | None:
+    """The group of the most similar item of another source, if similar enough."""
+    if len(own) < MIN_SHINGLES:
+        return None
+    best: tuple[float, Candidate] | None = None
+    for candidate in candidates:
+        if candidate.source_id == source_id or len(candidate.shingles) < MIN_SHINGLES:
+            continue
+        score = similarity(own, candidate.shingles)
+        if score >= THRESHOLD and (best is None or score > best[0]):
+            best = (score, candidate)
+    if best is None:
+        return None
+    score, match = best
+    if match.group_id:
+        return Grouping(match.group_id, None, score)
+    return Grouping(group_id_for(match.source_id, match.key), match, score)
