@@ -136,10 +136,10 @@ def judge(item: Item, source: Source | None, campaign: Campaign) -> Verdict:
         return verdict(False, "source not part of this campaign")
     if rules.any and not found_any:
         return verdict(False, "none of the 'any' phrases occurs")
-    if missing:
-        return verdict(False, f"'all' phrase missing: {missing[0]!r}")
     if found_none:
         return verdict(False, f"excluded by {found_none[0]}")
+    if missing:
+        return verdict(False, f"'all' phrase missing: {missing[0]!r}")
     if not in_window(campaign, item.published):
         day = item.published.astimezone(BERLIN).date().isoformat()
         return verdict(False, f"published {day}, outside the window")
