@@ -1,4 +1,4 @@
-"""SQLite storage: schema and migrations, idempotent upserts, queries.
+"""SQLite storage: the connection, its transactions and migrations, and queries.
 
 One transaction per source refresh, so a crash in the middle of a cycle leaves
 every source either fully stored or untouched. WAL lets the web server read
@@ -10,97 +10,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from aggregator.campaigns import Verdict
-from aggregator.dedupe import Candidate, choose_group, decode, encode, shingles
 from aggregator.model import FetchOutcome, FetchState, Item, StoredItem
-from aggregator.normalize import clean_text
-
-MIGRATIONS: list[str] = [
-    # 1: items, fetch state per URL, fetch history
-    """
-    CREATE TABLE items (
-        source_id     TEXT NOT NULL,
-        key           TEXT NOT NULL,
-        url           TEXT,
-        title         TEXT NOT NULL,
-        summary_html  TEXT NOT NULL DEFAULT '',
-        summary_text  TEXT NOT NULL DEFAULT '',
-        content_html  TEXT NOT NULL DEFAULT '',
-        published     TEXT NOT NULL,
-        date_is_guess INTEGER NOT NULL DEFAULT 0,
-        fingerprint   TEXT NOT NULL,
-        guid          TEXT,
-        fetched_from  TEXT NOT NULL,
-        first_seen    TEXT NOT NULL,
-        updated       TEXT NOT NULL,
-        PRIMARY KEY (source_id, key)
-    );
-    CREATE INDEX items_published ON items (published DESC);
-    CREATE INDEX items_source_url ON items (source_id, url);
-    CREATE INDEX items_source_fingerprint ON items (source_id, fingerprint);
-    CREATE TABLE fetch_state (
-        url                  TEXT PRIMARY KEY,
-        source_id            TEXT NOT NULL,
-        etag                 TEXT,
-        last_modified        TEXT,
-        last_status          TEXT,
-        last_error           TEXT,
-        last_error_kind      TEXT,
-        last_message         TEXT,
-        consecutive_failures INTEGER NOT NULL DEFAULT 0,
-        last_success         TEXT,
-        last_attempt         TEXT,
-        next_attempt         TEXT,
-        moved_to             TEXT,
-        gone                 INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE fetch_history (
-        id          INTEGER PRIMARY KEY,
-        source_id   TEXT NOT NULL,
-        url         TEXT NOT NULL,
-        at          TEXT NOT NULL,
-        status      TEXT NOT NULL,
-        error_kind  TEXT,
-        message     TEXT,
-        items_found INTEGER NOT NULL DEFAULT 0,
-        duration_ms INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX fetch_history_source ON fetch_history (source_id, at DESC);
-    """,
-    # 2: campaign verdicts, near-duplicate groups
-    """
-    ALTER TABLE items ADD COLUMN group_id TEXT;
-    ALTER TABLE items ADD COLUMN shingles TEXT;
-    CREATE INDEX items_group ON items (group_id);
-    CREATE TABLE item_campaigns (
-        source_id   TEXT NOT NULL,
-        key         TEXT NOT NULL,
-        campaign_id TEXT NOT NULL,
-        reason      TEXT NOT NULL,
-        PRIMARY KEY (source_id, key, campaign_id)
-    );
-    CREATE INDEX item_campaigns_campaign ON item_campaigns (campaign_id);
-    CREATE TABLE campaign_rules (
-        campaign_id TEXT PRIMARY KEY,
-        digest      TEXT NOT NULL
-    );
-    """,
-]
-
-GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
-
-
-def _ts(value: datetime) -> str:
-    """Aware datetime -> sortable UTC text."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+from aggregator.store_rows import from_text, item_filters, stored_item, to_text
+from aggregator.store_schema import MIGRATIONS
+from aggregator.store_writes import (
+    existing,
+    group_near_duplicates,
+    record_outcome,
+    set_campaigns,
+    upsert_item,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +87,9 @@ class Store:
             last_error_kind=row["last_error_kind"],
             last_message=row["last_message"],
             consecutive_failures=row["consecutive_failures"],
-            last_success=_dt(row["last_success"]),
-            last_attempt=_dt(row["last_attempt"]),
-            next_attempt=_dt(row["next_attempt"]),
+            last_success=from_text(row["last_success"]),
+            last_attempt=from_text(row["last_attempt"]),
+            next_attempt=from_text(row["next_attempt"]),
             moved_to=row["moved_to"],
             gone=bool(row["gone"]),
         )
@@ -177,153 +101,9 @@ class Store:
         urls = [row[0] for row in self._conn.execute(sql + " ORDER BY url", args)]
         return [state for url in urls if (state := self.fetch_state(url))]
 
-    def _record_outcome(
-        self, conn: sqlite3.Connection, source_id: str, outcome: FetchOutcome, now: datetime
-    ) -> None:
-        """Fetch state and history of one request; a skipped URL leaves both alone."""
-        if outcome.status == "skipped":
-            return
-        ok = outcome.status in ("ok", "not-modified")
-        failed = outcome.status == "error"
-        conn.execute(
-            """
-            INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
-                                     last_error_kind, last_message, consecutive_failures,
-                                     last_success, last_attempt, next_attempt, moved_to, gone)
-            VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
-                    :failures, :success, :now, :next, :moved_to, :gone)
-            ON CONFLICT (url) DO UPDATE SET
-                source_id = excluded.source_id,
-                etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
-                last_modified = CASE WHEN :ok THEN coalesce(excluded.last_modified, last_modified)
-                                     ELSE last_modified END,
-                last_status = excluded.last_status,
-                last_error = excluded.last_error,
-                last_error_kind = excluded.last_error_kind,
-                last_message = CASE WHEN :status = 'not-modified' THEN last_message
-                                    ELSE excluded.last_message END,
-                consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
-                                            ELSE 0 END,
-                last_success = coalesce(excluded.last_success, last_success),
-                last_attempt = excluded.last_attempt,
-                next_attempt = excluded.next_attempt,
-                moved_to = coalesce(excluded.moved_to, moved_to),
-                gone = max(gone, excluded.gone)
-            """,
-            {
-                "url": outcome.url,
-                "source_id": source_id,
-                "etag": outcome.etag if ok else None,
-                "last_modified": outcome.last_modified if ok else None,
-                "status": outcome.status,
-                "error": outcome.message if failed else None,
-                "kind": outcome.error_kind if failed else None,
-                "message": outcome.message,
-                "failures": 1 if failed else 0,
-                "success": _ts(now) if ok else None,
-                "now": _ts(now),
-                "next": _ts(outcome.next_attempt) if outcome.next_attempt else None,
-                "moved_to": outcome.moved_to,
-                "gone": int(outcome.gone),
-                "ok": ok,
-                "failed": failed,
-            },
-        )
-        conn.execute(
-            """
-            INSERT INTO fetch_history (source_id, url, at, status, error_kind, message,
-                                       items_found, duration_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                source_id,
-                outcome.url,
-                _ts(now),
-                outcome.status,
-                outcome.error_kind,
-                outcome.message,
-                outcome.items_found,
-                outcome.duration_ms,
-            ),
-        )
-
-    # -- items -------------------------------------------------------------------
-
-    def _existing(self, conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
-        """The stored row that is this item: by key, else by its canonical link, else by
-        the same title and teaser published the same day (a link that changed its dress)."""
-        row = conn.execute(
-            "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
-        ).fetchone()
-        if row is None and item.url:
-            row = conn.execute(
-                "SELECT * FROM items WHERE source_id = ? AND url = ? LIMIT 1",
-                (item.source_id, item.url),
-            ).fetchone()
-        if row is None and not item.date_is_guess:
-            row = conn.execute(
-                """SELECT * FROM items WHERE source_id = ? AND fingerprint = ?
-                   AND date_is_guess = 0 AND substr(published, 1, 10) = ? LIMIT 1""",
-                (item.source_id, item.fingerprint, _ts(item.published)[:10]),
-            ).fetchone()
-        return row
-
-    def _upsert_item(self, conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[str, str]:
-        """Insert or update one item; returns 'new', 'updated' or 'same', and its stored key."""
-        row = self._existing(conn, item)
-        if row is None:
-            conn.execute(
-                """
-                INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
-                                   content_html, published, date_is_guess, fingerprint, guid,
-                                   fetched_from, first_seen, updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    item.source_id, item.key, item.url, item.title, item.summary_html,
-                    item.summary_text, item.content_html, _ts(item.published),
-                    int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
-                    _ts(now), _ts(min(item.published, now)),
-                ),
-            )  # fmt: skip
-            return "new", item.key
-        content = row["content_html"] or ""
-        new_content = item.content_html or content  # a listing without full text keeps it
-        if row["fetched_from"] != item.fetched_from:
-            # Seen through another target (feed vs. listing page): it may add what is
-            # missing, but not overwrite, or the two would take turns forever.
-            item = replace(item, title=row["title"], summary_html=row["summary_html"],
-                           summary_text=row["summary_text"], fingerprint=row["fingerprint"],
-                           url=row["url"])  # fmt: skip
-            new_content = content or item.content_html
-        changed = (
-            row["title"] != item.title
-            or row["summary_html"] != item.summary_html
-            or content != new_content
-        )
-        better_date = bool(row["date_is_guess"]) and not item.date_is_guess
-        if not changed and not better_date:
-            return "same", row["key"]
-        conn.execute(
-            """
-            UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
-                             fingerprint = ?, url = coalesce(?, url),
-                             published = CASE WHEN ? THEN ? ELSE published END,
-                             date_is_guess = CASE WHEN ? THEN 0 ELSE date_is_guess END,
-                             updated = CASE WHEN ? THEN ? ELSE updated END
-            WHERE source_id = ? AND key = ?
-            """,
-            (
-                item.title, item.summary_html, item.summary_text, new_content,
-                item.fingerprint, item.url, better_date, _ts(item.published), better_date,
-                changed, _ts(now), row["source_id"], row["key"],
-            ),
-        )  # fmt: skip
-        return ("updated" if changed else "same"), row["key"]
-
     def stored_fingerprint(self, item: Item) -> str | None:
         """The fingerprint stored for this item (by key or link), or None if it is new."""
-        row = self._existing(self._conn, item)
+        row = existing(self._conn, item)
         return row["fingerprint"] if row is not None else None
 
     def save_refresh(
@@ -342,57 +122,16 @@ class Store:
         counts = {"new": 0, "updated": 0, "same": 0}
         with self.transaction() as conn:
             for item in items:
-                status, key = self._upsert_item(conn, item, now)
+                status, key = upsert_item(conn, item, now)
                 counts[status] += 1
                 if status != "same":
-                    self._set_campaigns(conn, source_id, key, (verdicts or {}).get(item.key, ()))
-                    self._group(conn, source_id, key)
+                    set_campaigns(conn, source_id, key, (verdicts or {}).get(item.key, ()))
+                    group_near_duplicates(conn, source_id, key)
             for outcome in outcomes:
-                self._record_outcome(conn, source_id, outcome, now)
+                record_outcome(conn, source_id, outcome, now)
         return SaveResult(new=counts["new"], updated=counts["updated"])
 
     # -- campaigns and groups ----------------------------------------------------
-
-    def _set_campaigns(
-        self, conn: sqlite3.Connection, source_id: str, key: str, verdicts: Sequence[Verdict]
-    ) -> None:
-        conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
-        conn.executemany(
-            "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
-            [(source_id, key, v.campaign_id, v.reason) for v in verdicts if v.matched],
-        )
-
-    def _group(self, conn: sqlite3.Connection, source_id: str, key: str) -> None:
-        """Put an item in the group of its nearest duplicate from another source, if any."""
-        row = conn.execute(
-            "SELECT * FROM items WHERE source_id = ? AND key = ?", (source_id, key)
-        ).fetchone()
-        own = shingles(
-            " ".join([row["title"], row["summary_text"], clean_text(row["content_html"])])
-        )
-        conn.execute(
-            "UPDATE items SET shingles = ?, group_id = NULL WHERE source_id = ? AND key = ?",
-            (encode(own), source_id, key),
-        )
-        published = datetime.fromisoformat(row["published"])
-        nearby = conn.execute(
-            """SELECT source_id, key, group_id, shingles FROM items
-               WHERE source_id != ? AND published BETWEEN ? AND ? AND shingles != ''""",
-            (source_id, _ts(published - GROUP_WINDOW), _ts(published + GROUP_WINDOW)),
-        )
-        candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
-        grouping = choose_group(source_id, own, candidates)
-        if grouping is None:
-            return
-        conn.execute(
-            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
-            (grouping.group_id, source_id, key),
-        )
-        if grouping.founder:
-            conn.execute(
-                "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
-                (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
-            )
 
     def campaign_digest(self, campaign_id: str) -> str | None:
         row = self._conn.execute(
@@ -432,32 +171,35 @@ class Store:
         source_ids: Iterable[str] | None = None,
         campaign_id: str | None = None,
         published_between: tuple[datetime, datetime] | None = None,
+        text: str | None = None,
+        by_arrival: bool = False,
     ) -> list[StoredItem]:
-        """Stored items, newest published first, with their campaigns and group."""
-        where: list[str] = []
-        args: list[object] = []
-        if source_ids is not None:
-            ids = list(source_ids)
-            where.append(f"source_id IN ({','.join('?' * len(ids))})")
-            args.extend(ids)
-        if campaign_id is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM item_campaigns c WHERE c.source_id = items.source_id "
-                "AND c.key = items.key AND c.campaign_id = ?)"
-            )
-            args.append(campaign_id)
-        if published_between is not None:
-            where.append("published BETWEEN ? AND ?")
-            args.extend(_ts(t) for t in published_between)
-        sql = "SELECT * FROM items"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY published DESC, first_seen DESC, source_id, key"
+        """Stored items, newest published first (or in order of arrival), with their
+        campaigns and group."""
+        where, args = item_filters(source_ids, campaign_id, published_between, text)
+        order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
+        sql = f"SELECT * FROM items{where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args.extend([limit, offset])
         rows = self._conn.execute(sql, args).fetchall()
         return self._with_relations(rows)
+
+    def count(
+        self,
+        *,
+        source_ids: Iterable[str] | None = None,
+        campaign_id: str | None = None,
+        text: str | None = None,
+    ) -> int:
+        where, args = item_filters(source_ids, campaign_id, None, text)
+        return self._conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever anyone commits: for caches of what is rendered from the store."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        total = self._conn.execute("SELECT total_changes()").fetchone()[0]
+        return version, total
 
     def _with_relations(self, rows: list[sqlite3.Row]) -> list[StoredItem]:
         """Attach each item's campaigns and the links of its near-duplicates."""
@@ -489,14 +231,14 @@ class Store:
                 for source_id, key, url in members.get(row["group_id"], [])
                 if url and (source_id, key) != identity
             )
-            result.append(_stored_item(row, tuple(campaigns.get(identity, ())), related))
+            result.append(stored_item(row, tuple(campaigns.get(identity, ())), related))
         return result
 
     def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
         """Per source: (items in all, items published since `since`)."""
         rows = self._conn.execute(
             "SELECT source_id, count(*), sum(published >= ?) FROM items GROUP BY source_id",
-            (_ts(since),),
+            (to_text(since),),
         )
         return {row[0]: (row[1], row[2] or 0) for row in rows}
 
@@ -506,30 +248,3 @@ class Store:
         else:
             sql, args = "SELECT count(*) FROM items", ()
         return self._conn.execute(sql, args).fetchone()[0]
-
-
-def _stored_item(
-    row: sqlite3.Row, campaigns: tuple[str, ...] = (), related: tuple[str, ...] = ()
-) -> StoredItem:
-    item = Item(
-        source_id=row["source_id"],
-        key=row["key"],
-        url=row["url"],
-        title=row["title"],
-        summary_html=row["summary_html"],
-        summary_text=row["summary_text"],
-        content_html=row["content_html"],
-        published=datetime.fromisoformat(row["published"]),
-        date_is_guess=bool(row["date_is_guess"]),
-        fingerprint=row["fingerprint"],
-        fetched_from=row["fetched_from"],
-        guid=row["guid"],
-    )
-    return StoredItem(
-        item=item,
-        first_seen=datetime.fromisoformat(row["first_seen"]),
-        updated=datetime.fromisoformat(row["updated"]),
-        campaigns=campaigns,
-        group_id=row["group_id"],
-        related=related,
-    )

@@ -1,0 +1,84 @@
+"""The database schema, as numbered migrations; a migration, once released, never changes."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: items, fetch state per URL, fetch history
+    """
+    CREATE TABLE items (
+        source_id     TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        url           TEXT,
+        title         TEXT NOT NULL,
+        summary_html  TEXT NOT NULL DEFAULT '',
+        summary_text  TEXT NOT NULL DEFAULT '',
+        content_html  TEXT NOT NULL DEFAULT '',
+        published     TEXT NOT NULL,
+        date_is_guess INTEGER NOT NULL DEFAULT 0,
+        fingerprint   TEXT NOT NULL,
+        guid          TEXT,
+        fetched_from  TEXT NOT NULL,
+        first_seen    TEXT NOT NULL,
+        updated       TEXT NOT NULL,
+        PRIMARY KEY (source_id, key)
+    );
+    CREATE INDEX items_published ON items (published DESC);
+    CREATE INDEX items_source_url ON items (source_id, url);
+    CREATE INDEX items_source_fingerprint ON items (source_id, fingerprint);
+    CREATE TABLE fetch_state (
+        url                  TEXT PRIMARY KEY,
+        source_id            TEXT NOT NULL,
+        etag                 TEXT,
+        last_modified        TEXT,
+        last_status          TEXT,
+        last_error           TEXT,
+        last_error_kind      TEXT,
+        last_message         TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_success         TEXT,
+        last_attempt         TEXT,
+        next_attempt         TEXT,
+        moved_to             TEXT,
+        gone                 INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE fetch_history (
+        id          INTEGER PRIMARY KEY,
+        source_id   TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        error_kind  TEXT,
+        message     TEXT,
+        items_found INTEGER NOT NULL DEFAULT 0,
+        duration_ms INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fetch_history_source ON fetch_history (source_id, at DESC);
+    """,
+    # 2: campaign verdicts, near-duplicate groups
+    """
+    ALTER TABLE items ADD COLUMN group_id TEXT;
+    ALTER TABLE items ADD COLUMN shingles TEXT;
+    CREATE INDEX items_group ON items (group_id);
+    CREATE TABLE item_campaigns (
+        source_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        PRIMARY KEY (source_id, key, campaign_id)
+    );
+    CREATE INDEX item_campaigns_campaign ON item_campaigns (campaign_id);
+    CREATE TABLE campaign_rules (
+        campaign_id TEXT PRIMARY KEY,
+        digest      TEXT NOT NULL
+    );
+    """,
+]
+
+MIGRATIONS.append(
+    # 3: arrival order, the stable order of RFC 5005 archive pages
+    """
+    ALTER TABLE items ADD COLUMN seq INTEGER;
+    UPDATE items SET seq = rowid;
+    CREATE INDEX items_seq ON items (seq);
+    """
+)

@@ -1,0 +1,208 @@
+"""Writing one refresh: items (insert, update, find again), campaign verdicts,
+near-duplicate groups, fetch state and history. Every function runs inside the
+transaction of its caller."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from aggregator.campaigns import Verdict
+from aggregator.dedupe import Candidate, choose_group, decode, encode, shingles
+from aggregator.model import FetchOutcome, Item
+from aggregator.normalize import clean_text
+from aggregator.store_rows import to_text
+
+GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
+
+
+def record_outcome(
+    conn: sqlite3.Connection, source_id: str, outcome: FetchOutcome, now: datetime
+) -> None:
+    """Fetch state and history of one request; a skipped URL leaves both alone."""
+    if outcome.status == "skipped":
+        return
+    ok = outcome.status in ("ok", "not-modified")
+    failed = outcome.status == "error"
+    conn.execute(
+        """
+        INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
+                                 last_error_kind, last_message, consecutive_failures,
+                                 last_success, last_attempt, next_attempt, moved_to, gone)
+        VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
+                :failures, :success, :now, :next, :moved_to, :gone)
+        ON CONFLICT (url) DO UPDATE SET
+            source_id = excluded.source_id,
+            etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
+            last_modified = CASE WHEN :ok THEN coalesce(excluded.last_modified, last_modified)
+                                 ELSE last_modified END,
+            last_status = excluded.last_status,
+            last_error = excluded.last_error,
+            last_error_kind = excluded.last_error_kind,
+            last_message = CASE WHEN :status = 'not-modified' THEN last_message
+                                ELSE excluded.last_message END,
+            consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
+                                        ELSE 0 END,
+            last_success = coalesce(excluded.last_success, last_success),
+            last_attempt = excluded.last_attempt,
+            next_attempt = excluded.next_attempt,
+            moved_to = coalesce(excluded.moved_to, moved_to),
+            gone = max(gone, excluded.gone)
+        """,
+        {
+            "url": outcome.url,
+            "source_id": source_id,
+            "etag": outcome.etag if ok else None,
+            "last_modified": outcome.last_modified if ok else None,
+            "status": outcome.status,
+            "error": outcome.message if failed else None,
+            "kind": outcome.error_kind if failed else None,
+            "message": outcome.message,
+            "failures": 1 if failed else 0,
+            "success": to_text(now) if ok else None,
+            "now": to_text(now),
+            "next": to_text(outcome.next_attempt) if outcome.next_attempt else None,
+            "moved_to": outcome.moved_to,
+            "gone": int(outcome.gone),
+            "ok": ok,
+            "failed": failed,
+        },
+    )
+    conn.execute(
+        """
+        INSERT INTO fetch_history (source_id, url, at, status, error_kind, message,
+                                   items_found, duration_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            source_id,
+            outcome.url,
+            to_text(now),
+            outcome.status,
+            outcome.error_kind,
+            outcome.message,
+            outcome.items_found,
+            outcome.duration_ms,
+        ),
+    )
+
+
+# -- items -------------------------------------------------------------------
+
+
+def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
+    """The stored row that is this item: by key, else by its canonical link, else by
+    the same title and teaser published the same day (a link that changed its dress)."""
+    row = conn.execute(
+        "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
+    ).fetchone()
+    if row is None and item.url:
+        row = conn.execute(
+            "SELECT * FROM items WHERE source_id = ? AND url = ? LIMIT 1",
+            (item.source_id, item.url),
+        ).fetchone()
+    if row is None and not item.date_is_guess:
+        row = conn.execute(
+            """SELECT * FROM items WHERE source_id = ? AND fingerprint = ?
+               AND date_is_guess = 0 AND substr(published, 1, 10) = ? LIMIT 1""",
+            (item.source_id, item.fingerprint, to_text(item.published)[:10]),
+        ).fetchone()
+    return row
+
+
+def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[str, str]:
+    """Insert or update one item; returns 'new', 'updated' or 'same', and its stored key."""
+    row = existing(conn, item)
+    if row is None:
+        conn.execute(
+            """
+            INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
+                               content_html, published, date_is_guess, fingerprint, guid,
+                               fetched_from, first_seen, updated, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    (SELECT coalesce(max(seq), 0) + 1 FROM items))
+            """,
+            (
+                item.source_id, item.key, item.url, item.title, item.summary_html,
+                item.summary_text, item.content_html, to_text(item.published),
+                int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
+                to_text(now), to_text(min(item.published, now)),
+            ),
+        )  # fmt: skip
+        return "new", item.key
+    content = row["content_html"] or ""
+    new_content = item.content_html or content  # a listing without full text keeps it
+    if row["fetched_from"] != item.fetched_from:
+        # Seen through another target (feed vs. listing page): it may add what is
+        # missing, but not overwrite, or the two would take turns forever.
+        item = replace(item, title=row["title"], summary_html=row["summary_html"],
+                       summary_text=row["summary_text"], fingerprint=row["fingerprint"],
+                       url=row["url"])  # fmt: skip
+        new_content = content or item.content_html
+    changed = (
+        row["title"] != item.title
+        or row["summary_html"] != item.summary_html
+        or content != new_content
+    )
+    better_date = bool(row["date_is_guess"]) and not item.date_is_guess
+    if not changed and not better_date:
+        return "same", row["key"]
+    conn.execute(
+        """
+        UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
+                         fingerprint = ?, url = coalesce(?, url),
+                         published = CASE WHEN ? THEN ? ELSE published END,
+                         date_is_guess = CASE WHEN ? THEN 0 ELSE date_is_guess END,
+                         updated = CASE WHEN ? THEN ? ELSE updated END
+        WHERE source_id = ? AND key = ?
+        """,
+        (
+            item.title, item.summary_html, item.summary_text, new_content,
+            item.fingerprint, item.url, better_date, to_text(item.published), better_date,
+            changed, to_text(now), row["source_id"], row["key"],
+        ),
+    )  # fmt: skip
+    return ("updated" if changed else "same"), row["key"]
+
+
+def set_campaigns(
+    conn: sqlite3.Connection, source_id: str, key: str, verdicts: Sequence[Verdict]
+) -> None:
+    conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
+    conn.executemany(
+        "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
+        [(source_id, key, v.campaign_id, v.reason) for v in verdicts if v.matched],
+    )
+
+
+def group_near_duplicates(conn: sqlite3.Connection, source_id: str, key: str) -> None:
+    """Put an item in the group of its nearest duplicate from another source, if any."""
+    row = conn.execute(
+        "SELECT * FROM items WHERE source_id = ? AND key = ?", (source_id, key)
+    ).fetchone()
+    own = shingles(" ".join([row["title"], row["summary_text"], clean_text(row["content_html"])]))
+    conn.execute(
+        "UPDATE items SET shingles = ?, group_id = NULL WHERE source_id = ? AND key = ?",
+        (encode(own), source_id, key),
+    )
+    published = datetime.fromisoformat(row["published"])
+    nearby = conn.execute(
+        """SELECT source_id, key, group_id, shingles FROM items
+           WHERE source_id != ? AND published BETWEEN ? AND ? AND shingles != ''""",
+        (source_id, to_text(published - GROUP_WINDOW), to_text(published + GROUP_WINDOW)),
+    )
+    candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
+    grouping = choose_group(source_id, own, candidates)
+    if grouping is None:
+        return
+    conn.execute(
+        "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+        (grouping.group_id, source_id, key),
+    )
+    if grouping.founder:
+        conn.execute(
+            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+            (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
+        )
