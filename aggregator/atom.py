@@ -19,6 +19,7 @@ from aggregator.normalize import atom_id
 from aggregator.parse.dates import BERLIN
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SOURCE_SCHEME = "urn:jobcenter-aggregator:source"
 CAMPAIGN_SCHEME = "urn:jobcenter-aggregator:campaign"
@@ -115,9 +116,15 @@ def render_feed(
     fallback_updated: datetime,
     links: Iterable[tuple[str, str]] = (),
     campaigns: Mapping[str, Campaign] | None = None,
+    archive: bool = False,
 ) -> bytes:
-    """The Atom document for `items`, already sorted as they should appear."""
-    root = etree.Element(_q("feed"), nsmap={None: ATOM_NS})
+    """The Atom document for `items`, already sorted as they should appear.
+
+    `archive` marks an RFC 5005 archive document (`fh:archive`); `links` are extra
+    (rel, href) pairs such as `prev-archive` and `current`.
+    """
+    nsmap = {None: ATOM_NS, "fh": HISTORY_NS} if archive else {None: ATOM_NS}
+    root = etree.Element(_q("feed"), nsmap=nsmap)
     root.set(XML_LANG, "de")
     _sub(root, "id", feed_id(name))
     _sub(root, "title", title, type="text")
@@ -127,6 +134,8 @@ def render_feed(
     _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
     for rel, href in links:
         _sub(root, "link", rel=rel, href=href)
+    if archive:
+        etree.SubElement(root, f"{{{HISTORY_NS}}}archive")
     _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
     _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
     for stored in items:

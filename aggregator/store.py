@@ -179,9 +179,9 @@ class Store:
         where, args = item_filters(source_ids, campaign_id, published_between, text)
         order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
         sql = f"SELECT * FROM items{where} ORDER BY {order}"
-        if limit is not None:
+        if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
-            args.extend([limit, offset])
+            args.extend([-1 if limit is None else limit, offset])
         rows = self._conn.execute(sql, args).fetchall()
         return self._with_relations(rows)
 

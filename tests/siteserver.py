@@ -62,6 +62,7 @@ class SiteServer:
         self.requests: list[Request] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.active: list[str] = []  # paths being answered right now
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -122,11 +123,13 @@ class SiteServer:
                 with server._lock:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    server.active.append(self.path)
                 try:
                     status = self._answer()
                 finally:
                     with server._lock:
                         server.in_flight -= 1
+                        server.active.remove(self.path)
                 headers = {k: v for k, v in self.headers.items()}
                 server.requests.append(Request(self.path, headers, status))
 

@@ -30,10 +30,11 @@ err = Console(stderr=True, highlight=False)
 
 
 class Context:
-    def __init__(self, config_path: str, db_path: str, base_url: str) -> None:
+    def __init__(self, config_path: str, db_path: str, base_url: str | None) -> None:
         self.config_path = config_path
         self.db_path = db_path
-        self.base_url = base_url.rstrip("/")
+        self.explicit_base_url = base_url.rstrip("/") if base_url else None
+        self.base_url = self.explicit_base_url or "http://127.0.0.1:8080"
 
     def config(self) -> Config:
         try:
@@ -62,11 +63,11 @@ pass_context = click.make_pass_decorator(Context)
     help="SQLite database file (env AGGREGATOR_DB).",
 )  # fmt: skip
 @click.option(
-    "--base-url", envvar="AGGREGATOR_BASE_URL", default="http://127.0.0.1:8080",
-    show_default=True, help="Public URL of the service, used in feed links.",
+    "--base-url", envvar="AGGREGATOR_BASE_URL", default=None,
+    help="Public URL of the service, used in feed links [default: http://HOST:PORT].",
 )  # fmt: skip
 @click.version_option(package_name="jobcenter-aggregator")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str, db_path: str, base_url: str) -> None:
+def cli(ctx: click.Context, config_path: str, db_path: str, base_url: str | None) -> None:
     """Follow the press releases of Germany's kommunale Jobcenter in one feed."""
     ctx.obj = Context(config_path, db_path, base_url)

@@ -19,7 +19,9 @@ from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_contex
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.fetch import Fetcher
 from aggregator.model import Config
+from aggregator.opml import render_opml
 from aggregator.pipeline import RefreshResult, refresh_all, sync_campaigns
+from aggregator.publish import SUBTITLE, write_static
 from aggregator.store import Store
 
 
@@ -112,19 +114,27 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 @cli.command()
 @click.option("--out", "out_path", default="-", show_default=True,
-              help="File to write, or - for standard output.")  # fmt: skip
+              help="File to write, - for standard output, or a directory (ending in /) for "
+                   "every feed, its archive pages and sources.opml as static files.")  # fmt: skip
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1),
-              help="How many of the newest items.")  # fmt: skip
+              help="How many of the newest items (single feed only).")  # fmt: skip
 @click.option("--campaign", "campaign_id", default=None,
               help="Only the items of this campaign (see: aggregator campaigns list).")  # fmt: skip
 @pass_context
 def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> None:
-    """Write the combined Atom feed of stored items, newest first."""
+    """Write the combined Atom feed of stored items, newest first (or all feeds, as files)."""
     config = obj.config()
     campaign = campaign_or_exit(config, campaign_id) if campaign_id else None
     store = obj.store()
     try:
         sync_campaigns(config, store)
+        if out_path.endswith("/") or Path(out_path).is_dir():
+            directory = Path(out_path)
+            now = datetime.now(UTC)
+            count = write_static(directory, store, config, obj.base_url, now, write_atomically)
+            write_atomically(directory / "sources.opml", render_opml(config, obj.base_url, now))
+            err.print(f"wrote {count} feed documents and sources.opml to {directory}")
+            return
         items = store.items(limit=limit, campaign_id=campaign_id)
     finally:
         store.close()
@@ -138,7 +148,7 @@ def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> No
         {source.id: source for source in config.sources},
         name=name,
         title=title,
-        subtitle="Pressemitteilungen und Meldungen der kommunalen Jobcenter",
+        subtitle=SUBTITLE,
         self_url=f"{obj.base_url}/feeds/{path}",
         fallback_updated=datetime.now(UTC),
         campaigns={c.id: c for c in config.campaigns},

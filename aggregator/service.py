@@ -1,0 +1,184 @@
+"""The long-running service: the scheduler and the web server in one event loop.
+
+One APScheduler job per source (its interval, jitter, one instance at a time,
+missed runs coalesced); the first refresh of every source starts right after
+start-up while the web server already answers. SIGHUP reloads sources.yaml.
+SIGTERM/SIGINT stop the web server and the scheduler, give running refreshes a
+moment, then cancel them; a refresh stores in one transaction, so cancelling
+one leaves its source untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from aggregator.config import ConfigError, load_config
+from aggregator.fetch import Fetcher
+from aggregator.logs import event
+from aggregator.metrics import Metrics
+from aggregator.model import Config, Source
+from aggregator.pipeline import RefreshResult, refresh_source, sync_campaigns
+from aggregator.store import Store
+from aggregator.web import AppState, create_app
+
+GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled
+FIRST_RUN_SPREAD = 5.0  # seconds over which the first refreshes are spread
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the service owns the signals."""
+
+    @contextmanager
+    def capture_signals(self):  # type: ignore[override]
+        yield
+
+
+class Service:
+    def __init__(
+        self, config_path: str, db_path: str, host: str, port: int, base_url: str,
+        pid_file: str | None = None,
+    ) -> None:  # fmt: skip
+        self.config_path = config_path
+        self.db_path = db_path
+        self.host = host
+        self.port = port
+        self.base_url = base_url.rstrip("/")
+        self.pid_file = Path(pid_file) if pid_file else None
+        self.config: Config = load_config(config_path)
+        self.metrics = Metrics()
+        self._running: set[asyncio.Task[object]] = set()
+        self._server: _Server | None = None
+
+    # -- jobs --------------------------------------------------------------------
+
+    def _schedule(self, source: Source, first_run: datetime | None) -> None:
+        interval = self.config.interval(source)
+        self.scheduler.add_job(
+            self._refresh, "interval", args=[source.id], id=source.id, name=source.id,
+            seconds=interval.total_seconds(), jitter=max(1, int(interval.total_seconds() * 0.1)),
+            max_instances=1, coalesce=True, misfire_grace_time=int(interval.total_seconds()),
+            replace_existing=True, next_run_time=first_run,
+        )  # fmt: skip
+
+    async def _refresh(self, source_id: str) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        started = time.monotonic()
+        try:
+            source = self.config.source(source_id)
+        except KeyError:
+            return  # removed by a reload while queued
+        try:
+            event("refresh started", source=source_id)
+            result = await refresh_source(source, self.config, self.fetcher, self.writer)
+        except asyncio.CancelledError:
+            event("refresh cancelled", logging.WARNING, source=source_id)
+            raise
+        except Exception as exc:  # a bug must not stop the scheduler
+            event("refresh crashed", logging.ERROR, source=source_id, error=repr(exc))
+            return
+        finally:
+            self._running.discard(task)
+        self._log(result, time.monotonic() - started)
+        self.metrics.observe(result, self.writer.count(), time.time())
+
+    def _log(self, result: RefreshResult, seconds: float) -> None:
+        level = logging.WARNING if result.status in ("error", "partial") else logging.INFO
+        event(
+            "refresh finished", level, source=result.source_id, status=result.status,
+            new=result.new, updated=result.updated, errors=len(result.errors),
+            duration_ms=int(seconds * 1000), problems=result.errors[:3],
+        )  # fmt: skip
+
+    # -- reload and stop ---------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read sources.yaml again; add, remove and re-time jobs. A bad file changes nothing."""
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                event("reload refused", logging.ERROR, problem=str(problem))
+            return
+        old = {s.id: s for s in self.config.sources if s.enabled}
+        self.config = config
+        new = {s.id: s for s in config.sources if s.enabled}
+        for source_id in old.keys() - new.keys():
+            self.scheduler.remove_job(source_id)
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        for source_id, source in new.items():
+            if source_id not in old:
+                self._schedule(source, soon)
+            elif self.config.interval(source) != self.config.interval(old[source_id]):
+                self._schedule(source, None)
+        sync_campaigns(config, self.writer)
+        added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+        event("reloaded", sources=len(new), added=added, removed=removed)
+
+    def stop(self) -> None:
+        event("stopping")
+        if self._server is not None:
+            self._server.should_exit = True
+
+    async def _finish_refreshes(self) -> None:
+        if not self._running:
+            return
+        _, pending = await asyncio.wait(set(self._running), timeout=GRACE_SECONDS)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=GRACE_SECONDS)
+
+    # -- run ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.writer = Store(self.db_path)
+        reader = Store(self.db_path)
+        self.fetcher = Fetcher(self.config.defaults)
+        sync_campaigns(self.config, self.writer)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        now = datetime.now(UTC)
+        for source in self.config.sources:
+            if source.enabled:
+                self._schedule(source, now + timedelta(seconds=random.uniform(0, FIRST_RUN_SPREAD)))
+        state = AppState(
+            config=lambda: self.config, store=reader, base_url=self.base_url,
+            scheduler_running=lambda: self.scheduler.running, registry=self.metrics.registry,
+        )  # fmt: skip
+        config = uvicorn.Config(
+            create_app(state), host=self.host, port=self.port, log_level="warning",
+            lifespan="off", access_log=False,
+        )  # fmt: skip
+        self._server = _Server(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        if self.pid_file:
+            self.pid_file.write_text(str(os.getpid()))
+        self.scheduler.start()
+        enabled = sum(s.enabled for s in self.config.sources)
+        event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)
+        try:
+            await self._server.serve()
+        finally:
+            self.scheduler.shutdown(wait=False)
+            await self._finish_refreshes()
+            await self.fetcher.aclose()
+            self.writer.close()
+            reader.close()
+            if self.pid_file:
+                self.pid_file.unlink(missing_ok=True)
+            event("stopped")

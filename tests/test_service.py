@@ -1,0 +1,248 @@
+"""The real service (`aggregator run` as a subprocess) used the way feed readers use it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import httpx
+from lxml import etree
+
+from tests.conftest import ATOM, ROOT, assert_valid_atom, run_cli
+from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
+from tests.siteserver import Route
+from tests.test_campaigns import ITEMS
+from tests.test_end_to_end_campaigns import config_text as corpus_config
+from tests.test_end_to_end_campaigns import serve_corpus
+
+BIG = 130  # items in one feed, enough for archive pages
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 40, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextmanager
+def service(config: Path, db: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`aggregator run` on a free port; its log goes to a file beside the database
+    (a pipe nobody reads would fill up and stall it)."""
+    port = free_port()
+    log = db.with_suffix(".log").open("ab")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+    env["PYTHONPATH"] = str(ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db),
+         "run", "--port", str(port), "--log-format", "json"],
+        env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, 20, "the service")
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(15)
+        log.close()
+
+
+def big_feed(count: int) -> bytes:
+    start = datetime(2019, 7, 1, tzinfo=UTC)
+    items = "".join(
+        f"<item><title>Meldung {n:03d} des Landkreises</title>"
+        f"<link>https://gross.example/presse/{n}.html</link>"
+        f"<pubDate>{format_datetime(start + timedelta(hours=n))}</pubDate>"
+        f"<description>{escape(f'Text der Meldung {n}, Aktenzeichen {n * 7}.')}</description>"
+        "</item>"
+        for n in range(count)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Gross</title>'
+        f"<link>https://gross.example/</link><description>x</description>{items}</channel></rss>"
+    ).encode()
+
+
+def config_with_extras(site, interval: str = "2s", extra_sources: str = "") -> str:
+    text = corpus_config(site).replace(
+        "defaults: {host_delay: 0s}",
+        f"defaults: {{host_delay: 0s, interval: {interval}, timeout: 10s, read_timeout: 10s}}",
+    )
+    text += (
+        f"  - {{id: gross, name: Landkreis Gross, land: SL, kind: landkreis, "
+        f"feeds: ['{site.url('gross/rss.xml')}']}}\n"
+        f"  - {{id: liste, name: Landkreis Liste, land: MV, kind: landkreis, "
+        f"pages: [{{url: '{site.url(IKISS_PAGE)}', preset: ikiss}}]}}\n"
+        f"  - {{id: kaputt, name: Landkreis Kaputt, land: TH, kind: landkreis, "
+        f"feeds: ['{site.url('kaputt/rss.xml')}']}}\n" + extra_sources
+    )
+    return text
+
+
+EXPECTED_TOTAL = len(ITEMS) + BIG + len(EXPECTED[IKISS_PAGE]) + len(EXPECTED[IKISS_PAGE_2])
+
+
+def entries(document: bytes) -> list[etree._Element]:
+    return assert_valid_atom(document).findall(f"{ATOM}entry")
+
+
+def walk_archives(base: str, path: str) -> list[str]:
+    """Every entry id reachable from the subscription document through prev-archive."""
+    ids: list[str] = []
+    url = f"{base}/feeds/{path}"
+    seen_urls = set()
+    while url:
+        assert url not in seen_urls
+        seen_urls.add(url)
+        root = assert_valid_atom(httpx.get(url).content)
+        ids += [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
+        previous = root.find(f"{ATOM}link[@rel='prev-archive']")
+        url = previous.get("href") if previous is not None else None
+    return ids
+
+
+def test_service_serves_feed_readers(site, tmp_path, write_config):
+    serve_corpus(site)
+    site.routes["/gross/rss.xml"] = Route(body=big_feed(BIG))
+    site.routes["/kaputt/rss.xml"] = Route(status=500)
+    config = write_config(config_with_extras(site))
+    with service(config, tmp_path / "service.db") as (base, _):
+        wait_for(lambda: len(walk_archives(base, "all.atom")) == EXPECTED_TOTAL, 60, "first cycle")
+
+        first = httpx.get(f"{base}/feeds/all.atom")
+        assert first.headers["content-type"] == "application/atom+xml; charset=utf-8"
+        assert "max-age" in first.headers["cache-control"]
+        root = assert_valid_atom(first.content)
+        assert root.find(f"{ATOM}link[@rel='self']").get("href") == f"{base}/feeds/all.atom"
+        assert len(root.findall(f"{ATOM}entry")) >= 50
+
+        # conditional GET: 304 with the ETag, and with Last-Modified
+        again = httpx.get(
+            f"{base}/feeds/all.atom", headers={"If-None-Match": first.headers["etag"]}
+        )
+        assert again.status_code == 304 and not again.content
+        since = httpx.get(
+            f"{base}/feeds/all.atom", headers={"If-Modified-Since": first.headers["last-modified"]}
+        )
+        assert since.status_code == 304
+
+        # gzip when asked, the same document inside
+        zipped = httpx.get(feed, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.content == first.content  # httpx decodes it
+        assert zipped.headers["etag"] != first.headers["etag"]  # one strong ETag per encoding
+
+        # RFC 5005: the archives lead to every item exactly once
+        ids = walk_archives(base, "all.atom")
+        assert len(ids) == len(set(ids)) == EXPECTED_TOTAL
+        archive = assert_valid_atom(httpx.get(f"{base}/feeds/all/archive/0.atom").content)
+        assert archive.find("{http://purl.org/syndication/history/1.0}archive") is not None
+        assert archive.find(f"{ATOM}link[@rel='current']").get("href") == f"{base}/feeds/all.atom"
+
+        # the campaign feed holds the campaign's items, per Land and per source feeds work
+        campaign = entries(httpx.get(f"{base}/feeds/campaigns/aktionswoche-2019.atom").content)
+        from_listing = "„Stark. Sozial. Vor Ort.“ – Jobcenter öffnet seine Türen"  # IKISS page
+        expected = [item.title for item, entry in ITEMS if entry["label"]] + [from_listing]
+        assert sorted(e.findtext(f"{ATOM}title") for e in campaign) == sorted(expected)
+        assert entries(httpx.get(f"{base}/feeds/sources/liste.atom").content)
+        assert entries(httpx.get(f"{base}/feeds/laender/SL.atom").content)
+        found = entries(httpx.get(f"{base}/feeds/all.atom", params={"q": "MainArbeit"}).content)
+        assert found and all(
+            "MainArbeit" in (e.findtext(f"{ATOM}title") + (e.findtext(f"{ATOM}summary") or ""))
+            for e in found
+        )
+        assert httpx.get(f"{base}/feeds/gibt-es-nicht.atom").status_code == 404
+
+        # OPML lists every source
+        opml = etree.fromstring(httpx.get(f"{base}/sources.opml").content)
+        urls = {o.get("xmlUrl") for o in opml.iter("outline")}
+        for source_id in ("spree-neisse", "gross", "liste", "kaputt"):
+            assert f"{base}/feeds/sources/{source_id}.atom" in urls
+
+        # health and metrics
+        health = httpx.get(f"{base}/healthz")
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        metrics = httpx.get(f"{base}/metrics").text
+        assert 'aggregator_refreshes_total{status="error"}' in metrics
+        assert "aggregator_items_stored" in metrics
+
+        # a new item on a site appears after the next scheduled refresh, without a restart
+        site.routes["/gross/rss.xml"] = Route(body=big_feed(BIG + 1))
+        gross = f"{base}/feeds/sources/gross.atom"
+        wait_for(lambda: "Meldung 130 des" in httpx.get(gross).text, 30, "the new item")
+
+
+def test_reload_adds_a_source_without_restart(site, tmp_path, write_config):
+    serve_corpus(site)
+    site.routes["/gross/rss.xml"] = Route(body=big_feed(3))
+    config = write_config(config_with_extras(site, interval="1h"))
+    db = tmp_path / "reload.db"
+    with service(config, db) as (base, _):
+        wait_for(
+            lambda: "Meldung 002" in httpx.get(f"{base}/feeds/sources/gross.atom").text, 30, "cycle"
+        )
+        extra = (
+            "  - {id: nachzuegler, name: Landkreis Nachzuegler, land: BB, kind: landkreis, "
+            f"feeds: ['{site.url('feeds/hoexter-cp1252.xml')}']}}\n"
+        )
+        write_config(config_with_extras(site, interval="1h", extra_sources=extra))
+        result = run_cli("--config", str(config), "--db", str(db), "reload")
+        assert result.returncode == 0, result.stderr.decode()
+        wait_for(
+            lambda: "Höxter" in httpx.get(f"{base}/feeds/sources/nachzuegler.atom").text,
+            20,
+            "reload",
+        )
+
+
+def test_sigterm_during_a_refresh_exits_cleanly_and_loses_nothing(site, tmp_path, write_config):
+    serve_corpus(site)
+    site.routes["/gross/rss.xml"] = Route(body=big_feed(5))
+    config = write_config(config_with_extras(site, interval="2s"))
+    db = tmp_path / "term.db"
+    with service(config, db) as (base, process):
+        wait_for(
+            lambda: "Meldung 004" in httpx.get(f"{base}/feeds/sources/gross.atom").text, 30, "cycle"
+        )
+        before = httpx.get(f"{base}/feeds/all.atom").content
+        # from now on the site answers slowly: the next refresh is still running when we stop
+        site.routes["/gross/rss.xml"] = Route(body=big_feed(6), delay=8)
+        wait_for(lambda: "/gross/rss.xml" in site.active, 15, "a refresh in flight")
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        process.wait(15)
+        assert time.monotonic() - started < 10
+        log = db.with_suffix(".log").read_text()
+        assert process.returncode == 0, log[-2000:]
+        assert '"event": "refresh cancelled"' in log and '"event": "stopped"' in log
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with service(config, db) as (base, _):
+        after = httpx.get(f"{base}/feeds/all.atom").content
+        assert {e.findtext(f"{ATOM}id") for e in entries(before)} <= {
+            e.findtext(f"{ATOM}id") for e in entries(after)
+        }
