@@ -141,6 +141,7 @@ def test_service_serves_feed_readers(site, tmp_path, write_config):
         assert len(root.findall(f"{ATOM}entry")) >= 50
 
         # conditional GET: 304 with the ETag, and with Last-Modified
+        feed = f"{base}/feeds/all.atom"
         again = httpx.get(
             f"{base}/feeds/all.atom", headers={"If-None-Match": first.headers["etag"]}
         )
