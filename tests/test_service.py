@@ -133,7 +133,8 @@ def test_service_serves_feed_readers(site, tmp_path, write_config):
     with service(config, tmp_path / "service.db") as (base, _):
         wait_for(lambda: len(walk_archives(base, "all.atom")) == EXPECTED_TOTAL, 60, "first cycle")
 
-        first = httpx.get(f"{base}/feeds/all.atom")
+        first = httpx.get(f"{base}/feeds/all.atom", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in first.headers
         assert first.headers["content-type"] == "application/atom+xml; charset=utf-8"
         assert "max-age" in first.headers["cache-control"]
         root = assert_valid_atom(first.content)
