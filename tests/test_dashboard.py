@@ -1,0 +1,65 @@
+"""The dashboard in a real browser: Playwright driving Debian's chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import expect, sync_playwright
+
+from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
+from tests.siteserver import Route
+from tests.test_campaigns import ITEMS
+from tests.test_service import (
+    big_feed,
+    config_with_extras,
+    serve_corpus,
+    service,
+    wait_for,
+    walk_archives,
+)
+
+CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_config):
+    serve_corpus(site)
+    site.routes["/gross/rss.xml"] = Route(body=big_feed(3))
+    site.routes["/kaputt/rss.xml"] = Route(status=500)
+    config = write_config(config_with_extras(site, interval="1h"))
+    with service(config, tmp_path / "dashboard.db") as (base, _):
+        everything = len(ITEMS) + 3 + len(EXPECTED[IKISS_PAGE] + EXPECTED[IKISS_PAGE_2])
+        wait_for(lambda: len(walk_archives(base, "all.atom")) == everything, 40, "all items")
+        wait_for(lambda: "gestört" in httpx.get(base + "/").text, 20, "the broken source")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 390, "height": 844})
+                page.goto(base + "/")
+                expect(page.locator("h1")).to_have_text("Kommunale Jobcenter – Presseschau")
+                campaign = page.locator("#kampagne-aktionswoche-2019")
+                expect(campaign.locator(".zeitraum")).to_contain_text("mit Meldungen")
+                brandenburg = campaign.locator("tr", has_text="Brandenburg")
+                expect(brandenburg.locator("td.dabei")).to_contain_text("Landkreis Spree-Neiße")
+                saarland = campaign.locator("tr", has_text="Saarland")
+                expect(saarland.locator("td.offen")).to_contain_text("Landkreis Gross")
+                sick = page.locator("table.gesundheit tr.krank")
+                expect(sick).to_have_count(1)
+                expect(sick).to_contain_text("Landkreis Kaputt")
+                expect(sick).to_contain_text("HTTP 500")
+                joint = campaign.locator("li.gemeinsam", has_text="15 Jahre")
+                joint.locator("summary").click()
+                expect(joint.locator("details li")).to_have_count(5)
+                expect(page.locator("a.feed", has_text="Aktionswoche")).to_have_attribute(
+                    "href", f"{base}/feeds/campaigns/aktionswoche-2019.atom"
+                )
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+            finally:
+                browser.close()
+    assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000

@@ -1,0 +1,37 @@
+"""The container set-up: a compose file that validates, and a Dockerfile that runs as a user."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_compose_file_validates_and_keeps_data_config_and_health():
+    # Debian's docker-compose validates without an engine (installed by the test command)
+    checked = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr.decode()
+    config = yaml.safe_load(checked.stdout)
+    service = config["services"]["aggregator"]
+    assert service["restart"] == "unless-stopped"
+    assert any(str(p.get("published", p) if isinstance(p, dict) else p).startswith("8080")
+               for p in service["ports"])  # fmt: skip
+    volumes = [str(v) for v in service["volumes"]]
+    assert any("aggregator-data" in v and "/data" in v for v in volumes)
+    assert any("/config/sources.yaml" in v and ":ro" in v for v in volumes)
+    assert "aggregator-data" in config["volumes"]
+    assert "/healthz" in " ".join(service["healthcheck"]["test"])
+
+
+def test_dockerfile_runs_the_service_as_a_user_with_a_healthcheck():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
+    assert "\nUSER aggregator" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert 'CMD ["aggregator", "run"' in dockerfile
