@@ -132,3 +132,27 @@ def test_every_subcommand_has_help():
     ):
         result = run_cli(*args)
         assert result.returncode == 0 and b"Usage:" in result.stdout
+
+
+def test_feed_out_directory_writes_every_feed_as_static_files(site, tmp_path, write_config):
+    config = write_config(
+        config_for(site, {k: v for k, v in FEED_SOURCES.items() if k != "kaputt"})
+    )
+    env = {"AGGREGATOR_DB": str(tmp_path / "static.db")}
+    assert run_cli("--config", str(config), "fetch", env=env).returncode == 0
+    out = tmp_path / "public"
+    result = run_cli(
+        "--config", str(config), "--base-url", "https://presse.example.org", "feed",
+        "--out", f"{out}/", env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()
+    everything = assert_valid_atom((out / "feeds/all.atom").read_bytes())
+    assert len(everything.findall(f"{ATOM}entry")) == EXPECTED_ENTRIES
+    self_link = everything.find(f"{ATOM}link[@rel='self']").get("href")
+    assert self_link == "https://presse.example.org/feeds/all.atom"
+    for source_id, (land, _) in FEED_SOURCES.items():
+        if source_id != "kaputt":
+            assert_valid_atom((out / f"feeds/sources/{source_id}.atom").read_bytes())
+            assert (out / f"feeds/laender/{land}.atom").exists()
+    assert b"<opml" in (out / "sources.opml").read_bytes()
+    assert not list(out.rglob("*.tmp"))  # written atomically
