@@ -55,7 +55,7 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
                 joint = campaign.locator("li.gemeinsam", has_text="15 Jahre")
                 joint.locator("summary").click()
                 expect(joint.locator("details li")).to_have_count(5)
-                expect(page.locator("a.feed", has_text="Aktionswoche")).to_have_attribute(
+                expect(page.locator("a.feed", has_text="Jobcenter 2019")).to_have_attribute(
                     "href", f"{base}/feeds/campaigns/aktionswoche-2019.atom"
                 )
                 ARTIFACTS.mkdir(exist_ok=True)
