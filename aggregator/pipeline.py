@@ -18,6 +18,7 @@ from aggregator.crawl import crawl_listing, read_feed
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.store import Store
+from aggregator.targets import resolve_targets
 
 Clock = Callable[[], datetime]
 
@@ -94,15 +95,17 @@ async def refresh_source(
 
     `force` fetches URLs that are backing off after failures (not those that are gone).
     """
-    ctx = RefreshContext(source, config, fetcher, store, clock(), force)
-    result = RefreshResult(source.id)
+    now = clock()
+    resolved = await resolve_targets(RefreshContext(source, config, fetcher, store, now, force))
+    ctx = RefreshContext(resolved.source, config, fetcher, store, now, force)
+    result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
     items: list[Item] = []
-    for url in source.feeds:  # one target after another: they are mostly on one host
+    for url in ctx.source.feeds:  # one target after another: they are mostly on one host
         done = await read_feed(url, ctx)
         result.outcomes.extend(done.outcomes)
         result.notes.extend(done.notes)
         items.extend(done.items)
-    for page in source.pages:
+    for page in ctx.source.pages:
         done = await crawl_listing(page, ctx)
         result.outcomes.extend(done.outcomes)
         result.notes.extend(done.notes)

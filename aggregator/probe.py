@@ -1,5 +1,5 @@
-"""Look at a site once, for the operator: which feeds it offers and how to read its
-press page. Used by `aggregator sources discover`."""
+"""Look at a site: which feeds it offers and how to read its press page. Used by
+`aggregator sources discover` and, for sources with only a homepage, by refreshes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aggregator.parse.discover import (
     PageProposal,
     advertised_feeds,
     candidate_feed_urls,
+    press_links,
     propose_page,
 )
 from aggregator.parse.feeds import looks_like_feed
@@ -57,3 +58,86 @@ async def discover(url: str, fetcher: Fetcher) -> Discovery:
                 result.found.append(candidate)
     result.proposal = propose_page(response.body, response.headers, response.final_url)
     return result
+
+
+@dataclass
+class Targets:
+    """Press targets found from a homepage: feeds and a listing page, as sources.yaml has them."""
+
+    feeds: list[str] = field(default_factory=list)
+    pages: list[dict[str, str]] = field(default_factory=list)
+    visited: list[str] = field(default_factory=list)
+    error: str | None = None  # why the start pages could not be read
+    error_kind: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.feeds or self.pages)
+
+
+MAX_PRESS_PAGES = 3  # press pages followed from one start page
+MAX_FEED_GUESSES = 4  # common feed URLs tried when a site advertises none
+
+
+async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
+    """From a homepage (then the jobcenter's own site): advertised feeds, feeds at the
+    common CMS places, and the press listing that reads best.
+
+    Bounded: per start page, the page itself, at most MAX_PRESS_PAGES press pages of
+    the same host and MAX_FEED_GUESSES feed guesses; all through the polite fetcher.
+    """
+    result = Targets()
+    best: PageProposal | None = None
+    for start in start_urls:
+        try:
+            response = await fetcher.get(start)
+        except FetchError as exc:
+            result.error, result.error_kind = f"{start}: {exc}", exc.kind
+            continue
+        assert isinstance(response, Fetched)
+        result.visited.append(start)
+        if looks_like_feed(response.body):
+            result.feeds.append(start)
+            break
+        soup = make_soup(response.body, response.headers)
+        await _add_feeds(result, advertised_feeds(soup, response.final_url), fetcher)
+        for page_url in press_links(soup, response.final_url, MAX_PRESS_PAGES):
+            proposal = await _read_press_page(page_url, result, fetcher)
+            if proposal and (best is None or proposal.dated > best.dated):
+                best = proposal
+        if not result.feeds:
+            for guess in candidate_feed_urls(response.final_url, soup)[:MAX_FEED_GUESSES]:
+                if await _is_feed(fetcher, guess):
+                    result.feeds.append(guess)
+                    break
+        if result.feeds or best:
+            break  # the homepage answered; the jobcenter's own site is only a fallback
+    if best:
+        result.pages.append(best.entry)
+    if result.found:
+        result.error = result.error_kind = None
+    return result
+
+
+async def _read_press_page(url: str, result: Targets, fetcher: Fetcher) -> PageProposal | None:
+    """A press page's own feeds (added to result) and how it reads as a dated listing."""
+    try:
+        page = await fetcher.get(url)
+    except FetchError:
+        return None
+    assert isinstance(page, Fetched)
+    result.visited.append(url)
+    if looks_like_feed(page.body):
+        if url not in result.feeds:
+            result.feeds.append(url)
+        return None
+    soup = make_soup(page.body, page.headers)
+    await _add_feeds(result, advertised_feeds(soup, page.final_url), fetcher)
+    proposal = propose_page(page.body, page.headers, page.final_url)
+    return proposal if proposal and proposal.dated else None
+
+
+async def _add_feeds(result: Targets, links: list[FeedLink], fetcher: Fetcher) -> None:
+    for link in links:
+        if link.url not in result.feeds and await _is_feed(fetcher, link.url):
+            result.feeds.append(link.url)

@@ -7,6 +7,7 @@ while the worker writes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -132,6 +133,26 @@ class Store:
         return SaveResult(new=counts["new"], updated=counts["updated"])
 
     # -- campaigns and groups ----------------------------------------------------
+
+    def discovered(self, source_id: str) -> tuple[datetime, list[str], list[dict[str, str]]] | None:
+        """When targets were discovered for a source, and which: (found at, feeds, pages)."""
+        row = self._conn.execute(
+            "SELECT found_at, feeds, pages FROM discovered WHERE source_id = ?", (source_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return datetime.fromisoformat(row[0]), json.loads(row[1]), json.loads(row[2])
+
+    def save_discovered(
+        self, source_id: str, at: datetime, feeds: list[str], pages: list[dict[str, str]]
+    ) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO discovered (source_id, found_at, feeds, pages) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (source_id) DO UPDATE SET found_at = excluded.found_at, "
+                "feeds = excluded.feeds, pages = excluded.pages",
+                (source_id, to_text(at), json.dumps(feeds), json.dumps(pages)),
+            )
 
     def campaign_digest(self, campaign_id: str) -> str | None:
         row = self._conn.execute(

@@ -82,3 +82,16 @@ MIGRATIONS.append(
     CREATE INDEX items_seq ON items (seq);
     """
 )
+
+MIGRATIONS.append(
+    # 4: press targets discovered from a homepage
+    """
+    CREATE TABLE discovered (
+        source_id TEXT PRIMARY KEY,
+        found_at  TEXT NOT NULL,
+        feeds     TEXT NOT NULL,
+        pages     TEXT NOT NULL,
+        note      TEXT
+    );
+    """
+)

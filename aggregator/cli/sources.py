@@ -19,9 +19,10 @@ from aggregator.health import SourceHealth, summarize
 from aggregator.model import Config, Defaults
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.presets import PRESETS
-from aggregator.probe import Discovery
+from aggregator.probe import Discovery, Targets, discover_targets
 from aggregator.probe import discover as discover_site
 from aggregator.store import Store
+from aggregator.targets import needs_discovery
 
 
 @cli.group()
@@ -77,26 +78,83 @@ def _discovery_yaml(found: Discovery) -> str:
 
 
 @sources.command()
-@click.argument("url")
+@click.argument("target", metavar="URL|ID")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="For a source id: look again instead of showing what the last refresh discovered.",
+)
 @pass_context
-def discover(obj: Context, url: str) -> None:
-    """Find the feeds a page offers and propose a `pages:` entry for it, as YAML."""
+def discover(obj: Context, target: str, fresh: bool) -> None:
+    """Find the feeds a page offers and propose a `pages:` entry for it, as YAML.
+
+    Given a source id instead of a URL: the press targets discovered from that
+    source's homepage, as YAML to pin in sources.yaml.
+    """
+    if "://" not in target:
+        _discover_source(obj, target, fresh)
+        return
     defaults = Defaults()
     with contextlib.suppress(ConfigError):  # discovery works without a valid sources.yaml
         defaults = load_config(obj.config_path).defaults
 
     async def run() -> Discovery:
         async with Fetcher(defaults) as fetcher:
-            return await discover_site(url, fetcher)
+            return await discover_site(target, fetcher)
 
     found = asyncio.run(run())
     if found.error:
-        err.print(f"[red]cannot fetch {escape(url)}[/red]: {escape(found.error)}")
+        err.print(f"[red]cannot fetch {escape(target)}[/red]: {escape(found.error)}")
         sys.exit(1)
     if found.is_feed:
-        click.echo(f"# {url} is a feed itself\nfeeds:\n- {url}")
+        click.echo(f"# {target} is a feed itself\nfeeds:\n- {target}")
         return
     click.echo(_discovery_yaml(found), nl=False)  # plain: YAML must not be wrapped
+
+
+def _discover_source(obj: Context, source_id: str, fresh: bool) -> None:
+    config = obj.config()
+    source = next((s for s in config.sources if s.id == source_id), None)
+    if source is None:
+        err.print(
+            f"[red]no source {escape(source_id)!r} in {obj.config_path}[/red] "
+            "(give a source id or a URL starting with https://)"
+        )
+        sys.exit(2)
+    starts = [str(url) for url in (source.homepage, source.also) if url]
+    if not starts:
+        err.print(f"[red]{source_id}: no homepage in {obj.config_path} to discover from[/red]")
+        sys.exit(1)
+    store = obj.store()
+    try:
+        known = None if fresh else store.discovered(source_id)
+        if known is None:
+
+            async def run() -> Targets:
+                async with Fetcher(config.defaults) as fetcher:
+                    return await discover_targets(starts, fetcher)
+
+            targets = asyncio.run(run())
+            if targets.error_kind and not targets.visited:
+                err.print(f"[red]{source_id}: cannot fetch[/red] {escape(str(targets.error))}")
+                sys.exit(1)
+            now = datetime.now(UTC)
+            store.save_discovered(source_id, now, targets.feeds, targets.pages)
+            known = (now, targets.feeds, targets.pages)
+    finally:
+        store.close()
+    found_at, feeds, pages = known
+    header = f"# {source_id}: discovered {_when(found_at)} from {' or '.join(starts)}"
+    if not feeds and not pages:
+        click.echo(
+            header + "\n# nothing found: no feed and no press listing page; add them by hand"
+        )
+        return
+    document = {key: value for key, value in (("feeds", feeds), ("pages", pages)) if value}
+    if source.feeds or source.pages:
+        header += "\n# (sources.yaml already names targets for it; these are not used)"
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    click.echo(header + "\n" + body, nl=False)
 
 
 def _when(value: datetime | None) -> str:
@@ -121,6 +179,11 @@ def status(obj: Context) -> None:
     store = obj.store()
     try:
         rows = health_rows(config, store, datetime.now(UTC))
+        discovered = {
+            source.id: known
+            for source in config.sources
+            if needs_discovery(source) and (known := store.discovered(source.id))
+        }
     finally:
         store.close()
     enabled = {source.id: source.enabled for source in config.sources}
@@ -154,3 +217,15 @@ def status(obj: Context) -> None:
     out.print(table)
     hint = " (marked !)" if sick and plain else ""
     out.print(f"{len(rows)} sources, {sick} need attention{hint}")
+    if discovered:
+        found = Table(title="Press targets discovered from homepages", title_justify="left")
+        found.add_column("source", no_wrap=True)
+        found.add_column("checked", no_wrap=True)
+        found.add_column("targets", overflow="fold")
+        for source_id, (found_at, feeds, pages) in discovered.items():
+            urls = [f"feed {url}" for url in feeds] + [
+                f"page {page['url']}" + (f" ({page['preset']})" if "preset" in page else "")
+                for page in pages
+            ]
+            found.add_row(source_id, _when(found_at), escape("\n".join(urls) or "nothing found"))
+        out.print(found)

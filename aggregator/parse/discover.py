@@ -89,3 +89,35 @@ def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PagePropo
         return None
     dated = sum(1 for e in listing.entries if e.published)
     return PageProposal({"url": url}, len(listing.entries), dated, listing.method)
+
+
+# Link labels of press sections, best first.
+PRESS_LABELS = (
+    "pressemitteilungen", "pressemeldungen", "pressearchiv", "presseinformationen",
+    "presse", "aktuelle meldungen", "aktuelles", "meldungen", "neuigkeiten", "nachrichten", "news",
+)  # fmt: skip
+
+
+def _label_rank(text: str) -> int | None:
+    folded = " ".join(text.lower().split())
+    for rank, label in enumerate(PRESS_LABELS):
+        if folded == label or folded.startswith(label + " ") or folded.endswith(" " + label):
+            return rank
+    return None
+
+
+def press_links(soup: BeautifulSoup, page_url: str, limit: int = 3) -> list[str]:
+    """Links on the same host labelled like a press section, best label first."""
+    base = base_url(soup, page_url)
+    host = urlsplit(page_url).hostname
+    ranked: dict[str, int] = {}
+    for link in soup.find_all("a", href=True):
+        label = " ".join(link.get_text(" ", strip=True).split()) or str(link.get("title") or "")
+        rank = _label_rank(label)
+        if rank is None:
+            continue
+        url = urljoin(base, str(link["href"])).split("#")[0]
+        if urlsplit(url).hostname != host or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        ranked[url] = min(rank, ranked.get(url, rank))
+    return sorted(ranked, key=lambda url: ranked[url])[:limit]

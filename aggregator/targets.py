@@ -1,0 +1,74 @@
+"""Which URLs a refresh reads: those in sources.yaml, or for a source with only a
+homepage, the press targets discovered from it, stored and re-checked weekly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aggregator.attempt import RefreshContext, failure
+from aggregator.model import FetchOutcome, PageTarget, Source
+from aggregator.probe import discover_targets
+
+RECHECK_FOUND = timedelta(days=7)
+RECHECK_NOTHING = timedelta(days=1)  # nothing found: the site may be fixed soon, or we were
+
+
+@dataclass
+class Resolved:
+    """The source with the targets to read, and what finding them came to."""
+
+    source: Source
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def needs_discovery(source: Source) -> bool:
+    return not source.feeds and not source.pages and bool(source.homepage or source.also)
+
+
+def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str]]) -> Source:
+    return source.model_copy(
+        update={"feeds": tuple(feeds), "pages": tuple(PageTarget(**page) for page in pages)}
+    )
+
+
+async def resolve_targets(ctx: RefreshContext) -> Resolved:
+    """Configured targets as they are; else discovered ones, fresh enough or found anew.
+
+    A failed re-check keeps the targets found before; the homepage's fetch state carries
+    the failure (and its backoff) like any other URL's.
+    """
+    source = ctx.source
+    if not needs_discovery(source):
+        return Resolved(source)
+    start = str(source.homepage or source.also)
+    known = ctx.store.discovered(source.id)
+    if known is not None:
+        found_at, feeds, pages = known
+        due = found_at + (RECHECK_FOUND if feeds or pages else RECHECK_NOTHING)
+        if ctx.now < due and not ctx.force:
+            return Resolved(with_targets(source, feeds, pages))
+    state = ctx.store.fetch_state(start)
+    if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
+        kept = with_targets(source, *known[1:]) if known else source
+        return Resolved(kept, [FetchOutcome(start, "skipped", "discovery backing off")])
+    starts = [str(url) for url in (source.homepage, source.also) if url]
+    targets = await discover_targets(starts, ctx.fetcher)
+    if targets.error_kind and not targets.visited:
+        outcome = failure(start, ctx, targets.error_kind, f"discovery: {targets.error}")
+        kept = with_targets(source, *known[1:]) if known else source
+        return Resolved(kept, [outcome])
+    ctx.store.save_discovered(source.id, ctx.now, targets.feeds, targets.pages)
+    if not targets.found:
+        message = (
+            f"no feed or press listing found from {', '.join(targets.visited)}; "
+            "add feeds: or pages: to this source in sources.yaml"
+        )
+        return Resolved(source, [failure(start, ctx, "NothingFound", message)])
+    summary = f"discovered {len(targets.feeds)} feed(s), {len(targets.pages)} listing page(s)"
+    outcome = FetchOutcome(start, "ok", summary, items_found=0)
+    note = f"{source.id}: {summary}: " + ", ".join(
+        targets.feeds + [page["url"] for page in targets.pages]
+    )
+    return Resolved(with_targets(source, targets.feeds, targets.pages), [outcome], [note])
