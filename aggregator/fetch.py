@@ -26,6 +26,7 @@ from aggregator.model import Defaults, Timeouts
 PRODUCT = "jobcenter-aggregator"
 ROBOTS_TTL = 24 * 3600.0
 ROBOTS_RETRY = 3600.0  # a robots.txt that answered 5xx is asked again after this
+DNS_MEMORY = 60.0  # a host name that did not resolve is not looked up again for this long
 MAX_CRAWL_DELAY = 30.0
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -124,6 +125,8 @@ class _Host:
     robots: Protego | None = None
     robots_until: float = 0.0
     robots_failed: bool = False
+    unresolved: DNSFailed | None = None  # the host's name did not resolve ...
+    unresolved_until: float = 0.0  # ... and is not looked up again before then
 
 
 class Fetcher:
@@ -229,6 +232,8 @@ class Fetcher:
             host.next_start = time.monotonic() + delay
 
     async def _check_robots(self, host: _Host, url: str, limits: Timeouts) -> None:
+        if host.unresolved and time.monotonic() < host.unresolved_until:
+            raise host.unresolved  # no name, no site: spare the lookups and the pacing
         async with host.robots_lock:
             if time.monotonic() >= host.robots_until:
                 await self._load_robots(host, url, limits)
@@ -250,6 +255,10 @@ class Fetcher:
                 host.robots_failed = True
                 host.robots_until = time.monotonic() + ROBOTS_RETRY
             return
+        except DNSFailed as exc:  # the page cannot be reached either: say so at once
+            host.robots_until = 0.0
+            host.unresolved, host.unresolved_until = exc, time.monotonic() + DNS_MEMORY
+            raise
         except FetchError:
             return
         assert isinstance(response, Fetched)

@@ -1,17 +1,21 @@
-"""`aggregator sources …`: validate, presets, discover, status."""
+"""`aggregator sources …`: validate, presets, discover, status, check."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import click
 import yaml
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from aggregator.check import CheckRow, check_all, summarize_check
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config import ConfigError, load_config
 from aggregator.fetch import Fetcher
@@ -229,3 +233,65 @@ def status(obj: Context) -> None:
             ]
             found.add_row(source_id, _when(found_at), escape("\n".join(urls) or "nothing found"))
         out.print(found)
+
+
+@sources.command()
+@click.option(
+    "--time-limit",
+    default=180.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds for the whole check; sources still busy then are reported.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows and summary as JSON.")
+@pass_context
+def check(obj: Context, time_limit: float, as_json: bool) -> None:
+    """Probe every enabled source once: homepage, targets, items found, newest item.
+
+    Reads the sources as a refresh would, but stores nothing: the database and its
+    fetch state are left as they are.
+    """
+    config = obj.config()
+    sources = [source for source in config.sources if source.enabled]
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=as_json and not err.is_terminal,
+    )  # fmt: skip
+
+    async def run() -> list[CheckRow]:
+        task = progress.add_task("checking", total=len(sources))
+        async with Fetcher(config.defaults) as fetcher:
+            return await check_all(
+                sources, config, fetcher, time_limit, lambda _row: progress.advance(task)
+            )
+
+    with progress:
+        rows = asyncio.run(run())
+    now = datetime.now(UTC)
+    summary = summarize_check(rows, now)
+    if as_json:
+        document = {
+            "checked_at": now.isoformat(),
+            "summary": asdict(summary),
+            "sources": [row.as_json() for row in rows],
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if not out.is_terminal:
+        out.width = max(out.width, 160)
+    table = Table(title="Source check", title_justify="left")
+    for column in ("source", "Land", "homepage", "targets", "items", "newest", "result"):
+        table.add_column(column, justify="right" if column == "items" else "left")
+    for row in rows:
+        style = "" if row.result == "ok" else ("yellow" if row.result == "no items" else "red")
+        table.add_row(
+            row.source_id, row.land, escape(row.homepage_status), escape(row.targets),
+            str(row.items), _when(row.newest), escape(row.result), style=style,
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"{summary.checked} sources checked: {summary.reachable} reachable, "
+        f"{summary.with_items} with items, {summary.recent} with items in the last 90 days"
+    )
+    if summary.failing:
+        out.print("not ok: " + ", ".join(f"{why} {n}" for why, n in summary.failing.items()))

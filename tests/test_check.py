@@ -1,0 +1,105 @@
+"""`aggregator sources check`: every source probed once, bounded in time, nothing stored."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from aggregator.check import reason
+from tests.conftest import run_cli
+from tests.siteserver import Route
+
+
+def check_config(site, write_config) -> str:
+    u = site.url
+    text = f"""version: 1
+defaults: {{interval: 30m, host_delay: 0s, timeout: 20s}}
+sources:
+  - id: mit-feed
+    name: Landkreis Spree-Neiße
+    land: BB
+    kind: landkreis
+    homepage: {u("startseiten/stadt/")}
+    feeds: ["{u("feeds/spree-neisse-rss2.xml")}"]
+  - id: nur-startseite
+    name: Kreis Beispiel
+    land: HE
+    kind: landkreis
+    homepage: {u("startseiten/kreis/")}
+  - id: ohne-namen
+    name: Landkreis Nirgendwo
+    land: NI
+    kind: landkreis
+    homepage: https://www.landkreis-nirgendwo.invalid/
+  - id: kaputt
+    name: Landkreis Kaputt
+    land: SL
+    kind: landkreis
+    feeds: ["{u("kaputt/rss.xml")}"]
+  - id: langsam
+    name: Landkreis Langsam
+    land: SN
+    kind: landkreis
+    feeds: ["{u("langsam/rss.xml")}"]
+  - id: abgeschaltet
+    name: Landkreis Aus
+    land: TH
+    kind: landkreis
+    enabled: false
+"""
+    return str(write_config(text))
+
+
+def test_check_reports_every_source_within_the_time_limit(site, write_config, tmp_path):
+    site.routes["/kaputt/rss.xml"] = Route(status=500)
+    site.routes["/langsam/rss.xml"] = Route(delay=30)
+    config = check_config(site, write_config)
+    db = tmp_path / "untouched.db"
+    started = time.monotonic()
+    result = run_cli("--config", config, "--db", str(db), "sources", "check",
+                     "--time-limit", "4", "--json")  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr.decode()
+    assert elapsed < 20  # the slow source is cut off, not waited for
+    document = json.loads(result.stdout)
+    rows = {row["source_id"]: row for row in document["sources"]}
+    assert set(rows) == {"mit-feed", "nur-startseite", "ohne-namen", "kaputt", "langsam"}
+
+    assert rows["mit-feed"]["result"] == "ok" and rows["mit-feed"]["items"] >= 3
+    assert rows["mit-feed"]["homepage_status"] == "ok"
+    assert rows["mit-feed"]["newest"].startswith("2019-08-28")
+    assert rows["mit-feed"]["targets"] == "configured: 1 feed(s), 0 page(s)"
+    assert rows["nur-startseite"]["targets"] == "discovered: 1 feed(s), 1 page(s)"
+    assert rows["nur-startseite"]["items"] > 0
+    assert rows["ohne-namen"]["result"] == "unreachable (DNS)"
+    assert rows["ohne-namen"]["homepage_status"] == "unreachable (DNS)"
+    assert rows["kaputt"]["result"] == "HTTP 500"
+    assert rows["langsam"]["result"] == "not finished in time"
+
+    summary = document["summary"]
+    assert summary["checked"] == 5
+    assert summary["with_items"] == 2
+    assert summary["recent"] == 0  # the sample items are from 2019
+    assert summary["failing"] == {
+        "unreachable (DNS)": 1, "HTTP 500": 1, "not finished in time": 1,
+    }  # fmt: skip
+    assert not db.exists()  # a check stores nothing
+
+
+def test_check_prints_a_table_and_summary(site, write_config, tmp_path):
+    site.routes["/kaputt/rss.xml"] = Route(status=500)
+    site.routes["/langsam/rss.xml"] = Route(status=404)
+    config = check_config(site, write_config)
+    result = run_cli("--config", config, "--db", str(tmp_path / "t.db"), "sources", "check")
+    text = result.stdout.decode()
+    assert "Source check" in text
+    assert "5 sources checked: 4 reachable, 2 with items, 0 with items in the last 90 days" in text
+    assert "not ok: " in text and "unreachable (DNS) 1" in text and "HTTP 404 1" in text
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_reasons_group_failures():
+    assert reason("DNSFailed", "host name not found") == "unreachable (DNS)"
+    assert reason("HTTPStatusFailed", "HTTP 503 Service Unavailable") == "HTTP 503"
+    assert reason("Gone", "discovery: https://x/: HTTP 410 Gone") == "HTTP 410"
+    assert reason("NothingFound", "no feed or press listing found") == "no press targets found"
