@@ -1,4 +1,5 @@
-"""Campaign rules and near-duplicate groups on the fixture corpus (tests/corpus/)."""
+"""Campaign rules and near-duplicate groups on the corpus of sample press releases that
+the demo serves (aggregator/demo/corpus.yaml)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ import yaml
 from aggregator.campaigns import compile_entry, judge
 from aggregator.config import load_config
 from aggregator.dedupe import THRESHOLD, shingles, similarity
+from aggregator.demo.sites import CORPUS_PATH
 from aggregator.model import Campaign, Item, Source
 from aggregator.normalize import fingerprint
 from aggregator.parse.dates import BERLIN
 
 ROOT = Path(__file__).parent.parent
-CORPUS = yaml.safe_load((Path(__file__).parent / "corpus/aktionswoche-2019.yaml").read_text())
+NOT_CONFIG = ("kind", "style")  # kind has a default here; style is the demo's
+CORPUS = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SOURCES = {
-    s["id"]: Source(kind=s.get("kind", "landkreis"), **{k: v for k, v in s.items() if k != "kind"})
+    s["id"]: Source(
+        kind=s.get("kind", "landkreis"), **{k: v for k, v in s.items() if k not in NOT_CONFIG}
+    )
     for s in CORPUS["sources"]
 }
 

@@ -8,7 +8,7 @@ import sys
 
 from rich.markup import escape
 
-from aggregator.cli import campaigns, refresh, service, sources  # noqa: F401  (they register commands)
+from aggregator.cli import campaigns, demo, refresh, service, sources  # noqa: F401  (they register commands)
 from aggregator.cli.app import cli, err
 
 __all__ = ["cli", "main"]

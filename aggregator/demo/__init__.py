@@ -1,0 +1,1 @@
+"""`aggregator demo`: sample press offices on loopback and the service reading them."""
