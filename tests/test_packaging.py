@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -35,3 +37,21 @@ def test_dockerfile_runs_the_service_as_a_user_with_a_healthcheck():
     assert "\nUSER aggregator" in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
     assert 'CMD ["aggregator", "run"' in dockerfile
+
+
+def test_the_wheel_carries_every_data_file_of_the_package(tmp_path):
+    """A plain `pip install .` (the Docker image) must bring templates, styles and the
+    demo's corpus, not only the .py files an editable install reads from the tree."""
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(tmp_path)],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr.decode()
+    [wheel] = tmp_path.glob("*.whl")
+    packaged = set(zipfile.ZipFile(wheel).namelist())
+    data_files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "aggregator").rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    }
+    assert data_files and data_files <= packaged, data_files - packaged
