@@ -7,6 +7,12 @@ THRESHOLD. Their items are all kept (each jobcenter's participation counts) and
 share a group id. The threshold is justified in tests/test_dedupe.py against the
 fixture corpus: joint releases score well above it, unrelated releases on the
 same topic well below.
+
+Comparing a new item with every stored one grows with the square of the store, so
+candidates are found by MinHash locality-sensitive hashing first: BANDS keys of ROWS
+min-hashes each; two sets of Jaccard similarity s share a key with probability
+1 - (1 - s**ROWS)**BANDS, about 0.99 at THRESHOLD and below 0.1 at s = 0.05. Only
+candidates that share a key are compared exactly.
 """
 
 from __future__ import annotations
@@ -34,6 +40,27 @@ def shingles(text: str) -> frozenset[int]:
         _hash(" ".join(folded[i : i + SHINGLE_WORDS]))
         for i in range(len(folded) - SHINGLE_WORDS + 1)
     )
+
+
+BANDS, ROWS = 20, 2
+_MASK = (1 << 64) - 1
+_SALTS = tuple(  # odd multipliers: each a permutation of the 64-bit shingle hashes
+    int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
+    for i in range(BANDS * ROWS)
+)
+
+
+def band_keys(own: frozenset[int]) -> list[int]:
+    """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short."""
+    if len(own) < MIN_SHINGLES:
+        return []
+    mins = [min((x * salt) & _MASK for x in own) for salt in _SALTS]
+    keys = []
+    for band in range(BANDS):
+        rows = mins[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(repr((band, rows)).encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:

@@ -16,13 +16,15 @@ from datetime import datetime
 from pathlib import Path
 
 from aggregator.campaigns import Verdict
+from aggregator.dedupe import decode
 from aggregator.model import FetchOutcome, FetchState, Item, StoredItem
 from aggregator.store_rows import from_text, item_filters, stored_item, to_text
-from aggregator.store_schema import MIGRATIONS
+from aggregator.store_schema import BANDS_MIGRATION, MIGRATIONS
 from aggregator.store_writes import (
     existing,
     group_near_duplicates,
     record_outcome,
+    save_band_keys,
     set_campaigns,
     upsert_item,
 )
@@ -66,7 +68,16 @@ class Store:
                 for statement in script.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if number == BANDS_MIGRATION:
+                    self._backfill_band_keys(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
+
+    @staticmethod
+    def _backfill_band_keys(conn: sqlite3.Connection) -> None:
+        """Items stored before band keys existed get theirs, so they are still found."""
+        rows = conn.execute("SELECT source_id, key, shingles FROM items WHERE shingles != ''")
+        for source_id, key, text in rows.fetchall():
+            save_band_keys(conn, source_id, key, decode(text))
 
     @property
     def schema_version(self) -> int:

@@ -95,3 +95,17 @@ MIGRATIONS.append(
     );
     """
 )
+
+BANDS_MIGRATION = 5  # after it, the store fills in the keys of items stored before
+MIGRATIONS.append(
+    # 5: MinHash band keys, so that near-duplicate candidates are found by index
+    """
+    CREATE TABLE item_bands (
+        band      INTEGER NOT NULL,
+        source_id TEXT NOT NULL,
+        key       TEXT NOT NULL
+    );
+    CREATE INDEX item_bands_band ON item_bands (band);
+    CREATE INDEX item_bands_item ON item_bands (source_id, key);
+    """
+)

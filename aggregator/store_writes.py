@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aggregator.campaigns import Verdict
-from aggregator.dedupe import Candidate, choose_group, decode, encode, shingles
+from aggregator.dedupe import Candidate, band_keys, choose_group, decode, encode, shingles
 from aggregator.model import FetchOutcome, Item
 from aggregator.normalize import clean_text
 from aggregator.store_rows import to_text
@@ -177,6 +177,19 @@ def set_campaigns(
     )
 
 
+def save_band_keys(
+    conn: sqlite3.Connection, source_id: str, key: str, own: frozenset[int]
+) -> list[int]:
+    """Replace an item's MinHash band keys (see dedupe); returns them."""
+    keys = band_keys(own)
+    conn.execute("DELETE FROM item_bands WHERE source_id = ? AND key = ?", (source_id, key))
+    conn.executemany(
+        "INSERT INTO item_bands (band, source_id, key) VALUES (?, ?, ?)",
+        [(band, source_id, key) for band in keys],
+    )
+    return keys
+
+
 def group_near_duplicates(conn: sqlite3.Connection, source_id: str, key: str) -> None:
     """Put an item in the group of its nearest duplicate from another source, if any."""
     row = conn.execute(
@@ -187,11 +200,17 @@ def group_near_duplicates(conn: sqlite3.Connection, source_id: str, key: str) ->
         "UPDATE items SET shingles = ?, group_id = NULL WHERE source_id = ? AND key = ?",
         (encode(own), source_id, key),
     )
+    keys = save_band_keys(conn, source_id, key, own)
+    if not keys:
+        return
     published = datetime.fromisoformat(row["published"])
+    marks = ",".join("?" * len(keys))
     nearby = conn.execute(
-        """SELECT source_id, key, group_id, shingles FROM items
-           WHERE source_id != ? AND published BETWEEN ? AND ? AND shingles != ''""",
-        (source_id, to_text(published - GROUP_WINDOW), to_text(published + GROUP_WINDOW)),
+        f"""SELECT DISTINCT i.source_id, i.key, i.group_id, i.shingles
+            FROM item_bands b JOIN items i ON i.source_id = b.source_id AND i.key = b.key
+            WHERE b.band IN ({marks}) AND b.source_id != ?
+              AND i.published BETWEEN ? AND ? AND i.shingles != ''""",
+        (*keys, source_id, to_text(published - GROUP_WINDOW), to_text(published + GROUP_WINDOW)),
     )
     candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
     grouping = choose_group(source_id, own, candidates)

@@ -12,7 +12,7 @@ import yaml
 
 from aggregator.campaigns import compile_entry, judge
 from aggregator.config import load_config
-from aggregator.dedupe import THRESHOLD, shingles, similarity
+from aggregator.dedupe import THRESHOLD, band_keys, shingles, similarity
 from aggregator.demo.sites import CORPUS_PATH
 from aggregator.model import Campaign, Item, Source
 from aggregator.normalize import fingerprint
@@ -142,3 +142,17 @@ def test_threshold_separates_joint_releases_from_the_rest():
     ]
     assert min(same) >= THRESHOLD + 0.1, min(same)
     assert max(other) <= THRESHOLD - 0.2, max(other)
+
+
+def test_band_keys_find_every_joint_pair_and_few_others():
+    """Candidates come from shared MinHash band keys: every joint pair of the corpus must
+    share one (else it would never be compared), unrelated pairs hardly ever."""
+    keyed = [
+        (entry.get("joint"), set(band_keys(shingles(f"{item.title} {item.summary_text}"))))
+        for item, entry in ITEMS
+    ]
+    pairs = list(combinations(keyed, 2))
+    joint = [bool(a & b) for (ja, a), (jb, b) in pairs if ja and ja == jb]
+    others = [bool(a & b) for (ja, a), (jb, b) in pairs if not (ja and ja == jb)]
+    assert joint and all(joint)
+    assert sum(others) <= 0.02 * len(others), sum(others)

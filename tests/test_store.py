@@ -113,3 +113,29 @@ def test_items_are_newest_first_and_filterable(store: Store):
     assert [s.item.url for s in store.items()][-1] == "https://e.de/old"
     assert {s.item.source_id for s in store.items(source_ids=["other"])} == {"other"}
     assert len(store.items(limit=1)) == 1
+
+
+def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
+    """A store from before migration 5 keeps grouping its old items with new ones."""
+    from aggregator.store_schema import BANDS_MIGRATION
+
+    path = tmp_path / "old.db"
+    joint = (
+        "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
+        "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
+    )
+    old = Store(path)
+    old.save_refresh("spree-neisse", [make_item(summary_text=joint)], [], T0)
+    old._conn.execute("DELETE FROM item_bands")  # as it was before the migration
+    old._conn.execute(f"PRAGMA user_version = {BANDS_MIGRATION - 1}")
+    old._conn.execute("DROP TABLE item_bands")
+    old.close()
+
+    store = Store(path)
+    assert store._conn.execute("SELECT COUNT(*) FROM item_bands").fetchone()[0] > 0
+    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
+                      summary_text=joint + " in Prenzlau", fingerprint="f2")  # fmt: skip
+    store.save_refresh("uckermark", [other], [], T0)
+    groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
+    assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
+    store.close()
