@@ -194,29 +194,36 @@ class Fetcher:
     async def _request(
         self, host: _Host, url: str, headers: dict[str, str], limits: Timeouts, read: Reader
     ) -> Fetched | NotModified:
-        async with self._global, host.slots:
-            await self._pace(host)
-            try:
-                async with asyncio.timeout(limits.total):
-                    return await self._get(url, headers, limits, read)
-            except TimeoutError:
-                raise FetchTimeout(f"no complete answer within {limits.total:g}s") from None
-            except httpx.TimeoutException as exc:
-                raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
-            except httpx.TooManyRedirects:
-                raise RedirectFailed(
-                    f"more than {self.defaults.max_redirects} redirects (a loop?)"
-                ) from None
-            except httpx.ConnectError as exc:
-                raise _connect_error(exc) from None
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                raise ConnectFailed(f"connection broken: {_reason(exc)}") from None
-            except httpx.DecodingError as exc:
-                raise FetchError(f"cannot decode the body: {_reason(exc)}") from None
-            except httpx.UnsupportedProtocol as exc:
-                raise FetchError(f"unsupported URL: {_reason(exc)}") from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+        async with host.slots:
+            await self._pace(host)  # waiting for one host must not hold a global slot
+            async with self._global:
+                return await self._guarded(url, headers, limits, read)
+
+    async def _guarded(
+        self, url: str, headers: dict[str, str], limits: Timeouts, read: Reader
+    ) -> Fetched | NotModified:
+        """One request, its failures turned into FetchErrors."""
+        try:
+            async with asyncio.timeout(limits.total):
+                return await self._get(url, headers, limits, read)
+        except TimeoutError:
+            raise FetchTimeout(f"no complete answer within {limits.total:g}s") from None
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
+        except httpx.TooManyRedirects:
+            raise RedirectFailed(
+                f"more than {self.defaults.max_redirects} redirects (a loop?)"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise _connect_error(exc) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise ConnectFailed(f"connection broken: {_reason(exc)}") from None
+        except httpx.DecodingError as exc:
+            raise FetchError(f"cannot decode the body: {_reason(exc)}") from None
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchError(f"unsupported URL: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
 
     async def _pace(self, host: _Host) -> None:
         """Leave at least host_delay (or robots.txt's Crawl-delay) between two starts."""

@@ -1,5 +1,6 @@
 import asyncio
 import gzip
+import time
 
 import pytest
 
@@ -100,3 +101,25 @@ def test_permanent_redirect_is_reported(site):
         status=302, headers={"Location": "/feeds/spree-neisse-rss2.xml"}
     )
     assert get(site.url("tmp.xml")).moved_to is None
+
+
+def test_waiting_for_a_slow_host_does_not_block_other_hosts(site):
+    """Politeness pauses one host; with one global slot, another host is still served
+    while the first waits out its host_delay."""
+    other_host = site.url("feeds/kreis-rss091.xml").replace("127.0.0.1", "localhost")
+
+    async def run() -> float:
+        async with Fetcher(Defaults(host_delay="3s", concurrency=1)) as fetcher:
+            first = site.url("feeds/kreis-atom03.xml")
+            await asyncio.gather(fetcher.get(first), fetcher.get(other_host))  # robots.txt
+            await asyncio.sleep(3.1)  # both hosts may be asked again
+            await fetcher.get(first)
+            paced = asyncio.create_task(fetcher.get(site.url("feeds/stadt-atom.atom")))
+            await asyncio.sleep(0.2)  # the paced request is waiting out host_delay now
+            started = time.monotonic()
+            await fetcher.get(other_host)
+            elapsed = time.monotonic() - started
+            await paced
+            return elapsed
+
+    assert asyncio.run(run()) < 1.5  # not after the paced one's 3 s
