@@ -73,15 +73,33 @@ class Office:
 
     @property
     def feed_type(self) -> str:
-        return (
-            "application/atom+xml"
-            if STYLES[self.style][1] == "atom.xml"
-            else ("application/rss+xml")
-        )
+        atom = STYLES[self.style][1] == "atom.xml"
+        return "application/atom+xml" if atom else "application/rss+xml"
 
     @property
     def generator(self) -> str | None:
         return "TYPO3 CMS" if "typo3" in self.style else None
+
+    def place(self, base: str) -> None:
+        """The URLs of an office's pages, in the manner of its CMS."""
+        self.home = f"{base.rstrip('/')}/{self.id}/"
+        listing, feed, _ = STYLES[self.style]
+        if listing == "ikiss.html":
+            self.listing = f"{self.home}Pressemitteilungen.php"
+        elif listing == "nolis.html":
+            self.listing = f"{self.home}portal/seiten/pressemitteilungen-900000012-20350.html"
+        elif listing:
+            self.listing = f"{self.home}presse/"
+        if feed == "rss.xml":
+            self.feed = f"{self.listing}?type=9818" if listing else f"{self.home}rss.xml"
+        elif feed == "atom.xml":
+            self.feed = f"{self.home}presse.atom"
+        for release in self.releases:
+            if self.style == "nolis":
+                name = f"{slug(release.title)}-9010{release.number}-20350.html"
+                release.url = f"{self.home}portal/meldungen/{name}"
+            else:
+                release.url = f"{self.home}presse/{release.number}-{slug(release.title)}.html"
 
 
 def slug(title: str) -> str:
@@ -101,7 +119,7 @@ def load_offices(base: str) -> list[Office]:
         )
     for office in offices.values():
         office.releases.sort(key=lambda release: release.published, reverse=True)
-        _place(office, base.rstrip("/"))
+        office.place(base)
     return list(offices.values())
 
 
@@ -110,28 +128,6 @@ def _office(entry: dict) -> Office:
         entry["id"], entry["name"], entry["land"], entry.get("kind", "landkreis"),
         entry["style"], entry.get("aliases", []), entry.get("publisher"),
     )  # fmt: skip
-
-
-def _place(office: Office, base: str) -> None:
-    """The URLs of an office's pages, in the manner of its CMS."""
-    office.home = f"{base}/{office.id}/"
-    listing, feed, _ = STYLES[office.style]
-    if listing == "ikiss.html":
-        office.listing = f"{office.home}Pressemitteilungen.php"
-    elif listing == "nolis.html":
-        office.listing = f"{office.home}portal/seiten/pressemitteilungen-900000012-20350.html"
-    elif listing:
-        office.listing = f"{office.home}presse/"
-    if feed == "rss.xml":
-        office.feed = f"{office.listing}?type=9818" if listing else f"{office.home}rss.xml"
-    elif feed == "atom.xml":
-        office.feed = f"{office.home}presse.atom"
-    for release in office.releases:
-        if office.style == "nolis":
-            name = f"{slug(release.title)}-9010{release.number}-20350.html"
-            release.url = f"{office.home}portal/meldungen/{name}"
-        else:
-            release.url = f"{office.home}presse/{release.number}-{slug(release.title)}.html"
 
 
 def _environment() -> Environment:
@@ -147,8 +143,9 @@ def _environment() -> Environment:
     return env
 
 
-def build_sites(offices: list[Office]) -> dict[str, Page]:
-    """Every page of every office, by URL (path and query, as requested)."""
+def build_sites(offices: list[Office], details: bool = True) -> dict[str, Page]:
+    """Every page of every office, by URL (path and query, as requested); without the
+    release pages if not `details`."""
     env = _environment()
     pages: dict[str, Page] = {}
 
@@ -171,7 +168,7 @@ def build_sites(offices: list[Office]) -> dict[str, Page]:
         if feed and office.feed:
             kind = "application/atom+xml" if feed == "atom.xml" else "application/rss+xml"
             add(office.feed, feed, f"{kind}; charset=utf-8", **context)
-        for release in office.releases:
+        for release in office.releases if details else ():
             add(release.url, "detail.html", html, encoding, office=office, release=release)
     return pages
 

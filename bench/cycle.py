@@ -1,0 +1,129 @@
+"""The aggregator under measurement, in a process of its own: cold, steady and change
+cycles against the farm in one long-lived fetcher (as the service keeps one), then the
+rendering of a 10,000-entry feed. Prints one JSON document.
+
+Run: python -m bench.cycle --farm http://127.0.0.1:8901 --db bench.db --config bench.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import yaml
+
+from aggregator.atom import render_feed
+from aggregator.config import load_config
+from aggregator.fetch import Fetcher
+from aggregator.model import Config
+from aggregator.pipeline import refresh_all
+from aggregator.store import Store
+
+PRESETS = {"ikiss": "ikiss", "typo3-news": "typo3-news", "weblication": "weblication",
+           "nolis": "nolis"}  # fmt: skip  # cards and tables: read by the heuristic
+DEFAULTS = {"interval": "30m", "timeout": "5s", "connect_timeout": "5s", "read_timeout": "5s"}
+
+
+def write_config(sites: list[dict], path: Path) -> None:
+    sources = []
+    for site in sites:
+        source: dict[str, object] = {
+            "id": f"amt-{site['number']:05d}", "name": f"Landkreis Beispiel {site['number']}",
+            "land": "BB", "kind": "landkreis",
+        }  # fmt: skip
+        style = site["style"]
+        if style in ("rss", "atom"):
+            source["feeds"] = [site["target"]]
+        else:
+            page: dict[str, object] = {"url": site["target"]}
+            if style in PRESETS:
+                page["preset"] = PRESETS[style]
+            source["pages"] = [page]
+        sources.append(source)
+    document = {"version": 1, "defaults": DEFAULTS, "sources": sources}
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def cycle(name: str, config: Config, fetcher: Fetcher, store: Store, farm: str) -> dict:
+    async with httpx.AsyncClient() as control:
+        await control.get(f"{farm}/reset")
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        results = await refresh_all(list(config.sources), config, fetcher, store)
+        wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        stats = (await control.get(f"{farm}/reset")).json()
+    items_seen = sum(o.items_found for r in results for o in r.outcomes)
+    return {
+        "scenario": name,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "new": sum(r.new for r in results),
+        "updated": sum(r.updated for r in results),
+        "items_seen": items_seen,
+        "cpu_per_1000_items_s": cpu / max(items_seen, 1) * 1000,
+        "requests": stats.get("requests", 0),
+        "responses_200": stats.get("200", 0),
+        "responses_304": stats.get("304", 0),
+        "errors": sum(r.status in ("error", "partial") for r in results),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def render(store: Store, config: Config, count: int = 10_000, repeat: int = 5) -> dict:
+    sources = {source.id: source for source in config.sources}
+    items = store.items(limit=count)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        document = render_feed(
+            items, sources, name="all", title="Alle", subtitle="Benchmark",
+            self_url="http://127.0.0.1/feeds/all.atom", fallback_updated=datetime.now(UTC),
+        )  # fmt: skip
+        timings.append(time.perf_counter() - started)
+    return {
+        "scenario": "render",
+        "entries": len(items),
+        "median_s": statistics.median(timings),
+        "bytes": len(document),
+    }
+
+
+async def main(farm: str, db: Path, config_path: Path) -> dict:
+    sites = httpx.get(f"{farm}/sites").json()
+    write_config(sites, config_path)
+    config = load_config(config_path)
+    store = Store(db)
+    report: dict[str, object] = {"sites": len(sites)}
+    async with Fetcher(config.defaults) as fetcher:
+        report["cold"] = await cycle("cold", config, fetcher, store, farm)
+        report["steady"] = await cycle("steady", config, fetcher, store, farm)
+        httpx.get(f"{farm}/publish", params={"fraction": "0.1"}, timeout=120)
+        report["change"] = await cycle("change", config, fetcher, store, farm)
+    report["render"] = render(store, config)
+    report["peak_rss_mb"] = peak_rss_mb()
+    store.close()
+    return report
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--farm", required=True)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--config", type=Path, required=True)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.farm, args.db, args.config))))

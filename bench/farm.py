@@ -1,0 +1,206 @@
+"""A farm of simulated press offices for the benchmark: N sites, each on its own loopback
+address (127.1.x.y) so that per-host politeness does not serialise them, served by one
+uvicorn process on pre-bound sockets.
+
+About 80 % are HTML listing pages in the demo's CMS styles, 20 % feeds; ~20 items each;
+ETag/Last-Modified/304; a response latency; a few faulty sites (slow, hanging, 5xx).
+A control address (127.0.0.1) answers /stats, /reset and /publish?fraction=0.1 (that
+share of sites publishes one new item). Run: python -m bench.farm --sites N --port P
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs
+
+import uvicorn
+
+from aggregator.demo.sites import Office, Release, build_sites
+from aggregator.parse.dates import BERLIN
+
+HTML_STYLES = ("ikiss", "typo3-news", "weblication", "nolis", "cards", "table")
+FEED_STYLES = ("rss", "atom")
+LAST_MODIFIED = "Wed, 28 Aug 2019 13:46:40 GMT"
+SLOW, HANG, BROKEN = 7, 17, 27  # site number modulo 100: the faulty few
+SLOW_DELAY, HANG_DELAY = 1.5, 60.0
+
+TOPICS = (
+    "Kreistag", "Jobcenter", "Gesundheitsamt", "Schulsanierung", "Busverkehr", "Breitband",
+    "Ausbildungsmesse", "Kita-Ausbau", "Radwegebau", "Wirtschaftsförderung", "Impfaktion",
+    "Seniorenbeirat", "Abfallkalender", "Kreismusikschule", "Katastrophenschutz", "Ehrenamt",
+)  # fmt: skip
+ACTIONS = (
+    "beschließt neue Förderrichtlinie", "zieht Bilanz", "lädt zum Tag der offenen Tür ein",
+    "startet Beratungsangebot", "ehrt langjährige Mitarbeitende", "stellt Projekt vor",
+    "bittet um Beteiligung", "informiert über Änderungen", "sucht Fachkräfte",
+)  # fmt: skip
+PLACES = (
+    "im Kreishaus", "in der Kreisstadt", "an den Berufsschulen", "im Landratsamt",
+    "in den Gemeinden", "am Standort Nord", "im Bürgerbüro", "in der Stadthalle",
+)  # fmt: skip
+WORDS = (
+    "Landrat", "Kreisverwaltung", "Bürgerinnen", "Bürger", "Angebot", "Termin", "Förderung",
+    "Beratung", "Familien", "Unternehmen", "Projekt", "Verwaltung", "Ausschuss", "Haushalt",
+    "Gemeinden", "Fachbereich", "Antrag", "Zuschuss", "Woche", "Ergebnis", "Bedarf", "Planung",
+)  # fmt: skip
+
+
+def address(number: int) -> str:
+    return f"127.1.{number // 200}.{number % 200 + 1}"
+
+
+def release(rng: random.Random, number: int, published: datetime) -> Release:
+    title = f"{rng.choice(TOPICS)} {rng.choice(ACTIONS)} {rng.choice(PLACES)}"
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(25, 45)))
+    text = f"{title}. {words}. Nr. {number}."
+    return Release(number, f"{title} ({number})", text, published)
+
+
+@dataclass
+class Site:
+    number: int
+    office: Office
+    pages: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # body, type, etag
+    fault: str | None = None
+
+    @property
+    def target(self) -> str:
+        return self.office.feed if self.office.style in FEED_STYLES else self.office.listing
+
+    def render(self) -> None:
+        self.pages = {}
+        for path, page in build_sites([self.office], details=False).items():
+            etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
+            self.pages[path] = (page.body, page.content_type, etag)
+
+
+def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Site]:
+    rng = random.Random(seed)
+    start = datetime(2019, 7, 1, 9, 0, tzinfo=BERLIN)
+    sites = []
+    for number in range(count):
+        style = FEED_STYLES[number % 2] if number % 5 == 0 else HTML_STYLES[number % 6]
+        office = Office(
+            f"amt-{number:05d}", f"Landkreis Beispiel {number}", "BB", "landkreis", style, [], None
+        )
+        office.releases = [
+            release(rng, number * 1000 + k, start + timedelta(days=k * 3, hours=k % 5))
+            for k in reversed(range(items))
+        ]
+        office.place(f"http://{address(number)}:{port}")
+        fault = {SLOW: "slow", HANG: "hang", BROKEN: "broken"}.get(number % 100)
+        site = Site(number, office, fault=fault)
+        site.render()
+        sites.append(site)
+    return sites
+
+
+class Farm:
+    def __init__(self, sites: list[Site], latency: float) -> None:
+        self.by_address = {address(site.number): site for site in sites}
+        self.sites = sites
+        self.latency = latency
+        self.stats: Counter[str] = Counter()
+        self.rng = random.Random(2)
+
+    async def __call__(self, scope, receive, send) -> None:  # an ASGI app, kept bare
+        if scope["type"] != "http":
+            return
+        host = scope["server"][0]
+        path = scope["path"] + (
+            f"?{scope['query_string'].decode()}" if scope["query_string"] else ""
+        )
+        if host == "127.0.0.1":
+            await self._control(scope, send)
+            return
+        site = self.by_address[host]
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        await asyncio.sleep(self.latency)
+        if site.fault == "slow":
+            await asyncio.sleep(SLOW_DELAY)
+        elif site.fault == "hang":
+            await asyncio.sleep(HANG_DELAY)
+        page = site.pages.get(path)
+        if site.fault == "broken" and path != "/robots.txt":
+            await self._send(send, 500, b"Interner Fehler", "text/plain", {})
+        elif page is None:
+            await self._send(send, 404, b"Nicht gefunden", "text/plain", {})
+        else:
+            body, content_type, etag = page
+            validators = {"etag": etag, "last-modified": LAST_MODIFIED}
+            if headers.get("if-none-match") == etag:
+                await self._send(send, 304, b"", None, validators)
+            else:
+                await self._send(send, 200, body, content_type, validators)
+
+    async def _send(self, send, status: int, body: bytes, content_type: str | None, extra) -> None:
+        self.stats[str(status)] += 1
+        self.stats["requests"] += 1
+        self.stats["bytes"] += len(body)
+        headers = [(k.encode(), v.encode()) for k, v in extra.items()]
+        if content_type:
+            headers.append((b"content-type", content_type.encode()))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _control(self, scope, send) -> None:
+        counted = dict(self.stats)
+        if scope["path"] == "/reset":
+            self.stats.clear()
+        elif scope["path"] == "/publish":
+            fraction = float(parse_qs(scope["query_string"].decode()).get("fraction", ["0.1"])[0])
+            healthy = [site for site in self.sites if not site.fault]
+            for site in self.rng.sample(healthy, round(len(healthy) * fraction)):
+                newest = site.office.releases[0]
+                site.office.releases.insert(
+                    0, release(self.rng, newest.number + 500, newest.published + timedelta(days=1))
+                )
+                site.office.place(site.office.home.rstrip("/").rsplit("/", 1)[0])
+                site.render()
+        sites = [
+            {"number": s.number, "address": address(s.number), "target": s.target,
+             "fault": s.fault, "items": len(s.office.releases), "style": s.office.style}
+            for s in self.sites
+        ] if scope["path"] == "/sites" else None  # fmt: skip
+        body = json.dumps(sites if sites is not None else counted).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    sites = make_sites(args.sites, args.port)
+    sockets = [bind("127.0.0.1", args.port)] + [bind(address(s.number), args.port) for s in sites]
+    config = uvicorn.Config(
+        Farm(sites, args.latency), log_level="warning", lifespan="off", timeout_keep_alive=30,
+        backlog=2048,
+    )  # fmt: skip
+    print("ready", flush=True)
+    asyncio.run(uvicorn.Server(config).serve(sockets=sockets))
+
+
+if __name__ == "__main__":
+    main()

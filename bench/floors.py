@@ -1,0 +1,81 @@
+"""The reference points, in a process of their own: the network floor (the same URLs,
+robots.txt included, fetched concurrently with the fetcher's client settings and
+limits, no parsing, no pacing) and the CPU floor (the same bytes parsed by lxml and
+nothing else). Prints one JSON document.
+
+Run: python -m bench.floors --farm http://127.0.0.1:8901
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+import httpx
+from lxml import etree, html
+
+from aggregator.model import Defaults
+from bench.cycle import cpu_seconds
+
+
+async def fetch_all(urls: list[str], defaults: Defaults) -> tuple[float, dict[str, bytes]]:
+    limit = asyncio.Semaphore(defaults.concurrency)
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+        lambda: asyncio.Semaphore(defaults.per_host)
+    )
+    bodies: dict[str, bytes] = {}
+    timeout = httpx.Timeout(5.0)
+    async with httpx.AsyncClient(
+        http2=True, timeout=timeout, limits=httpx.Limits(max_connections=defaults.concurrency * 2)
+    ) as client:
+
+        async def one(url: str) -> None:
+            async with per_host[urlsplit(url).netloc], limit:
+                try:
+                    async with asyncio.timeout(5.0):
+                        response = await client.get(url)
+                    bodies[url] = response.content
+                except (httpx.HTTPError, TimeoutError):
+                    pass
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(url) for url in urls))
+        return time.perf_counter() - started, bodies
+
+
+def parse_all(bodies: dict[str, bytes]) -> float:
+    started = cpu_seconds()
+    for url, body in bodies.items():
+        if not body or url.endswith("/robots.txt"):
+            continue
+        if body.lstrip().startswith(b"<?xml"):
+            etree.fromstring(body)
+        else:
+            html.document_fromstring(body)
+    return cpu_seconds() - started
+
+
+def main(farm: str) -> dict:
+    sites = httpx.get(f"{farm}/sites").json()
+    urls = []
+    for site in sites:
+        parts = urlsplit(site["target"])
+        urls += [f"{parts.scheme}://{parts.netloc}/robots.txt", site["target"]]
+    wall, bodies = asyncio.run(fetch_all(urls, Defaults()))
+    targets = {url: body for url, body in bodies.items() if not url.endswith("/robots.txt")}
+    return {
+        "network_floor_s": wall,
+        "cpu_floor_s": parse_all(targets),
+        "requests": len(urls),
+        "answered": len(bodies),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--farm", required=True)
+    print(json.dumps(main(parser.parse_args().farm)))
