@@ -4,11 +4,13 @@ homepage, the press targets discovered from it, stored and re-checked weekly."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aggregator.attempt import RefreshContext, failure
+from aggregator.fetch import Fetcher
 from aggregator.model import FetchOutcome, PageTarget, Source
-from aggregator.probe import discover_targets
+from aggregator.probe import Targets, discover_targets
+from aggregator.store import Store
 
 RECHECK_FOUND = timedelta(days=7)
 RECHECK_NOTHING = timedelta(days=1)  # nothing found: the site may be fixed soon, or we were
@@ -33,6 +35,22 @@ def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str]]) 
     )
 
 
+def start_urls(source: Source) -> list[str]:
+    """Where discovery starts: the homepage, then the jobcenter's own site."""
+    return [str(url) for url in (source.homepage, source.also) if url]
+
+
+async def discover_and_store(
+    source: Source, fetcher: Fetcher, store: Store, now: datetime
+) -> Targets:
+    """Discover a source's targets and store them, unless no start page could be read
+    (then what was found before stays)."""
+    targets = await discover_targets(start_urls(source), fetcher)
+    if targets.visited:
+        store.save_discovered(source.id, now, targets.feeds, targets.pages)
+    return targets
+
+
 async def resolve_targets(ctx: RefreshContext) -> Resolved:
     """Configured targets as they are; else discovered ones, fresh enough or found anew.
 
@@ -42,24 +60,21 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
     source = ctx.source
     if not needs_discovery(source):
         return Resolved(source)
-    start = str(source.homepage or source.also)
+    start = start_urls(source)[0]
     known = ctx.store.discovered(source.id)
+    kept = with_targets(source, known[1], known[2]) if known else source
     if known is not None:
         found_at, feeds, pages = known
         due = found_at + (RECHECK_FOUND if feeds or pages else RECHECK_NOTHING)
         if ctx.now < due and not ctx.force:
-            return Resolved(with_targets(source, feeds, pages))
+            return Resolved(kept)
     state = ctx.store.fetch_state(start)
     if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
-        kept = with_targets(source, *known[1:]) if known else source
         return Resolved(kept, [FetchOutcome(start, "skipped", "discovery backing off")])
-    starts = [str(url) for url in (source.homepage, source.also) if url]
-    targets = await discover_targets(starts, ctx.fetcher)
-    if targets.error_kind and not targets.visited:
-        outcome = failure(start, ctx, targets.error_kind, f"discovery: {targets.error}")
-        kept = with_targets(source, *known[1:]) if known else source
-        return Resolved(kept, [outcome])
-    ctx.store.save_discovered(source.id, ctx.now, targets.feeds, targets.pages)
+    targets = await discover_and_store(source, ctx.fetcher, ctx.store, ctx.now)
+    if not targets.visited:
+        message = f"discovery: {targets.error}"
+        return Resolved(kept, [failure(start, ctx, targets.error_kind or "FetchError", message)])
     if not targets.found:
         message = (
             f"no feed or press listing found from {', '.join(targets.visited)}; "
@@ -67,8 +82,8 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
         )
         return Resolved(source, [failure(start, ctx, "NothingFound", message)])
     summary = f"discovered {len(targets.feeds)} feed(s), {len(targets.pages)} listing page(s)"
-    outcome = FetchOutcome(start, "ok", summary, items_found=0)
     note = f"{source.id}: {summary}: " + ", ".join(
         targets.feeds + [page["url"] for page in targets.pages]
     )
-    return Resolved(with_targets(source, targets.feeds, targets.pages), [outcome], [note])
+    resolved = with_targets(source, targets.feeds, targets.pages)
+    return Resolved(resolved, [FetchOutcome(start, "ok", summary)], [note])

@@ -21,13 +21,12 @@ import yaml
 
 from aggregator.atom import render_feed
 from aggregator.config import load_config
+from aggregator.demo.sites import STYLES
 from aggregator.fetch import Fetcher
 from aggregator.model import Config
 from aggregator.pipeline import refresh_all
 from aggregator.store import Store
 
-PRESETS = {"ikiss": "ikiss", "typo3-news": "typo3-news", "weblication": "weblication",
-           "nolis": "nolis"}  # fmt: skip  # cards and tables: read by the heuristic
 DEFAULTS = {"interval": "30m", "timeout": "5s", "connect_timeout": "5s", "read_timeout": "5s"}
 
 
@@ -43,8 +42,9 @@ def write_config(sites: list[dict], path: Path) -> None:
             source["feeds"] = [site["target"]]
         else:
             page: dict[str, object] = {"url": site["target"]}
-            if style in PRESETS:
-                page["preset"] = PRESETS[style]
+            preset = STYLES[style][2]  # none for cards and tables: the heuristic reads them
+            if preset:
+                page["preset"] = preset
             source["pages"] = [page]
         sources.append(source)
     document = {"version": 1, "defaults": DEFAULTS, "sources": sources}

@@ -68,6 +68,7 @@ def release(rng: random.Random, number: int, published: datetime) -> Release:
 class Site:
     number: int
     office: Office
+    base: str  # scheme, address and port the office's URLs start with
     pages: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # body, type, etag
     fault: str | None = None
 
@@ -95,9 +96,10 @@ def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Si
             release(rng, number * 1000 + k, start + timedelta(days=k * 3, hours=k % 5))
             for k in reversed(range(items))
         ]
-        office.place(f"http://{address(number)}:{port}")
+        base = f"http://{address(number)}:{port}"
+        office.place(base)
         fault = {SLOW: "slow", HANG: "hang", BROKEN: "broken"}.get(number % 100)
-        site = Site(number, office, fault=fault)
+        site = Site(number, office, base, fault=fault)
         site.render()
         sites.append(site)
     return sites
@@ -164,7 +166,7 @@ class Farm:
                 site.office.releases.insert(
                     0, release(self.rng, newest.number + 500, newest.published + timedelta(days=1))
                 )
-                site.office.place(site.office.home.rstrip("/").rsplit("/", 1)[0])
+                site.office.place(site.base)  # the new release's URL
                 site.render()
         sites = [
             {"number": s.number, "address": address(s.number), "target": s.target,

@@ -23,10 +23,10 @@ from aggregator.health import SourceHealth, summarize
 from aggregator.model import Config, Defaults
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.presets import PRESETS
-from aggregator.probe import Discovery, Targets, discover_targets
+from aggregator.probe import Discovery, Targets
 from aggregator.probe import discover as discover_site
 from aggregator.store import Store
-from aggregator.targets import needs_discovery
+from aggregator.targets import discover_and_store, needs_discovery, start_urls
 
 
 @cli.group()
@@ -125,7 +125,7 @@ def _discover_source(obj: Context, source_id: str, fresh: bool) -> None:
             "(give a source id or a URL starting with https://)"
         )
         sys.exit(2)
-    starts = [str(url) for url in (source.homepage, source.also) if url]
+    starts = start_urls(source)
     if not starts:
         err.print(f"[red]{source_id}: no homepage in {obj.config_path} to discover from[/red]")
         sys.exit(1)
@@ -133,17 +133,16 @@ def _discover_source(obj: Context, source_id: str, fresh: bool) -> None:
     try:
         known = None if fresh else store.discovered(source_id)
         if known is None:
+            now = datetime.now(UTC)
 
             async def run() -> Targets:
                 async with Fetcher(config.defaults) as fetcher:
-                    return await discover_targets(starts, fetcher)
+                    return await discover_and_store(source, fetcher, store, now)
 
             targets = asyncio.run(run())
-            if targets.error_kind and not targets.visited:
+            if not targets.visited:
                 err.print(f"[red]{source_id}: cannot fetch[/red] {escape(str(targets.error))}")
                 sys.exit(1)
-            now = datetime.now(UTC)
-            store.save_discovered(source_id, now, targets.feeds, targets.pages)
             known = (now, targets.feeds, targets.pages)
     finally:
         store.close()

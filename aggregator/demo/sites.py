@@ -52,10 +52,6 @@ class Release:
     published: datetime
     url: str = ""
 
-    @property
-    def paragraphs(self) -> list[str]:
-        return [self.text]
-
 
 @dataclass
 class Office:
