@@ -21,6 +21,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from aggregator.text import words
 
 SHINGLE_WORDS = 3
@@ -43,10 +45,12 @@ def shingles(text: str) -> frozenset[int]:
 
 
 BANDS, ROWS = 20, 2
-_MASK = (1 << 64) - 1
-_SALTS = tuple(  # odd multipliers: each a permutation of the 64-bit shingle hashes
-    int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
-    for i in range(BANDS * ROWS)
+_SALTS = np.array(  # odd multipliers: each a permutation of the 64-bit shingle hashes
+    [
+        int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
+        for i in range(BANDS * ROWS)
+    ],
+    dtype=np.uint64,
 )
 
 
@@ -54,7 +58,10 @@ def band_keys(own: frozenset[int]) -> list[int]:
     """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short."""
     if len(own) < MIN_SHINGLES:
         return []
-    mins = [min((x * salt) & _MASK for x in own) for salt in _SALTS]
+    # products modulo 2**64 (numpy's unsigned arithmetic wraps): all BANDS * ROWS
+    # permutations of all shingles at once, instead of that many Python loops
+    hashes = np.fromiter(own, dtype=np.uint64, count=len(own))
+    mins = (hashes[:, None] * _SALTS).min(axis=0).tolist()
     keys = []
     for band in range(BANDS):
         rows = mins[band * ROWS : (band + 1) * ROWS]

@@ -12,6 +12,7 @@ from aggregator.normalize import (
     normalize_entry,
     sanitize_html,
 )
+from aggregator.text import tokens, words
 
 NOW = datetime(2019, 9, 1, 12, 0, tzinfo=UTC)
 
@@ -120,3 +121,18 @@ def test_atom_id_is_stable_and_distinct():
     assert atom_id("a", "link:x") == atom_id("a", "link:x")
     assert atom_id("a", "link:x") != atom_id("b", "link:x")
     assert atom_id("a", "link:x").startswith("urn:uuid:")
+
+
+def test_words_fold_umlauts_accents_and_case_so_spelling_variants_compare_equal():
+    assert words("Straße ÄRGER Crème naïve") == ["strasse", "aerger", "creme", "naive"]
+    assert words("„Jobcenter-Aktionswoche“ – 28.08.2019") == [
+        "jobcenter", "aktionswoche", "28", "08", "2019",
+    ]  # fmt: skip
+    assert words("Bu\u0308ro") == words("Büro") == ["buero"]  # decomposed input folds alike
+
+
+def test_tokens_keep_their_place_in_the_original_text():
+    text = "Die Aktionswoche im Landkreis Görlitz"
+    found = tokens(text)
+    assert [t.folded for t in found][-1] == "goerlitz"
+    assert text[found[-1].start : found[-1].end] == "Görlitz"
