@@ -76,13 +76,23 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b)
 
 
-def encode(values: frozenset[int]) -> str:
-    """Shingles as stored text: hex numbers separated by spaces."""
-    return " ".join(f"{v:x}" for v in sorted(values))
+def encode(values: frozenset[int]) -> bytes | str:
+    """Shingles as stored: packed unsigned 64-bit numbers; none as '' (the queries skip it).
+
+    Every candidate of every new item is decoded, so the packed form (read by numpy in
+    one call) replaced hex text, which stores written before still hold.
+    """
+    if not values:
+        return ""
+    return np.array(sorted(values), dtype="<u8").tobytes()
 
 
-def decode(text: str | None) -> frozenset[int]:
-    return frozenset(int(v, 16) for v in text.split()) if text else frozenset()
+def decode(stored: bytes | str | None) -> frozenset[int]:
+    if not stored:
+        return frozenset()
+    if isinstance(stored, bytes):
+        return frozenset(np.frombuffer(stored, dtype="<u8").tolist())
+    return frozenset(int(v, 16) for v in stored.split())  # written before packing
 
 
 def group_id_for(source_id: str, key: str) -> str:

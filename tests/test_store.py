@@ -139,3 +139,25 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
     assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
     store.close()
+
+
+def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
+    """Stores written before shingles were packed hold them as hex text; both forms match."""
+    from aggregator.dedupe import decode
+
+    joint = (
+        "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
+        "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
+    )
+    store.save_refresh("spree-neisse", [make_item(summary_text=joint)], [], T0)
+    packed = store._conn.execute("SELECT shingles FROM items").fetchone()[0]
+    assert isinstance(packed, bytes) and len(packed) % 8 == 0
+    as_hex = " ".join(f"{v:x}" for v in sorted(decode(packed)))
+    store._conn.execute("UPDATE items SET shingles = ?", (as_hex,))
+    assert decode(as_hex) == decode(packed)
+
+    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
+                      summary_text=joint + " in Prenzlau", fingerprint="f2")  # fmt: skip
+    store.save_refresh("uckermark", [other], [], T0)
+    groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
+    assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]

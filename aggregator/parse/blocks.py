@@ -25,9 +25,7 @@ GENERIC_LINK_TEXTS = frozenset(
         "zur meldung", "read more", "more", "lesen", "artikel lesen", "»", "›", "…",
     }
 )  # fmt: skip
-_TEASER_LIKE = ", ".join(
-    f"[class*={word} i]" for word in ("teaser", "description", "summary", "intro", "abstract")
-)
+_TEASER_LIKE = re.compile("teaser|description|summary|intro|abstract", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BAD_HREF = re.compile(r"^\s*(#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -127,10 +125,21 @@ def _date(block: Tag, selectors: Selectors | None) -> datetime | None:
     return date_of(block)
 
 
+def _teaser_like(block: Tag) -> list[Tag]:
+    """Elements whose class names say teaser, description, summary, intro or abstract."""
+    return [
+        element
+        for element in block.descendants
+        if isinstance(element, Tag)
+        and (classes := element.get("class"))
+        and _TEASER_LIKE.search(" ".join(classes))
+    ]
+
+
 def _summary(block: Tag, selectors: Selectors | None, title: str) -> str | None:
     element = _select(block, selectors.summary if selectors else None)
     if element is None:
-        candidates = block.select(_TEASER_LIKE) + block.find_all("p")
+        candidates = _teaser_like(block) + block.find_all("p")
         element = next(
             (c for c in candidates if len(text_of(c)) >= 20 and title not in text_of(c)), None
         )
