@@ -125,28 +125,35 @@ class Farm:
             return
         site = self.by_address[host]
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        # The answer is decided and counted when the request arrives, so that a hanging
+        # site's late answer counts in the scenario that asked, not in the next one.
+        status, body, content_type, validators = self._answer(site, path, headers)
+        self.stats[str(status)] += 1
+        self.stats["requests"] += 1
+        self.stats["bytes"] += len(body)
         await asyncio.sleep(self.latency)
         if site.fault == "slow":
             await asyncio.sleep(SLOW_DELAY)
         elif site.fault == "hang":
             await asyncio.sleep(HANG_DELAY)
+        await self._send(send, status, body, content_type, validators)
+
+    @staticmethod
+    def _answer(
+        site: Site, path: str, headers: dict[str, str]
+    ) -> tuple[int, bytes, str | None, dict[str, str]]:
         page = site.pages.get(path)
         if site.fault == "broken" and path != "/robots.txt":
-            await self._send(send, 500, b"Interner Fehler", "text/plain", {})
-        elif page is None:
-            await self._send(send, 404, b"Nicht gefunden", "text/plain", {})
-        else:
-            body, content_type, etag = page
-            validators = {"etag": etag, "last-modified": LAST_MODIFIED}
-            if headers.get("if-none-match") == etag:
-                await self._send(send, 304, b"", None, validators)
-            else:
-                await self._send(send, 200, body, content_type, validators)
+            return 500, b"Interner Fehler", "text/plain", {}
+        if page is None:
+            return 404, b"Nicht gefunden", "text/plain", {}
+        body, content_type, etag = page
+        validators = {"etag": etag, "last-modified": LAST_MODIFIED}
+        if headers.get("if-none-match") == etag:
+            return 304, b"", None, validators
+        return 200, body, content_type, validators
 
     async def _send(self, send, status: int, body: bytes, content_type: str | None, extra) -> None:
-        self.stats[str(status)] += 1
-        self.stats["requests"] += 1
-        self.stats["bytes"] += len(body)
         headers = [(k.encode(), v.encode()) for k, v in extra.items()]
         if content_type:
             headers.append((b"content-type", content_type.encode()))
