@@ -110,7 +110,7 @@ class EntryCache:
 
 
 ENTRIES = EntryCache()
-_ENTRY_START = f'<entry xmlns="{ATOM_NS}">'.encode()
+_OWN_NAMESPACE = f' xmlns="{ATOM_NS}"'.encode()  # declared once, by the feed element
 
 
 def _entry_fragment(
@@ -126,7 +126,7 @@ def _entry_fragment(
         entry = _entry(stored, source, campaigns)
         etree.indent(entry, level=1)
         text = etree.tostring(entry, encoding="utf-8")
-        fragment = b"  <entry>" + text.removeprefix(_ENTRY_START) + b"\n"
+        fragment = b"  " + text.replace(_OWN_NAMESPACE, b"", 1) + b"\n"
         ENTRIES.put(key, fragment)
     return fragment
 

@@ -87,31 +87,13 @@ class Store:
 
     def fetch_state(self, url: str) -> FetchState | None:
         row = self._conn.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
-        if row is None:
-            return None
-        return FetchState(
-            url=row["url"],
-            source_id=row["source_id"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            last_status=row["last_status"],
-            last_error=row["last_error"],
-            last_error_kind=row["last_error_kind"],
-            last_message=row["last_message"],
-            consecutive_failures=row["consecutive_failures"],
-            last_success=from_text(row["last_success"]),
-            last_attempt=from_text(row["last_attempt"]),
-            next_attempt=from_text(row["next_attempt"]),
-            moved_to=row["moved_to"],
-            gone=bool(row["gone"]),
-        )
+        return _fetch_state(row) if row is not None else None
 
     def fetch_states(self, source_id: str | None = None) -> list[FetchState]:
-        sql, args = "SELECT url FROM fetch_state", ()
+        sql, args = "SELECT * FROM fetch_state", ()
         if source_id:
             sql, args = sql + " WHERE source_id = ?", (source_id,)
-        urls = [row[0] for row in self._conn.execute(sql + " ORDER BY url", args)]
-        return [state for url in urls if (state := self.fetch_state(url))]
+        return [_fetch_state(row) for row in self._conn.execute(sql + " ORDER BY url", args)]
 
     def stored_fingerprint(self, item: Item) -> str | None:
         """The fingerprint stored for this item (by key or link), or None if it is new."""
@@ -280,3 +262,22 @@ class Store:
         else:
             sql, args = "SELECT count(*) FROM items", ()
         return self._conn.execute(sql, args).fetchone()[0]
+
+
+def _fetch_state(row: sqlite3.Row) -> FetchState:
+    return FetchState(
+        url=row["url"],
+        source_id=row["source_id"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        last_error_kind=row["last_error_kind"],
+        last_message=row["last_message"],
+        consecutive_failures=row["consecutive_failures"],
+        last_success=from_text(row["last_success"]),
+        last_attempt=from_text(row["last_attempt"]),
+        next_attempt=from_text(row["next_attempt"]),
+        moved_to=row["moved_to"],
+        gone=bool(row["gone"]),
+    )

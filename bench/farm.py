@@ -14,8 +14,10 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import random
 import socket
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -200,6 +202,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8901)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--lifetime", type=float, default=3 * 3600, help="seconds at most")
     args = parser.parse_args()
     sites = make_sites(args.sites, args.port)
     sockets = [bind("127.0.0.1", args.port)] + [bind(address(s.number), args.port) for s in sites]
@@ -207,8 +210,26 @@ def main() -> None:
         Farm(sites, args.latency), log_level="warning", lifespan="off", timeout_keep_alive=30,
         backlog=2048,
     )  # fmt: skip
+    server = uvicorn.Server(config)
     print("ready", flush=True)
-    asyncio.run(uvicorn.Server(config).serve(sockets=sockets))
+    asyncio.run(serve_until_orphaned(server, sockets, args.lifetime))
+
+
+async def serve_until_orphaned(
+    server: uvicorn.Server, sockets: list[socket.socket], lifetime: float
+) -> None:
+    """Serve until the process that started the farm is gone or the lifetime is over,
+    so that a benchmark killed midway leaves no farm behind."""
+    parent, deadline = os.getppid(), time.monotonic() + lifetime
+
+    async def watch() -> None:
+        while os.getppid() == parent and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+        server.should_exit = True
+
+    watcher = asyncio.create_task(watch())
+    await server.serve(sockets=sockets)
+    watcher.cancel()
 
 
 if __name__ == "__main__":
