@@ -2,7 +2,9 @@
 address (127.1.x.y) so that per-host politeness does not serialise them, served by one
 uvicorn process on pre-bound sockets.
 
-About 80 % are HTML listing pages in the demo's CMS styles, 20 % feeds; ~20 items each;
+About 80 % are HTML listing pages in the demo's CMS styles, 20 % feeds; ~20 items each,
+written with the words of the demo's press releases, and one site in JOINT_EVERY also
+carries the campaign's joint text (near-duplicates across sites, as in real life);
 ETag/Last-Modified/304; a response latency; a few faulty sites (slow, hanging, 5xx).
 A control address (127.0.0.1) answers /stats, /reset and /publish?fraction=0.1 (that
 share of sites publishes one new item). Run: python -m bench.farm --sites N --port P
@@ -16,6 +18,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import socket
 import time
 from collections import Counter
@@ -24,8 +27,9 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import uvicorn
+import yaml
 
-from aggregator.demo.sites import Office, Release, build_sites
+from aggregator.demo.sites import CORPUS_PATH, Office, Release, build_sites
 from aggregator.parse.dates import BERLIN
 
 HTML_STYLES = ("ikiss", "typo3-news", "weblication", "nolis", "cards", "table")
@@ -48,10 +52,24 @@ PLACES = (
     "im Kreishaus", "in der Kreisstadt", "an den Berufsschulen", "im Landratsamt",
     "in den Gemeinden", "am Standort Nord", "im Bürgerbüro", "in der Stadthalle",
 )  # fmt: skip
-WORDS = (
-    "Landrat", "Kreisverwaltung", "Bürgerinnen", "Bürger", "Angebot", "Termin", "Förderung",
-    "Beratung", "Familien", "Unternehmen", "Projekt", "Verwaltung", "Ausschuss", "Haushalt",
-    "Gemeinden", "Fachbereich", "Antrag", "Zuschuss", "Woche", "Ergebnis", "Bedarf", "Planung",
+JOINT_EVERY = 40  # one site in this many also publishes the campaign's joint press text
+
+
+def vocabulary() -> tuple[list[str], list[int]]:
+    """The words of the demo's German press releases with their frequencies, so that the
+    farm's texts share words and trigrams about as much as real press texts do (a handful
+    of words would make every text a near-duplicate candidate of every other)."""
+    corpus = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
+    counts = Counter(
+        word for item in corpus["items"] for word in re.findall(r"[^\W\d_]+", item["text"])
+    )
+    return list(counts), list(counts.values())
+
+
+WORDS, WEIGHTS = vocabulary()
+JOINT_TEXT = next(
+    item["text"] for item in yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))["items"]
+    if item.get("joint")
 )  # fmt: skip
 
 
@@ -61,9 +79,16 @@ def address(number: int) -> str:
 
 def release(rng: random.Random, number: int, published: datetime) -> Release:
     title = f"{rng.choice(TOPICS)} {rng.choice(ACTIONS)} {rng.choice(PLACES)}"
-    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(25, 45)))
+    words = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(40, 70)))
     text = f"{title}. {words}. Nr. {number}."
     return Release(number, f"{title} ({number})", text, published)
+
+
+def joint_release(rng: random.Random, number: int, published: datetime, office: str) -> Release:
+    """The joint text that many jobcenters publish, with a local sentence of their own."""
+    local = " ".join(rng.choices(WORDS, WEIGHTS, k=15))
+    title = f"Aktionswoche der kommunalen Jobcenter auch im {office}"
+    return Release(number, title, f"{JOINT_TEXT} {local}.", published)
 
 
 @dataclass
@@ -98,6 +123,9 @@ def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Si
             release(rng, number * 1000 + k, start + timedelta(days=k * 3, hours=k % 5))
             for k in reversed(range(items))
         ]
+        if number % JOINT_EVERY == 1:  # in the action week, between the others
+            joint = joint_release(rng, number * 1000 + 999, start + timedelta(days=57), office.name)
+            office.releases.insert(1, joint)
         base = f"http://{address(number)}:{port}"
         office.place(base)
         fault = {SLOW: "slow", HANG: "hang", BROKEN: "broken"}.get(number % 100)
