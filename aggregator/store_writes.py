@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from aggregator.campaigns import Verdict
@@ -112,17 +112,34 @@ def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
     return row
 
 
-def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[str, str]:
-    """Insert or update one item; returns 'new', 'updated' or 'same', and its stored key."""
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What storing one item did, and what grouping it needs of the stored row."""
+
+    status: str  # 'new', 'updated' or 'same'
+    key: str  # the stored key (an item found again by link keeps its first key)
+    seq: int
+    text: str  # title, teaser and full text as stored: what near-duplicates compare ('' if same)
+    published: datetime
+    old_shingles: bytes | str | None = None
+
+
+def _stored_text(title: str, summary_text: str, content_html: str | None) -> str:
+    return " ".join([title, summary_text, clean_text(content_html)])
+
+
+def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted:
+    """Insert or update one item."""
     row = existing(conn, item)
     if row is None:
-        conn.execute(
+        (seq,) = conn.execute(
             """
             INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
                                content_html, published, date_is_guess, fingerprint, guid,
                                fetched_from, first_seen, updated, seq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     (SELECT coalesce(max(seq), 0) + 1 FROM items))
+            RETURNING seq
             """,
             (
                 item.source_id, item.key, item.url, item.title, item.summary_html,
@@ -130,8 +147,9 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[st
                 int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
                 to_text(now), to_text(min(item.published, now)),
             ),
-        )  # fmt: skip
-        return "new", item.key
+        ).fetchone()  # fmt: skip
+        text = _stored_text(item.title, item.summary_text, item.content_html)
+        return Upserted("new", item.key, seq, text, item.published)
     content = row["content_html"] or ""
     new_content = item.content_html or content  # a listing without full text keeps it
     if row["fetched_from"] != item.fetched_from:
@@ -147,8 +165,9 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[st
         or content != new_content
     )
     better_date = bool(row["date_is_guess"]) and not item.date_is_guess
+    published = item.published if better_date else datetime.fromisoformat(row["published"])
     if not changed and not better_date:
-        return "same", row["key"]
+        return Upserted("same", row["key"], row["seq"], "", published)
     conn.execute(
         """
         UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
@@ -164,7 +183,9 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> tuple[st
             changed, to_text(now), row["source_id"], row["key"],
         ),
     )  # fmt: skip
-    return ("updated" if changed else "same"), row["key"]
+    status = "updated" if changed else "same"
+    text = _stored_text(item.title, item.summary_text, new_content)
+    return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
 
 
 def set_campaigns(
@@ -178,48 +199,45 @@ def set_campaigns(
 
 
 def save_band_keys(
-    conn: sqlite3.Connection, source_id: str, key: str, own: frozenset[int]
+    conn: sqlite3.Connection, seq: int, own: frozenset[int], old: frozenset[int] = frozenset()
 ) -> list[int]:
-    """Replace an item's MinHash band keys (see dedupe); returns them."""
+    """Replace an item's MinHash band keys (see dedupe); returns them.
+
+    The old keys are computed again from the old shingles, so that the table needs no
+    index by item.
+    """
     keys = band_keys(own)
-    conn.execute("DELETE FROM item_bands WHERE source_id = ? AND key = ?", (source_id, key))
     conn.executemany(
-        "INSERT INTO item_bands (band, source_id, key) VALUES (?, ?, ?)",
-        [(band, source_id, key) for band in keys],
+        "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)", [(b, seq) for b in keys]
     )
     return keys
 
 
-def group_near_duplicates(conn: sqlite3.Connection, source_id: str, key: str) -> None:
+def group_near_duplicates(conn: sqlite3.Connection, source_id: str, stored: Upserted) -> None:
     """Put an item in the group of its nearest duplicate from another source, if any."""
-    row = conn.execute(
-        "SELECT * FROM items WHERE source_id = ? AND key = ?", (source_id, key)
-    ).fetchone()
-    own = shingles(" ".join([row["title"], row["summary_text"], clean_text(row["content_html"])]))
+    own = shingles(stored.text)
     conn.execute(
-        "UPDATE items SET shingles = ?, group_id = NULL WHERE source_id = ? AND key = ?",
-        (encode(own), source_id, key),
+        "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?", (encode(own), stored.seq)
     )
-    keys = save_band_keys(conn, source_id, key, own)
+    keys = save_band_keys(conn, stored.seq, own, decode(stored.old_shingles))
     if not keys:
         return
-    published = datetime.fromisoformat(row["published"])
     marks = ",".join("?" * len(keys))
+    window = (to_text(stored.published - GROUP_WINDOW), to_text(stored.published + GROUP_WINDOW))
     nearby = conn.execute(
-        f"""SELECT DISTINCT i.source_id, i.key, i.group_id, i.shingles
-            FROM item_bands b JOIN items i ON i.source_id = b.source_id AND i.key = b.key
-            WHERE b.band IN ({marks}) AND b.source_id != ?
-              AND i.published BETWEEN ? AND ? AND i.shingles != ''""",
-        (*keys, source_id, to_text(published - GROUP_WINDOW), to_text(published + GROUP_WINDOW)),
+        f"""SELECT source_id, key, group_id, shingles FROM items
+            WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks}))
+              AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
+        (*keys, source_id, *window),
     )
     candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
     grouping = choose_group(source_id, own, candidates)
     if grouping is None:
         return
-    conn.execute(
-        "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
-        (grouping.group_id, source_id, key),
-    )
+    conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, stored.seq))
     if grouping.founder:
         conn.execute(
             "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",

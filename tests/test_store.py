@@ -115,30 +115,73 @@ def test_items_are_newest_first_and_filterable(store: Store):
     assert len(store.items(limit=1)) == 1
 
 
-def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
-    """A store from before migration 5 keeps grouping its old items with new ones."""
-    from aggregator.store_schema import BANDS_MIGRATION
+JOINT = (
+    "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
+    "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
+)
 
+
+def _joins_the_group_of(store: Store, source_id: str) -> bool:
+    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
+                      summary_text=JOINT + " in Prenzlau", fingerprint="f2")  # fmt: skip
+    store.save_refresh("uckermark", [other], [], T0)
+    groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
+    return bool(groups[source_id]) and groups[source_id] == groups["uckermark"]
+
+
+def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
+    """A store from before band keys existed (version 4) keeps grouping its old items."""
     path = tmp_path / "old.db"
-    joint = (
-        "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
-        "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
-    )
     old = Store(path)
-    old.save_refresh("spree-neisse", [make_item(summary_text=joint)], [], T0)
-    old._conn.execute("DELETE FROM item_bands")  # as it was before the migration
-    old._conn.execute(f"PRAGMA user_version = {BANDS_MIGRATION - 1}")
+    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    old._conn.execute("PRAGMA user_version = 4")
     old._conn.execute("DROP TABLE item_bands")
     old.close()
 
     store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
     assert store._conn.execute("SELECT COUNT(*) FROM item_bands").fetchone()[0] > 0
-    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
-                      summary_text=joint + " in Prenzlau", fingerprint="f2")  # fmt: skip
-    store.save_refresh("uckermark", [other], [], T0)
-    groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
-    assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
+    assert _joins_the_group_of(store, "spree-neisse")
     store.close()
+
+
+def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Path):
+    """Version 5 kept band keys with the item's source id and key; version 6 by its seq."""
+    from aggregator.dedupe import band_keys, decode
+
+    path = tmp_path / "v5.db"
+    old = Store(path)
+    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    old._conn.executescript(
+        "DROP TABLE item_bands;"
+        "CREATE TABLE item_bands (band INTEGER NOT NULL, source_id TEXT NOT NULL,"
+        " key TEXT NOT NULL);"
+        "PRAGMA user_version = 5;"
+    )
+    old._conn.executemany(
+        "INSERT INTO item_bands VALUES (?, 'spree-neisse', 'link:e.de/1')",
+        [(band,) for band in band_keys(shingled)],
+    )
+    old.close()
+
+    store = Store(path)
+    rows = [tuple(row) for row in store._conn.execute("SELECT band, seq FROM item_bands")]
+    assert sorted(rows) == sorted((band, 1) for band in band_keys(shingled))
+    assert _joins_the_group_of(store, "spree-neisse")
+    store.close()
+
+
+def test_a_changed_item_replaces_its_band_keys(store: Store):
+    from aggregator.dedupe import band_keys, shingles
+
+    store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    changed = "Ganz anderer Text über den Kreistag, die Haushaltsberatung und neue Radwege"
+    update = make_item(summary_text=changed, summary_html=f"<p>{changed}</p>")
+    assert store.save_refresh("spree-neisse", [update], [], T0).updated == 1
+    stored = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    assert stored == set(band_keys(shingles(f"Aktionswoche {changed} ")))
+    assert not _joins_the_group_of(store, "spree-neisse")
 
 
 def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
