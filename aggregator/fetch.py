@@ -22,11 +22,12 @@ from protego import Protego
 
 from aggregator import __version__
 from aggregator.model import Defaults, Timeouts
+from aggregator.slots import LATER, URGENT, PrioritySlots
 
 PRODUCT = "jobcenter-aggregator"
 ROBOTS_TTL = 24 * 3600.0
 ROBOTS_RETRY = 3600.0  # a robots.txt that answered 5xx is asked again after this
-DNS_MEMORY = 60.0  # a host name that did not resolve is not looked up again for this long
+DOWN_MEMORY = 60.0  # a host whose robots.txt could not be reached is not asked again for this
 MAX_CRAWL_DELAY = 30.0
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -42,7 +43,8 @@ class FetchError(Exception):
 
 
 class FetchTimeout(FetchError):
-    transient = True
+    """No complete answer in time. Not retried in the same cycle: the server already had
+    the whole timeout, and asking again at once doubles the wait and its load."""
 
 
 class ConnectFailed(FetchError):
@@ -59,6 +61,10 @@ class TLSFailed(FetchError):
     pass
 
 
+# Failures below HTTP: the host itself is out of reach, not one of its URLs.
+UNREACHABLE = (FetchTimeout, ConnectFailed, TLSFailed)
+
+
 class TooLarge(FetchError):
     pass
 
@@ -72,7 +78,7 @@ class RobotsDisallowed(FetchError):
 
 
 class RobotsUnavailable(FetchError):
-    """robots.txt answered 5xx: we may not know the rules, so we try later."""
+    """robots.txt answered 5xx: we may not know the rules, so we try later (RFC 9309)."""
 
 
 class HTTPStatusFailed(FetchError):
@@ -116,17 +122,24 @@ Reader = Callable[[httpx.Response], Awaitable[bytes]]
 
 @dataclass
 class _Host:
-    """Per-host politeness state."""
+    """Politeness per host name and port: how many requests at once, and how often."""
 
     slots: asyncio.Semaphore
     pace: asyncio.Lock = field(default_factory=asyncio.Lock)
-    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
+    crawl_delay: float = 0.0  # asked for by the host's robots.txt
+
+
+@dataclass
+class _Rules:
+    """robots.txt of one origin (scheme, host and port: its scope in RFC 9309)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: Protego | None = None
-    robots_until: float = 0.0
-    robots_failed: bool = False
-    unresolved: DNSFailed | None = None  # the host's name did not resolve ...
-    unresolved_until: float = 0.0  # ... and is not looked up again before then
+    until: float = 0.0  # asked again from then on
+    failed: bool = False  # answered 5xx
+    down: FetchError | None = None  # could not be reached ...
+    down_until: float = 0.0  # ... and is not asked again before then
 
 
 class Fetcher:
@@ -134,10 +147,11 @@ class Fetcher:
 
     def __init__(self, defaults: Defaults, transport: httpx.AsyncBaseTransport | None = None):
         self.defaults = defaults
-        self._global = asyncio.Semaphore(defaults.concurrency)
+        self._global = PrioritySlots(defaults.concurrency)
         self._hosts: defaultdict[str, _Host] = defaultdict(
             lambda: _Host(asyncio.Semaphore(defaults.per_host))
         )
+        self._rules: defaultdict[str, _Rules] = defaultdict(_Rules)
         self._client = httpx.AsyncClient(
             http2=True,
             follow_redirects=True,
@@ -183,7 +197,8 @@ class Fetcher:
         limits = self._timeouts(timeouts)
         parts = urlsplit(url)
         host = self._hosts[parts.netloc.lower()]
-        await self._check_robots(host, url, limits)
+        rules = self._rules[f"{parts.scheme}://{parts.netloc}".lower()]
+        await self._check_robots(host, rules, url, limits)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -192,11 +207,17 @@ class Fetcher:
         return await self._request(host, url, headers, limits, self._read_capped)
 
     async def _request(
-        self, host: _Host, url: str, headers: dict[str, str], limits: Timeouts, read: Reader
+        self,
+        host: _Host,
+        url: str,
+        headers: dict[str, str],
+        limits: Timeouts,
+        read: Reader,
+        priority: int = URGENT,
     ) -> Fetched | NotModified:
         async with host.slots:
             await self._pace(host)  # waiting for one host must not hold a global slot
-            async with self._global:
+            async with self._global.hold(priority):
                 return await self._guarded(url, headers, limits, read)
 
     async def _guarded(
@@ -227,53 +248,59 @@ class Fetcher:
 
     async def _pace(self, host: _Host) -> None:
         """Leave at least host_delay (or robots.txt's Crawl-delay) between two starts."""
-        delay = self.defaults.host_delay.total_seconds()
-        if host.robots is not None:
-            crawl_delay = host.robots.crawl_delay(PRODUCT)
-            if crawl_delay:
-                delay = max(delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
+        delay = max(self.defaults.host_delay.total_seconds(), host.crawl_delay)
         async with host.pace:
             wait = host.next_start - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             host.next_start = time.monotonic() + delay
 
-    async def _check_robots(self, host: _Host, url: str, limits: Timeouts) -> None:
-        if host.unresolved and time.monotonic() < host.unresolved_until:
-            raise host.unresolved  # no name, no site: spare the lookups and the pacing
-        async with host.robots_lock:
-            if time.monotonic() >= host.robots_until:
-                await self._load_robots(host, url, limits)
-        if host.robots_failed:
+    async def _check_robots(self, host: _Host, rules: _Rules, url: str, limits: Timeouts) -> None:
+        async with rules.lock:  # who waited here learns what the first one found
+            if rules.down and time.monotonic() < rules.down_until:
+                raise rules.down  # no answer, no site: spare the requests and the pacing
+            if time.monotonic() >= rules.until:
+                await self._load_robots(host, rules, url, limits)
+        if rules.failed:
             raise RobotsUnavailable("robots.txt answered with a server error; trying later")
-        if host.robots is not None and not host.robots.can_fetch(url, PRODUCT):
+        if rules.robots is not None and not rules.robots.can_fetch(url, PRODUCT):
             raise RobotsDisallowed("robots.txt disallows this URL for our user agent")
 
-    async def _load_robots(self, host: _Host, url: str, limits: Timeouts) -> None:
-        """Fetch robots.txt once a day per host. Unreachable or 4xx means: allowed."""
+    async def _load_robots(self, host: _Host, rules: _Rules, url: str, limits: Timeouts) -> None:
+        """Fetch robots.txt once a day per host. 4xx means: allowed. A host that does not
+        answer it (timeout, refused, TLS) is not asked for pages either, as RFC 9309 asks
+        of unreachable rules: the page would most likely fail the same way, at the cost
+        of another timeout and of more load on a struggling server."""
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-        host.robots, host.robots_failed = None, False
-        host.robots_until = time.monotonic() + ROBOTS_TTL
+        rules.robots, rules.failed = None, False
+        rules.until = time.monotonic() + ROBOTS_TTL
         try:
-            response = await self._request(host, robots_url, {}, limits, self._read_robots)
+            # the first contact with a site waits for the requests of sites under way
+            response = await self._request(
+                host, robots_url, {}, limits, self._read_robots, priority=LATER
+            )
         except HTTPStatusFailed as exc:
             if exc.status >= 500:
-                host.robots_failed = True
-                host.robots_until = time.monotonic() + ROBOTS_RETRY
+                rules.failed = True
+                rules.until = time.monotonic() + ROBOTS_RETRY
             return
-        except DNSFailed as exc:  # the page cannot be reached either: say so at once
-            host.robots_until = 0.0
-            host.unresolved, host.unresolved_until = exc, time.monotonic() + DNS_MEMORY
-            raise
-        except FetchError:
+        except UNREACHABLE as exc:
+            rules.until = 0.0
+            down = type(exc)(f"robots.txt: {exc}; nothing fetched from this host until it answers")
+            rules.down, rules.down_until = down, time.monotonic() + DOWN_MEMORY
+            raise down from None
+        except FetchError:  # too large, too many redirects: as if there were none
             return
         assert isinstance(response, Fetched)
         text = response.body.decode("utf-8", errors="replace")
         try:
-            host.robots = Protego.parse(text)
+            rules.robots = Protego.parse(text)
         except Exception:  # protego raises assorted errors; a broken file counts as absent
-            host.robots = None
+            return
+        crawl_delay = rules.robots.crawl_delay(PRODUCT)
+        if crawl_delay:
+            host.crawl_delay = max(host.crawl_delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
 
     async def _get(
         self, url: str, headers: dict[str, str], limits: Timeouts, read: Reader

@@ -63,6 +63,7 @@ class SiteServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self.active: list[str] = []  # paths being answered right now
+        self.arrived: list[str] = []  # every request's path as it arrives (requests: answered)
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -124,6 +125,7 @@ class SiteServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     server.active.append(self.path)
+                    server.arrived.append(self.path)
                 try:
                     status = self._answer()
                 finally:

@@ -131,16 +131,34 @@ def cycle(site, tmp_path):
     return make
 
 
-def test_slow_response_times_out(site, cycle):
+def test_slow_response_times_out_and_is_not_asked_again_in_the_cycle(site, cycle):
     site.routes["/slow.xml"] = Route(body=SPREE_FEED, delay=TIMEOUT + 3)
     check_cycle(cycle("slow.xml"), "FetchTimeout")
+    assert site.arrived.count("/slow.xml") == 1  # it had the whole timeout already
 
 
 def test_socket_that_accepts_and_never_answers(cycle):
+    """A host that does not answer robots.txt is not asked for pages (RFC 9309)."""
     server = RawServer("hang").start()
     try:
-        check_cycle(cycle(server.url), "FetchTimeout")
-        assert server.accepted >= 2  # one more try within the cycle: it is transient
+        _, _, state = check_cycle(cycle(server.url), "FetchTimeout")
+        assert state.last_error.startswith("robots.txt: ")
+        assert server.accepted == 1
+    finally:
+        server.stop()
+
+
+def test_a_host_that_does_not_answer_costs_one_timeout_for_all_its_sources(cycle):
+    server = RawServer("hang").start()
+    second = server.url.replace("feed.xml", "presse/")
+    extra = (
+        f"  - {{id: kaputt-2, name: Kaputt 2, land: TH, kind: landkreis, "
+        f"pages: [{{url: '{second}'}}]}}\n"
+    )
+    try:
+        results, duration, _ = cycle(server.url, extra=extra).run()
+        assert results["kaputt-2"].outcomes[0].error_kind == "FetchTimeout"
+        assert server.accepted == 1 and duration < TIMEOUT + 2
     finally:
         server.stop()
 
