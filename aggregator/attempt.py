@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from aggregator.fetch import Fetched, Fetcher, FetchError, HTTPStatusFailed, NotModified
 from aggregator.health import JITTER, next_attempt, parse_retry_after
 from aggregator.model import Config, FetchOutcome, FetchState, Source
+from aggregator.offload import INLINE, Offload
 from aggregator.parse.dates import BERLIN
 from aggregator.store import Store
 
@@ -29,6 +30,7 @@ class RefreshContext:
     store: Store
     now: datetime
     force: bool = False  # ignore backoff (an operator's explicit fetch)
+    offload: Offload = INLINE  # where documents are parsed and normalised
 
 
 @dataclass(frozen=True)

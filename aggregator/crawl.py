@@ -11,18 +11,23 @@ and reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from aggregator.attempt import Attempt, RefreshContext, attempt, failure
 from aggregator.fetch import Fetched, FetchError
 from aggregator.model import Entry, FetchOutcome, Item, PageTarget
-from aggregator.normalize import normalize_entry
 from aggregator.parse import ParseError
-from aggregator.parse.detail import extract_detail
 from aggregator.parse.discover import advertised_feeds
-from aggregator.parse.feeds import looks_like_feed, looks_like_html, parse_feed
+from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.html import make_soup
-from aggregator.parse.pages import listing_identity, parse_listing
+from aggregator.parse.pages import listing_identity
+from aggregator.reading import (
+    FeedReading,
+    Origin,
+    read_detail_page,
+    read_feed_document,
+    read_listing_page,
+)
 
 MAX_DETAILS_PER_REFRESH = 30
 
@@ -49,30 +54,27 @@ class _Found:
     needs_detail: bool
 
 
-def _normalised(
-    entries: list[Entry], base: str, fetched_from: str, ctx: RefreshContext, result: TargetResult
-) -> list[Item]:
-    items: dict[str, Item] = {}
-    for entry in entries:
-        item, notes = normalize_entry(
-            entry, source_id=ctx.source.id, base_url=base, fetched_from=fetched_from, now=ctx.now
-        )
-        result.notes.extend(notes)
-        if item is not None:
-            items.setdefault(item.key, item)  # a repeated GUID in one document counts once
-    return list(items.values())
+def _origin(fetched_from: str, ctx: RefreshContext) -> Origin:
+    return Origin(ctx.source.id, fetched_from, ctx.now)
+
+
+async def _read_feed(response: Fetched, fetched_from: str, ctx: RefreshContext) -> FeedReading:
+    """Parse and normalise a feed document where the offload runs it; raises ParseError."""
+    origin = _origin(fetched_from, ctx)
+    return await ctx.offload.run(
+        read_feed_document, response.body, response.headers, response.final_url, origin
+    )
 
 
 async def _advertised_feed(
-    response: Fetched, ctx: RefreshContext
-) -> tuple[str, list[Entry], str] | None:
-    """HTML where a feed was expected: the first feed the page advertises, parsed."""
+    response: Fetched, url: str, ctx: RefreshContext
+) -> tuple[str, FeedReading] | None:
+    """HTML where a feed was expected: the first feed the page advertises, read."""
     for link in advertised_feeds(make_soup(response.body, response.headers), response.final_url):
         try:
             fetched = await ctx.fetcher.get(link.url, timeouts=ctx.config.timeouts(ctx.source))
             if isinstance(fetched, Fetched):
-                entries, base = parse_feed(fetched.body, fetched.headers, fetched.final_url)
-                return link.url, entries, base
+                return link.url, await _read_feed(fetched, url, ctx)
         except (FetchError, ParseError):
             continue
     return None
@@ -91,20 +93,21 @@ async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
         result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
         return result
     try:
-        entries, base = parse_feed(response.body, response.headers, response.final_url)
+        reading = await _read_feed(response, url, ctx)
         message = ""
     except ParseError as exc:
         html = looks_like_html(response.body)
-        found = await _advertised_feed(response, ctx) if html else None
+        found = await _advertised_feed(response, url, ctx) if html else None
         if found is None:
             kind, message = ("NotAFeed", "HTML instead of a feed") if html else ("ParseError", "")
             message = f"{message}: {exc}" if message else str(exc)
             result.outcomes.append(failure(url, ctx, kind, message, done.elapsed_ms))
             return result
-        feed_url, entries, base = found
+        feed_url, reading = found
         message = f"; HTML instead of a feed: read the feed it advertises, {feed_url}"
         result.notes.append(f"{url} serves HTML; it advertises {feed_url}: update sources.yaml")
-    result.items = _normalised(entries, base, url, ctx, result)
+    result.items = reading.items
+    result.notes.extend(reading.notes)
     result.outcomes.append(
         done.outcome("ok", f"{len(result.items)} items{message}", len(result.items))
     )
@@ -146,13 +149,21 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             break
         if looks_like_feed(response.body):
             return await _listing_is_a_feed(target, done, response, ctx, result)
-        listing = parse_listing(response.body, response.headers, response.final_url, target, shape)
+        try:
+            listing = await ctx.offload.run(
+                read_listing_page, response.body, response.headers, response.final_url, target,
+                shape, _origin(target.url, ctx),
+            )  # fmt: skip
+        except ParseError as exc:
+            result.outcomes.append(failure(url, ctx, "ParseError", str(exc), done.elapsed_ms))
+            break
         shape = listing.shape
-        if not listing.entries and page_number == 1:
+        result.notes.extend(listing.notes)
+        if not listing.found and page_number == 1:
             message = _empty_listing_message(listing.method)
             result.outcomes.append(failure(url, ctx, "NoItems", message, done.elapsed_ms))
             break
-        page_found = _listing_items(listing.entries, listing.base, target, ctx, result)
+        page_found = _listing_items(listing.found, listing.base, target, ctx)
         found.extend(page_found)
         count = len(page_found)
         result.outcomes.append(done.outcome("ok", _report(listing.method, count), count))
@@ -167,11 +178,12 @@ async def _listing_is_a_feed(
     target: PageTarget, done: Attempt, response: Fetched, ctx: RefreshContext, result: TargetResult
 ) -> TargetResult:
     try:
-        entries, base = parse_feed(response.body, response.headers, response.final_url)
+        reading = await _read_feed(response, target.url, ctx)
     except ParseError as exc:
         result.outcomes.append(failure(target.url, ctx, "ParseError", str(exc)))
         return result
-    result.items = _normalised(entries, base, target.url, ctx, result)
+    result.items = reading.items
+    result.notes.extend(reading.notes)
     result.notes.append(f"{target.url} is a feed; list it under feeds: in sources.yaml")
     count = len(result.items)
     result.outcomes.append(done.outcome("ok", f"a feed at a listing URL: {count} items", count))
@@ -179,16 +191,10 @@ async def _listing_is_a_feed(
 
 
 def _listing_items(
-    entries: list[Entry], base: str, target: PageTarget, ctx: RefreshContext, result: TargetResult
+    pairs: list[tuple[Entry, Item]], base: str, target: PageTarget, ctx: RefreshContext
 ) -> list[_Found]:
     found = []
-    for entry in entries:
-        item, notes = normalize_entry(
-            entry, source_id=ctx.source.id, base_url=base, fetched_from=target.url, now=ctx.now
-        )
-        result.notes.extend(notes)
-        if item is None:
-            continue
+    for entry, item in pairs:
         stored = ctx.store.stored_fingerprint(item)
         is_new_or_changed = stored is None or stored != item.fingerprint
         wants_detail = target.follow or item.date_is_guess
@@ -228,14 +234,13 @@ async def _detail(
         return each.item
     if not isinstance(response, Fetched):
         return each.item
-    detail = extract_detail(response.body, response.headers, response.final_url)
-    entry = replace(
-        each.entry,
-        content_html=detail.content_html if target.follow else None,
-        published=each.entry.published or detail.published,
-    )
-    item, notes = normalize_entry(
-        entry, source_id=ctx.source.id, base_url=each.base, fetched_from=target.url, now=ctx.now
-    )
+    try:
+        item, notes = await ctx.offload.run(
+            read_detail_page, response.body, response.headers, response.final_url, each.entry,
+            each.base, target.follow, _origin(target.url, ctx),
+        )  # fmt: skip
+    except ParseError as exc:
+        result.notes.append(f"detail page {url} could not be read ({exc}); kept the listing entry")
+        return each.item
     result.notes.extend(notes)
     return item or each.item

@@ -215,6 +215,9 @@ class Defaults(_Strict):
     per_host: int = Field(default=2, ge=1, le=16)
     host_delay: Delay = timedelta(seconds=1)  # between two requests to one host
     max_backoff: Duration = timedelta(hours=24)
+    # processes that parse and normalise beside the event loop; none: one less than the
+    # cores; 0: parse in the event loop's own process
+    workers: int | None = Field(default=None, ge=0, le=64)
     contact: Url = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
 
 

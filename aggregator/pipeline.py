@@ -17,6 +17,7 @@ from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
+from aggregator.offload import INLINE, Offload
 from aggregator.store import Store
 from aggregator.targets import resolve_targets
 
@@ -90,14 +91,17 @@ async def refresh_source(
     store: Store,
     clock: Clock = utc_now,
     force: bool = False,
+    offload: Offload = INLINE,
 ) -> RefreshResult:
     """Fetch every target of `source` and store what they hold, all or nothing.
 
-    `force` fetches URLs that are backing off after failures (not those that are gone).
+    `force` fetches URLs that are backing off after failures (not those that are gone);
+    `offload` says where documents are parsed (worker processes, or inline).
     """
     now = clock()
-    resolved = await resolve_targets(RefreshContext(source, config, fetcher, store, now, force))
-    ctx = RefreshContext(resolved.source, config, fetcher, store, now, force)
+    first = RefreshContext(source, config, fetcher, store, now, force, offload)
+    resolved = await resolve_targets(first)
+    ctx = replace(first, source=resolved.source)
     result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
     items: list[Item] = []
     for url in ctx.source.feeds:  # one target after another: they are mostly on one host
@@ -146,12 +150,13 @@ async def refresh_all(
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,
     force: bool = False,
+    offload: Offload = INLINE,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one."""
 
     async def guarded(source: Source) -> RefreshResult:
         try:
-            result = await refresh_source(source, config, fetcher, store, clock, force)
+            result = await refresh_source(source, config, fetcher, store, clock, force, offload)
         except Exception as exc:  # a bug of ours must not cost the other sources
             result = RefreshResult(source.id)
             message = f"internal error: {type(exc).__name__}: {exc}"

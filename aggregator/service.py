@@ -28,6 +28,7 @@ from aggregator.fetch import Fetcher
 from aggregator.logs import event
 from aggregator.metrics import Metrics
 from aggregator.model import Config, Source
+from aggregator.offload import offload_for
 from aggregator.pipeline import RefreshResult, refresh_source, sync_campaigns
 from aggregator.store import Store
 from aggregator.web import AppState, create_app
@@ -82,7 +83,9 @@ class Service:
             return  # removed by a reload while queued
         try:
             event("refresh started", source=source_id)
-            result = await refresh_source(source, self.config, self.fetcher, self.writer)
+            result = await refresh_source(
+                source, self.config, self.fetcher, self.writer, offload=self.offload
+            )
         except asyncio.CancelledError:
             event("refresh cancelled", logging.WARNING, source=source_id)
             raise
@@ -147,6 +150,7 @@ class Service:
         self.writer = Store(self.db_path)
         reader = Store(self.db_path)
         self.fetcher = Fetcher(self.config.defaults)
+        self.offload = offload_for(self.config.defaults)
         sync_campaigns(self.config, self.writer)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         now = datetime.now(UTC)
@@ -177,6 +181,7 @@ class Service:
             self.scheduler.shutdown(wait=False)
             await self._finish_refreshes()
             await self.fetcher.aclose()
+            self.offload.close()
             self.writer.close()
             reader.close()
             if self.pid_file:

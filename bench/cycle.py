@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
+import os
 import statistics
 import time
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from aggregator.config import load_config
 from aggregator.demo.sites import STYLES
 from aggregator.fetch import Fetcher
 from aggregator.model import Config
+from aggregator.offload import Offload, offload_for
 from aggregator.pipeline import refresh_all
 from aggregator.store import Store
 
@@ -51,20 +52,47 @@ def write_config(sites: list[dict], path: Path) -> None:
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the offload's worker processes)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            found += _tree(int(child))
+    return found
+
+
+def _stat(pid: int) -> tuple[float, float]:
+    """CPU seconds and peak RSS in MB of one live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return cpu, peak / 1024
+
+
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU of this process and its live workers (a worker's CPU counts like our own)."""
+    return sum(_stat(pid)[0] for pid in _tree(os.getpid()))
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The peak RSS of this process plus that of each live worker (an upper bound)."""
+    return sum(_stat(pid)[1] for pid in _tree(os.getpid()))
 
 
-async def cycle(name: str, config: Config, fetcher: Fetcher, store: Store, farm: str) -> dict:
+async def cycle(
+    name: str, config: Config, fetcher: Fetcher, store: Store, farm: str, offload: Offload
+) -> dict:
     async with httpx.AsyncClient() as control:
         await control.get(f"{farm}/reset")
         wall, cpu = time.perf_counter(), cpu_seconds()
-        results = await refresh_all(list(config.sources), config, fetcher, store)
+        sources = list(config.sources)
+        results = await refresh_all(sources, config, fetcher, store, offload=offload)
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
         stats = (await control.get(f"{farm}/reset")).json()
     items_seen = sum(o.items_found for r in results for o in r.outcomes)
@@ -113,13 +141,16 @@ async def main(farm: str, db: Path, config_path: Path) -> dict:
     config = load_config(config_path)
     store = Store(db)
     report: dict[str, object] = {"sites": len(sites)}
+    offload = offload_for(config.defaults)
+    report["workers"] = offload.workers
     async with Fetcher(config.defaults) as fetcher:
-        report["cold"] = await cycle("cold", config, fetcher, store, farm)
-        report["steady"] = await cycle("steady", config, fetcher, store, farm)
-        httpx.get(f"{farm}/publish", params={"fraction": "0.1"}, timeout=120)
-        report["change"] = await cycle("change", config, fetcher, store, farm)
+        for name in ("cold", "steady", "change"):
+            if name == "change":
+                httpx.get(f"{farm}/publish", params={"fraction": "0.1"}, timeout=120)
+            report[name] = await cycle(name, config, fetcher, store, farm, offload)
     report["render"] = render(store, config)
     report["peak_rss_mb"] = peak_rss_mb()
+    offload.close()
     store.close()
     return report
 

@@ -68,6 +68,7 @@ def test_per_source_interval_overrides_the_default():
             "not an http(s) URL",
         ),
         ("  interval: 30m", "  interval: 30 minutes", "3: defaults", "not a duration"),
+        ("  interval: 30m", "  interval: 30m\n  workers: -1", "4: defaults", "workers"),
         (
             "    land: BB",
             "    land: BB\n    colour: red",

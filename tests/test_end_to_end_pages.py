@@ -161,6 +161,23 @@ def test_second_refresh_of_listing_pages_is_conditional_and_adds_nothing(
     assert "0 new items" in again.stdout.decode()
 
 
+def test_worker_processes_store_exactly_what_inline_parsing_stores(site, tmp_path, write_config):
+    """`workers` moves parsing into other processes; the stored items must not notice."""
+    stored = {}
+    for workers in (0, 2):
+        text = config_text(site).replace("host_delay: 0s}", f"host_delay: 0s, workers: {workers}}}")
+        config = write_config(text)
+        env = {"AGGREGATOR_DB": str(tmp_path / f"workers-{workers}.db")}
+        assert run_cli("--config", str(config), "fetch", env=env).returncode == 0
+        with sqlite3.connect(env["AGGREGATOR_DB"]) as db:
+            stored[workers] = db.execute(
+                "SELECT source_id, key, url, title, summary_html, content_html, published, "
+                "date_is_guess, fingerprint, shingles, group_id FROM items ORDER BY source_id, key"
+            ).fetchall()
+    assert len(stored[0]) > 40
+    assert stored[2] == stored[0]
+
+
 def fetch_with(site, tmp_path, config):
     env = {"AGGREGATOR_DB": str(tmp_path / "pages.db")}
     result = run_cli("--config", str(config), "fetch", env=env)

@@ -19,6 +19,7 @@ from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_contex
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.fetch import Fetcher
 from aggregator.model import Config
+from aggregator.offload import offload_for
 from aggregator.opml import render_opml
 from aggregator.pipeline import RefreshResult, refresh_all, sync_campaigns
 from aggregator.publish import SUBTITLE, write_static
@@ -69,8 +70,11 @@ async def _fetch_all(
         progress.console.print(_result_line(result), soft_wrap=True)
         progress.advance(task)
 
-    async with Fetcher(config.defaults) as fetcher:
-        return await refresh_all(sources, config, fetcher, store, on_done=done, force=force)
+    with offload_for(config.defaults) as offload:
+        async with Fetcher(config.defaults) as fetcher:
+            return await refresh_all(
+                sources, config, fetcher, store, on_done=done, force=force, offload=offload
+            )
 
 
 @cli.command()

@@ -1,0 +1,57 @@
+"""The offload edge: worker processes that parse beside the event loop, and what happens
+when one of them dies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from aggregator.model import Defaults
+from aggregator.offload import Offload, default_workers, offload_for
+from aggregator.parse import ParseError
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _double(value: int, *, plus: int = 0) -> int:
+    return 2 * value + plus
+
+
+def test_inline_runs_in_this_process():
+    with Offload(0) as offload:
+        assert asyncio.run(offload.run(_pid)) == os.getpid()
+
+
+def test_workers_run_in_another_process_with_arguments_and_keywords():
+    async def scenario(offload: Offload) -> tuple[int, int]:
+        return await offload.run(_pid), await offload.run(_double, 20, plus=2)
+
+    with Offload(1) as offload:
+        pid, result = asyncio.run(scenario(offload))
+    assert pid != os.getpid() and result == 42
+
+
+def test_a_dead_worker_costs_one_document_and_the_pool_recovers():
+    async def scenario(offload: Offload) -> int:
+        with pytest.raises(ParseError, match="worker process"):
+            await offload.run(_die)
+        return await offload.run(_double, 21)
+
+    with Offload(1) as offload:
+        assert asyncio.run(scenario(offload)) == 42
+
+
+def test_the_setting_chooses_the_number_of_workers():
+    assert offload_for(Defaults(workers=0)).workers == 0
+    automatic = offload_for(Defaults())
+    assert automatic.workers == default_workers() == max(0, (os.cpu_count() or 1) - 1)
+    automatic.close()
