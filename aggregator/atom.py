@@ -78,9 +78,11 @@ def _add_source(entry: etree._Element, source: Source | None, source_id: str) ->
         _sub(element, "link", rel="alternate", type="text/html", href=source.homepage)
 
 
-# What an entry shows of its source and campaigns, so that a change to either
-# (a renamed source, a retitled campaign) makes a new entry rather than a stale one.
-EntryKey = tuple[StoredItem, tuple[str, str | None, str, str | None] | None, tuple[str, ...]]
+# An entry by its item's identity and a hash of everything stored about it, and what it
+# shows of its source and campaigns, so that a change to any of them (new text, a renamed
+# source, a retitled campaign) makes a new entry rather than a stale one. The item itself
+# is not kept: a warm cache would hold every item's text twice.
+EntryKey = tuple[str, str, int, tuple[str, str | None, str, str | None] | None, tuple[str, ...]]
 
 
 class EntryCache:
@@ -120,7 +122,7 @@ def _entry_fragment(
     declaration of its own (the feed element declares it)."""
     shown = (source.name, source.publisher, source.land, source.homepage) if source else None
     labels = tuple(c.title if (c := campaigns.get(i)) else i for i in stored.campaigns)
-    key: EntryKey = (stored, shown, labels)
+    key: EntryKey = (stored.item.source_id, stored.item.key, hash(stored), shown, labels)
     fragment = ENTRIES.get(key)
     if fragment is None:
         entry = _entry(stored, source, campaigns)

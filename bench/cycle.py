@@ -2,7 +2,7 @@
 cycles against the farm in one long-lived fetcher (as the service keeps one), then the
 rendering of a 10,000-entry feed. Prints one JSON document.
 
-Run: python -m bench.cycle --farm http://127.0.0.1:8901 --db bench.db --config bench.yaml
+Run: python -m bench cycle --farm http://127.0.0.1:8901 --db bench.db --config bench.yaml
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import time
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from aggregator.model import Config
 from aggregator.offload import Offload, offload_for
 from aggregator.pipeline import refresh_all
 from aggregator.store import Store
+from bench.proctree import MemorySampler, cpu_seconds, peak_rss_parts_mb
 
 DEFAULTS = {"interval": "30m", "timeout": "5s", "connect_timeout": "5s", "read_timeout": "5s"}
 
@@ -52,42 +52,10 @@ def write_config(sites: list[dict], path: Path) -> None:
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
-def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants (the offload's worker processes)."""
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in children:
-            found += _tree(int(child))
-    return found
-
-
-def _stat(pid: int) -> tuple[float, float]:
-    """CPU seconds and peak RSS in MB of one live process."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0, 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-    return cpu, peak / 1024
-
-
-def cpu_seconds() -> float:
-    """CPU of this process and its live workers (a worker's CPU counts like our own)."""
-    return sum(_stat(pid)[0] for pid in _tree(os.getpid()))
-
-
-def peak_rss_mb() -> float:
-    """The peak RSS of this process plus that of each live worker (an upper bound)."""
-    return sum(_stat(pid)[1] for pid in _tree(os.getpid()))
-
-
 async def cycle(
-    name: str, config: Config, fetcher: Fetcher, store: Store, farm: str, offload: Offload
-) -> dict:
+    name: str, config: Config, fetcher: Fetcher, store: Store, farm: str, offload: Offload,
+    memory: MemorySampler,
+) -> dict:  # fmt: skip
     async with httpx.AsyncClient() as control:
         await control.get(f"{farm}/reset")
         wall, cpu = time.perf_counter(), cpu_seconds()
@@ -108,7 +76,7 @@ async def cycle(
         "responses_200": stats.get("200", 0),
         "responses_304": stats.get("304", 0),
         "errors": sum(r.status in ("error", "partial") for r in results),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": memory.rss_mb,  # so far: the tree at one moment
     }
 
 
@@ -143,20 +111,23 @@ async def main(farm: str, db: Path, config_path: Path) -> dict:
     report: dict[str, object] = {"sites": len(sites)}
     offload = offload_for(config.defaults)
     report["workers"] = offload.workers
+    memory = MemorySampler().start()
     async with Fetcher(config.defaults) as fetcher:
         for name in ("cold", "steady", "change"):
             if name == "change":
                 httpx.get(f"{farm}/publish", params={"fraction": "0.1"}, timeout=120)
-            report[name] = await cycle(name, config, fetcher, store, farm, offload)
+            report[name] = await cycle(name, config, fetcher, store, farm, offload, memory)
     report["render"] = render(store, config)
-    report["peak_rss_mb"] = peak_rss_mb()
+    memory.stop()
+    report["peak_rss_mb"], report["peak_pss_mb"] = memory.rss_mb, memory.pss_mb
+    report["peak_rss_parts_mb"] = peak_rss_parts_mb()
     offload.close()
     store.close()
     return report
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench cycle", description=__doc__)
     parser.add_argument("--farm", required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--config", type=Path, required=True)

@@ -19,7 +19,7 @@ import httpx
 from lxml import etree, html
 
 from aggregator.model import Defaults
-from bench.cycle import cpu_seconds
+from bench.proctree import cpu_seconds
 
 
 async def fetch_all(urls: list[str], defaults: Defaults) -> tuple[float, dict[str, bytes]]:

@@ -97,7 +97,7 @@ def one_run(sites: int, latency: float) -> dict:
         with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
             folder = Path(temporary)
             floors = child("bench.floors", "--farm", base)
-            cycles = child("bench.cycle", "--farm", base, "--db", str(folder / "bench.db"),
+            cycles = child("bench", "cycle", "--farm", base, "--db", str(folder / "bench.db"),
                            "--config", str(folder / "bench.yaml"))  # fmt: skip
             cycles["serving"] = serving(folder / "bench.db", folder)
             cycles["floors"] = floors
@@ -141,6 +141,7 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         for n, c in zip(col("floors.network_floor_s"), col("floors.cpu_floor_s"), strict=True)
     ]
     net = col("floors.network_floor_s")
+    parts = col("peak_rss_parts_mb")
     lines = [
         f"## Run of {datetime.now():%Y-%m-%d %H:%M}: N = {args.sites}, latency "
         f"{args.latency * 1000:g} ms, {len(runs)} runs",
@@ -171,7 +172,12 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         f"cycle), {spread(col('render.first_s'))} s the first time (nothing cached).",
         f"- Serving all.atom: {spread(col('serving.full_per_s'))} full responses/s, "
         f"{spread(col('serving.not_modified_per_s'))} 304s/s (wrk -t2 -c32 -d5s).",
-        f"- Peak RSS of the whole cycle process: {spread(col('peak_rss_mb'))} MB.",
+        f"- Peak memory of the cycle process and its {spread(col('workers'))} parsing "
+        f"worker(s) with multiprocessing's resource tracker, added up at one moment (sampled "
+        f"every 0.25 s): RSS {spread(col('peak_rss_mb'))} MB, PSS (shared pages split) "
+        f"{spread(col('peak_pss_mb'))} MB. Each process at its own peak (VmHWM): "
+        f"{' + '.join(spread(list(part)) for part in zip(*parts, strict=True))} MB "
+        "(main process, then the others).",
         "",
     ]
     return "\n".join(lines)

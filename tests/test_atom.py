@@ -109,7 +109,7 @@ def test_a_rerendered_feed_shows_what_changed_since_the_entries_were_cached():
 
 def test_entry_cache_forgets_the_least_recently_used_beyond_its_size():
     cache = EntryCache(size=2)
-    keys = [(stored(f"k{n}", datetime(2019, 8, 28, tzinfo=UTC)), None, ()) for n in range(3)]
+    keys = [("spree-neisse", f"k{n}", n, None, ()) for n in range(3)]
     cache.put(keys[0], b"0")
     cache.put(keys[1], b"1")
     assert cache.get(keys[0]) == b"0"  # now the most recently used

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -55,3 +57,14 @@ def test_the_setting_chooses_the_number_of_workers():
     automatic = offload_for(Defaults())
     assert automatic.workers == default_workers() == max(0, (os.cpu_count() or 1) - 1)
     automatic.close()
+
+
+def test_the_main_module_that_workers_import_again_is_lean():
+    """Spawned workers import the `aggregator` command's module again; it must not pull in
+    the whole application (HTTP client, web server, command line) with it."""
+    code = (
+        "import sys, aggregator.__main__; "
+        "print(sorted({'aggregator.cli', 'httpx'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
