@@ -4,21 +4,28 @@ event loop, or inline.
 Parsing and normalising a document (reading.py) costs far more CPU than fetching it.
 Run inline, it stalls the event loop, and with it every request in flight; threads
 do not help, as the interpreter lock serialises them. A small process pool does the
-reading on the other cores while the loop goes on fetching and storing. A worker
-that dies (killed, out of memory, a crashing parser) costs only the document it was
-reading: the pool is replaced and that document reported as unreadable.
+reading on the other cores while the loop goes on fetching and storing.
+
+A worker that dies (killed, out of memory, a crashing parser) breaks its pool: the pool
+is replaced and the documents it held are tried once more in the new one, so a document
+that kills its worker twice is reported as unreadable and the others are read. When a
+new pool cannot even start (workers cannot run here at all), documents are read in this
+process instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import ParamSpec, Self, TypeVar
 
+from aggregator.logs import event
 from aggregator.model import Defaults
 from aggregator.parse import ParseError
 
@@ -44,8 +51,11 @@ def _warm_up() -> None:
 class Offload:
     """Runs pure functions of picklable arguments in `workers` processes (0: inline)."""
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, initializer: Callable[[], None] = _warm_up) -> None:
         self.workers = workers
+        self._initializer = initializer
+        self._replacing = asyncio.Lock()
+        self._retrying = asyncio.Lock()
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor | None:
@@ -53,19 +63,53 @@ class Offload:
             return None
         # spawn, not fork: the parent runs an event loop and threads that a fork would copy
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=self._initializer)
+
+    @property
+    def inline(self) -> bool:
+        return self._pool is None
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        if self._pool is None:
-            return function(*args, **kwargs)
-        pool = self._pool
+        call = partial(function, *args, **kwargs)
         try:
-            return await asyncio.wrap_future(pool.submit(function, *args, **kwargs))
+            return await self._run(call)
         except BrokenProcessPool:
-            if self._pool is pool:  # the first to notice replaces it
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-            raise ParseError("the worker process reading this document died") from None
+            pass
+        # Second tries one at a time: a document that kills its worker again takes no
+        # other document with it.
+        async with self._retrying:
+            try:
+                return await self._run(call)
+            except BrokenProcessPool:
+                raise ParseError("the worker process reading this document died, twice") from None
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        pool = self._pool
+        if pool is None:
+            return call()
+        try:
+            return await asyncio.wrap_future(pool.submit(call))
+        except BrokenProcessPool:
+            await self._replace(pool)
+            raise
+
+    async def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A new pool for a broken one, if a new one can run anything at all."""
+        async with self._replacing:
+            if self._pool is not broken:
+                return  # replaced already, for another document of the broken pool
+            broken.shutdown(wait=False, cancel_futures=True)
+            fresh = self._new_pool()
+            assert fresh is not None
+            try:
+                await asyncio.wrap_future(fresh.submit(os.getpid))
+            except BrokenProcessPool:
+                fresh.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                event("parsing workers cannot start here; parsing in the main process",
+                      logging.ERROR)  # fmt: skip
+                return
+            self._pool = fresh
 
     def close(self) -> None:
         if self._pool is not None:

@@ -52,6 +52,30 @@ def test_a_dead_worker_costs_one_document_and_the_pool_recovers():
         assert asyncio.run(scenario(offload)) == 42
 
 
+def test_documents_in_flight_when_a_worker_dies_are_read_all_the_same():
+    async def scenario(offload: Offload) -> list[object]:
+        calls = [offload.run(_die), *(offload.run(_double, n) for n in range(5))]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    with Offload(1) as offload:
+        killer, *others = asyncio.run(scenario(offload))
+    assert isinstance(killer, ParseError)
+    assert others == [0, 2, 4, 6, 8]
+
+
+def _fail_to_start() -> None:
+    raise RuntimeError("no workers here")
+
+
+def test_workers_that_cannot_start_leave_the_reading_to_this_process():
+    async def scenario(offload: Offload) -> list[int]:
+        return [await offload.run(_double, n) for n in range(4)]
+
+    with Offload(1, initializer=_fail_to_start) as offload:
+        assert asyncio.run(scenario(offload)) == [0, 2, 4, 6]
+        assert offload.inline
+
+
 def test_the_setting_chooses_the_number_of_workers():
     assert offload_for(Defaults(workers=0)).workers == 0
     automatic = offload_for(Defaults())
