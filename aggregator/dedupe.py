@@ -18,11 +18,14 @@ candidates that share a key are compared exactly.
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from aggregator.normalize import clean_text
 from aggregator.text import words
 
 SHINGLE_WORDS = 3
@@ -76,23 +79,55 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b)
 
 
-def encode(values: frozenset[int]) -> bytes | str:
-    """Shingles as stored: packed unsigned 64-bit numbers; none as '' (the queries skip it).
+def _packed(values: Iterable[int]) -> array:
+    numbers = array("Q", values)
+    if sys.byteorder == "big":  # stored little-endian everywhere
+        numbers.byteswap()
+    return numbers
 
-    Every candidate of every new item is decoded, so the packed form (read by numpy in
-    one call) replaced hex text, which stores written before still hold.
+
+def encode(values: frozenset[int]) -> bytes | str:
+    """Shingles as stored: packed little-endian unsigned 64-bit numbers; none as '' (the
+    queries skip it).
+
+    Every candidate of every new item is decoded, so the packed form (read in one call)
+    replaced hex text, which stores written before still hold.
     """
     if not values:
         return ""
-    return np.array(sorted(values), dtype="<u8").tobytes()
+    return _packed(sorted(values)).tobytes()
 
 
 def decode(stored: bytes | str | None) -> frozenset[int]:
     if not stored:
         return frozenset()
     if isinstance(stored, bytes):
-        return frozenset(np.frombuffer(stored, dtype="<u8").tolist())
+        numbers = array("Q", stored)
+        if sys.byteorder == "big":
+            numbers.byteswap()
+        return frozenset(numbers)
     return frozenset(int(v, 16) for v in stored.split())  # written before packing
+
+
+def comparable_text(title: str, summary_text: str, content_html: str | None) -> str:
+    """What near-duplicates are compared on: title, teaser and full text."""
+    return " ".join([title, summary_text, clean_text(content_html)])
+
+
+@dataclass(frozen=True, slots=True)
+class Shingled:
+    shingles: frozenset[int]
+    bands: tuple[int, ...]
+
+
+def shingle_texts(texts: Iterable[str]) -> dict[str, Shingled]:
+    """Shingles and band keys of each text: the CPU of grouping, done before the store's
+    transaction (in a worker process, see offload.py)."""
+    found = {}
+    for text in texts:
+        own = shingles(text)
+        found[text] = Shingled(own, tuple(band_keys(own)))
+    return found
 
 
 def group_id_for(source_id: str, key: str) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from aggregator.attempt import RefreshContext
 from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
+from aggregator.dedupe import comparable_text, shingle_texts
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.offload import INLINE, Offload
@@ -116,7 +117,9 @@ async def refresh_source(
         items.extend(done.items)
     merged = merge_duplicates(items)
     verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
-    saved = store.save_refresh(source.id, merged, result.outcomes, ctx.now, verdicts)
+    texts = [comparable_text(item.title, item.summary_text, item.content_html) for item in merged]
+    shingled = await offload.run(shingle_texts, texts) if texts else {}
+    saved = store.save_refresh(source.id, merged, result.outcomes, ctx.now, verdicts, shingled)
     result.new, result.updated = saved.new, saved.updated
     return result
 

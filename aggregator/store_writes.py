@@ -5,14 +5,22 @@ transaction of its caller."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from aggregator.campaigns import Verdict
-from aggregator.dedupe import Candidate, band_keys, choose_group, decode, encode, shingles
+from aggregator.dedupe import (
+    Candidate,
+    Shingled,
+    band_keys,
+    choose_group,
+    comparable_text,
+    decode,
+    encode,
+    shingle_texts,
+)
 from aggregator.model import FetchOutcome, Item
-from aggregator.normalize import clean_text
 from aggregator.store_rows import to_text
 
 GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
@@ -124,10 +132,6 @@ class Upserted:
     old_shingles: bytes | str | None = None
 
 
-def _stored_text(title: str, summary_text: str, content_html: str | None) -> str:
-    return " ".join([title, summary_text, clean_text(content_html)])
-
-
 def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted:
     """Insert or update one item."""
     row = existing(conn, item)
@@ -148,7 +152,7 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted
                 to_text(now), to_text(min(item.published, now)),
             ),
         ).fetchone()  # fmt: skip
-        text = _stored_text(item.title, item.summary_text, item.content_html)
+        text = comparable_text(item.title, item.summary_text, item.content_html)
         return Upserted("new", item.key, seq, text, item.published)
     content = row["content_html"] or ""
     new_content = item.content_html or content  # a listing without full text keeps it
@@ -184,7 +188,7 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted
         ),
     )  # fmt: skip
     status = "updated" if changed else "same"
-    text = _stored_text(item.title, item.summary_text, new_content)
+    text = comparable_text(item.title, item.summary_text, new_content)
     return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
 
 
@@ -199,14 +203,18 @@ def set_campaigns(
 
 
 def save_band_keys(
-    conn: sqlite3.Connection, seq: int, own: frozenset[int], old: frozenset[int] = frozenset()
-) -> list[int]:
-    """Replace an item's MinHash band keys (see dedupe); returns them.
+    conn: sqlite3.Connection,
+    seq: int,
+    own: frozenset[int],
+    old: frozenset[int] = frozenset(),
+    keys: Sequence[int] | None = None,
+) -> Sequence[int]:
+    """Replace an item's MinHash band keys (see dedupe), unless given computed; returns them.
 
     The old keys are computed again from the old shingles, so that the table needs no
     index by item.
     """
-    keys = band_keys(own)
+    keys = band_keys(own) if keys is None else keys
     conn.executemany(
         "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
     )
@@ -216,13 +224,20 @@ def save_band_keys(
     return keys
 
 
-def group_near_duplicates(conn: sqlite3.Connection, source_id: str, stored: Upserted) -> None:
-    """Put an item in the group of its nearest duplicate from another source, if any."""
-    own = shingles(stored.text)
+def group_near_duplicates(
+    conn: sqlite3.Connection, source_id: str, stored: Upserted, prepared: Mapping[str, Shingled]
+) -> None:
+    """Put an item in the group of its nearest duplicate from another source, if any.
+
+    `prepared` holds shingles computed beforehand by text; others are computed here.
+    """
+    shingled = prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
+    own = shingled.shingles
     conn.execute(
         "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?", (encode(own), stored.seq)
     )
-    keys = save_band_keys(conn, stored.seq, own, decode(stored.old_shingles))
+    old = decode(stored.old_shingles)
+    keys = save_band_keys(conn, stored.seq, own, old, shingled.bands)
     if not keys:
         return
     marks = ",".join("?" * len(keys))

@@ -204,3 +204,18 @@ def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
     store.save_refresh("uckermark", [other], [], T0)
     groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
     assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
+
+
+def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_from(
+    store: Store,
+):
+    from aggregator.dedupe import Shingled, comparable_text, decode
+
+    item = make_item(summary_text=JOINT)
+    text = comparable_text(item.title, item.summary_text, item.content_html)
+    prepared = Shingled(frozenset(range(100, 120)), (7, 8, 9))
+    store.save_refresh("spree-neisse", [item], [], T0, shingled={text: prepared})
+    stored = store._conn.execute("SELECT shingles FROM items").fetchone()[0]
+    assert decode(stored) == prepared.shingles
+    bands = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    assert bands == {7, 8, 9}
