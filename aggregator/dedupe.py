@@ -23,8 +23,6 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
 from aggregator.normalize import clean_text
 from aggregator.text import words
 
@@ -48,23 +46,25 @@ def shingles(text: str) -> frozenset[int]:
 
 
 BANDS, ROWS = 20, 2
-_SALTS = np.array(  # odd multipliers: each a permutation of the 64-bit shingle hashes
-    [
-        int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
-        for i in range(BANDS * ROWS)
-    ],
-    dtype=np.uint64,
-)
+_SALTS = [  # odd multipliers: each a permutation of the 64-bit shingle hashes
+    int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
+    for i in range(BANDS * ROWS)
+]
 
 
 def band_keys(own: frozenset[int]) -> list[int]:
     """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short."""
     if len(own) < MIN_SHINGLES:
         return []
+    # numpy is imported here, not with the module: the keys of new items are computed
+    # in the parsing workers (see shingle_texts), so the main process seldom needs it
+    import numpy as np
+
     # products modulo 2**64 (numpy's unsigned arithmetic wraps): all BANDS * ROWS
     # permutations of all shingles at once, instead of that many Python loops
     hashes = np.fromiter(own, dtype=np.uint64, count=len(own))
-    mins = (hashes[:, None] * _SALTS).min(axis=0).tolist()
+    salts = np.array(_SALTS, dtype=np.uint64)
+    mins = (hashes[:, None] * salts).min(axis=0).tolist()
     keys = []
     for band in range(BANDS):
         rows = mins[band * ROWS : (band + 1) * ROWS]

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from aggregator.attempt import RefreshContext
 from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
-from aggregator.dedupe import comparable_text, shingle_texts
+from aggregator.dedupe import Shingled, comparable_text, shingle_texts
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.offload import INLINE, Offload
+from aggregator.parse import ParseError
 from aggregator.store import Store
 from aggregator.targets import resolve_targets
 
@@ -117,11 +118,22 @@ async def refresh_source(
         items.extend(done.items)
     merged = merge_duplicates(items)
     verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
-    texts = [comparable_text(item.title, item.summary_text, item.content_html) for item in merged]
-    shingled = await offload.run(shingle_texts, texts) if texts else {}
+    shingled = await _shingled(merged, offload)
     saved = store.save_refresh(source.id, merged, result.outcomes, ctx.now, verdicts, shingled)
     result.new, result.updated = saved.new, saved.updated
     return result
+
+
+async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
+    """Near-duplicate shingles of the items, computed where the offload runs, outside the
+    store's transaction; without them the store computes its own."""
+    texts = [comparable_text(item.title, item.summary_text, item.content_html) for item in items]
+    if not texts:
+        return {}
+    try:
+        return await offload.run(shingle_texts, texts)
+    except ParseError:
+        return {}
 
 
 def sync_campaigns(config: Config, store: Store) -> list[str]:
