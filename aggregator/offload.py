@@ -19,6 +19,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,7 +45,9 @@ def offload_for(defaults: Defaults) -> Offload:
 
 
 def _warm_up() -> None:
-    """Import the readers once when a worker starts, not on its first document."""
+    """Import the readers once when a worker starts, not on its first document; leave
+    Ctrl+C to the parent, which stops its workers when it stops (no traceback from each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import aggregator.reading  # noqa: F401
 
 

@@ -42,6 +42,18 @@ def test_workers_run_in_another_process_with_arguments_and_keywords():
     assert pid != os.getpid() and result == 42
 
 
+def test_ctrl_c_is_left_to_the_parent():
+    async def scenario(offload: Offload) -> tuple[int, int]:
+        worker = await offload.run(_pid)
+        os.kill(worker, signal.SIGINT)
+        await asyncio.sleep(0.2)
+        return worker, await offload.run(_pid)
+
+    with Offload(1) as offload:
+        before, after = asyncio.run(scenario(offload))
+    assert before == after  # the same worker, alive
+
+
 def test_a_dead_worker_costs_one_document_and_the_pool_recovers():
     async def scenario(offload: Offload) -> int:
         with pytest.raises(ParseError, match="worker process"):
