@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aggregator.model import Item
 from aggregator.normalize import clean_text
 from aggregator.text import words
 
@@ -79,7 +80,8 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _packed(values: Iterable[int]) -> array:
+def _packed(values: Iterable[int] | bytes) -> array:
+    """Unsigned 64-bit numbers from ints or from their stored bytes."""
     numbers = array("Q", values)
     if sys.byteorder == "big":  # stored little-endian everywhere
         numbers.byteswap()
@@ -102,10 +104,7 @@ def decode(stored: bytes | str | None) -> frozenset[int]:
     if not stored:
         return frozenset()
     if isinstance(stored, bytes):
-        numbers = array("Q", stored)
-        if sys.byteorder == "big":
-            numbers.byteswap()
-        return frozenset(numbers)
+        return frozenset(_packed(stored))
     return frozenset(int(v, 16) for v in stored.split())  # written before packing
 
 
@@ -121,13 +120,18 @@ class Shingled:
 
 
 def shingle_texts(texts: Iterable[str]) -> dict[str, Shingled]:
-    """Shingles and band keys of each text: the CPU of grouping, done before the store's
-    transaction (in a worker process, see offload.py)."""
+    """Shingles and band keys of each text, by the text."""
     found = {}
     for text in texts:
         own = shingles(text)
         found[text] = Shingled(own, tuple(band_keys(own)))
     return found
+
+
+def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:
+    """Shingles and band keys of the items, by their comparable text: the CPU of grouping,
+    done before the store's transaction (in a worker process, see offload.py)."""
+    return shingle_texts(comparable_text(i.title, i.summary_text, i.content_html) for i in items)
 
 
 def group_id_for(source_id: str, key: str) -> str:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from aggregator.attempt import RefreshContext
 from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
-from aggregator.dedupe import Shingled, comparable_text, shingle_texts
+from aggregator.dedupe import Shingled, shingle_items
 from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.offload import INLINE, Offload
@@ -127,11 +127,10 @@ async def refresh_source(
 async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
     """Near-duplicate shingles of the items, computed where the offload runs, outside the
     store's transaction; without them the store computes its own."""
-    texts = [comparable_text(item.title, item.summary_text, item.content_html) for item in items]
-    if not texts:
+    if not items:
         return {}
     try:
-        return await offload.run(shingle_texts, texts)
+        return await offload.run(shingle_items, items)
     except ParseError:
         return {}
 
