@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from aggregator.model import Config
 
 Path_ = tuple[str | int, ...]
+MAX_BYTES = 2 * 2**20  # the registry of all 104 Träger is under 20 KB
+MAX_VALUES = 200_000  # values after expanding aliases: far above any real file
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class _TooLarge(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _Composed:
     """Plain data built from YAML nodes, with the line of every path."""
 
@@ -48,9 +55,13 @@ class _Composed:
         self.file = file
         self.lines: dict[Path_, int] = {}
         self.problems: list[Problem] = []
+        self.built = 0
         self._scalars = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path_ = ()) -> Any:
+        self.built += 1
+        if self.built > MAX_VALUES:  # a few nested aliases can stand for billions of values
+            raise _TooLarge(node.start_mark.line + 1)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -138,6 +149,14 @@ def parse_config(text: str, file: str = "sources.yaml") -> Config:
     composed = _Composed(file)
     try:
         data = composed.build(node)
+    except _TooLarge as exc:
+        message = (
+            f"more than {MAX_VALUES:,} values once aliases are expanded (nested aliases "
+            "that multiply each other?); nothing was read"
+        )
+        raise ConfigError([Problem(file, exc.line, message)]) from None
+    except RecursionError:
+        raise ConfigError([Problem(file, 1, "nested too deeply to read")]) from None
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise ConfigError([Problem(file, line, f"not valid YAML: {exc.problem}")]) from None
@@ -162,9 +181,21 @@ def load_config(path: str | Path) -> Config:
     """Read and validate sources.yaml from disk."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), 1, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError([Problem(str(path), 1, f"cannot read: {exc}")]) from None
+    if len(data) > MAX_BYTES:
+        message = f"larger than {MAX_BYTES // 2**20} MiB: not a sources.yaml; nothing was read"
+        raise ConfigError([Problem(str(path), 1, message)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = data[exc.start : exc.end].hex(" ")
+        message = f"not UTF-8 at column {column} (byte {bad}); save the file as UTF-8"
+        raise ConfigError([Problem(str(path), line, message)]) from None
     return parse_config(text, str(path))
