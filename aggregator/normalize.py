@@ -16,6 +16,7 @@ import lxml.html
 import nh3
 
 from aggregator.model import Entry, Item
+from aggregator.text import drop_not_xml, xml_safe
 
 # Parameters that track a visitor or a session and never address content.
 _TRACKING_EXACT = frozenset(
@@ -58,7 +59,7 @@ def is_tracking_parameter(name: str) -> bool:
 
 def canonical_url(url: str, base: str | None = None) -> str:
     """Absolute, canonical form of a link; parameters that address content are kept."""
-    url = url.strip()
+    url = drop_not_xml(url).strip()
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)
@@ -84,8 +85,8 @@ def clean_text(markup: str | None) -> str:
     if not markup:
         return ""
     spaced = _BLOCK_END.sub(" ", markup)
-    stripped = nh3.clean(spaced, tags=set())
-    return _SPACE.sub(" ", html.unescape(stripped)).strip()
+    stripped = nh3.clean(xml_safe(spaced), tags=set())
+    return _SPACE.sub(" ", xml_safe(html.unescape(stripped))).strip()
 
 
 def sanitize_html(markup: str | None, base: str | None = None) -> str:
@@ -99,14 +100,32 @@ def sanitize_html(markup: str | None, base: str | None = None) -> str:
             markup = lxml.html.tostring(fragment, encoding="unicode")[5:-6]
         except (ValueError, lxml.etree.ParserError):
             pass
-    return nh3.clean(
-        markup,
+    cleaned = nh3.clean(
+        xml_safe(markup),
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    return xml_safe(drop_control_references(cleaned)).strip()
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _keep_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if code > 0x10FFFF or xml_safe(chr(code)) != chr(code):
+        return ""
+    return match.group()
+
+
+def drop_control_references(markup: str) -> str:
+    """Character references to what XML forbids (`&#x1b;`) are as unwelcome in the HTML
+    that an Atom document carries as the characters themselves."""
+    return _CHARACTER_REFERENCE.sub(_keep_reference, markup) if "&#" in markup else markup
 
 
 def fingerprint(title: str, text: str) -> str:

@@ -47,3 +47,32 @@ def tokens(text: str) -> list[Token]:
 def words(text: str) -> list[str]:
     """The folded words of `text`, folded as a whole: the hot path of near-duplicate search."""
     return _WORD.findall(fold(text))
+
+
+# Characters that XML 1.0 forbids (C0 controls but tab, newline and return; lone
+# surrogates; U+FFFE and U+FFFF), and C1 controls, which no press text means to contain.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _c1_as_windows_1252(match: re.Match[str]) -> str:
+    """Text pasted from Word often arrives with Windows-1252 punctuation read as C1
+    controls (\\x93Stark\\x94, \\x96): give it back its quotes and dashes; drop the rest."""
+    char = match.group()
+    if "\x80" <= char <= "\x9f":
+        try:
+            return char.encode("latin-1").decode("cp1252")
+        except UnicodeDecodeError:
+            return ""
+    return ""
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML 1.0 document cannot carry."""
+    if _NOT_XML.search(text) is None:
+        return text
+    return _NOT_XML.sub(_c1_as_windows_1252, text)
+
+
+def drop_not_xml(text: str) -> str:
+    """`text` without what XML forbids, nothing put in its place (for links and ids)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text

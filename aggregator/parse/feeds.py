@@ -22,6 +22,20 @@ from aggregator.parse.dates import parse_date
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _forbidden_reference(match: re.Match[bytes]) -> bytes:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    return match.group() if allowed or 0x10000 <= code <= 0x10FFFF else b""
+
+
+def drop_forbidden_references(body: bytes) -> bytes:
+    """References to characters XML forbids (`&#x1b;`, a lone surrogate `&#xD800;`) are
+    dropped before parsing: one of them in one item made feedparser fail the document."""
+    return _CHARACTER_REFERENCE.sub(_forbidden_reference, body) if b"&#" in body else body
 
 
 def looks_like_feed(body: bytes) -> bool:
@@ -85,12 +99,15 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> tuple[list[
         raise ParseError("empty body")
     if _ENTITY_DECLARATION.search(body[:65536]):
         raise ParseError("refused: the document declares XML entities (possible entity bomb/XXE)")
-    result = feedparser.parse(
-        body,
-        response_headers={k.lower(): v for k, v in headers.items()} | {"content-location": url},
-        sanitize_html=False,
-        resolve_relative_uris=True,
-    )
+    try:
+        result = feedparser.parse(
+            drop_forbidden_references(body),
+            response_headers={k.lower(): v for k, v in headers.items()} | {"content-location": url},
+            sanitize_html=False,
+            resolve_relative_uris=True,
+        )
+    except (UnicodeError, ValueError) as exc:  # text feedparser's own parsers choke on
+        raise ParseError(f"unreadable feed: {type(exc).__name__}: {exc}") from None
     if not result.get("version") and not result.entries:
         problem = result.get("bozo_exception")
         reason = f": {problem}" if problem else ""
