@@ -318,7 +318,8 @@ class StoredItem:
     updated: datetime
     campaigns: tuple[str, ...] = ()  # ids of the campaigns it belongs to
     group_id: str | None = None  # near-duplicate group across sources
-    related: tuple[str, ...] = ()  # links of the other members of its group
+    related: tuple[str, ...] = ()  # links of the first few other members of its group
+    group_size: int = 1  # members of its group, itself included
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from aggregator.fetch import Fetcher
 from aggregator.model import Config, FetchOutcome, Item, Source
 from aggregator.offload import INLINE, Offload
 from aggregator.parse import ParseError
-from aggregator.store import Store
+from aggregator.store import Store, is_storage_failure
 from aggregator.targets import resolve_targets
 
 Clock = Callable[[], datetime]
@@ -137,7 +137,12 @@ async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
 
 def sync_campaigns(config: Config, store: Store) -> list[str]:
     """Re-judge stored items for every campaign whose rules (or the sources' aliases)
-    changed since the last run, so that tuning rules needs no refetch. Cheap otherwise."""
+    changed since the last run, so that tuning rules needs no refetch. Cheap otherwise.
+    Also records what the feeds show of each source (store.remember_sources).
+    A read-only store is read as it is."""
+    if store.readonly:
+        return []
+    store.remember_sources(config.sources)
     sources = {source.id: source for source in config.sources}
     aliases = {source.id: source.aliases for source in config.sources if source.aliases}
     changed = []
@@ -166,12 +171,17 @@ async def refresh_all(
     force: bool = False,
     offload: Offload = INLINE,
 ) -> list[RefreshResult]:
-    """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one."""
+    """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one.
+
+    A failing database (StorageError) is no source's problem: it is raised, and the
+    refreshes still running are cancelled, each leaving its source as stored before."""
 
     async def guarded(source: Source) -> RefreshResult:
         try:
             result = await refresh_source(source, config, fetcher, store, clock, force, offload)
         except Exception as exc:  # a bug of ours must not cost the other sources
+            if is_storage_failure(exc):
+                raise  # but a database that fails fails them all: the caller stops
             result = RefreshResult(source.id)
             message = f"internal error: {type(exc).__name__}: {exc}"
             result.outcomes.append(FetchOutcome(source.id, "error", message, "InternalError"))

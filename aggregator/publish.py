@@ -18,12 +18,25 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aggregator.atom import render_feed
-from aggregator.model import LAND_CODES, Config
+from aggregator.model import LAND_CODES, Config, Source, StoredItem
 from aggregator.store import Store
 
 PAGE_SIZE = 50
 SUBTITLE = "Pressemitteilungen und Meldungen der kommunalen Jobcenter"
 _ARCHIVE = re.compile(r"^(?P<base>.+)/archive/(?P<page>\d+)\.atom$")
+_GROUP = re.compile(r"^groups/(?P<id>g-[0-9a-f]{16})\.atom$")
+
+
+def group_spec(group_id: str) -> FeedSpec:
+    """The feed of one near-duplicate group: every jobcenter that published a joint text."""
+    return FeedSpec(
+        f"group:{group_id}", f"groups/{group_id}.atom",
+        "Gemeinsame Meldung – alle Jobcenter, die sie veröffentlicht haben", group_id=group_id,
+    )  # fmt: skip
+
+
+def group_url(base_url: str) -> Callable[[str], str]:
+    return lambda group_id: f"{base_url}/feeds/groups/{group_id}.atom"
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class FeedSpec:
     title: str
     source_ids: tuple[str, ...] | None = None
     campaign_id: str | None = None
+    group_id: str | None = None
 
     def archive_path(self, page: int) -> str:
         return f"{self.path.removesuffix('.atom')}/archive/{page}.atom"
@@ -71,7 +85,13 @@ def resolve(config: Config, path: str) -> tuple[FeedSpec, int | None] | None:
     for spec in feed_specs(config):
         if spec.path == path:
             return spec, page
-    return None
+    group = _GROUP.match(path)
+    return (group_spec(group.group("id")), page) if group else None
+
+
+def feed_sources(config: Config, store: Store) -> dict[str, Source]:
+    """The sources as configured, and those removed since, as the store remembers them."""
+    return {**store.known_sources(), **{source.id: source for source in config.sources}}
 
 
 def archived_pages(total: int) -> int:
@@ -87,9 +107,13 @@ def render_page(
     base_url: str,
     now: datetime,
     text: str | None = None,
+    on_skipped: Callable[[StoredItem, Exception], None] | None = None,
 ) -> bytes | None:
     """The subscription document (page None) or an archive page; None if there is no such page."""
-    filters = {"source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text}
+    filters = {
+        "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
+        "group_id": spec.group_id,
+    }  # fmt: skip
     archived = archived_pages(store.count(**filters))
     query = f"?q={quote(text)}" if text else ""
 
@@ -120,7 +144,7 @@ def render_page(
     items.sort(key=lambda s: (s.item.published, s.first_seen), reverse=True)
     return render_feed(
         items,
-        {source.id: source for source in config.sources},
+        feed_sources(config, store),
         name=spec.name + (f"?q={text}" if text else ""),
         title=spec.title + (f" – Suche: {text}" if text else ""),
         subtitle=SUBTITLE,
@@ -129,6 +153,8 @@ def render_page(
         links=links,
         campaigns={c.id: c for c in config.campaigns},
         archive=page is not None,
+        group_url=group_url(base_url),
+        on_skipped=on_skipped,
     )
 
 
@@ -142,8 +168,11 @@ def write_static(
 ) -> int:
     """Every feed and archive page as files below `directory`/feeds/; returns how many."""
     count = 0
-    for spec in feed_specs(config):
-        total = store.count(source_ids=spec.source_ids, campaign_id=spec.campaign_id)
+    groups = [group_spec(group_id) for group_id in store.group_ids()]
+    for spec in feed_specs(config) + groups:
+        total = store.count(
+            source_ids=spec.source_ids, campaign_id=spec.campaign_id, group_id=spec.group_id
+        )
         pages: list[int | None] = [None, *range(archived_pages(total))]
         for page in pages:
             document = render_page(spec, page, store, config, base_url, now)

@@ -23,6 +23,7 @@ def item_filters(
     campaign_id: str | None,
     published_between: tuple[datetime, datetime] | None,
     text: str | None,
+    group_id: str | None = None,
 ) -> tuple[str, list[object]]:
     """A WHERE clause (or nothing) and its arguments for the common item filters."""
     where: list[str] = []
@@ -37,6 +38,9 @@ def item_filters(
             "AND c.key = items.key AND c.campaign_id = ?)"
         )
         args.append(campaign_id)
+    if group_id is not None:
+        where.append("group_id = ?")
+        args.append(group_id)
     if published_between is not None:
         where.append("published BETWEEN ? AND ?")
         args.extend(to_text(t) for t in published_between)
@@ -49,7 +53,10 @@ def item_filters(
 
 
 def stored_item(
-    row: sqlite3.Row, campaigns: tuple[str, ...] = (), related: tuple[str, ...] = ()
+    row: sqlite3.Row,
+    campaigns: tuple[str, ...] = (),
+    related: tuple[str, ...] = (),
+    group_size: int = 1,
 ) -> StoredItem:
     item = Item(
         source_id=row["source_id"],
@@ -72,4 +79,5 @@ def stored_item(
         campaigns=campaigns,
         group_id=row["group_id"],
         related=related,
+        group_size=group_size,
     )

@@ -123,3 +123,19 @@ MIGRATIONS.append(
     ) WITHOUT ROWID;
     """
 )
+
+MIGRATIONS.append(
+    # 7: what the feeds show of each source, kept when it leaves sources.yaml; where the
+    # discovery of a source's targets started (a new homepage means discovering anew)
+    """
+    CREATE TABLE sources (
+        id        TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        publisher TEXT,
+        land      TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        homepage  TEXT
+    );
+    ALTER TABLE discovered ADD COLUMN started_from TEXT;
+    """
+)

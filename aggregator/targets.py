@@ -47,7 +47,8 @@ async def discover_and_store(
     (then what was found before stays)."""
     targets = await discover_targets(start_urls(source), fetcher)
     if targets.visited:
-        store.save_discovered(source.id, now, targets.feeds, targets.pages)
+        started = " ".join(start_urls(source))
+        store.save_discovered(source.id, now, targets.feeds, targets.pages, started)
     return targets
 
 
@@ -55,13 +56,17 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
     """Configured targets as they are; else discovered ones, fresh enough or found anew.
 
     A failed re-check keeps the targets found before; the homepage's fetch state carries
-    the failure (and its backoff) like any other URL's.
+    the failure (and its backoff) like any other URL's. Targets found from another
+    homepage than the one sources.yaml names now are forgotten and discovered anew.
     """
     source = ctx.source
     if not needs_discovery(source):
         return Resolved(source)
     start = start_urls(source)[0]
     known = ctx.store.discovered(source.id)
+    started_from = ctx.store.discovered_from(source.id)
+    if known is not None and started_from and started_from != " ".join(start_urls(source)):
+        known = None  # found from a homepage that sources.yaml no longer names
     kept = with_targets(source, known[1], known[2]) if known else source
     if known is not None:
         found_at, feeds, pages = known

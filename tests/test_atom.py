@@ -1,7 +1,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator.atom import EntryCache, format_time, render_feed
+from aggregator.atom import format_time, render_feed
+from aggregator.lru import BoundedLRU
 from aggregator.model import Item, Source, StoredItem
 from tests.conftest import ATOM, assert_valid_atom
 
@@ -107,12 +108,23 @@ def test_a_rerendered_feed_shows_what_changed_since_the_entries_were_cached():
     assert_valid_atom(document)
 
 
-def test_entry_cache_forgets_the_least_recently_used_beyond_its_size():
-    cache = EntryCache(size=2)
-    keys = [("spree-neisse", f"k{n}", n, None, ()) for n in range(3)]
-    cache.put(keys[0], b"0")
-    cache.put(keys[1], b"1")
-    assert cache.get(keys[0]) == b"0"  # now the most recently used
-    cache.put(keys[2], b"2")
-    assert cache.get(keys[1]) is None
-    assert cache.get(keys[0]) == b"0" and cache.get(keys[2]) == b"2"
+def test_cache_forgets_the_least_recently_used_beyond_its_entries():
+    cache: BoundedLRU[str, bytes] = BoundedLRU(2, 1000, len)
+    cache.put("a", b"0")
+    cache.put("b", b"1")
+    assert cache.get("a") == b"0"  # now the most recently used
+    cache.put("c", b"2")
+    assert cache.get("b") is None
+    assert cache.get("a") == b"0" and cache.get("c") == b"2"
+
+
+def test_cache_forgets_the_least_recently_used_beyond_its_bytes():
+    cache: BoundedLRU[str, bytes] = BoundedLRU(100, 10, len)
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    cache.put("c", b"1234")  # 12 bytes: the oldest goes
+    assert cache.get("a") is None and len(cache) == 2 and cache.bytes == 8
+    cache.put("huge", b"x" * 11)  # larger than the whole cache: not kept, nothing evicted
+    assert cache.get("huge") is None and len(cache) == 2
+    cache.put("b", b"1")  # replacing a value counts its new size
+    assert cache.bytes == 5

@@ -93,8 +93,12 @@ def test_campaign_feed_groups_and_duplicates_end_to_end(site, tmp_path, write_co
     }
     for entry in entries:
         title = entry.findtext(f"{ATOM}title")
-        related = {link.get("href") for link in entry.findall(f"{ATOM}link[@rel='related']")}
+        links = entry.findall(f"{ATOM}link[@rel='related']")
+        related = {link.get("href") for link in links if link.get("type") == "text/html"}
+        groups = [link.get("href") for link in links if link.get("type") == "application/atom+xml"]
         if title in joint_titles:
+            [group] = groups  # and one link to the feed of the whole group
+            assert "/feeds/groups/g-" in group
             partners = {
                 links_of[t]
                 for t, j in joint_titles.items()
@@ -102,7 +106,7 @@ def test_campaign_feed_groups_and_duplicates_end_to_end(site, tmp_path, write_co
             }
             assert related == partners, title
         else:
-            assert not related, title
+            assert not related and not groups, title
 
 
 def test_campaigns_test_explains_near_misses_and_rules_are_retuned_without_refetch(

@@ -136,3 +136,21 @@ def test_unreachable_homepage_backs_off_and_names_the_reason(site, write_config,
     assert "discovery: " in status and "HTTP 404" in status
     assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
     assert len(site.requests_to("/startseiten/gibt-es-nicht/")) == 1  # backing off
+
+
+def test_a_new_homepage_in_sources_yaml_is_discovered_anew(site, write_config, tmp_path):
+    db = str(tmp_path / "moved.db")
+    config = homepage_config(site, write_config, ("beispiel", KREIS))
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    first = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
+    assert site.url(TYPO3_PAGE) in first.stdout.decode()
+
+    # the operator corrects the homepage: the targets found from the old one are not
+    # kept for a week, the new homepage is read at the next refresh
+    config = homepage_config(site, write_config, ("beispiel", STADT))
+    requests = len(site.requests_to("/" + STADT))
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    assert len(site.requests_to("/" + STADT)) == requests + 1
+    again = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
+    assert f"from {site.url(STADT)}" in again.stdout.decode()
+    assert site.url(TYPO3_PAGE) not in again.stdout.decode()

@@ -1,8 +1,10 @@
 """The command line's shared parts: the root group, its global options, the consoles.
 
 The CLI is the only place that prints for people. Exit codes: 0 success (failing
-sources are reported, not fatal), 1 a requested page could not be fetched,
-2 invalid configuration or usage.
+sources are reported, not fatal), 1 a requested page could not be fetched, 2 invalid
+configuration or usage (a database schema of another version included), 3 the
+database cannot be used (disk full, read-only, not a database), 4 the service cannot
+start (address in use, another instance on the same database).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from rich.markup import escape
 
 from aggregator.config import ConfigError, load_config
 from aggregator.model import Config
-from aggregator.store import Store
+from aggregator.store import CAUSES, SchemaError, StorageError, Store
 
 STATUS_STYLE = {
     "ok": "green",
@@ -24,6 +26,10 @@ STATUS_STYLE = {
     "error": "bold red",
     "skipped": "dim",
 }
+
+EXIT_STORAGE = 3
+EXIT_CANNOT_START = 4
+READ_ONLYCAUSES = (CAUSES["SQLITE_READONLY"], CAUSES["SQLITE_CANTOPEN"])
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -46,8 +52,19 @@ class Context:
             err.print(f"{self.config_path}: {count} problem{'s' * (count != 1)}; nothing was run")
             sys.exit(2)
 
-    def store(self) -> Store:
-        return Store(self.db_path)
+    def store(self, read_only_ok: bool = False) -> Store:
+        """The database; commands that only read (`read_only_ok`) also work on one they
+        cannot write, such as a copy on a read-only disk."""
+        try:
+            return Store(self.db_path)
+        except SchemaError:
+            raise
+        except StorageError as exc:
+            if not read_only_ok or exc.cause not in READ_ONLYCAUSES:
+                raise
+        store = Store(self.db_path, readonly=True)
+        err.print(f"note: {escape(self.db_path)} is read-only; reading it as it is")
+        return store
 
 
 pass_context = click.make_pass_decorator(Context)

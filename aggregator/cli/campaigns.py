@@ -34,7 +34,7 @@ def campaigns() -> None:
 def list_campaigns(obj: Context) -> None:
     """List the campaigns with their windows and how many items and jobcenters matched."""
     config = obj.config()
-    store = obj.store()
+    store = obj.store(read_only_ok=True)
     try:
         sync_campaigns(config, store)
         table = Table(title="Campaigns")
@@ -60,7 +60,7 @@ def test(obj: Context, campaign_id: str) -> None:
     config = obj.config()
     campaign = campaign_or_exit(config, campaign_id)
     sources = {source.id: source for source in config.sources}
-    store = obj.store()
+    store = obj.store(read_only_ok=True)
     try:
         stored = store.items(limit=None, published_between=window_bounds(campaign))
     finally:

@@ -22,7 +22,7 @@ from aggregator.model import Config
 from aggregator.offload import offload_for
 from aggregator.opml import render_opml
 from aggregator.pipeline import RefreshResult, refresh_all, sync_campaigns
-from aggregator.publish import SUBTITLE, write_static
+from aggregator.publish import SUBTITLE, feed_sources, group_url, write_static
 from aggregator.store import Store
 
 
@@ -129,17 +129,24 @@ def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> No
     """Write the combined Atom feed of stored items, newest first (or all feeds, as files)."""
     config = obj.config()
     campaign = campaign_or_exit(config, campaign_id) if campaign_id else None
-    store = obj.store()
+    store = obj.store(read_only_ok=True)
     try:
         sync_campaigns(config, store)
         if out_path.endswith("/") or Path(out_path).is_dir():
             directory = Path(out_path)
+            if obj.explicit_base_url is None:
+                err.print(
+                    f"[yellow]warning[/yellow] no --base-url given: the links in these files "
+                    f"point at {obj.base_url}, which only works on this machine; pass the "
+                    "address they will be published at (--base-url https://…)"
+                )
             now = datetime.now(UTC)
             count = write_static(directory, store, config, obj.base_url, now, write_atomically)
             write_atomically(directory / "sources.opml", render_opml(config, obj.base_url, now))
             err.print(f"wrote {count} feed documents and sources.opml to {directory}")
             return
         items = store.items(limit=limit, campaign_id=campaign_id)
+        sources = feed_sources(config, store)
     finally:
         store.close()
     if campaign:
@@ -149,13 +156,14 @@ def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> No
         name, path, title = "all", "all.atom", "Kommunale Jobcenter – alle Meldungen"
     document = render_feed(
         items,
-        {source.id: source for source in config.sources},
+        sources,
         name=name,
         title=title,
         subtitle=SUBTITLE,
         self_url=f"{obj.base_url}/feeds/{path}",
         fallback_updated=datetime.now(UTC),
         campaigns={c.id: c for c in config.campaigns},
+        group_url=group_url(obj.base_url),
     )
     if out_path == "-":
         sys.stdout.buffer.write(document)

@@ -179,7 +179,7 @@ def health_rows(config: Config, store: Store, now: datetime) -> list[SourceHealt
 def status(obj: Context) -> None:
     """Show the health of every source: last success, failures, next attempt, items."""
     config = obj.config()
-    store = obj.store()
+    store = obj.store(read_only_ok=True)
     try:
         rows = health_rows(config, store, datetime.now(UTC))
         discovered = {
