@@ -20,7 +20,12 @@ class Card:
 
     @property
     def joint(self) -> bool:
-        return len(self.members) > 1
+        return self.size > 1
+
+    @property
+    def size(self) -> int:
+        """Jobcenters that published it: all of the group, not only those on this page."""
+        return max(len(self.members), self.first.group_size)
 
 
 @dataclass(frozen=True)
@@ -28,16 +33,20 @@ class LandRow:
     code: str
     name: str
     participating: tuple[Source, ...]
-    waiting: tuple[Source, ...]  # tracked, nothing published yet
+    waiting: tuple[Source, ...]  # tracked and readable, nothing published yet
     untracked: tuple[Source, ...]  # disabled: no page known yet
+    disturbed: tuple[Source, ...] = ()  # tracked, nothing found, and its site cannot be read
 
     @property
     def total(self) -> int:
-        return len(self.participating) + len(self.waiting) + len(self.untracked)
+        return (
+            len(self.participating) + len(self.waiting) + len(self.untracked)
+            + len(self.disturbed)
+        )  # fmt: skip
 
     @property
-    def share(self) -> int:
-        return round(100 * len(self.participating) / self.total) if self.total else 0
+    def tracked(self) -> int:
+        return self.total - len(self.untracked)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,19 @@ class CampaignView:
     def registered(self) -> int:
         return sum(land.total for land in self.lands)
 
+    @property
+    def tracked(self) -> int:
+        """Sources we follow; only these can show whether they published."""
+        return sum(land.tracked for land in self.lands)
+
+    @property
+    def untracked(self) -> int:
+        return sum(len(land.untracked) for land in self.lands)
+
+    @property
+    def disturbed(self) -> int:
+        return sum(len(land.disturbed) for land in self.lands)
+
 
 def cards(items: Sequence[StoredItem], limit: int = LATEST) -> tuple[Card, ...]:
     """Newest first; the members of a near-duplicate group collapse into one card."""
@@ -70,7 +92,16 @@ def cards(items: Sequence[StoredItem], limit: int = LATEST) -> tuple[Card, ...]:
     return tuple(Card(groups[k][0], tuple(groups[k])) for k in order[:limit])
 
 
-def campaign_view(config: Config, campaign: Campaign, items: Sequence[StoredItem]) -> CampaignView:
+def campaign_view(
+    config: Config,
+    campaign: Campaign,
+    items: Sequence[StoredItem],
+    health: Sequence[SourceHealth] = (),
+) -> CampaignView:
+    """Participation per Land. A tracked source without items is "waiting" only while
+    its site can be read: one that fails is "disturbed" ("Quelle gestört"), since then
+    nobody knows whether it published."""
+    failing = {row.source_id for row in health if row.sick}
     counts: dict[str, int] = {}
     for stored in items:
         counts[stored.item.source_id] = counts.get(stored.item.source_id, 0) + 1
@@ -83,8 +114,14 @@ def campaign_view(config: Config, campaign: Campaign, items: Sequence[StoredItem
             LandRow(
                 code, name,
                 participating=tuple(s for s in members if counts.get(s.id)),
-                waiting=tuple(s for s in members if s.enabled and not counts.get(s.id)),
+                waiting=tuple(
+                    s for s in members
+                    if s.enabled and not counts.get(s.id) and s.id not in failing
+                ),
                 untracked=tuple(s for s in members if not s.enabled and not counts.get(s.id)),
+                disturbed=tuple(
+                    s for s in members if s.enabled and not counts.get(s.id) and s.id in failing
+                ),
             )
         )  # fmt: skip
     return CampaignView(campaign, tuple(lands), cards(items), len(items), counts)

@@ -32,6 +32,22 @@ class Metrics:
             "aggregator_last_successful_refresh_timestamp_seconds",
             "When a refresh last succeeded (Unix time)", registry=self.registry,
         )  # fmt: skip
+        self.entries_skipped = Counter(
+            "aggregator_feed_entries_skipped", "Entries left out of a feed: they could not be "
+            "rendered", registry=self.registry,
+        )  # fmt: skip
+        self.serve_failures = Counter(
+            "aggregator_serve_failures", "Pages and feeds that answered 500, by endpoint",
+            ["endpoint"], registry=self.registry,
+        )  # fmt: skip
+        self.refresh_crashes = Counter(
+            "aggregator_refresh_crashes", "Refreshes that failed on our side (a bug, or the "
+            "database), by kind", ["kind"], registry=self.registry,
+        )  # fmt: skip
+        self.scheduler_running = Gauge(
+            "aggregator_scheduler_running", "1 while the scheduler runs refreshes",
+            registry=self.registry,
+        )  # fmt: skip
         self._failing: set[str] = set()
 
     def observe(self, result: RefreshResult, items_stored: int, at: float) -> None:

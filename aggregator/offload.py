@@ -20,6 +20,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,10 +46,26 @@ def offload_for(defaults: Defaults) -> Offload:
     return Offload(default_workers() if defaults.workers is None else defaults.workers)
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (kill -9 leaves no one to stop it) is adopted by
+    another process: then it exits, instead of living on, idle, forever."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _warm_up() -> None:
     """Import the readers once when a worker starts, not on its first document; leave
-    Ctrl+C to the parent, which stops its workers when it stops (no traceback from each)."""
+    Ctrl+C to the parent, which stops its workers when it stops (no traceback from each);
+    exit when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
     import aggregator.reading  # noqa: F401
 
 

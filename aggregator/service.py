@@ -11,18 +11,23 @@ one leaves its source untouched.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import random
 import signal
+import socket
 import time
+import traceback
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from aggregator.alarms import Alarms
 from aggregator.config import ConfigError, load_config
 from aggregator.fetch import Fetcher
 from aggregator.logs import event
@@ -30,11 +35,84 @@ from aggregator.metrics import Metrics
 from aggregator.model import Config, Source
 from aggregator.offload import offload_for
 from aggregator.pipeline import RefreshResult, refresh_source, sync_campaigns
-from aggregator.store import Store
+from aggregator.store import StorageError, Store, is_storage_failure, os_error_cause
 from aggregator.web import AppState, create_app
 
 GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled
 FIRST_RUN_SPREAD = 5.0  # seconds over which the first refreshes are spread
+
+
+class CannotStart(Exception):
+    """The service cannot start: the address is taken, or another instance runs on the
+    same database. Said in one line."""
+
+
+class InstanceLock:
+    """The pid file beside the database, held with an exclusive lock while the service
+    runs: a second service on the same database refuses to start instead of both
+    writing (and the second deleting the first's pid file). The kernel drops the lock
+    when the holder dies, so a kill -9 leaves nothing stale behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        try:
+            self._acquire()
+        except OSError as exc:  # beside the database: its disk is full or read-only
+            raise StorageError(str(self.path), os_error_cause(exc)) from None
+
+    def _acquire(self) -> None:
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise CannotStart(
+                f"another aggregator (pid {holder}) is running on this database ({self.path} "
+                "is locked); stop it, or use another --db"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+
+    @staticmethod
+    def held(path: Path) -> bool:
+        """Whether a running service holds the lock (a stale pid file is not held)."""
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    def release(self) -> None:
+        if self._file is not None:
+            self.path.unlink(missing_ok=True)
+            self._file.close()
+            self._file = None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts, so a taken address is one
+    clear error and not a traceback after "started"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CannotStart(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
 
 
 class _Server(uvicorn.Server):
@@ -58,6 +136,7 @@ class Service:
         self.pid_file = Path(pid_file) if pid_file else None
         self.config: Config = load_config(config_path)
         self.metrics = Metrics()
+        self.alarms = Alarms()
         self._running: set[asyncio.Task[object]] = set()
         self._server: _Server | None = None
 
@@ -89,11 +168,21 @@ class Service:
         except asyncio.CancelledError:
             event("refresh cancelled", logging.WARNING, source=source_id)
             raise
-        except Exception as exc:  # a bug must not stop the scheduler
-            event("refresh crashed", logging.ERROR, source=source_id, error=repr(exc))
+        except Exception as exc:  # a bug, or the database, must not stop the scheduler
+            kind, name = (
+                ("database", "database: refreshes") if is_storage_failure(exc)
+                else ("bug", f"refresh: {source_id}")
+            )  # fmt: skip
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            self.alarms.fail(name, reason, datetime.now(UTC))
+            self.metrics.refresh_crashes.labels(kind).inc()
+            event("refresh crashed", logging.ERROR, source=source_id, kind=kind, error=reason,
+                  traceback=traceback.format_exc(limit=8))  # fmt: skip
             return
         finally:
             self._running.discard(task)
+        self.alarms.ok("database: refreshes")
+        self.alarms.ok(f"refresh: {source_id}")
         self._log(result, time.monotonic() - started)
         self.metrics.observe(result, self.writer.count(), time.time())
 
@@ -147,36 +236,53 @@ class Service:
     # -- run ---------------------------------------------------------------------
 
     async def run(self) -> None:
+        lock = InstanceLock(self.pid_file) if self.pid_file else None
+        if lock:
+            lock.acquire()
+        try:
+            listening = bind(self.host, self.port)
+        except CannotStart:
+            if lock:
+                lock.release()
+            raise
+        try:
+            await self._run(listening)
+        finally:
+            listening.close()
+            if lock:
+                lock.release()
+
+    async def _run(self, listening: socket.socket) -> None:
         self.writer = Store(self.db_path)
         reader = Store(self.db_path)
         self.fetcher = Fetcher(self.config.defaults)
         self.offload = offload_for(self.config.defaults)
         sync_campaigns(self.config, self.writer)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.metrics.scheduler_running.set_function(lambda: float(self.scheduler.running))
         now = datetime.now(UTC)
         for source in self.config.sources:
             if source.enabled:
                 self._schedule(source, now + timedelta(seconds=random.uniform(0, FIRST_RUN_SPREAD)))
         state = AppState(
             config=lambda: self.config, store=reader, base_url=self.base_url,
-            scheduler_running=lambda: self.scheduler.running, registry=self.metrics.registry,
+            scheduler_running=lambda: self.scheduler.running, metrics=self.metrics,
+            alarms=self.alarms,
         )  # fmt: skip
         config = uvicorn.Config(
             create_app(state), host=self.host, port=self.port, log_level="warning",
-            lifespan="off", access_log=False,
+            lifespan="off", access_log=False, log_config=None,
         )  # fmt: skip
         self._server = _Server(config)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        if self.pid_file:
-            self.pid_file.write_text(str(os.getpid()))
         self.scheduler.start()
         enabled = sum(s.enabled for s in self.config.sources)
         event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)
         try:
-            await self._server.serve()
+            await self._server.serve(sockets=[listening])
         finally:
             self.scheduler.shutdown(wait=False)
             await self._finish_refreshes()
@@ -184,6 +290,4 @@ class Service:
             self.offload.close()
             self.writer.close()
             reader.close()
-            if self.pid_file:
-                self.pid_file.unlink(missing_ok=True)
             event("stopped")

@@ -9,23 +9,34 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Callable
+import logging
+import re
+import sqlite3
+import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aggregator.alarms import Alarms
+from aggregator.atom import log_skipped
 from aggregator.dashboard import Dashboard, campaign_view, cards
 from aggregator.health import SourceHealth, summarize
-from aggregator.model import LAND_CODES, Config
+from aggregator.logs import event
+from aggregator.lru import BoundedLRU
+from aggregator.metrics import Metrics
+from aggregator.model import LAND_CODES, Config, StoredItem
 from aggregator.opml import render_opml
 from aggregator.parse.dates import BERLIN
 from aggregator.publish import feed_specs, render_page, resolve
@@ -45,6 +56,21 @@ class Rendered:
     last_modified: datetime
 
 
+def _rendered_size(entry: tuple[object, Rendered]) -> int:
+    return len(entry[1].body) + len(entry[1].gzipped) + 512
+
+
+def _documents() -> BoundedLRU[tuple[str, ...], tuple[object, Rendered]]:
+    """Every feed, archive page and OPML list, rendered: a few hundred of them."""
+    return BoundedLRU(2_000, 256 * 2**20, _rendered_size)
+
+
+def _queries() -> BoundedLRU[tuple[str, ...], tuple[object, Rendered]]:
+    """Documents of `?q=` searches, which clients choose freely: kept apart and small,
+    so that no number of different queries can grow the process or evict the feeds."""
+    return BoundedLRU(200, 32 * 2**20, _rendered_size)
+
+
 @dataclass
 class AppState:
     """What the app reads from: the config (replaced on reload), a reading store."""
@@ -53,18 +79,25 @@ class AppState:
     store: Store
     base_url: str
     scheduler_running: Callable[[], bool] = lambda: True
-    registry: CollectorRegistry | None = None
-    cache: dict[tuple[str, ...], tuple[object, Rendered]] = field(default_factory=dict)
+    metrics: Metrics | None = None
+    alarms: Alarms = field(default_factory=Alarms)
+    cache: BoundedLRU[tuple[str, ...], tuple[object, Rendered]] = field(default_factory=_documents)
+    query_cache: BoundedLRU[tuple[str, ...], tuple[object, Rendered]] = field(
+        default_factory=_queries
+    )
 
     def version(self) -> object:
         return (self.store.data_version(), id(self.config()))
 
-    def rendered(self, key: tuple[str, ...], render: Callable[[], bytes | None]) -> Rendered | None:
+    def rendered(
+        self, key: tuple[str, ...], render: Callable[[], bytes | None], query: bool = False
+    ) -> Rendered | None:
         """From the cache while nothing changed; rendered and compressed once otherwise.
 
         Endpoints are coroutines, so this runs on the event loop's one thread."""
+        cache = self.query_cache if query else self.cache
         version = self.version()
-        cached = self.cache.get(key)
+        cached = cache.get(key)
         if cached and cached[0] == version:
             return cached[1]
         body = render()
@@ -76,8 +109,14 @@ class AppState:
             fresh = cached[1]  # the data changed elsewhere; this document did not
         else:
             fresh = Rendered(body, gzip.compress(body, 6, mtime=0), etag, now)
-        self.cache[key] = (version, fresh)
+        cache.put(key, (version, fresh))
         return fresh
+
+    def skipped(self, stored: StoredItem, exc: Exception) -> None:
+        """An entry left out of a feed: logged once, counted every time."""
+        log_skipped(stored, exc)
+        if self.metrics is not None:
+            self.metrics.entries_skipped.inc()
 
 
 def _not_modified(request: Request, rendered: Rendered, etag: str) -> bool:
@@ -111,6 +150,54 @@ def _send(request: Request, rendered: Rendered, media_type: str) -> Response:
     return Response(rendered.body, media_type=media_type, headers=headers)
 
 
+SECURITY_HEADERS = [
+    # Nothing of ours runs script; styles come from our own stylesheet only.
+    (b"content-security-policy",
+     b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+     b"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]  # fmt: skip
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every response (pages, feeds, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BadQuery(ValueError):
+    """A query parameter that no feed can answer: 400, with the reason."""
+
+
+def search_text(request: Request) -> str | None:
+    """The `?q=` words: at most 200 characters; control characters are refused."""
+    raw = request.query_params.get("q", "")
+    if _CONTROL.search(raw):
+        raise BadQuery("q darf keine Steuerzeichen enthalten")
+    return " ".join(raw.split())[:200] or None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
 def create_app(state: AppState) -> Starlette:
     templates = Environment(
         loader=PackageLoader("aggregator", "templates"), autoescape=select_autoescape()
@@ -120,6 +207,31 @@ def create_app(state: AppState) -> Starlette:
         value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
     )
 
+    def guarded(name: str, endpoint: Endpoint) -> Endpoint:
+        """A failure answers 500 with one short line, is logged as one event, turns
+        /healthz unhealthy (until the same page renders again) and is counted."""
+
+        async def run(request: Request) -> Response:
+            what = f"{name} {request.url.path}"
+            try:
+                response = await endpoint(request)
+            except BadQuery as exc:
+                return Response(f"Ungültige Anfrage: {exc}\n", 400, media_type="text/plain")
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"[:300]
+                kind = "database" if isinstance(exc, sqlite3.Error) else "render"
+                state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
+                if state.metrics is not None:
+                    state.metrics.serve_failures.labels(name).inc()
+                event("serving failed", logging.ERROR, path=request.url.path, error=reason,
+                      traceback=traceback.format_exc(limit=8))  # fmt: skip
+                return Response("Interner Fehler; siehe /healthz\n", 500, media_type="text/plain")
+            state.alarms.ok(f"render: {what}")
+            state.alarms.ok(f"database: {what}")
+            return response
+
+        return run
+
     async def feed(request: Request) -> Response:
         config = state.config()
         path = request.path_params["path"]
@@ -127,14 +239,16 @@ def create_app(state: AppState) -> Starlette:
         if found is None:
             return Response("Feed nicht gefunden", status_code=404, media_type="text/plain")
         spec, page = found
-        text = request.query_params.get("q", "").strip()[:200] or None
+        text = search_text(request)
         key = ("feed", path, text or "")
 
         def render() -> bytes | None:
             now = datetime.now(UTC)
-            return render_page(spec, page, state.store, config, state.base_url, now, text)
+            return render_page(
+                spec, page, state.store, config, state.base_url, now, text, state.skipped
+            )
 
-        rendered = state.rendered(key, render)
+        rendered = state.rendered(key, render, query=text is not None)
         if rendered is None:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
         return _send(request, rendered, ATOM_TYPE)
@@ -157,7 +271,7 @@ def create_app(state: AppState) -> Starlette:
         )
         view = Dashboard(
             campaigns=tuple(
-                campaign_view(config, c, state.store.items(limit=None, campaign_id=c.id))
+                campaign_view(config, c, state.store.items(limit=None, campaign_id=c.id), health)
                 for c in config.campaigns
             ),
             latest=cards(state.store.items(limit=60)),
@@ -171,6 +285,7 @@ def create_app(state: AppState) -> Starlette:
         return HTMLResponse(page)
 
     async def healthz(request: Request) -> Response:
+        now = datetime.now(UTC)
         reasons = []
         try:
             state.store.count()
@@ -178,23 +293,29 @@ def create_app(state: AppState) -> Starlette:
             reasons.append(f"database: {exc}")
         if not state.scheduler_running():
             reasons.append("scheduler: not running")
+        reasons += [
+            f"{alarm.name}: {alarm.reason} ({alarm.count}× since {alarm.since:%H:%M:%S} UTC)"
+            for alarm in state.alarms.active(now)
+        ]
         status = 503 if reasons else 200
         return JSONResponse({"status": "fail" if reasons else "ok", "reasons": reasons}, status)
 
     async def metrics(request: Request) -> Response:
-        if state.registry is None:
+        if state.metrics is None:
             return Response(status_code=404)
-        return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
+        body = generate_latest(state.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
         routes=[
-            Route("/", dashboard),
-            Route("/feeds/{path:path}", feed),
-            Route("/sources.opml", opml),
+            Route("/", guarded("dashboard", dashboard)),
+            Route("/feeds/{path:path}", guarded("feed", feed)),
+            Route("/sources.opml", guarded("opml", opml)),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        ]
+        ],
+        middleware=[Middleware(SecurityHeaders)],
     )
 
 

@@ -40,7 +40,12 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             try:
                 page = browser.new_page(viewport={"width": 390, "height": 844})
-                page.goto(base + "/")
+                problems: list[str] = []  # CSP violations are reported on the console
+                page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+                response = page.goto(base + "/")
+                assert response is not None
+                assert "script-src" not in response.headers["content-security-policy"]
+                assert "'unsafe-inline'" not in response.headers["content-security-policy"]
                 expect(page.locator("h1")).to_have_text("Kommunale Jobcenter – Presseschau")
                 campaign = page.locator("#kampagne-aktionswoche-2019")
                 expect(campaign.locator(".zeitraum")).to_contain_text("mit Meldungen")
@@ -48,6 +53,14 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
                 expect(brandenburg.locator("td.dabei")).to_contain_text("Landkreis Spree-Neiße")
                 saarland = campaign.locator("tr", has_text="Saarland")
                 expect(saarland.locator("td.offen")).to_contain_text("Landkreis Gross")
+                # a source we cannot read is neither "with" nor "without" releases
+                thuringia = campaign.locator("tr", has_text="Thüringen")
+                disturbed = thuringia.locator("td.gestoert a")
+                expect(disturbed).to_have_text("Landkreis Kaputt")
+                expect(thuringia.locator("td.offen")).not_to_contain_text("Landkreis Kaputt")
+                expect(campaign.locator(".zeitraum")).to_contain_text("1 Quellen gestört")
+                disturbed.click()
+                expect(page.locator("#quelle-kaputt")).to_be_in_viewport()
                 sick = page.locator("table.gesundheit tr.krank")
                 expect(sick).to_have_count(1)
                 expect(sick).to_contain_text("Landkreis Kaputt")
@@ -58,6 +71,7 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
                 expect(page.locator("a.feed", has_text="Jobcenter 2019")).to_have_attribute(
                     "href", f"{base}/feeds/campaigns/aktionswoche-2019.atom"
                 )
+                assert not problems, problems
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
             finally:

@@ -191,6 +191,7 @@ def test_service_serves_feed_readers(site, tmp_path, write_config):
         metrics = httpx.get(f"{base}/metrics").text
         assert 'aggregator_refreshes_total{status="error"}' in metrics
         assert "aggregator_items_stored" in metrics
+        assert "aggregator_scheduler_running 1.0" in metrics
 
         # a new item on a site appears after the next scheduled refresh, without a restart
         site.routes["/gross/rss.xml"] = Route(body=big_feed(BIG + 1))

@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from aggregator.cli.app import Context, cli, err, pass_context
+from aggregator.cli.app import EXIT_CANNOT_START, Context, cli, err, pass_context
 from aggregator.config import ConfigError
 from aggregator.logs import setup
-from aggregator.service import Service
+from aggregator.service import CannotStart, InstanceLock, Service
 
 
 def _pid_file(obj: Context) -> str:
@@ -24,7 +24,8 @@ def _pid_file(obj: Context) -> str:
 @cli.command()
 @click.option("--host", envvar="AGGREGATOR_HOST", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 in a container).")  # fmt: skip
-@click.option("--port", envvar="AGGREGATOR_PORT", default=8080, show_default=True, type=int)
+@click.option("--port", envvar="AGGREGATOR_PORT", default=8080, show_default=True,
+              type=click.IntRange(1, 65535))  # fmt: skip
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, envvar="AGGREGATOR_LOG_FORMAT")  # fmt: skip
 @pass_context
@@ -41,14 +42,23 @@ def run(obj: Context, host: str, port: int, log_format: str) -> None:
         for problem in exc.problems:
             err.print(f"[red]error[/red] {escape(str(problem))}")
         sys.exit(2)
-    asyncio.run(service.run())
+    try:
+        asyncio.run(service.run())
+    except CannotStart as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(EXIT_CANNOT_START)
 
 
 @cli.command()
 @pass_context
 def reload(obj: Context) -> None:
-    """Make the running service read sources.yaml again (like SIGHUP)."""
+    """Make the running service read sources.yaml again (like SIGHUP), once the file
+    has been checked: a broken file is reported here, and the service is left alone."""
+    config = obj.config()  # exits 2, naming every problem, before anything is signalled
     pid_file = Path(_pid_file(obj))
+    if pid_file.exists() and not InstanceLock.held(pid_file):
+        err.print(f"[red]error[/red] no running service ({escape(str(pid_file))} is stale)")
+        sys.exit(1)
     try:
         pid = int(pid_file.read_text().strip())
         os.kill(pid, signal.SIGHUP)
@@ -58,4 +68,6 @@ def reload(obj: Context) -> None:
     except ProcessLookupError:
         err.print(f"[red]error[/red] the service with pid {pid} is not running any more")
         sys.exit(1)
-    err.print(f"asked the service (pid {pid}) to reload {obj.config_path}")
+    enabled = sum(source.enabled for source in config.sources)
+    err.print(f"{obj.config_path} is valid ({enabled} enabled sources); asked the service "
+              f"(pid {pid}) to reload it")  # fmt: skip
