@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import logging
 import re
-import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from aggregator.model import LAND_CODES, Config, StoredItem
 from aggregator.opml import render_opml
 from aggregator.parse.dates import BERLIN
 from aggregator.publish import feed_specs, render_page, resolve
-from aggregator.store import Store
+from aggregator.store import Store, is_storage_failure
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPML_TYPE = "text/x-opml; charset=utf-8"
@@ -219,7 +218,7 @@ def create_app(state: AppState) -> Starlette:
                 return Response(f"Ungültige Anfrage: {exc}\n", 400, media_type="text/plain")
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"[:300]
-                kind = "database" if isinstance(exc, sqlite3.Error) else "render"
+                kind = "database" if is_storage_failure(exc) else "render"
                 state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
                 if state.metrics is not None:
                     state.metrics.serve_failures.labels(name).inc()

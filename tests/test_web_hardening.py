@@ -160,3 +160,29 @@ def test_health_names_a_stopped_scheduler(tmp_path):
         answer = client.get("/healthz")
     store.close()
     assert answer.status_code == 503 and answer.json()["reasons"] == ["scheduler: not running"]
+
+
+def test_a_database_corrupted_mid_file_turns_health_red(tmp_path):
+    path = tmp_path / "corrupt.db"
+    store = Store(path)
+    many = [
+        make_item(key=f"link:e.de/{n}", url=f"https://e.de/{n}", title=f"Meldung {n}",
+                  summary_text="Text " * 200, published=T0 - timedelta(minutes=n))
+        for n in range(400)
+    ]  # fmt: skip
+    store.save_refresh("spree-neisse", many, [], T0)
+    store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # garbage over the middle of the file, header intact
+        handle.seek(size // 3)
+        handle.write(b"\xa5" * (size // 3))
+    reader = Store(path)
+    state = AppState(config=lambda: CONFIG, store=reader, base_url="http://t", metrics=Metrics())
+    with served(create_app(state)) as client:
+        failed = client.get("/feeds/all.atom")
+        assert failed.status_code == 500 and "Traceback" not in failed.text
+        health = client.get("/healthz")
+    reader.close()
+    assert health.status_code == 503
+    assert any(r.startswith("database") for r in health.json()["reasons"]), health.json()
