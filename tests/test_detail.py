@@ -11,7 +11,9 @@ def test_article_body_and_date_from_a_news_detail_page():
     body = (DETAILS / "details" / "news-pro-arbeit-aktionswoche-2019").read_bytes()
     detail = extract_detail(body, {}, "https://www.kreis-offenbach.example/aktuelles/x")
     assert detail.published.isoformat() == "2019-08-23T00:00:00+02:00"
-    assert detail.content_html.startswith("<p>Die Pro Arbeit – Kreis Offenbach (AöR)")
+    # the lead, kept apart by the CMS, opens the text
+    assert detail.content_html.startswith("<p>Unter dem Motto „Kommunale Jobcenter")
+    assert "<p>Die Pro Arbeit – Kreis Offenbach (AöR)" in detail.content_html
     assert "Hilfe aus einer Hand" in detail.content_html
     assert (
         "Impressum" not in detail.content_html and "Kreis &amp; Politik" not in detail.content_html
@@ -38,6 +40,27 @@ def test_unmarked_page_falls_back_to_the_densest_paragraphs():
     detail = extract_detail(body, {"Content-Type": "text/html; charset=utf-8"}, "https://e.de/")
     assert "Arbeitgeberfrühstück" in detail.content_html and "Start" not in detail.content_html
     assert detail.published.isoformat() == "2019-08-28T00:00:00+02:00"
+
+
+def test_the_publication_date_is_the_datelines_not_the_headlines_or_a_related_release():
+    body = """<html><body><div id="inhalt"><p class="krumen">Start › Presse</p>
+      <h1>Reparaturcafé am 31. Januar 2020</h1><p>Ort Beispielstadt Datum 28.01.2020</p>
+      <p>Das Reparaturcafé öffnet am Freitag, 31. Januar, von 15 bis 18 Uhr im Bürgerhaus.
+      Ehrenamtliche reparieren Toaster, Lampen und Fahrräder.</p>
+      <p>Siehe auch: Pressemitteilung Nr. 3 vom 15.01.2020</p></div></body></html>""".encode()
+    detail = extract_detail(body, {"Content-Type": "text/html; charset=utf-8"}, "https://e.de/")
+    assert detail.published.isoformat() == "2020-01-28T00:00:00+01:00"  # not 2020 from "28.01.20"
+    dateline = body.replace(
+        b"Ort Beispielstadt Datum 28.01.2020", b"Pressemitteilung vom 27.01.2020"
+    )
+    assert extract_detail(dateline, {}, "https://e.de/").published.day == 27
+    structured = body.replace(
+        b"<body>",
+        b'<body><script type="application/ld+json">{"@context": "https://schema.org", '
+        b'"@graph": [{"@type": "NewsArticle", "datePublished": "2020-01-26T09:00:00+01:00"}]}'
+        b"</script>",
+    )
+    assert extract_detail(structured, {}, "https://e.de/").published.day == 26
 
 
 def test_page_without_text_gives_nothing_rather_than_noise():

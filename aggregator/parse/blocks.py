@@ -25,6 +25,19 @@ GENERIC_LINK_TEXTS = frozenset(
         "zur meldung", "read more", "more", "lesen", "artikel lesen", "»", "›", "…",
     }
 )  # fmt: skip
+# Link texts and link titles that stand for an action or a file, not for the item:
+# "Artikel weiterlesen", "Diesen Artikel lesen", "PDF Dokument öffnen (153 KB)".
+_GENERIC = re.compile(
+    r"^[»›>…. ]*(((diesen|den|zum|zur|ganzen)\s+)?(artikel|beitrag|meldung|"
+    r"pressemitteilung|nachricht|news|text|bericht)\s+)?(weiter\s*lesen|weiterlesen|lesen|"
+    r"anzeigen|öffnen|ansehen)[»›>…. ]*$"
+    r"|^[»›>…. ]*(mehr|more|details?|read more|zum artikel|zur meldung|zum beitrag|"
+    r"mehr (erfahren|lesen|informationen|dazu|zum thema)|weiter)[»›>…. ]*$"
+    r"|^(pdf|doc|docx|dokument|datei|download)\b.*(öffnen|herunterladen|download|\d+\s*[km]b\))"
+    r"|^(drucksache|drs\.?)\s*\d+/\d+$",
+    re.IGNORECASE,
+)
+_HEADLINE_CLASS = re.compile(r"(^|[-_])(headline|title|titel|ueberschrift|heading)", re.I)
 _TEASER_LIKE = re.compile("teaser|description|summary|intro|abstract", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BAD_HREF = re.compile(r"^\s*(#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
@@ -50,7 +63,23 @@ def text_of(element: Tag | None) -> str:
 
 
 def is_generic(text: str) -> bool:
-    return text.strip().lower().rstrip(" .") in GENERIC_LINK_TEXTS or not text.strip()
+    stripped = text.strip()
+    return (
+        not stripped
+        or stripped.lower().rstrip(" .") in GENERIC_LINK_TEXTS
+        or _GENERIC.search(stripped) is not None
+    )
+
+
+def _headline_element(block: Tag) -> Tag | None:
+    """A heading, or an element whose class calls it the headline or title."""
+    heading = block.find(_HEADINGS)
+    if isinstance(heading, Tag) and not is_generic(text_of(heading)):
+        return heading
+    for element in block.find_all(class_=_HEADLINE_CLASS):
+        if isinstance(element, Tag) and not is_generic(text_of(element)):
+            return element
+    return None
 
 
 def usable_links(block: Tag) -> list[Tag]:
@@ -63,8 +92,11 @@ def main_link(block: Tag) -> Tag | None:
     links = usable_links(block)
     if block.name == "a" and block.get("href"):
         links.insert(0, block)
+    headline = _headline_element(block)
     for link in links:
-        if link.find_parent(_HEADINGS) is not None:
+        if link.find_parent(_HEADINGS) is not None or (
+            headline is not None and (link is headline or headline in link.parents)
+        ):
             return link
     named = [link for link in links if not is_generic(text_of(link))]
     if named:
@@ -94,15 +126,21 @@ def _headline(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
     title = text_of(_select(block, selectors.title if selectors else None))
     if title:
         return title
-    heading = block.find(_HEADINGS)
-    if isinstance(heading, Tag) and text_of(heading):
+    heading = _headline_element(block)
+    if heading is not None:
         return text_of(heading)
     if link is not None:
         text = text_of(link)
-        if is_generic(text):
-            return str(link.get("title") or "").strip()
-        return text
+        if not is_generic(text):
+            return text
+        title = str(link.get("title") or "").strip()
+        return "" if is_generic(title) else title
     return ""
+
+
+def headline_text(block: Tag) -> str:
+    """What a block calls itself, read by the conventions (for the heuristic)."""
+    return _title(block, None, main_link(block))
 
 
 def date_of(element: Tag | None) -> datetime | None:
@@ -117,12 +155,20 @@ def date_of(element: Tag | None) -> datetime | None:
     return parse_date(text_of(element))
 
 
-def _date(block: Tag, selectors: Selectors | None) -> datetime | None:
+def _date(block: Tag, selectors: Selectors | None, title: str) -> datetime | None:
+    """The configured date, else a `<time>`, else a date written in the block outside
+    its headline: "Einladung zur Sitzung am 14. August 2013" is not when it was published."""
     if selectors and selectors.date:
         for element in block.select(selectors.date):
             if value := date_of(element):
                 return value
-    return date_of(block)
+    time_tag = block if block.name == "time" else block.find("time")
+    if isinstance(time_tag, Tag) and (value := date_of(time_tag)):
+        return value
+    text = text_of(block)
+    if title and title in text:
+        text = text.replace(title, " ", 1)
+    return parse_date(text)
 
 
 def _teaser_like(block: Tag) -> list[Tag]:
@@ -164,6 +210,6 @@ def entry_from_block(block: Tag, selectors: Selectors | None) -> Entry | None:
     return Entry(
         title=title,
         link=str(link["href"]).strip() if link is not None else None,
-        published=_date(block, selectors),
+        published=_date(block, selectors, title),
         summary_html=_summary(block, selectors, title),
     )

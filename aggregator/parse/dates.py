@@ -76,6 +76,14 @@ def _from_iso(match: re.Match[str], tz: tzinfo) -> datetime | None:
 
 def find_date(text: str, tz: tzinfo = BERLIN) -> datetime | None:
     """The first date written in `text` (German or ISO forms), else None."""
+    found = find_date_at(text, tz)
+    return found[1] if found else None
+
+
+def find_date_at(text: str, tz: tzinfo = BERLIN) -> tuple[int, datetime] | None:
+    """The first date written in `text` and where it starts. Callers that want a date
+    near the start ask this rather than cutting the text, which can cut a date in two
+    ("15.05.20|23" read as 2020)."""
     if not text:
         return None
     candidates: list[tuple[int, datetime]] = []
@@ -95,7 +103,7 @@ def find_date(text: str, tz: tzinfo = BERLIN) -> datetime | None:
                 break
     if not candidates:
         return None
-    return min(candidates, key=lambda pair: pair[0])[1]
+    return min(candidates, key=lambda pair: pair[0])
 
 
 def parse_date(text: str | None, tz: tzinfo = BERLIN) -> datetime | None:

@@ -10,6 +10,8 @@ left out: they bring a dozen dependencies for what these pages need.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.blocks import date_of, text_of
-from aggregator.parse.dates import find_date, parse_date
+from aggregator.parse.dates import find_date_at, parse_date
 from aggregator.parse.html import base_url, make_soup
 
 _CONTAINERS = (
@@ -36,13 +38,26 @@ _DATE_HINTS = (
     "meta[property='article:published_time']",
     "meta[itemprop=datePublished]",
     "[itemprop=datePublished]",
+    "meta[name='dcterms.date' i], meta[name='dc.date' i], meta[name=date]",
     "time[datetime]",
     ".news-list-date",
     ".date",
     ".datum",
 )
+# Where a page says when it was published: "Pressemitteilung vom 12.08.2019",
+# "veröffentlicht am", "Datum: …", "Erstellt am …".
+_DATELINE = re.compile(
+    r"(?:\b(?:presse)?(?:mitteilung|meldung|information|artikel|nachricht|beitrag)\s+)?"
+    r"\b(?:vom|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|datum|erstellt(?:\s+am)?|"
+    r"publiziert(?:\s+am)?)\s*[:,]?\s*(?=(?:\w+,?\s*)?\d)",
+    re.IGNORECASE,
+)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# The lead of a release, which many CMS keep outside the text's container.
+_LEAD = "[itemprop=description], .teaser-text, .news-teaser, .lead, .einleitung, .intro"
 _NOISE = ("script", "style", "nav", "aside", "form", "footer", "header", "iframe", "noscript", "h1")
 MIN_TEXT = 120
+DATELINE_REACH = 1000  # the dateline sits near the top (seen at characters 83 to 507)
 
 
 @dataclass(frozen=True)
@@ -69,7 +84,43 @@ def _container(soup: BeautifulSoup) -> Tag | None:
     return parents[best] if totals[best] >= MIN_TEXT else None
 
 
+def _lead_outside(soup: BeautifulSoup, container: Tag) -> Tag | None:
+    """The release's lead where the CMS keeps it apart from the text: it belongs to the
+    release (the first sentences), so the main text starts with it."""
+    for lead in soup.select(_LEAD):
+        if lead.name == "meta" or container in lead.parents or lead in container.parents:
+            continue
+        if lead is not container and len(text_of(lead)) >= 40 and lead.find_parent(_NOISE) is None:
+            return lead
+    return None
+
+
+def _json_ld_date(soup: BeautifulSoup) -> datetime | None:
+    """schema.org's datePublished in JSON-LD (a NewsArticle, or one in a @graph)."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                value = node.get("datePublished")
+                if isinstance(value, str) and (parsed := parse_date(value)):
+                    return parsed
+                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+    return None
+
+
 def _published(soup: BeautifulSoup, container: Tag | None) -> datetime | None:
+    """Where the page states it: structured data, meta tags, `<time>`, the dateline
+    ("Pressemitteilung vom …"); else the first date of the text under the headline.
+    Never a date in the headline: "Reparaturcafé am 31. Januar" is about an event."""
+    if value := _json_ld_date(soup):
+        return value
     for selector in _DATE_HINTS:
         element = soup.select_one(selector)
         if element is None:
@@ -77,7 +128,24 @@ def _published(soup: BeautifulSoup, container: Tag | None) -> datetime | None:
         value = parse_date(str(element.get("content") or "")) or date_of(element)
         if value:
             return value
-    return find_date(text_of(container)[:300]) if container is not None else None
+    if container is None:
+        return None
+    text = _text_without_headings(container)
+    first = find_date_at(text)
+    if first and first[0] < 40:  # a dateline leading the text: "10.11.2021 Bis …"
+        return first[1]
+    for match in _DATELINE.finditer(text, 0, DATELINE_REACH):  # later: related releases
+        found = find_date_at(text[match.end() :])
+        if found and found[0] < 20:
+            return found[1]
+    return first[1] if first and first[0] < 600 else None
+
+
+def _text_without_headings(container: Tag) -> str:
+    content = copy.copy(container)
+    for heading in content.find_all(_HEADINGS):
+        heading.decompose()
+    return text_of(content)
 
 
 def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
@@ -89,6 +157,10 @@ def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
     if container is None:
         return Detail(None, published)
     content = copy.copy(container)
+    lead = _lead_outside(soup, container)
+    if lead is not None:
+        for position, child in enumerate(copy.copy(lead).contents):
+            content.insert(position, copy.copy(child))
     for tag in content.find_all(_NOISE):
         tag.decompose()
     for attribute, tags in (("href", "a"), ("src", "img")):

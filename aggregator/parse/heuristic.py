@@ -1,22 +1,32 @@
 """Find the press items of a listing page with no configuration at all.
 
-Press listings are repeated blocks of one shape, each with a link and a date.
-Blocks are grouped by their own tag and classes and by those of their parent
-(so that one list split under several month headings is one group); the group
-with the most blocks that carry both a link and a date wins. Menus, footers and
-"Weitere Meldungen" link lists lose because their entries carry no dates;
-navigation, asides and page headers are passed over entirely.
+Press listings are repeated blocks of one shape, each with a link and a headline, and
+mostly, not always, a date. Blocks are grouped by their own tag and structural class
+and by those of their parent (so that one list split under several month headings is
+one group). A class counts as structural when most siblings of the same tag carry it:
+zebra rows (`tr.hg` / `tr`, `odd` / `even`, `row1` / `row2`) stay one group. Where an
+item is a run of flat siblings (a title row, a row with the date, a spacer row; or
+`<a>` + `<ul>` + `<hr>`), the repeating run is the block.
+
+Each group is scored: blocks whose headline has a few words count, menus, pagers and
+tag clouds (one or two words) do not, and neither do blocks that lead to social networks
+or other sites; dates (outside the headline: "Sitzung am 14. August" is not when a
+release was published), teasers and pictures and a place in the main content raise the
+score. Navigation, asides and page chrome are passed over entirely.
 """
 
 from __future__ import annotations
 
+import copy
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.parse.blocks import text_of, usable_links
+from aggregator.parse.blocks import headline_text, main_link, text_of, usable_links
 from aggregator.parse.dates import find_date
 
 _SKIPPED_TAGS = ("nav", "aside", "script", "style", "noscript", "template", "select", "button")
@@ -24,23 +34,54 @@ _PAGE_CHROME = ("header", "footer")  # skipped unless inside an item (cards have
 _SKIPPED_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
 _SKIPPED_TOKEN = re.compile(
     r"^(main-?|sub-?|top-?|meta-?|service-?)?(nav|navi|navigation|menu|menue|breadcrumbs?|"
-    r"brotkrumen|skip|skiplinks?)(-?(bar|main|links|container|wrapper|list))?$",
+    r"brotkrumen|skip|skiplinks?|footer|fusszeile|sitemap|pagination|pager|paging|"
+    r"blaetter\w*|tagcloud|tags|social\w*|share\w*)(-?(bar|main|links|container|wrapper|"
+    r"list|box))?$",
     re.IGNORECASE,
 )
+_MAIN_TOKEN = re.compile(r"^(main|content|inhalt|haupt|center|primary|col-?main)", re.I)
 _STATE_CLASSES = {"odd", "even", "first", "last", "active", "current", "selected", "clearfix"}
 _NEXT_TEXTS = {
     "weiter", "weiter »", "weiter ›", "nächste", "nächste seite", "nächste »", "»", "›", "vor",
     "next", "ältere meldungen", "ältere beiträge", "ältere einträge", "ältere nachrichten",
 }  # fmt: skip
+_SOCIAL = re.compile(
+    r"(^|\.)(facebook|fb|instagram|twitter|x|youtube|youtu|flickr|linkedin|xing|tiktok|"
+    r"whatsapp|t|pinterest|vimeo|mastodon|threads)\.(com|de|be|me|social)$",
+    re.IGNORECASE,
+)
 MIN_ITEMS = 2
+MIN_UNDATED = 3  # an undated group must be a real list, not a pair of links
+MIN_WORDS = 3  # headlines have a few words; menu entries and page numbers do not
+MAX_RUN = 5  # rows or siblings one item may span
+
+
+def _kept_classes(tag: Tag) -> list[str]:
+    return [
+        c for c in tag.get("class") or [] if not re.search(r"\d", c) and c not in _STATE_CLASSES
+    ]
 
 
 def _signature(tag: Tag) -> str:
     """Tag and main class: CMS templates put the block's own class first, modifiers after
     ('article articletype-0 topnews'); numbered classes ('leading-0') say nothing."""
-    classes = tag.get("class") or []
-    kept = [c for c in classes if not re.search(r"\d", c) and c not in _STATE_CLASSES]
-    return ".".join([tag.name, *kept[:1]])
+    return ".".join([tag.name, *_kept_classes(tag)[:1]])
+
+
+def _sibling_signatures(children: list[Tag]) -> list[str]:
+    """Each child's signature among its siblings: the first of its classes that most
+    siblings of its tag carry, so that alternating classes do not split a list."""
+    by_tag = Counter(child.name for child in children)
+    counts: Counter[tuple[str, str]] = Counter()
+    for child in children:
+        counts.update((child.name, c) for c in set(_kept_classes(child)))
+    signatures = []
+    for child in children:
+        common = [
+            c for c in _kept_classes(child) if counts[(child.name, c)] * 5 >= by_tag[child.name] * 3
+        ]
+        signatures.append(".".join([child.name, *common[:1]]))
+    return signatures
 
 
 def _tokens(tag: Tag) -> list[str]:
@@ -55,22 +96,132 @@ def _is_skipped(tag: Tag) -> bool:
     return any(_SKIPPED_TOKEN.match(token) for token in _tokens(tag) if token)
 
 
-def _candidates(root: Tag, min_children: int) -> Iterator[tuple[Tag, Tag]]:
-    """(parent, child) pairs outside skipped regions, for parents with enough children."""
+Shape = tuple[str, str]  # (parent signature, block signature); runs: "run:N:signature"
+
+
+@dataclass
+class _Features:
+    """What one block looks like, for scoring its group."""
+
+    words: int
+    dated: bool
+    elsewhere: bool  # its main link goes to a social network
+    teaser: bool  # text beyond the headline, or a picture
+
+    @property
+    def good(self) -> bool:
+        """A press item: a headline (of a few words, unless a date vouches for it) that
+        stays on the site."""
+        return not self.elsewhere and (self.words >= MIN_WORDS or (self.dated and self.words))
+
+
+def _elsewhere(block: Tag) -> bool:
+    """The block's link goes to a social network (a post, a channel), not to a release."""
+    link = main_link(block)
+    if link is None:
+        return True
+    host = urlsplit(str(link["href"]).strip()).hostname or ""
+    return bool(_SOCIAL.search(host))
+
+
+def features(block: Tag) -> _Features:
+    headline = headline_text(block)
+    text = text_of(block)
+    rest = text.replace(headline, " ", 1) if headline else text
+    dated = block.find("time") is not None or find_date(rest) is not None
+    teaser = len(rest.strip()) >= 30 or block.find("img") is not None
+    return _Features(len(headline.split()), dated, _elsewhere(block), teaser)
+
+
+def _in_main(block: Tag) -> bool:
+    for parent in block.parents:
+        if parent.name == "main" or parent.get("role") == "main":
+            return True
+        if any(_MAIN_TOKEN.match(token) for token in _tokens(parent) if token):
+            return True
+    return False
+
+
+def _score(blocks: list[Tag]) -> tuple[float, list[Tag]]:
+    """How much a group looks like the page's press items, and its usable blocks."""
+    measured = [(block, features(block)) for block in blocks]
+    good = [(block, f) for block, f in measured if f.good]
+    dated = sum(f.dated for _, f in good)
+    if len(good) < MIN_ITEMS or (dated < MIN_ITEMS and len(good) < MIN_UNDATED):
+        return 0.0, []
+    share = len(good) / len(measured)
+    teasers = sum(f.teaser for _, f in good) / len(good)
+    main = 1.25 if _in_main(good[0][0]) else 1.0
+    score = len(good) * share * (1 + dated / len(good)) * (1 + 0.3 * teasers) * main
+    # Chosen, the group keeps its shorter headlines too ("Neues Adressbuch").
+    return score, [block for block, f in measured if f.words and not f.elsewhere]
+
+
+def _children(parent: Tag) -> list[Tag]:
+    return [c for c in parent.children if isinstance(c, Tag) and not _is_skipped(c)]
+
+
+def _candidates(root: Tag, min_children: int) -> Iterator[tuple[Tag, list[Tag]]]:
+    """Parents outside skipped regions with enough children, and those children."""
     stack = [root]
     while stack:
         parent = stack.pop()
-        children = [c for c in parent.children if isinstance(c, Tag) and not _is_skipped(c)]
+        children = _children(parent)
         if len(children) >= min_children:
-            for child in children:
-                yield parent, child
+            yield parent, children
         stack.extend(children)
 
 
-def _is_item(block: Tag) -> bool:
-    if not usable_links(block) and not (block.name == "a" and block.get("href")):
-        return False
-    return block.find("time") is not None or find_date(text_of(block)) is not None
+def _has_link(tag: Tag) -> bool:
+    return bool(usable_links(tag)) or (tag.name == "a" and bool(tag.get("href")))
+
+
+def _kind(tag: Tag, signature: str) -> tuple[str, bool, bool]:
+    text = text_of(tag)
+    return signature, _has_link(tag) and bool(text), bool(text) and find_date(text) is not None
+
+
+def _runs(children: list[Tag], signatures: list[str]) -> tuple[int, list[list[Tag]]] | None:
+    """Items made of several flat siblings: the shortest period in which the siblings'
+    kinds repeat, cut into runs that start at the sibling carrying the headline link."""
+    kinds = [_kind(child, sig) for child, sig in zip(children, signatures, strict=True)]
+    for period in range(2, MAX_RUN + 1):
+        if len(kinds) < 2 * period:
+            break
+        for offset in range(period):
+            window = kinds[offset:]
+            pairs = len(window) - period
+            if pairs < period:
+                continue
+            same = sum(window[i] == window[i + period] for i in range(pairs))
+            unit = window[:period]
+            if same * 10 < pairs * 9 or len(set(unit)) < 2:
+                continue
+            heads = [i for i, kind in enumerate(unit) if kind[1]]
+            if len(heads) != 1:
+                continue
+            head = unit[heads[0]]
+            starts = [i for i, kind in enumerate(kinds) if kind == head]
+            runs = [children[s : min(s + period, len(children))] for s in starts]
+            return period, runs
+    return None
+
+
+def _wrap(soup: BeautifulSoup, run: list[Tag]) -> Tag:
+    """A block for a run of siblings, read like any other block."""
+    block = soup.new_tag("div")
+    for element in run:
+        block.append(copy.copy(element))
+    return block
+
+
+def _context(parent: Tag) -> str:
+    """A parent by its own signature and its parent's: the lists of one page that share
+    a plain `ul` are told apart by what holds them (a teaser box, a menu)."""
+    grandparent = parent.parent
+    if isinstance(grandparent, Tag) and grandparent.name not in ("[document]", "html"):
+        return f"{_signature(grandparent)} > {_signature(parent)}"
+    return _signature(parent)
 
 
 def _innermost(blocks: list[Tag]) -> list[Tag]:
@@ -80,7 +231,25 @@ def _innermost(blocks: list[Tag]) -> list[Tag]:
     return [block for block in blocks if id(block) not in outer]
 
 
-Shape = tuple[str, str]  # (parent signature, block signature)
+def _groups(
+    soup: BeautifulSoup, root: Tag, min_children: int
+) -> tuple[dict[Shape, list[Tag]], dict[int, int]]:
+    order: dict[int, int] = {}
+    groups: defaultdict[Shape, list[Tag]] = defaultdict(list)
+    for parent, children in _candidates(root, min_children):
+        signatures = _sibling_signatures(children)
+        parent_signature = _context(parent)
+        for child, signature in zip(children, signatures, strict=True):
+            groups[(parent_signature, signature)].append(child)
+        found = _runs(children, signatures) if len(children) >= 4 else None
+        if found:
+            period, runs = found
+            head = signatures[children.index(runs[0][0])]
+            for run in runs:
+                block = _wrap(soup, run)
+                order[id(block)] = len(order)
+                groups[(parent_signature, f"run:{period}:{head}")].append(block)
+    return groups, order
 
 
 def find_item_blocks(
@@ -92,24 +261,18 @@ def find_item_blocks(
     item) is read by that shape, where one block is enough.
     """
     root = soup.body or soup
-    order = {id(tag): position for position, tag in enumerate(root.find_all(True))}
-    groups: defaultdict[Shape, list[Tag]] = defaultdict(list)
-    for parent, child in _candidates(root, 1 if shape else MIN_ITEMS):
-        groups[(_signature(parent), _signature(child))].append(child)
+    groups, run_order = _groups(soup, root, 1 if shape else MIN_ITEMS)
+    position = {id(tag): n for n, tag in enumerate(root.find_all(True))}
     if shape is not None:
-        return _innermost([m for m in groups.get(shape, []) if _is_item(m)]), shape
+        members = _innermost(groups.get(shape, []))
+        return [m for m in members if _has_link(m) and headline_text(m)], shape
     best: list[Tag] = []
-    best_key: tuple[int, float] = (0, 0.0)
-    best_shape: Shape | None = None
+    best_score, best_shape = 0.0, None
     for group_shape, members in groups.items():
-        items = _innermost([m for m in members if _is_item(m)])
-        if len(items) < MIN_ITEMS:
-            continue
-        links_per_item = sum(len(usable_links(m)) for m in items) / len(items)
-        key = (len(items), -links_per_item)
-        if key > best_key:
-            best, best_key, best_shape = items, key, group_shape
-    best.sort(key=lambda block: order[id(block)])
+        score, items = _score(_innermost(members))
+        if score > best_score:
+            best, best_score, best_shape = items, score, group_shape
+    best.sort(key=lambda block: position.get(id(block), run_order.get(id(block), 0)))
     return best, best_shape
 
 

@@ -6,6 +6,7 @@ operator when the aggregator guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -66,9 +67,19 @@ LISTING_STATE = frozenset(
     {
         "page", "seite", "skip", "offset", "start", "max", "limit", "pageno", "pagenr",
         "jahr", "monat", "year", "month", "wlistpage", "cp", "browse", "pointer",
-        "tx_news_pi1[currentpage]", "tx_news_pi1[@widget_0][currentpage]",
+        "tx_news_pi1[currentpage]", "tx_news_pi1[@widget_0][currentpage]", "publish[start]",
     }
 )  # fmt: skip
+# Weblication numbers its paging parameter after the list: pageIda67aa4da=2
+_LISTING_STATE_PATTERN = re.compile(r"^pageid[0-9a-f]{6,}$", re.IGNORECASE)
+
+
+def is_listing_state(name: str, value: str) -> bool:
+    """A parameter that pages or filters a listing: with a number (or nothing) as value
+    it never addresses content."""
+    lowered = name.lower()
+    known = lowered in LISTING_STATE or _LISTING_STATE_PATTERN.match(lowered) is not None
+    return known and (value.isdigit() or not value)
 
 
 def without_listing_state(url: str, names: tuple[str, ...] = ()) -> str:
@@ -79,7 +90,7 @@ def without_listing_state(url: str, names: tuple[str, ...] = ()) -> str:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k not in names and not (k.lower() in LISTING_STATE and (v.isdigit() or not v))
+        if k not in names and not is_listing_state(k, v)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="[]/,:")))
 

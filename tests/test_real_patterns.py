@@ -1,0 +1,181 @@
+"""Zero-config extraction on the patterns real municipal pages show (issue 14), each
+on a page written here after that pattern: undated teaser lists, zebra rows, items
+made of several rows or flat siblings, generic link texts, dates inside headlines.
+Unit tests read the page with parse_listing; the end-to-end tests run the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from aggregator.model import PageTarget
+from aggregator.parse.pages import parse_listing
+from tests.conftest import run_cli
+from tests.siteserver import Route
+
+BASE = "https://www.gemeinde-beispiel.de/aktuelles.php"
+
+MENU = """<div id="linkeSpalte"><ul>
+  <li><a href="/rathaus.php">Rathaus</a></li>
+  <li><a href="/buergerservice.php">Bürgerservice</a></li>
+  <li><a href="/bauplaetze.php">Bauplätze</a></li><li><a href="/notrufe.php">Notrufe</a></li>
+  <li><a href="/vereine.php">Vereine</a></li><li><a href="/kontakt.php">Kontakt</a></li>
+</ul></div>"""
+FOOTER = """<div class="fusszeile"><ul><li><a href="/impressum.php">Impressum</a></li>
+  <li><a href="/datenschutz.php">Datenschutzerklärung der Gemeinde</a></li>
+  <li><a href="/barrierefreiheit.php">Erklärung zur Barrierefreiheit</a></li></ul></div>"""
+TAGS = """<div class="schlagworte"><a href="/t/kita">Kita</a> <a href="/t/bauen">Bauen</a>
+  <a href="/t/wahl">Wahl</a> <a href="/t/abfall">Abfall</a> <a href="/t/sport">Sport</a></div>"""
+POST_PAGER = """<form method="post" action="/aktuelles.php"><input type="hidden" name="seite"
+  value="2"><button type="submit" name="p" value="1">1</button><button type="submit" name="p"
+  value="2">2</button><button type="submit" name="p" value="3">3</button></form>"""
+
+UNDATED = [
+    ("Ferienprogramm", "ferien"),  # two words: kept with its group
+    ("Neues Adressbuch", "adressbuch"),
+    ("Einladung zur Gemeinderatssitzung am Mittwoch, 14. August 2019", "gemeinderat"),
+    ("Baugebiet \u201eAm Sonnenhang\u201c wird erweitert", "baugebiet"),
+    ("Jobcenter informiert zur Aktionswoche der kommunalen Jobcenter", "aktionswoche"),
+    ("Feststellung der Jahresrechnung 2018", "jahresrechnung"),
+]
+
+
+def teaser_page(items=UNDATED) -> str:
+    """An OpenText RedDot municipal template: picture link + text link, no date."""
+    href = "/aktuelles.php?&amp;publish[id]={}&amp;publish[start]=0"
+    rows = "".join(
+        f"""<li><div class="teaserPicture"><a href="{href.format(n)}">
+        <img alt="Diesen Artikel lesen" src="/bilder/teaser{n}.jpg"></a></div>
+        <div class="aktuellbereichText"><a href="{href.format(n)}"
+        title="Diesen Artikel lesen">{title}</a></div></li>"""
+        for n, (title, _) in enumerate(items, 300)
+    )
+    return f"""<!DOCTYPE html><html lang="de"><head><meta charset="windows-1252">
+    <title>Aktuelles</title></head><body>{MENU}<div id="contentbereich">
+    <div class="aktuellTeaser"><h4>Die Gemeinde informiert</h4><ul>{rows}</ul></div>
+    {POST_PAGER}</div>{TAGS}{FOOTER}</body></html>"""
+
+
+def read(html: str, url: str = BASE):
+    body = html.encode("cp1252", errors="xmlcharrefreplace")
+    return parse_listing(body, {"content-type": "text/html"}, url, PageTarget(url=url))
+
+
+def test_an_undated_teaser_list_is_found_and_menus_footers_tags_and_pagers_are_not():
+    listing = read(teaser_page())
+    assert [e.title for e in listing.entries] == [title for title, _ in UNDATED]
+    assert all(e.published is None for e in listing.entries)  # the headline's date is no date
+    assert listing.method.startswith("heuristic: guessed 6 items in div.aktuellTeaser > ul > li")
+    links = {e.link for e in listing.entries}
+    # the list state (publish[start]) is not part of an item's identity
+    assert "https://www.gemeinde-beispiel.de/aktuelles.php?publish[id]=300" in links
+
+
+def test_zebra_rows_are_one_list_whatever_their_classes():
+    rows = "".join(
+        f"<tr{' class=hg' if n % 2 else ''}><td>{n + 1:02d}.08.2019</td>"
+        f'<td><a href="/presse/pm-{n}.html">Pressemitteilung {n}: Kreis fördert Projekt {n}</a>'
+        "</td></tr>"
+        for n in range(7)
+    )
+    divs = "".join(
+        f'<div class="zeile_{n % 2} {("odd", "even")[n % 2]} row{n % 2 + 1}">'
+        f'<span>{n + 10}.07.2019</span> <a href="/meldung/{n}">Meldung {n} aus dem Rathaus</a>'
+        "</div>"
+        for n in range(5)
+    )
+    table = read(f"<html><body><main><table>{rows}</table></main></body></html>")
+    assert len(table.entries) == 7
+    assert table.entries[1].published.day == 2
+    listing = read(f"<html><body><main><div class='liste'>{divs}</div></main></body></html>")
+    assert [e.title for e in listing.entries] == [f"Meldung {n} aus dem Rathaus" for n in range(5)]
+
+
+def document_rows(count: int) -> str:
+    """A parliament's document list: title row (icon link + text link), meta row with
+    number, type and date, a row with a button, a spacer row; header rows first."""
+    head = (
+        "<tr><td colspan=4><hr></td></tr><tr><th rowspan=2>Dokument</th><th colspan=3>Titel"
+        "</th></tr><tr><th>Nummer</th><th>Typ</th><th>Datum</th></tr>"
+    )
+    rows = "".join(
+        f"""<tr><td class="doc" rowspan="2"><table><tr><td><a href="/dok/{n}.pdf"
+        title="PDF Dokument öffnen (1{n}3 KB)"><img alt="PDF Dokument öffnen" src="/i/pdf.gif">
+        </a></td></tr></table></td><td class="title" colspan="3"><a href="/dok/{n}.pdf"
+        title="PDF Dokument öffnen (1{n}3 KB)">Anfrage {n} zur Lage der Jobcenter im Kreis</a>
+        </td></tr><tr><td>7/{500 + n}</td><td>Kleine Anfrage</td><td>{10 + n}.03.2020</td></tr>
+        <tr><td><button onclick="location.href='/vorgang/{n}'">Vorgang</button></td>
+        <td colspan="3">Abgeordnete Beispiel</td></tr><tr><td></td><td colspan="3"></td></tr>"""
+        for n in range(count)
+    )
+    table = f"<table id='result'>{head}{rows}</table>"
+    return f"<html><body><div class='ergebnis'>{table}</div></body></html>"
+
+
+def test_items_spanning_several_table_rows_are_found_as_one_run():
+    listing = read(document_rows(6))
+    assert [e.title for e in listing.entries] == [
+        f"Anfrage {n} zur Lage der Jobcenter im Kreis" for n in range(6)
+    ]
+    assert [e.published.day for e in listing.entries] == [10, 11, 12, 13, 14, 15]
+    assert listing.entries[0].link == "https://www.gemeinde-beispiel.de/dok/0.pdf"
+    assert "run:" in listing.method
+
+
+def test_items_made_of_flat_siblings_are_found():
+    runs = "".join(
+        f'<a href="/news/{n}.html">Neue Sprechzeiten im Bürgerbüro ab Woche {n}</a>'
+        f"<ul class='meta'><li>Veröffentlicht am 0{n + 1}.09.2019</li><li>Rathaus</li></ul><hr>"
+        for n in range(5)
+    )
+    listing = read(f"<html><body><div id='inhalt'>{runs}</div></body></html>")
+    assert len(listing.entries) == 5
+    assert listing.entries[2].title == "Neue Sprechzeiten im Bürgerbüro ab Woche 2"
+    assert listing.entries[2].published.day == 3
+
+
+@pytest.mark.parametrize(
+    "more", ["Artikel weiterlesen", "Diesen Artikel lesen", "Meldung lesen", "mehr …", "Details"]
+)
+def test_the_headline_wins_over_generic_link_texts(more):
+    items = "".join(
+        f"""<li><div class="newsText"><div class="headline"><a href="/pm?publish[id]={n}"
+        title="Diesen Artikel lesen">Fundbüro</a></div> Teaser {n} der Meldung aus dem Rathaus
+        <div class="date02">Artikel vom 2{n}.07.2019</div><div class="weiter"><a
+        href="/pm?publish[id]={n}">{more}</a></div></div></li>"""
+        for n in range(4)
+    )
+    listing = read(f"<html><body><div id='content'><ul>{items}</ul></div></body></html>")
+    assert [e.title for e in listing.entries] == ["Fundbüro"] * 4
+    assert [e.published.day for e in listing.entries] == [20, 21, 22, 23]
+
+
+def test_an_undated_listing_gets_its_dates_from_the_detail_pages(site, tmp_path, write_config):
+    site.routes["/gemeinde/aktuelles.php"] = Route(body=teaser_page().encode("cp1252"))
+    for n, (title, _) in enumerate(UNDATED, 300):
+        detail = (
+            f"<html><body><div id='contentbereich'><p class='breadcrumb'>Start › Aktuelles</p>"
+            f"<h1>{title}</h1><p>Pressemitteilung vom {n - 290}.08.2019</p><p>Der Text der "
+            f"Meldung {n} steht hier, lang genug für einen Absatz über die Gemeinde.</p>"
+            "</div></body></html>"
+        )
+        site.routes[f"/aktuelles.php?publish[id]={n}"] = Route(body=detail.encode())
+    page = site.url("gemeinde/aktuelles.php")
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: gemeinde, name: Gemeinde Beispiel, land: BW, kind: landkreis, "
+        f"pages: [{{url: '{page}'}}]}}\n"
+    )
+    db = tmp_path / "undated.db"
+    fetched = run_cli("--config", str(config), "--db", str(db), "fetch")
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    assert "heuristic: guessed 6 items" in fetched.stderr.decode()  # the progress lines
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT title, published, date_is_guess FROM items").fetchall()
+    assert len(rows) == 6
+    dated = {title: (published[:10], guess) for title, published, guess in rows}
+    assert dated["Einladung zur Gemeinderatssitzung am Mittwoch, 14. August 2019"] == (
+        "2019-08-11",
+        0,
+    )  # from "Pressemitteilung vom 12.08.2019" (Berlin midnight is the 11th in UTC)
