@@ -77,6 +77,7 @@ class Targets:
 
 MAX_PRESS_PAGES = 3  # press pages followed from one start page
 MAX_FEED_GUESSES = 4  # common feed URLs tried when a site advertises none
+MIN_HOMEPAGE_ITEMS = 3  # teasers on a homepage that make it the list of last resort
 
 
 async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
@@ -88,6 +89,7 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
     """
     result = Targets()
     best: PageProposal | None = None
+    homepage: PageProposal | None = None
     for start in start_urls:
         try:
             response = await fetcher.get(start)
@@ -103,8 +105,10 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
         await _add_feeds(result, advertised_feeds(soup, response.final_url), fetcher)
         for page_url in press_links(soup, response.final_url, MAX_PRESS_PAGES):
             proposal = await _read_press_page(page_url, result, fetcher)
-            if proposal and (best is None or proposal.dated > best.dated):
+            if proposal and (best is None or _better(proposal, best)):
                 best = proposal
+        if homepage is None:
+            homepage = propose_page(response.body, response.headers, response.final_url)
         if not result.feeds:
             for guess in candidate_feed_urls(response.final_url, soup)[:MAX_FEED_GUESSES]:
                 if await _is_feed(fetcher, guess):
@@ -114,6 +118,10 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
             break  # the homepage answered; the jobcenter's own site is only a fallback
     if best:
         result.pages.append(best.entry)
+    elif not result.feeds and homepage is not None and homepage.items >= MIN_HOMEPAGE_ITEMS:
+        # No press section to be found: the press teasers on the homepage itself are the
+        # list (the heuristic passes over menus, social-media posts and link lists).
+        result.pages.append(homepage.entry)
     if result.found:
         result.error = result.error_kind = None
     return result
@@ -133,8 +141,12 @@ async def _read_press_page(url: str, result: Targets, fetcher: Fetcher) -> PageP
         return None
     soup = make_soup(page.body, page.headers)
     await _add_feeds(result, advertised_feeds(soup, page.final_url), fetcher)
-    proposal = propose_page(page.body, page.headers, page.final_url)
-    return proposal if proposal and proposal.dated else None
+    return propose_page(page.body, page.headers, page.final_url)
+
+
+def _better(proposal: PageProposal, best: PageProposal) -> bool:
+    """Dated items first (a listing that says when), then more items."""
+    return (proposal.dated, proposal.items) > (best.dated, best.items)
 
 
 async def _add_feeds(result: Targets, links: list[FeedLink], fetcher: Fetcher) -> None:

@@ -150,6 +150,7 @@ def test_every_preset_compiles_and_is_documented():
             preset.date,
             preset.summary,
             preset.next,
+            preset.signature,
         ):
             if selector:
                 soupsieve.compile(selector)

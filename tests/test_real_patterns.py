@@ -179,3 +179,94 @@ def test_an_undated_listing_gets_its_dates_from_the_detail_pages(site, tmp_path,
         "2019-08-11",
         0,
     )  # from "Pressemitteilung vom 12.08.2019" (Berlin midnight is the 11th in UTC)
+
+
+def homepage() -> str:
+    """A Land portal's homepage: menus, a photo carousel, dated social-media posts, and
+    the undated press ticker under the heading "Pressemitteilungen"."""
+    ticker = "".join(
+        f'<li><a href="/{slug}/" title="{title}">{title}</a></li>'
+        for slug, title in (
+            ("minister-ehrt-bergretter", "Minister ehrt verdiente Bergretter"),
+            ("barrierefreie-bahnhoefe", "Ausbau weiterer barrierefreier Bahnhöfe im Land"),
+            ("wohnheimplaetze", "209 neue Wohnheimplätze für Studierende: „Wertvoller ..."),
+            ("jobcenter-aktionswoche", "Kommunale Jobcenter laden zur Aktionswoche ein"),
+            ("schuelergerichte", "Justizministerin eröffnet neuntes Schülergericht ..."),
+        )
+    )
+    photos = "".join(
+        f'<li><div class="fotoreihe"><a href="/fotoreihen/?frid={n}" title="Fotoreihe"><img '
+        f'src="/f/{n}.jpg" alt="Foto"></a><div class="overlay"><a href="/fotoreihen/?frid={n}">'
+        f"Besuch der Ministerin in der Gemeinde Nummer {n}</a></div></div></li>"
+        for n in range(6)
+    )
+    posts = "".join(
+        f'<li><div class="fbitem"><h4><a href="https://www.facebook.com/Land/">Unser Land</a>'
+        f'</h4><span class="fbdatum">0{n + 1}.10.2017 11:15</span><p>Herbstzeit! Wie mögt ihr '
+        f"den Kürbis am liebsten? Tipps gibt es hier.</p></div></li>"
+        for n in range(5)
+    )
+    menu = "".join(
+        f'<li><a href="/{w.lower()}/">{w}</a></li>' for w in ("Land", "Service", "Politik")
+    )
+    return f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Land</title>
+    </head><body><div id="kopf"><ul class="hauptmenue">{menu}</ul></div><div id="content">
+    <div id="ticker"><h3><a href="/presse/">Pressemitteilungen</a></h3><div class="wrap">
+    <div class="pressecarousel"><ul>{ticker}</ul></div></div></div>
+    <div class="block"><div class="fotocarousel"><ul>{photos}</ul></div></div>
+    <div class="social"><ul>{posts}</ul></div></div></body></html>"""
+
+
+def test_a_homepage_without_a_readable_press_section_yields_its_press_ticker(
+    site, tmp_path, write_config
+):
+    site.routes["/land/"] = Route(body=homepage().encode())
+    # its "Pressemitteilungen" link leads nowhere readable (here: 404), so the homepage
+    # itself is the list
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: land, name: Land Beispiel, land: BY, kind: landkreis, "
+        f"homepage: '{site.url('land/')}'}}\n"
+    )
+    db = tmp_path / "home.db"
+    fetched = run_cli("--config", str(config), "--db", str(db), "fetch")
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    with sqlite3.connect(db) as conn:
+        titles = {row[0] for row in conn.execute("SELECT title FROM items")}
+    assert "Kommunale Jobcenter laden zur Aktionswoche ein" in titles
+    assert len(titles) == 5  # neither photo series nor Facebook posts
+    pinned = run_cli("--config", str(config), "--db", str(db), "sources", "discover", "land")
+    assert f"url: {site.url('land/')}" in pinned.stdout.decode()
+
+
+def test_a_single_item_page_is_read_by_the_preset_its_markup_reveals():
+    item = """<li class="listEntry listEntryObject-news"><div class="listEntryInner">
+      <div class="listEntryText"><h4 class="listEntryTitle"><a href="/de/news/tonne.php"
+      title="Öffnet die Seite">Leerung der grauen Tonne verzögert sich</a></h4>
+      <div class="listEntryDate">18.07.2025</div><div class="listEntryDescription">In allen
+      Ortsteilen kommt es zu Verzögerungen bei der Leerung.</div><div class="listEntryLink">
+      <a href="/de/news/tonne.php">Meldung lesen</a></div></div></div></li>"""
+    listing = read(f"<html><body><main><ul class='list'>{item}</ul></main></body></html>")
+    assert listing.method.startswith("preset weblication (recognised from its markup)")
+    [entry] = listing.entries
+    assert entry.title == "Leerung der grauen Tonne verzögert sich"
+    assert entry.published.date().isoformat() == "2025-07-18"
+    empty = read("<html><body><main><p>Keine Meldungen.</p></main></body></html>")
+    assert empty.entries == [] and empty.method.startswith("heuristic")
+
+
+def test_discovery_knows_municipal_labels_and_ignores_tabs_filters_clubs_and_events():
+    from bs4 import BeautifulSoup
+
+    from aggregator.parse.discover import press_links
+
+    page = "https://www.gemeinde.example/start/"
+    html = """<a href="/start/?activeTab=2">Aktuelles</a><a href="/vereine/news/">Vereins News</a>
+      <a href="/termine/">Veranstaltungen aktuell</a><a href="/rathaus/aktuell/">Rathaus Aktuell</a>
+      <a href="/stellen/">Stellenangebote aktuell</a><a href="/presse/?sort=asc">Presse</a>
+      <a href="/kreis/">Aktuelles aus dem Landkreis</a>"""
+    links = press_links(BeautifulSoup(html, "lxml"), page, limit=5)
+    assert links == [
+        "https://www.gemeinde.example/rathaus/aktuell/",
+        "https://www.gemeinde.example/kreis/",
+    ]

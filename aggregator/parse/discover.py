@@ -3,6 +3,7 @@ to read it as a listing (a preset that fits, or selectors from the heuristic).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -11,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from aggregator.model import PageTarget
 from aggregator.parse.html import base_url
+from aggregator.parse.labels import label_rank
 from aggregator.parse.pages import parse_listing
 from aggregator.parse.presets import PRESETS
 
@@ -91,19 +93,8 @@ def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PagePropo
     return PageProposal({"url": url}, len(listing.entries), dated, listing.method)
 
 
-# Link labels of press sections, best first.
-PRESS_LABELS = (
-    "pressemitteilungen", "pressemeldungen", "pressearchiv", "presseinformationen",
-    "presse", "aktuelle meldungen", "aktuelles", "meldungen", "neuigkeiten", "nachrichten", "news",
-)  # fmt: skip
-
-
-def _label_rank(text: str) -> int | None:
-    folded = " ".join(text.lower().split())
-    for rank, label in enumerate(PRESS_LABELS):
-        if folded == label or folded.startswith(label + " ") or folded.endswith(" " + label):
-            return rank
-    return None
+# Links that only switch a tab, sort, filter or print the page they are on.
+_PAGE_STATE = re.compile(r"activetab|[?&](sort|order|print|druck|filter)\w*=", re.IGNORECASE)
 
 
 def press_links(soup: BeautifulSoup, page_url: str, limit: int = 3) -> list[str]:
@@ -113,10 +104,12 @@ def press_links(soup: BeautifulSoup, page_url: str, limit: int = 3) -> list[str]
     ranked: dict[str, int] = {}
     for link in soup.find_all("a", href=True):
         label = " ".join(link.get_text(" ", strip=True).split()) or str(link.get("title") or "")
-        rank = _label_rank(label)
+        rank = label_rank(label)
         if rank is None:
             continue
         url = urljoin(base, str(link["href"])).split("#")[0]
+        if _PAGE_STATE.search(url) or url.rstrip("/") == page_url.split("#")[0].rstrip("/"):
+            continue
         if urlsplit(url).hostname != host or urlsplit(url).scheme not in ("http", "https"):
             continue
         ranked[url] = min(rank, ranked.get(url, rank))

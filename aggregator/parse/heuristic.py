@@ -28,6 +28,7 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.blocks import headline_text, main_link, text_of, usable_links
 from aggregator.parse.dates import find_date
+from aggregator.parse.labels import label_rank
 
 _SKIPPED_TAGS = ("nav", "aside", "script", "style", "noscript", "template", "select", "button")
 _PAGE_CHROME = ("header", "footer")  # skipped unless inside an item (cards have headers too)
@@ -50,6 +51,7 @@ _SOCIAL = re.compile(
     r"whatsapp|t|pinterest|vimeo|mastodon|threads)\.(com|de|be|me|social)$",
     re.IGNORECASE,
 )
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5")
 MIN_ITEMS = 2
 MIN_UNDATED = 3  # an undated group must be a real list, not a pair of links
 MIN_WORDS = 3  # headlines have a few words; menu entries and page numbers do not
@@ -142,6 +144,19 @@ def _in_main(block: Tag) -> bool:
     return False
 
 
+def _under_press_heading(block: Tag) -> bool:
+    """The list stands under a heading such as "Pressemitteilungen" or "Aktuelles"
+    (a homepage's press ticker, next to photo series and social-media posts)."""
+    for ancestor in list(block.parents)[:4]:
+        headings = [h for h in ancestor.find_all(_HEADINGS, recursive=False)]
+        previous = ancestor.find_previous_sibling()
+        if isinstance(previous, Tag) and previous.name in _HEADINGS:
+            headings.append(previous)
+        if any(label_rank(text_of(heading)) is not None for heading in headings):
+            return True
+    return False
+
+
 def _score(blocks: list[Tag]) -> tuple[float, list[Tag]]:
     """How much a group looks like the page's press items, and its usable blocks."""
     measured = [(block, features(block)) for block in blocks]
@@ -152,7 +167,8 @@ def _score(blocks: list[Tag]) -> tuple[float, list[Tag]]:
     share = len(good) / len(measured)
     teasers = sum(f.teaser for _, f in good) / len(good)
     main = 1.25 if _in_main(good[0][0]) else 1.0
-    score = len(good) * share * (1 + dated / len(good)) * (1 + 0.3 * teasers) * main
+    labelled = 2.0 if _under_press_heading(good[0][0]) else 1.0
+    score = len(good) * share * (1 + dated / len(good)) * (1 + 0.3 * teasers) * main * labelled
     # Chosen, the group keeps its shorter headlines too ("Neues Adressbuch").
     return score, [block for block, f in measured if f.words and not f.elsewhere]
 

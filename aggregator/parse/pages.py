@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import Entry, PageTarget
 from aggregator.parse.blocks import Selectors, entry_from_block
@@ -125,12 +125,21 @@ def parse_listing(
     soup = make_soup(body, headers)
     base = base_url(soup, url)
     reading = reading_for(target)
-    next_url = _next_url(soup, reading, base)
     if reading.selectors is None:
         blocks, shape = find_item_blocks(soup, shape)
         method = f"heuristic: guessed {len(blocks)} items in {describe(shape)}"
+        entries = _entries(blocks, reading, base)
+        recognised = _recognised(soup, base, len(entries))
+        if recognised is not None:
+            reading, entries = recognised
+            method, shape = f"{reading.method} (recognised from its markup)", None
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
+        entries = _entries(blocks, reading, base)
+    return Listing(entries, _next_url(soup, reading, base), method, base, shape)
+
+
+def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
     entries = []
     for block in blocks:
         entry = entry_from_block(block, reading.selectors)
@@ -140,4 +149,21 @@ def parse_listing(
             link = without_listing_state(urljoin(base, entry.link), reading.listing_params)
             entry = replace(entry, link=link)
         entries.append(entry)
-    return Listing(entries, next_url, method, base, shape)
+    return entries
+
+
+def _recognised(soup: BeautifulSoup, base: str, guessed: int) -> tuple[Reading, list[Entry]] | None:
+    """A preset whose product's markup is on the page, when it reads more items than the
+    heuristic did; a preset that matches nothing is never chosen."""
+    for preset in PRESETS.values():
+        if preset.signature is None or soup.select_one(preset.signature) is None:
+            continue
+        reading = reading_for(PageTarget(url=base, preset=preset.name))
+        assert reading.selectors is not None
+        entries = [
+            e for e in _entries(soup.select(reading.selectors.items), reading, base)
+            if e.link and e.title
+        ]  # fmt: skip
+        if len(entries) > guessed:
+            return reading, entries
+    return None

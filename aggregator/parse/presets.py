@@ -25,6 +25,10 @@ class Preset:
     # dropped from item links so that an item has one identity on every page
     listing_params: tuple[str, ...] = ()
     uncertain: str = ""
+    # Markup only this product writes: on a page without configuration, a preset whose
+    # signature is there reads the page when it finds more items than the heuristic
+    # (a last page, a small office with a single release).
+    signature: str | None = None
 
 
 IKISS = Preset(
@@ -54,6 +58,7 @@ TYPO3_NEWS = Preset(
     summary="[itemprop=description], .teaser-text, .news-list-teaser, p",
     next=".f3-widget-paginator li.next a, .page-navigation a[rel~=next], a.next",
     listing_params=("tx_news_pi1[currentPage]", "tx_news_pi1[@widget_0][currentPage]"),
+    signature=".news-list-view .article, .news-list-item",
     uncertain=(
         "Follows EXT:news' default templates; sites with their own templates keep the "
         "class names more often than not, but not always."
@@ -72,8 +77,9 @@ WEBLICATION = Preset(
     listing_params=("wListPage",),
     uncertain=(
         "Class names from Weblication's list templates; the name of the paging parameter "
-        "differs between versions, so identity ignores the usual ones."
+        "differs between versions (pageId<hash>), so identity ignores the usual ones."
     ),
+    signature="li.listEntry .listEntryTitle, div.listEntry .listEntryTitle",
 )
 
 NOLIS = Preset(
@@ -107,6 +113,43 @@ ARCHIVE_BY_MONTH = Preset(
     ),
 )
 
+BRAIN_GEOCMS = Preset(
+    name="brain-geocms",
+    description="brain-GeoCMS (brain-SCC) module articlelist: ol.articlelist_listview > li",
+    items="ol.articlelist_listview > li, ul.articlelist_listview > li",
+    title=":is(h2, h3, h4) a, :is(h2, h3, h4)",
+    link=":is(h2, h3, h4) a[href], a[href]",
+    date="time[datetime], .articlelist_date, .date",
+    summary="p",
+    next="a[rel~=next], li.next a, a.next",
+    signature="ol.articlelist_listview > li, ul.articlelist_listview > li",
+    uncertain=(
+        "After the module's list markup (articlelist_*) seen on Landkreis sites; date and "
+        "teaser classes vary with the template, hence the fallbacks."
+    ),
+)
+
+HIRSCH_WOELFL = Preset(
+    name="hirsch-woelfl",
+    description=(
+        "Hirsch & Wölfl municipal news ('publish' module, on OpenText RedDot or TYPO3 "
+        "komm_publishconnector): teaser lists with publish[id] links, often undated"
+    ),
+    items="div.aktuellTeaser > ul > li, [id^=dynamischeListe] li",
+    title=".headline a, .aktuellbereichText a, .headline",
+    link=".headline a[href], .aktuellbereichText a[href], a[href*='publish']",
+    date=".date02, .date, .datum",
+    summary=".newsText, .aktuellbereichText",
+    listing_params=("publish[start]",),
+    signature="div.aktuellTeaser > ul > li a[href*='publish'], [id^=dynamischeListe] li .newsText",
+    uncertain=(
+        "After the teaser markup of the vendor's municipal templates (teaserPicture, "
+        "aktuellbereichText or newsText/headline/date02) and its publish[id] links; the "
+        "listing shows no date on RedDot sites, so dates come from the detail pages; the "
+        "pager is a POST form and cannot be followed."
+    ),
+)
+
 GENERIC_ARTICLE = Preset(
     name="generic-article",
     description="Teaser cards (<article> with <time datetime>) or an old table with a date column",
@@ -118,7 +161,8 @@ GENERIC_ARTICLE = Preset(
     next=None,  # the heuristic: rel=next or a link labelled "nächste Seite"/"weiter"
 )
 
-PRESETS: dict[str, Preset] = {
-    preset.name: preset
-    for preset in (IKISS, TYPO3_NEWS, WEBLICATION, NOLIS, ARCHIVE_BY_MONTH, GENERIC_ARTICLE)
-}
+_ALL = (
+    IKISS, TYPO3_NEWS, WEBLICATION, NOLIS, ARCHIVE_BY_MONTH, BRAIN_GEOCMS, HIRSCH_WOELFL,
+    GENERIC_ARTICLE,
+)  # fmt: skip
+PRESETS: dict[str, Preset] = {preset.name: preset for preset in _ALL}
