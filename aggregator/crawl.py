@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aggregator.attempt import Attempt, RefreshContext, attempt, failure
-from aggregator.fetch import Fetched, FetchError
-from aggregator.model import Entry, FetchOutcome, Item, PageTarget
+from aggregator.fetch import Fetched, FetchError, HTTPStatusFailed
+from aggregator.model import DetailQueueChange, Entry, FetchOutcome, Item, PageTarget, QueuedDetail
+from aggregator.normalize import canonical_url
 from aggregator.parse import ParseError
 from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
@@ -37,6 +38,13 @@ class TargetResult:
     outcomes: list[FetchOutcome] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    queued: list[QueuedDetail] = field(default_factory=list)  # detail pages left for later
+    read: list[str] = field(default_factory=list)  # keys whose queued page was read
+    failed: list[str] = field(default_factory=list)  # keys whose queued page failed again
+
+    @property
+    def details(self) -> DetailQueueChange:
+        return DetailQueueChange(tuple(self.queued), tuple(self.read), tuple(self.failed))
 
     def moved(self, done: Attempt) -> None:
         if done.moved_to:
@@ -206,41 +214,69 @@ def _listing_items(
 async def _with_details(
     found: list[_Found], target: PageTarget, ctx: RefreshContext, result: TargetResult
 ) -> list[Item]:
-    """Read the detail pages of new items: full text, and the date a listing lacks."""
+    """Read the detail pages of new items (full text, and the date a listing lacks),
+    those that earlier refreshes left in the queue first. What the budget does not
+    cover waits in the queue for the next refresh, so every item's page is read once."""
     items = []
     budget = MAX_DETAILS_PER_REFRESH
+    fresh = {each.item.key for each in found if each.needs_detail}
+    for waiting in ctx.store.queued_details(ctx.source.id, target.url, budget):
+        if waiting.key in fresh:
+            continue  # on the listing again, new or changed: read below
+        budget -= 1
+        item, read = await _detail(waiting.entry, waiting.base, target, ctx, result)
+        (result.read if read else result.failed).append(waiting.key)
+        if item is not None:
+            items.append(item)
+    left = 0
     for each in found:
         if not each.needs_detail:
             items.append(each.item)
             continue
         if budget == 0:
-            result.notes.append(f"detail pages capped at {MAX_DETAILS_PER_REFRESH} per refresh")
+            left += 1
             items.append(each.item)
+            result.queued.append(QueuedDetail(each.item.key, target.url, each.entry, each.base))
             continue
         budget -= 1
-        items.append(await _detail(each, target, ctx, result))
+        item, read = await _detail(each.entry, each.base, target, ctx, result)
+        items.append(item if item is not None else each.item)
+        if read:
+            result.read.append(each.item.key)  # no longer waiting, if it was
+        else:
+            result.queued.append(QueuedDetail(each.item.key, target.url, each.entry, each.base))
+    if left:
+        result.notes.append(
+            f"detail pages capped at {MAX_DETAILS_PER_REFRESH} per refresh; {left} queued for "
+            "the next refreshes"
+        )
     return items
 
 
 async def _detail(
-    each: _Found, target: PageTarget, ctx: RefreshContext, result: TargetResult
-) -> Item:
-    url = each.item.url
-    assert url is not None
+    entry: Entry, base: str, target: PageTarget, ctx: RefreshContext, result: TargetResult
+) -> tuple[Item | None, bool]:
+    """The entry completed by its detail page (its date, and its text: the page has
+    been paid for), and whether it was read (False: it could not be fetched now; try
+    again later)."""
+    url = canonical_url(entry.link, base) if entry.link else None
+    if url is None:
+        return None, True
     try:
         response = await ctx.fetcher.get(url, timeouts=ctx.config.timeouts(ctx.source))
     except FetchError as exc:
         result.notes.append(f"detail page {url} failed ({exc}); kept the listing entry")
-        return each.item
+        gone = isinstance(exc, HTTPStatusFailed) and 400 <= exc.status < 500
+        return None, gone  # a missing page stays missing; anything else: try again later
     if not isinstance(response, Fetched):
-        return each.item
+        return None, True
     try:
         item, notes = await ctx.offload.run(
-            read_detail_page, response.body, response.headers, response.final_url, each.entry,
-            each.base, target.follow, _origin(target.url, ctx),
+            read_detail_page, response.body, response.headers, response.final_url, entry,
+            base, True, _origin(target.url, ctx),
         )  # fmt: skip
     except ParseError as exc:
         result.notes.append(f"detail page {url} could not be read ({exc}); kept the listing entry")
-        return each.item
+        return None, True
     result.notes.extend(notes)
-    return item or each.item
+    return item, True

@@ -323,6 +323,28 @@ class StoredItem:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedDetail:
+    """A listing entry whose detail page is still to be read (the refresh that found it
+    had spent its budget), with what reading it needs."""
+
+    key: str
+    target: str  # the configured listing URL
+    entry: Entry
+    base: str
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DetailQueueChange:
+    """What a refresh does to its source's queue: entries added, entries read (or given up)
+    and entries tried without success."""
+
+    add: tuple[QueuedDetail, ...] = ()
+    done: tuple[str, ...] = ()  # keys
+    failed: tuple[str, ...] = ()  # keys
+
+
+@dataclass(frozen=True, slots=True)
 class FetchOutcome:
     """What one request of a refresh came to, for fetch state and history."""
 

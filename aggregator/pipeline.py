@@ -17,7 +17,7 @@ from aggregator.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.crawl import crawl_listing, read_feed
 from aggregator.dedupe import Shingled, shingle_items
 from aggregator.fetch import Fetcher
-from aggregator.model import Config, FetchOutcome, Item, Source
+from aggregator.model import Config, DetailQueueChange, FetchOutcome, Item, Source
 from aggregator.offload import INLINE, Offload
 from aggregator.parse import ParseError
 from aggregator.store import Store, is_storage_failure
@@ -106,6 +106,7 @@ async def refresh_source(
     ctx = replace(first, source=resolved.source)
     result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
     items: list[Item] = []
+    details: list[DetailQueueChange] = []
     for url in ctx.source.feeds:  # one target after another: they are mostly on one host
         done = await read_feed(url, ctx)
         result.outcomes.extend(done.outcomes)
@@ -116,10 +117,18 @@ async def refresh_source(
         result.outcomes.extend(done.outcomes)
         result.notes.extend(done.notes)
         items.extend(done.items)
+        details.append(done.details)
     merged = merge_duplicates(items)
     verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
     shingled = await _shingled(merged, offload)
-    saved = store.save_refresh(source.id, merged, result.outcomes, ctx.now, verdicts, shingled)
+    queue = DetailQueueChange(
+        tuple(q for d in details for q in d.add),
+        tuple(k for d in details for k in d.done),
+        tuple(k for d in details for k in d.failed),
+    )
+    saved = store.save_refresh(
+        source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue
+    )
     result.new, result.updated = saved.new, saved.updated
     return result
 

@@ -18,9 +18,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aggregator import store_queue
 from aggregator.campaigns import Verdict
 from aggregator.dedupe import Shingled, decode
-from aggregator.model import FetchOutcome, FetchState, Item, Source, StoredItem
+from aggregator.model import (
+    DetailQueueChange,
+    FetchOutcome,
+    FetchState,
+    Item,
+    QueuedDetail,
+    Source,
+    StoredItem,
+)
 from aggregator.store_rows import from_text, item_filters, stored_item, to_text
 from aggregator.store_schema import BANDS_MIGRATION, MIGRATIONS
 from aggregator.store_writes import (
@@ -230,6 +239,10 @@ class Store:
             sql, args = sql + " WHERE source_id = ?", (source_id,)
         return [_fetch_state(row) for row in self._conn.execute(sql + " ORDER BY url", args)]
 
+    def queued_details(self, source_id: str, target: str, limit: int) -> list[QueuedDetail]:
+        """Detail pages of this listing still to be read, oldest first."""
+        return store_queue.queued(self._conn, source_id, target, limit)
+
     def stored_fingerprint(self, item: Item) -> str | None:
         """The fingerprint stored for this item (by key or link), or None if it is new."""
         row = existing(self._conn, item)
@@ -243,13 +256,15 @@ class Store:
         now: datetime,
         verdicts: Mapping[str, Sequence[Verdict]] | None = None,
         shingled: Mapping[str, Shingled] | None = None,
+        details: DetailQueueChange | None = None,
     ) -> SaveResult:
         """Store one source's refresh in a single transaction.
 
         `verdicts` are the campaigns each item (by key) belongs to. New and changed
         items are also placed in their near-duplicate group; `shingled` may hold their
         shingles computed beforehand (by comparable text), to keep that CPU out of the
-        transaction.
+        transaction. `details` adds to and takes from the source's queue of detail pages
+        still to be read, in the same transaction as the items they complete.
         """
         counts = {"new": 0, "updated": 0, "same": 0}
         with self.transaction() as conn:
@@ -262,6 +277,8 @@ class Store:
                     group_near_duplicates(conn, source_id, stored, shingled or {})
             for outcome in outcomes:
                 record_outcome(conn, source_id, outcome, now)
+            if details is not None:
+                store_queue.apply(conn, source_id, details, now)
         return SaveResult(new=counts["new"], updated=counts["updated"])
 
     # -- campaigns and groups ----------------------------------------------------

@@ -139,3 +139,21 @@ MIGRATIONS.append(
     ALTER TABLE discovered ADD COLUMN started_from TEXT;
     """
 )
+
+MIGRATIONS.append(
+    # 8: detail pages a refresh had no budget for, read by the next ones until each item's
+    # page has been read once
+    """
+    CREATE TABLE detail_queue (
+        source_id TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        target    TEXT NOT NULL,
+        entry     TEXT NOT NULL,
+        base      TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        attempts  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source_id, key)
+    );
+    CREATE INDEX detail_queue_target ON detail_queue (source_id, target, queued_at);
+    """
+)

@@ -270,3 +270,49 @@ def test_discovery_knows_municipal_labels_and_ignores_tabs_filters_clubs_and_eve
         "https://www.gemeinde.example/rathaus/aktuell/",
         "https://www.gemeinde.example/kreis/",
     ]
+
+
+def test_detail_pages_beyond_one_refresh_are_read_by_the_next_ones(site, tmp_path, write_config):
+    """70 undated releases behind one listing: a refresh reads 30 detail pages, the
+    next ones read the rest (the listing unchanged, answering 304), until every item has
+    its date and its text; no page is read twice."""
+    count = 70
+    items = [(f"Pressemitteilung {n} des Landratsamts zur Lage", f"pm{n}") for n in range(count)]
+    site.routes["/kreis/aktuelles.php"] = Route(body=teaser_page(items).encode("cp1252"))
+    for n in range(count):
+        detail = (
+            f"<html><body><div id='inhalt'><h1>Pressemitteilung {n}</h1><p>Pressemitteilung "
+            f"vom {n % 28 + 1:02d}.08.2019</p><p>Der Landkreis teilt mit: Text der Meldung {n}, "
+            "lang genug für einen ganzen Absatz über die Arbeit im Kreis.</p></div></body></html>"
+        )
+        site.routes[f"/aktuelles.php?publish[id]={300 + n}"] = Route(body=detail.encode())
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: kreis, name: Landkreis Beispiel, land: BW, kind: landkreis, "
+        f"pages: [{{url: '{site.url('kreis/aktuelles.php')}', max_pages: 1}}]}}\n"
+    )
+    db = tmp_path / "queue.db"
+
+    def dated() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM items WHERE date_is_guess = 0 AND content_html != ''"
+            ).fetchone()[0]
+
+    first = run_cli("--config", str(config), "--db", str(db), "fetch")
+    assert (
+        "30 items" not in first.stderr.decode() and "queued for the next" in first.stderr.decode()
+    )
+    assert dated() == 30
+    assert run_cli("--config", str(config), "--db", str(db), "fetch").returncode == 0
+    assert dated() == 60
+    assert run_cli("--config", str(config), "--db", str(db), "fetch").returncode == 0
+    assert dated() == count
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM detail_queue").fetchone()[0] == 0
+        day = conn.execute(
+            "SELECT published FROM items WHERE title LIKE 'Pressemitteilung 45 %'"
+        ).fetchone()[0]
+    assert day.startswith("2019-08-17T22:00")  # "vom 18.08.2019", Berlin midnight
+    details = [r for r in site.requests if "publish[id]=" in r.path]
+    assert len(details) == len({r.path for r in details}) == count

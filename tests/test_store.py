@@ -135,9 +135,10 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old = Store(path)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     old._conn.execute("PRAGMA user_version = 4")
-    old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 7 made
+    old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 8 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
+    old._conn.execute("DROP TABLE detail_queue")  # migration 8
     old.close()
 
     store = Store(path)
@@ -160,6 +161,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "CREATE TABLE item_bands (band INTEGER NOT NULL, source_id TEXT NOT NULL,"
         " key TEXT NOT NULL);"
         "DROP TABLE sources; ALTER TABLE discovered DROP COLUMN started_from;"
+        "DROP TABLE detail_queue;"
         "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
