@@ -71,15 +71,25 @@ def is_generic(text: str) -> bool:
     )
 
 
+def _is_headline_classed(element: Tag) -> bool:
+    classes = element.get("class") or []
+    named = any(_HEADLINE_CLASS.search(c) for c in classes)
+    return named and not is_generic(text_of(element))
+
+
 def _headline_element(block: Tag) -> Tag | None:
-    """A heading, or an element whose class calls it the headline or title."""
-    heading = block.find(_HEADINGS)
-    if isinstance(heading, Tag) and not is_generic(text_of(heading)):
-        return heading
-    for element in block.find_all(class_=_HEADLINE_CLASS):
-        if isinstance(element, Tag) and not is_generic(text_of(element)):
-            return element
-    return None
+    """A heading, or an element whose class calls it the headline or title (one pass
+    over the block: this runs for every candidate block of a page)."""
+    classed: Tag | None = None
+    for element in block.descendants:
+        if not isinstance(element, Tag):
+            continue
+        if element.name in _HEADINGS:
+            if not is_generic(text_of(element)):
+                return element
+        elif classed is None and _is_headline_classed(element):
+            classed = element
+    return classed
 
 
 def usable_links(block: Tag) -> list[Tag]:
@@ -138,9 +148,9 @@ def _headline(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
     return ""
 
 
-def headline_text(block: Tag) -> str:
+def headline_text(block: Tag, link: Tag | None = None) -> str:
     """What a block calls itself, read by the conventions (for the heuristic)."""
-    return _title(block, None, main_link(block))
+    return _title(block, None, link if link is not None else main_link(block))
 
 
 def date_of(element: Tag | None) -> datetime | None:

@@ -56,6 +56,7 @@ MIN_ITEMS = 2
 MIN_UNDATED = 3  # an undated group must be a real list, not a pair of links
 MIN_WORDS = 3  # headlines have a few words; menu entries and page numbers do not
 MAX_RUN = 5  # rows or siblings one item may span
+MAX_FACTOR = 2 * 1.3 * 1.25 * 2.0  # the most one block adds to a score: dated, teaser, main, label
 
 
 def _kept_classes(tag: Tag) -> list[str]:
@@ -117,9 +118,8 @@ class _Features:
         return not self.elsewhere and (self.words >= MIN_WORDS or (self.dated and self.words))
 
 
-def _elsewhere(block: Tag) -> bool:
+def _elsewhere(link: Tag | None) -> bool:
     """The block's link goes to a social network (a post, a channel), not to a release."""
-    link = main_link(block)
     if link is None:
         return True
     host = urlsplit(str(link["href"]).strip()).hostname or ""
@@ -127,12 +127,13 @@ def _elsewhere(block: Tag) -> bool:
 
 
 def features(block: Tag) -> _Features:
-    headline = headline_text(block)
+    link = main_link(block)
+    headline = headline_text(block, link)
     text = text_of(block)
     rest = text.replace(headline, " ", 1) if headline else text
     dated = block.find("time") is not None or find_date(rest) is not None
     teaser = len(rest.strip()) >= 30 or block.find("img") is not None
-    return _Features(len(headline.split()), dated, _elsewhere(block), teaser)
+    return _Features(len(headline.split()), dated, _elsewhere(link), teaser)
 
 
 def _in_main(block: Tag) -> bool:
@@ -197,9 +198,31 @@ def _kind(tag: Tag, signature: str) -> tuple[str, bool, bool]:
     return signature, _has_link(tag) and bool(text), bool(text) and find_date(text) is not None
 
 
+def _periodic(children: list[Tag], signatures: list[str]) -> bool:
+    """Whether the siblings (by signature and whether they hold a link) repeat with a
+    period of 2 to MAX_RUN: cheap, and false for the common lists of alike blocks, which
+    then need no closer look."""
+    rough = [
+        (sig, child.name == "a" or child.find("a", href=True) is not None)
+        for child, sig in zip(children, signatures, strict=True)
+    ]
+    if len(set(rough)) < 2:
+        return False
+    for period in range(2, MAX_RUN + 1):
+        pairs = len(rough) - period
+        if (
+            pairs >= period
+            and sum(rough[i] == rough[i + period] for i in range(pairs)) * 10 >= pairs * 8
+        ):
+            return True
+    return False
+
+
 def _runs(children: list[Tag], signatures: list[str]) -> tuple[int, list[list[Tag]]] | None:
     """Items made of several flat siblings: the shortest period in which the siblings'
     kinds repeat, cut into runs that start at the sibling carrying the headline link."""
+    if not _periodic(children, signatures):
+        return None
     kinds = [_kind(child, sig) for child, sig in zip(children, signatures, strict=True)]
     for period in range(2, MAX_RUN + 1):
         if len(kinds) < 2 * period:
@@ -284,7 +307,11 @@ def find_item_blocks(
         return [m for m in members if _has_link(m) and headline_text(m)], shape
     best: list[Tag] = []
     best_score, best_shape = 0.0, None
-    for group_shape, members in groups.items():
+    linked = [(sum(1 for m in members if _has_link(m)), shape, members)
+              for shape, members in groups.items()]  # fmt: skip
+    for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
+        if links < MIN_ITEMS or links * MAX_FACTOR <= best_score:
+            break  # no smaller group can score higher: each block adds at most MAX_FACTOR
         score, items = _score(_innermost(members))
         if score > best_score:
             best, best_score, best_shape = items, score, group_shape

@@ -129,7 +129,9 @@ def parse_listing(
         blocks, shape = find_item_blocks(soup, shape)
         method = f"heuristic: guessed {len(blocks)} items in {describe(shape)}"
         entries = _entries(blocks, reading, base)
-        recognised = _recognised(soup, base, len(entries))
+        recognised = (
+            _recognised(soup, base, len(entries)) if len(entries) < RECOGNISE_BELOW else None
+        )
         if recognised is not None:
             reading, entries = recognised
             method, shape = f"{reading.method} (recognised from its markup)", None
@@ -137,6 +139,9 @@ def parse_listing(
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
     return Listing(entries, _next_url(soup, reading, base), method, base, shape)
+
+
+RECOGNISE_BELOW = 3  # a heuristic that found this few may have missed a known product's list
 
 
 def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
