@@ -21,7 +21,7 @@ from aggregator.parse import ParseError
 from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.html import make_soup
-from aggregator.parse.pages import listing_identity
+from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
 from aggregator.reading import (
     FeedReading,
     Origin,
@@ -127,6 +127,8 @@ def _report(method: str, count: int) -> str:
 
 
 def _empty_listing_message(method: str) -> str:
+    if method.endswith(SINGLE_RELEASE):
+        return SINGLE_RELEASE
     if method.startswith("heuristic"):
         return "found no press items without configuration; set a preset or selectors"
     return f"selectors matched 0 items ({method}); has the page changed its markup?"

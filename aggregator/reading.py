@@ -14,6 +14,7 @@ from datetime import datetime
 
 from aggregator.model import Entry, Item, PageTarget
 from aggregator.normalize import normalize_entry
+from aggregator.parse.blocks import better_title
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.feeds import parse_feed
 from aggregator.parse.heuristic import Shape
@@ -107,8 +108,15 @@ def read_detail_page(
     detail = extract_detail(body, headers, url)
     completed = replace(
         entry,
+        title=better_title(entry.title, detail.title),
         content_html=detail.content_html if full_text else None,
         published=entry.published or detail.published,
     )
     notes: list[str] = []
-    return _normalised(completed, base, origin, notes), notes
+    item = _normalised(completed, base, origin, notes)
+    listed = _normalised(entry, base, origin, [])
+    if item is not None and listed is not None:
+        # identity and change detection stay the listing's: the next refresh sees the
+        # listing's (cut) title again, and must not take the item for a changed one
+        item = replace(item, fingerprint=listed.fingerprint)
+    return item, notes

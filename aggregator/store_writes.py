@@ -21,6 +21,7 @@ from aggregator.dedupe import (
     shingle_texts,
 )
 from aggregator.model import FetchOutcome, Item
+from aggregator.parse.blocks import better_title
 from aggregator.store_rows import to_text
 
 GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
@@ -163,6 +164,8 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted
                        summary_text=row["summary_text"], fingerprint=row["fingerprint"],
                        url=row["url"])  # fmt: skip
         new_content = content or item.content_html
+    if item.title and better_title(item.title, row["title"]) == row["title"] != item.title:
+        item = replace(item, title=row["title"])  # the detail page's full headline stays
     changed = (
         row["title"] != item.title
         or row["summary_html"] != item.summary_html

@@ -68,3 +68,17 @@ def test_page_without_text_gives_nothing_rather_than_noise():
         b"<html><body><nav><a href='/'>Start</a></nav></body></html>", {}, "https://e.de/"
     )
     assert detail.content_html is None and detail.published is None
+
+
+def test_a_cut_or_generic_listing_title_gives_way_to_the_detail_pages_headline():
+    from aggregator.parse.blocks import better_title
+
+    headline = "209 neue Wohnheimplätze für Studierende: „Wertvoller Beitrag zum Standort“"
+    assert better_title("209 neue Wohnheimplätze für Studierende: „Wertvoller ...", headline) == (
+        headline
+    )
+    assert better_title("Artikel weiterlesen", headline) == headline
+    assert better_title("Wohnheimplätze", headline) == "Wohnheimplätze"  # not cut: kept
+    assert better_title("Andere Meldung …", headline) == "Andere Meldung …"  # another text
+    page = f"<html><body><div id='inhalt'><h1>{headline}</h1><p>{'Text. ' * 40}</p></div>"
+    assert extract_detail(page.encode(), {}, "https://e.de/").title == headline

@@ -316,3 +316,77 @@ def test_detail_pages_beyond_one_refresh_are_read_by_the_next_ones(site, tmp_pat
     assert day.startswith("2019-08-17T22:00")  # "vom 18.08.2019", Berlin midnight
     details = [r for r in site.requests if "publish[id]=" in r.path]
     assert len(details) == len({r.path for r in details}) == count
+
+
+def test_a_cut_headline_is_completed_from_the_detail_page_once(site, tmp_path, write_config):
+    cut = [("Neue Wohnheimplätze für Studierende: „Wertvoller ...", "wohnheim"), *UNDATED[1:4]]
+    site.routes["/stadt/aktuelles.php"] = Route(body=teaser_page(cut).encode("cp1252"))
+    full = "Neue Wohnheimplätze für Studierende: „Wertvoller Beitrag zum Hochschulstandort“"
+    detail = (
+        f"<html><body><div id='inhalt'><h1>{full}</h1><p>Pressemitteilung vom 02.10.2017</p>"
+        f"<p>{'Die Stadt baut Wohnheime für Studierende. ' * 5}</p></div></body></html>"
+    )
+    site.routes["/aktuelles.php?publish[id]=300"] = Route(body=detail.encode())
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: stadt, name: Stadt Beispiel, land: BY, kind: kreisfreie-stadt, "
+        f"pages: [{{url: '{site.url('stadt/aktuelles.php')}'}}]}}\n"
+    )
+    db = tmp_path / "cut.db"
+    for _ in range(2):  # the second refresh sees the cut title again, unchanged listing
+        site.routes["/stadt/aktuelles.php"] = Route(
+            body=teaser_page(cut).encode("cp1252"), conditional=False
+        )
+        assert run_cli("--config", str(config), "--db", str(db), "fetch").returncode == 0
+    with sqlite3.connect(db) as conn:
+        titles = {row[0] for row in conn.execute("SELECT title FROM items")}
+        [(updated, first_seen)] = conn.execute(
+            "SELECT updated, first_seen FROM items WHERE url LIKE '%publish[id]=300'"
+        ).fetchall()
+    assert full in titles
+    assert len([r for r in site.requests if r.path.endswith("publish[id]=300")]) == 1
+    assert updated <= first_seen  # not "changed" again by the listing's cut title
+
+
+def release_page() -> str:
+    """A release's own page: its text, and lists of related and earlier releases."""
+    related = "".join(
+        f'<li><a href="/presse/pm-{n}.html">Pressemitteilung Nr. {n} vom 0{n}.11.2021 zur '
+        "Lage an der Grenze</a></li>"
+        for n in range(1, 8)
+    )
+    more = "".join(
+        f'<li><a href="/presse/weitere-{n}.html">Weitere Meldung {n} aus dem Amt für '
+        "Migration</a></li>"
+        for n in range(6)
+    )
+    text = "Die Bundespolizei stellte im November mehr unerlaubte Einreisen fest. " * 12
+    return f"""<html><head><meta property="og:type" content="article"></head><body>
+    <div id="content"><div class="column"><h1>Illegale Migration: Feststellungen im Jahr</h1>
+    <p>10.11.2021</p><p>{text}</p><p>Siehe dazu auch die Pressemitteilungen:</p>
+    <ul>{related}</ul></div><div class="related"><h2>Weitere Meldungen</h2><ul>{more}</ul>
+    </div></div></body></html>"""
+
+
+def test_a_detail_page_is_never_read_as_a_listing(site, tmp_path, write_config):
+    listing = read(release_page())
+    assert listing.entries == []
+    assert "single release, not a listing" in listing.method
+    site.routes["/presse/pm-9.html"] = Route(body=release_page().encode())
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: amt, name: Amt Beispiel, land: BE, kind: landkreis, "
+        f"pages: [{{url: '{site.url('presse/pm-9.html')}'}}]}}\n"
+    )
+    fetched = run_cli("--config", str(config), "--db", str(tmp_path / "d.db"), "fetch")
+    assert "single release, not a listing" in fetched.stdout.decode()
+    assert "configure the press listing" in fetched.stdout.decode()
+
+
+def test_the_report_says_how_sure_the_guess_is():
+    sure = read(document_rows(6))
+    assert sure.method.endswith("(sure)")
+    likely = read(teaser_page())
+    assert likely.method.endswith("(likely)")  # undated
+    weak = read(homepage().replace('<h3><a href="/presse/">Pressemitteilungen</a></h3>', ""))
+    assert "(weak: " in weak.method and "pin selectors" in weak.method

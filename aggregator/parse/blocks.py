@@ -223,3 +223,19 @@ def entry_from_block(block: Tag, selectors: Selectors | None) -> Entry | None:
         published=_date(block, selectors, title),
         summary_html=_summary(block, selectors, title),
     )
+
+
+def better_title(listed: str, headline: str | None) -> str:
+    """The detail page's headline where the listing's is generic or cut short
+    ("Wohnheimplätze für Studierende: „Wertvoller ..."); the listing's otherwise."""
+    if not headline:
+        return listed
+    cut = listed.rstrip()
+    if not cut or is_generic(cut):
+        return headline
+    for ellipsis in ("…", "..."):
+        if cut.endswith(ellipsis):
+            stem = " ".join(cut.removesuffix(ellipsis).split()).rstrip(" –-")
+            if " ".join(headline.split()).startswith(stem) and len(headline) > len(stem):
+                return headline
+    return listed

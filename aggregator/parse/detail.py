@@ -64,6 +64,7 @@ DATELINE_REACH = 1000  # the dateline sits near the top (seen at characters 83 t
 class Detail:
     content_html: str | None
     published: datetime | None
+    title: str | None = None  # the page's own headline
 
 
 def _container(soup: BeautifulSoup) -> Tag | None:
@@ -154,8 +155,9 @@ def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
     base = base_url(soup, url)
     container = _container(soup)
     published = _published(soup, container)
+    title = _headline(soup, container)
     if container is None:
-        return Detail(None, published)
+        return Detail(None, published, title)
     content = copy.copy(container)
     lead = _lead_outside(soup, container)
     if lead is not None:
@@ -168,4 +170,14 @@ def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
             if element.get(attribute):
                 element[attribute] = urljoin(base, str(element[attribute]))
     html = content.decode_contents().strip()
-    return Detail(html or None, published)
+    return Detail(html or None, published, title)
+
+
+def _headline(soup: BeautifulSoup, container: Tag | None) -> str | None:
+    """The release's headline: the main heading, else what the page tells sharers."""
+    for scope in (container, soup):
+        heading = scope.find("h1") if scope is not None else None
+        if isinstance(heading, Tag) and text_of(heading):
+            return text_of(heading)
+    shared = soup.find("meta", attrs={"property": "og:title"})
+    return str(shared.get("content") or "").strip() or None if shared else None

@@ -145,6 +145,42 @@ def _in_main(block: Tag) -> bool:
     return False
 
 
+# Lists that point at other pages of a release's site: never the source's listing.
+_RELATED = re.compile(
+    r"weitere\s+(meldungen|pressemitteilungen|nachrichten|artikel|beiträge|informationen)|"
+    r"verwandte|ähnliche|das könnte sie|mehr zum thema|siehe auch|related|empfehlungen",
+    re.IGNORECASE,
+)
+
+
+def _under_related_heading(block: Tag) -> bool:
+    """The list stands under "Weitere Meldungen", "Mehr zum Thema" or a container named
+    related: the other releases a detail page points at, not a listing."""
+    for ancestor in list(block.parents)[:4]:
+        if any(_RELATED.search(token) for token in _tokens(ancestor) if token):
+            return True
+        headings = [h for h in ancestor.find_all(_HEADINGS, recursive=False)]
+        previous = ancestor.find_previous_sibling()
+        if isinstance(previous, Tag) and previous.name in _HEADINGS:
+            headings.append(previous)
+        if any(_RELATED.search(text_of(heading)) for heading in headings):
+            return True
+    return False
+
+
+RUNNING_TEXT = 600  # characters of long paragraphs beside a list: it belongs to an article
+
+
+def _inside_running_text(block: Tag) -> bool:
+    """The list is part of an article's text (a release pointing at earlier ones), not a
+    listing: long paragraphs stand beside it in the same container."""
+    holder = block.parent.parent if block.parent is not None else None
+    if not isinstance(holder, Tag):
+        return False
+    paragraphs = (text_of(p) for p in holder.find_all("p", recursive=False))
+    return sum(len(t) for t in paragraphs if len(t) >= 80) >= RUNNING_TEXT
+
+
 def _under_press_heading(block: Tag) -> bool:
     """The list stands under a heading such as "Pressemitteilungen" or "Aktuelles"
     (a homepage's press ticker, next to photo series and social-media posts)."""
@@ -164,6 +200,8 @@ def _score(blocks: list[Tag]) -> tuple[float, list[Tag]]:
     good = [(block, f) for block, f in measured if f.good]
     dated = sum(f.dated for _, f in good)
     if len(good) < MIN_ITEMS or (dated < MIN_ITEMS and len(good) < MIN_UNDATED):
+        return 0.0, []
+    if _under_related_heading(good[0][0]) or _inside_running_text(good[0][0]):
         return 0.0, []
     share = len(good) / len(measured)
     teasers = sum(f.teaser for _, f in good) / len(good)
@@ -291,10 +329,29 @@ def _groups(
     return groups, order
 
 
-def find_item_blocks(
-    soup: BeautifulSoup, shape: Shape | None = None
-) -> tuple[list[Tag], Shape | None]:
-    """The blocks that look like press items, and their shape.
+@dataclass(frozen=True)
+class Guess:
+    """What the heuristic found, and how sure it is: "sure" (most items dated, no close
+    rival), "likely" (undated, or few), "weak" (another list scored almost as high: an
+    operator should pin selectors)."""
+
+    blocks: list[Tag]
+    shape: Shape | None
+    confidence: str = "likely"
+    rival: Shape | None = None
+
+    def describe(self) -> str:
+        text = f"guessed {len(self.blocks)} items in {describe(self.shape)} ({self.confidence}"
+        if self.confidence == "weak" and self.rival:
+            text += f": {describe(self.rival)} is almost as likely; pin selectors"
+        return text + ")"
+
+
+CLOSE = 1.5  # a rival within this factor of the best makes the guess weak
+
+
+def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
+    """The blocks that look like press items, their shape and how sure the guess is.
 
     With the `shape` found on page 1, a later page (say, a last page with a single
     item) is read by that shape, where one block is enough.
@@ -304,19 +361,32 @@ def find_item_blocks(
     position = {id(tag): n for n, tag in enumerate(root.find_all(True))}
     if shape is not None:
         members = _innermost(groups.get(shape, []))
-        return [m for m in members if _has_link(m) and headline_text(m)], shape
+        return Guess([m for m in members if _has_link(m) and headline_text(m)], shape)
     best: list[Tag] = []
     best_score, best_shape = 0.0, None
+    rival_score, rival_shape = 0.0, None
     linked = [(sum(1 for m in members if _has_link(m)), shape, members)
               for shape, members in groups.items()]  # fmt: skip
     for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
-        if links < MIN_ITEMS or links * MAX_FACTOR <= best_score:
-            break  # no smaller group can score higher: each block adds at most MAX_FACTOR
+        if links < MIN_ITEMS or links * MAX_FACTOR * CLOSE <= best_score:
+            break  # no smaller group can rival the best: each block adds at most MAX_FACTOR
         score, items = _score(_innermost(members))
         if score > best_score:
+            rival_score, rival_shape = best_score, best_shape
             best, best_score, best_shape = items, score, group_shape
+        elif score > rival_score:
+            rival_score, rival_shape = score, group_shape
     best.sort(key=lambda block: position.get(id(block), run_order.get(id(block), 0)))
-    return best, best_shape
+    if not best:
+        return Guess([], None)
+    dated = sum(features(block).dated for block in best)
+    if rival_score * CLOSE >= best_score:
+        confidence = "weak"
+    elif dated * 5 >= len(best) * 4 and len(best) >= MIN_UNDATED:
+        confidence = "sure"
+    else:
+        confidence = "likely"
+    return Guess(best, best_shape, confidence, rival_shape)
 
 
 def describe(shape: Shape | None) -> str:

@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import Entry, PageTarget
-from aggregator.parse.blocks import Selectors, entry_from_block
-from aggregator.parse.heuristic import Shape, describe, find_item_blocks, find_next_link
+from aggregator.parse.blocks import Selectors, entry_from_block, text_of
+from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
 
@@ -126,22 +126,44 @@ def parse_listing(
     base = base_url(soup, url)
     reading = reading_for(target)
     if reading.selectors is None:
-        blocks, shape = find_item_blocks(soup, shape)
-        method = f"heuristic: guessed {len(blocks)} items in {describe(shape)}"
+        guess = find_item_blocks(soup, shape)
+        blocks, shape = guess.blocks, guess.shape
+        method = f"heuristic: {guess.describe()}"
         entries = _entries(blocks, reading, base)
-        recognised = (
-            _recognised(soup, base, len(entries)) if len(entries) < RECOGNISE_BELOW else None
-        )
+        few = len(entries) < RECOGNISE_BELOW
+        recognised = _recognised(soup, base, len(entries)) if few else None
         if recognised is not None:
             reading, entries = recognised
             method, shape = f"{reading.method} (recognised from its markup)", None
+        elif not entries and looks_like_a_release(soup):
+            method = f"heuristic: {SINGLE_RELEASE}"
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
     return Listing(entries, _next_url(soup, reading, base), method, base, shape)
 
 
+SINGLE_RELEASE = (
+    "this page is a single release, not a listing (lists on it point at related pages); "
+    "configure the press listing it belongs to"
+)
 RECOGNISE_BELOW = 3  # a heuristic that found this few may have missed a known product's list
+
+
+def looks_like_a_release(soup: BeautifulSoup) -> bool:
+    """A long running text marked as an article: a detail page, read as a listing by
+    mistake."""
+    shared = soup.find("meta", attrs={"property": "og:type"})
+    article = (
+        (shared is not None and str(shared.get("content") or "").lower() == "article")
+        or soup.find("h1") is not None
+        or soup.find(attrs={"itemprop": "articleBody"}) is not None
+    )
+    text = sum(len(text_of(p)) for p in soup.find_all("p") if len(text_of(p)) >= 80)
+    return article and text >= RELEASE_TEXT
+
+
+RELEASE_TEXT = 600  # characters in long paragraphs: a release, not a page of teasers
 
 
 def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
