@@ -390,3 +390,40 @@ def test_the_report_says_how_sure_the_guess_is():
     assert likely.method.endswith("(likely)")  # undated
     weak = read(homepage().replace('<h3><a href="/presse/">Pressemitteilungen</a></h3>', ""))
     assert "(weak: " in weak.method and "pin selectors" in weak.method
+
+
+def test_structured_data_comes_before_any_guess():
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {n}, "item": {{"@type": "NewsArticle", '
+        f'"headline": "Meldung {n} des Kreises", "url": "/presse/{n}.html", '
+        f'"datePublished": "2019-08-2{n}T10:00:00+02:00"}}}}'
+        for n in range(1, 4)
+    )
+    script = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        f'"@type": "ItemList", "itemListElement": [{items}]}}</script>'
+    )
+    # the visible markup would make the heuristic pick the menu-like list below
+    page = f"<html><head>{script}</head><body>{MENU}</body></html>"
+    listing = read(page)
+    assert listing.method == "structured data (JSON-LD ItemList): 3 items"
+    assert [e.title for e in listing.entries] == [f"Meldung {n} des Kreises" for n in (1, 2, 3)]
+    assert listing.entries[1].link == "https://www.gemeinde-beispiel.de/presse/2.html"
+    assert listing.entries[2].published.day == 23
+
+    cards = "".join(
+        f'<article itemscope itemtype="https://schema.org/NewsArticle"><h2 itemprop="headline">'
+        f'<a href="/n/{n}">Sprechtag {n} im Jobcenter</a></h2><time itemprop="datePublished" '
+        f'datetime="2019-08-1{n}">1{n}. August</time></article>'
+        for n in range(3)
+    )
+    micro = read(f"<html><body><main>{cards}</main></body></html>")
+    assert micro.method == "structured data (microdata): 3 items"
+    assert micro.entries[0].link == "https://www.gemeinde-beispiel.de/n/0"
+    # one article stated on a page is a detail page, not a listing
+    single = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Eine '
+        'Meldung", "url": "/presse/1.html"}</script>'
+    )
+    alone = read(f"<html><head>{single}</head><body>{MENU}</body></html>")
+    assert not alone.method.startswith("structured")

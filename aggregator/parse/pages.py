@@ -18,6 +18,7 @@ from aggregator.parse.blocks import Selectors, entry_from_block, text_of
 from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
+from aggregator.parse.structured import structured_entries
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,11 @@ def parse_listing(
     soup = make_soup(body, headers)
     base = base_url(soup, url)
     reading = reading_for(target)
+    structured, how = structured_entries(soup) if reading.selectors is None else ([], "")
+    if structured:
+        entries = [_absolute(entry, base, reading) for entry in structured]
+        method = f"structured data ({how}): {len(entries)} items"
+        return Listing(entries, _next_url(soup, reading, base), method, base, None)
     if reading.selectors is None:
         guess = find_item_blocks(soup, shape)
         blocks, shape = guess.blocks, guess.shape
@@ -166,16 +172,19 @@ def looks_like_a_release(soup: BeautifulSoup) -> bool:
 RELEASE_TEXT = 600  # characters in long paragraphs: a release, not a page of teasers
 
 
+def _absolute(entry: Entry, base: str, reading: Reading) -> Entry:
+    if not entry.link:
+        return entry
+    link = without_listing_state(urljoin(base, entry.link), reading.listing_params)
+    return replace(entry, link=link)
+
+
 def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
     entries = []
     for block in blocks:
         entry = entry_from_block(block, reading.selectors)
-        if entry is None:
-            continue
-        if entry.link:
-            link = without_listing_state(urljoin(base, entry.link), reading.listing_params)
-            entry = replace(entry, link=link)
-        entries.append(entry)
+        if entry is not None:
+            entries.append(_absolute(entry, base, reading))
     return entries
 
 
