@@ -83,7 +83,7 @@ def read_listing_page(
 ) -> ListingReading:
     """The items of one listing page, the link to the next, and how they were found."""
     listing = parse_listing(body, headers, url, target, shape)
-    notes: list[str] = []
+    notes: list[str] = list(listing.notes)
     found = [
         (entry, item)
         for entry in listing.entries

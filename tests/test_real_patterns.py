@@ -427,3 +427,17 @@ def test_structured_data_comes_before_any_guess():
     )
     alone = read(f"<html><head>{single}</head><body>{MENU}</body></html>")
     assert not alone.method.startswith("structured")
+
+
+def test_numbered_pagers_lead_to_the_next_page_and_post_pagers_are_reported():
+    pager = (
+        '<ul class="seitenwahl"><li><a href="?seite=1">1</a></li><li><span class="current">2'
+        '</span></li><li><a href="?seite=3">3</a></li><li><a href="?seite=4">4</a></li></ul>'
+    )
+    page = teaser_page().replace(POST_PAGER, pager)
+    listing = read(page)
+    assert listing.next_url == "https://www.gemeinde-beispiel.de/aktuelles.php?seite=3"
+    assert all(not e.title.isdigit() for e in listing.entries)  # page numbers are no items
+    posted = read(teaser_page())
+    assert posted.next_url is None
+    assert any("POST form, which is not followed" in note for note in posted.notes)

@@ -394,7 +394,8 @@ def describe(shape: Shape | None) -> str:
 
 
 def find_next_link(soup: BeautifulSoup) -> str | None:
-    """The href of a 'next page' link: rel=next, else a link labelled as one."""
+    """The href of a 'next page' link: rel=next, else a link labelled as one, else in a
+    row of page numbers the link to the number after the current (unlinked) one."""
     marked = soup.select_one("a[rel~=next][href], link[rel~=next][href]")
     if marked is not None:
         return str(marked["href"])
@@ -403,4 +404,49 @@ def find_next_link(soup: BeautifulSoup) -> str | None:
         title = str(link.get("title") or "").lower()
         if text in _NEXT_TEXTS or "nächste seite" in title or "next page" in title:
             return str(link["href"])
+    return _numbered_next(soup)
+
+
+def _numbered_next(soup: BeautifulSoup) -> str | None:
+    """1 2 [3] 4 5: the current page is the number that is not a link (or is marked
+    current); the next page is the link with the number after it."""
+    for link in soup.find_all("a", href=True, string=re.compile(r"^\s*\d{1,3}\s*$")):
+        holder = link.parent
+        if holder is not None and holder.name == "li":
+            holder = holder.parent
+        if not isinstance(holder, Tag):
+            continue
+        numbers: dict[int, Tag | None] = {}
+        for element in holder.find_all(True):
+            text = text_of(element)
+            if not re.fullmatch(r"\d{1,3}", text) or (
+                element.name != "a" and element.find("a") is not None
+            ):
+                continue  # not a number, or only the holder of a linked one
+            anchor = element if element.name == "a" and element.get("href") else None
+            current = "current" in " ".join(element.get("class") or []) or element.get(
+                "aria-current"
+            )
+            if anchor is None or current:
+                numbers.setdefault(int(text), None)
+            elif element.name == "a":
+                numbers.setdefault(int(text), anchor)
+        unlinked = [n for n, anchor in numbers.items() if anchor is None]
+        if len(unlinked) == 1 and isinstance(after := numbers.get(unlinked[0] + 1), Tag):
+            return str(after["href"])
     return None
+
+
+def post_pager(soup: BeautifulSoup) -> bool:
+    """A pager made of POST form buttons ("1 2 3", "weiter"): it cannot be followed."""
+    for form in soup.find_all("form"):
+        if str(form.get("method") or "get").lower() != "post":
+            continue
+        labels = [
+            (text_of(b) or str(b.get("value") or "")).strip().lower()
+            for b in form.find_all(["button", "input"])
+            if b.name == "button" or str(b.get("type") or "") == "submit"
+        ]
+        if sum(label.isdigit() or label in _NEXT_TEXTS for label in labels) >= 2:
+            return True
+    return False

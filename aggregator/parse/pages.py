@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import Entry, PageTarget
 from aggregator.parse.blocks import Selectors, entry_from_block, text_of
-from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link
+from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link, post_pager
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
 from aggregator.parse.structured import structured_entries
@@ -38,6 +38,7 @@ class Listing:
     method: str
     base: str
     shape: Shape | None = None  # where the heuristic found the items, for the next page
+    notes: tuple[str, ...] = ()
 
     @property
     def guessed(self) -> bool:
@@ -146,7 +147,12 @@ def parse_listing(
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
-    return Listing(entries, _next_url(soup, reading, base), method, base, shape)
+    next_url = _next_url(soup, reading, base)
+    notes = ()
+    if next_url is None and entries and post_pager(soup):
+        notes = (f"{url}: its pages are reached by a POST form, which is not followed; "
+                 "older items on later pages are not read",)  # fmt: skip
+    return Listing(entries, next_url, method, base, shape, notes)
 
 
 SINGLE_RELEASE = (
