@@ -441,3 +441,21 @@ def test_numbered_pagers_lead_to_the_next_page_and_post_pagers_are_reported():
     posted = read(teaser_page())
     assert posted.next_url is None
     assert any("POST form, which is not followed" in note for note in posted.notes)
+
+
+def test_an_older_ikiss_list_with_small_dates_is_read_by_its_preset():
+    rows = "".join(
+        f'<li><small class="date">0{n + 1}.09.2019</small><h4><a href="/Presse/Meldung-{n}.php'
+        f'?object=tx,2527.{n}.1&ModID=7&FID=2527.{n}.1">Landrat besucht Betrieb {n}</a></h4>'
+        "</li>"
+        for n in range(4)
+    )
+    page = f"<html><body><main><ul class='list'>{rows}</ul></main></body></html>"
+    configured = parse_listing(
+        page.encode(), {"content-type": "text/html"}, BASE, PageTarget(url=BASE, preset="ikiss")
+    )
+    assert [e.published.day for e in configured.entries] == [1, 2, 3, 4]
+    assert configured.entries[0].title == "Landrat besucht Betrieb 0"
+    single = read(f"<html><body><main><ul class='list'>{rows[: rows.index('</li>') + 5]}</ul>"
+                  "</main></body></html>")  # fmt: skip
+    assert single.method.startswith("preset ikiss (recognised from its markup)")

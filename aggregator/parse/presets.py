@@ -34,18 +34,22 @@ class Preset:
 IKISS = Preset(
     name="ikiss",
     description="IKISS portal (many Landkreise): ul > li, headline link with title, <time>",
-    items="ul.result-list > li, ul.mitteilungen > li, ul.list > li:has(time)",
+    items=(
+        "ul.result-list > li, ul.mitteilungen > li, ul.list > li:has(time), "
+        "ul.list > li:has(small.date)"
+    ),
     title=":is(h2, h3, h4) a[title], :is(h2, h3, h4)",
     link=":is(h2, h3, h4) a[href]",
-    date="time[datetime], .date",
+    date="time[datetime], small.date, .date",
     summary="p.teaser, p",
     next="a[rel~=next], li.next a, a.next",
     listing_params=("max", "skip", "jahr", "monat"),
     uncertain=(
         "Detail URLs (…/<Titel>.php?object=tx,…&ModID=7&FID=…&NavID=…) and the query filters "
         "max/jahr/monat are well documented; list class names vary between installations, "
-        "hence several alternatives."
+        "hence several alternatives, the older one with the date in small.date above an h4."
     ),
+    signature="ul.list > li:has(small.date) h4 a[href*='object=tx']",
 )
 
 TYPO3_NEWS = Preset(
@@ -85,16 +89,21 @@ WEBLICATION = Preset(
 NOLIS = Preset(
     name="nolis",
     description="Lower-Saxony style portals with /portal/meldungen/<slug>-<id>-<id>.html links",
-    items="li:has(a[href*='/portal/meldungen/']), article:has(a[href*='/portal/meldungen/'])",
+    items=(
+        "li:has(a[href*='/portal/meldungen/']), article:has(a[href*='/portal/meldungen/']), "
+        "[class*='nolis-list-item']"
+    ),
     title="a[href*='/portal/meldungen/']",
     link="a[href*='/portal/meldungen/']",
     date="time[datetime], .datum, .date",
     summary="p",
     next="a[rel~=next], a.next, a[title*='nächste' i]",
     listing_params=("seite", "js"),
+    signature="[class*='nolis-list-'] a[href*='/portal/meldungen/']",
     uncertain=(
-        "Only the URL scheme is publicly documented; the list markup is an assumption, so the "
-        "preset keys on the link pattern rather than on class names."
+        "Only the URL scheme and the nolis-list-* class prefix of its list templates are "
+        "publicly seen; the rest of the list markup is an assumption, so the preset keys on "
+        "the link pattern and that prefix rather than on full class names."
     ),
 )
 
