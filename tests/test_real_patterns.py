@@ -57,6 +57,22 @@ def teaser_page(items=UNDATED) -> str:
     {POST_PAGER}</div>{TAGS}{FOOTER}</body></html>"""
 
 
+def one_source(write_config, source_id: str, target: str):
+    """A sources.yaml with one source reading `target` ("pages: […]" or "homepage: …")."""
+    return write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        f"  - {{id: {source_id}, name: Landkreis {source_id.title()}, land: BW, "
+        f"kind: landkreis, {target}}}\n"
+    )
+
+
+def fetch(config, db) -> str:
+    """`aggregator fetch` as an operator runs it; its progress lines."""
+    fetched = run_cli("--config", str(config), "--db", str(db), "fetch")
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    return fetched.stderr.decode()
+
+
 def read(html: str, url: str = BASE):
     body = html.encode("cp1252", errors="xmlcharrefreplace")
     return parse_listing(body, {"content-type": "text/html"}, url, PageTarget(url=url))
@@ -162,15 +178,9 @@ def test_an_undated_listing_gets_its_dates_from_the_detail_pages(site, tmp_path,
         )
         site.routes[f"/aktuelles.php?publish[id]={n}"] = Route(body=detail.encode())
     page = site.url("gemeinde/aktuelles.php")
-    config = write_config(
-        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
-        "  - {id: gemeinde, name: Gemeinde Beispiel, land: BW, kind: landkreis, "
-        f"pages: [{{url: '{page}'}}]}}\n"
-    )
+    config = one_source(write_config, "gemeinde", f"pages: [{{url: '{page}'}}]")
     db = tmp_path / "undated.db"
-    fetched = run_cli("--config", str(config), "--db", str(db), "fetch")
-    assert fetched.returncode == 0, fetched.stderr.decode()
-    assert "heuristic: guessed 6 items" in fetched.stderr.decode()  # the progress lines
+    assert "heuristic: guessed 6 items" in fetch(config, db)  # the progress lines
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT title, published, date_is_guess FROM items").fetchall()
     assert len(rows) == 6
@@ -223,14 +233,9 @@ def test_a_homepage_without_a_readable_press_section_yields_its_press_ticker(
     site.routes["/land/"] = Route(body=homepage().encode())
     # its "Pressemitteilungen" link leads nowhere readable (here: 404), so the homepage
     # itself is the list
-    config = write_config(
-        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
-        "  - {id: land, name: Land Beispiel, land: BY, kind: landkreis, "
-        f"homepage: '{site.url('land/')}'}}\n"
-    )
+    config = one_source(write_config, "land", f"homepage: '{site.url('land/')}'")
     db = tmp_path / "home.db"
-    fetched = run_cli("--config", str(config), "--db", str(db), "fetch")
-    assert fetched.returncode == 0, fetched.stderr.decode()
+    fetch(config, db)
     with sqlite3.connect(db) as conn:
         titles = {row[0] for row in conn.execute("SELECT title FROM items")}
     assert "Kommunale Jobcenter laden zur Aktionswoche ein" in titles
@@ -286,10 +291,10 @@ def test_detail_pages_beyond_one_refresh_are_read_by_the_next_ones(site, tmp_pat
             "lang genug für einen ganzen Absatz über die Arbeit im Kreis.</p></div></body></html>"
         )
         site.routes[f"/aktuelles.php?publish[id]={300 + n}"] = Route(body=detail.encode())
-    config = write_config(
-        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
-        "  - {id: kreis, name: Landkreis Beispiel, land: BW, kind: landkreis, "
-        f"pages: [{{url: '{site.url('kreis/aktuelles.php')}', max_pages: 1}}]}}\n"
+    config = one_source(
+        write_config,
+        "kreis",
+        f"pages: [{{url: '{site.url('kreis/aktuelles.php')}', max_pages: 1}}]",
     )
     db = tmp_path / "queue.db"
 
@@ -327,10 +332,8 @@ def test_a_cut_headline_is_completed_from_the_detail_page_once(site, tmp_path, w
         f"<p>{'Die Stadt baut Wohnheime für Studierende. ' * 5}</p></div></body></html>"
     )
     site.routes["/aktuelles.php?publish[id]=300"] = Route(body=detail.encode())
-    config = write_config(
-        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
-        "  - {id: stadt, name: Stadt Beispiel, land: BY, kind: kreisfreie-stadt, "
-        f"pages: [{{url: '{site.url('stadt/aktuelles.php')}'}}]}}\n"
+    config = one_source(
+        write_config, "stadt", f"pages: [{{url: '{site.url('stadt/aktuelles.php')}'}}]"
     )
     db = tmp_path / "cut.db"
     for _ in range(2):  # the second refresh sees the cut title again, unchanged listing
@@ -373,11 +376,7 @@ def test_a_detail_page_is_never_read_as_a_listing(site, tmp_path, write_config):
     assert listing.entries == []
     assert "single release, not a listing" in listing.method
     site.routes["/presse/pm-9.html"] = Route(body=release_page().encode())
-    config = write_config(
-        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
-        "  - {id: amt, name: Amt Beispiel, land: BE, kind: landkreis, "
-        f"pages: [{{url: '{site.url('presse/pm-9.html')}'}}]}}\n"
-    )
+    config = one_source(write_config, "amt", f"pages: [{{url: '{site.url('presse/pm-9.html')}'}}]")
     fetched = run_cli("--config", str(config), "--db", str(tmp_path / "d.db"), "fetch")
     assert "single release, not a listing" in fetched.stdout.decode()
     assert "configure the press listing" in fetched.stdout.decode()
