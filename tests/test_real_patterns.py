@@ -11,7 +11,7 @@ import pytest
 
 from aggregator.model import PageTarget
 from aggregator.parse.pages import parse_listing
-from tests.conftest import run_cli
+from tests.conftest import ATOM, assert_valid_atom, run_cli
 from tests.siteserver import Route
 
 BASE = "https://www.gemeinde-beispiel.de/aktuelles.php"
@@ -458,3 +458,71 @@ def test_an_older_ikiss_list_with_small_dates_is_read_by_its_preset():
     single = read(f"<html><body><main><ul class='list'>{rows[: rows.index('</li>') + 5]}</ul>"
                   "</main></body></html>")  # fmt: skip
     assert single.method.startswith("preset ikiss (recognised from its markup)")
+
+
+def zebra_page() -> str:
+    rows = "".join(
+        f"<tr{' class=hg' if n % 2 else ''}><td>{n + 1:02d}.08.2019</td>"
+        f'<td><a href="/zebra/pm-{n}.html">Kreis fördert Projekt {n} im Jobcenter</a></td></tr>'
+        for n in range(7)
+    )
+    return f"<html><body><main><table>{rows}</table></main></body></html>"
+
+
+def flat_page() -> str:
+    runs = "".join(
+        f'<a href="/flach/{n}.html">Neue Sprechzeiten im Bürgerbüro ab Woche {n}</a>'
+        f"<ul class='meta'><li>Veröffentlicht am 0{n + 1}.09.2019</li></ul><hr>"
+        for n in range(5)
+    )
+    return f"<html><body><div id='inhalt'>{runs}</div></body></html>"
+
+
+def test_every_pattern_end_to_end_through_fetch_and_feed(site, tmp_path, write_config):
+    """The real-markup patterns as five sources with nothing but a URL, through the CLI
+    into the feed: zebra rows, several rows per item, flat siblings, generic link texts,
+    structured data."""
+    generic = "".join(
+        f'<li><div class="newsText"><div class="headline"><a href="/gen/{n}">Fundbüro {n}</a>'
+        f'</div><div class="date02">Artikel vom 2{n}.07.2019</div><div><a href="/gen/{n}">'
+        "Artikel weiterlesen</a></div></div></li>"
+        for n in range(4)
+    )
+    ld = ",".join(
+        f'{{"@type": "ListItem", "item": {{"@type": "NewsArticle", "headline": "JSON {n}", '
+        f'"url": "/ld/{n}.html", "datePublished": "2019-08-2{n}"}}}}'
+        for n in range(3)
+    )
+    pages = {
+        "zebra": (zebra_page(), 7),
+        "zeilen": (document_rows(6), 6),
+        "flach": (flat_page(), 5),
+        "generisch": (f"<html><body><div id='content'><ul>{generic}</ul></div></body></html>", 4),
+        "daten": (
+            '<html><head><script type="application/ld+json">{"@type": "ItemList", '
+            f'"itemListElement": [{ld}]}}</script></head><body>{MENU}</body></html>',
+            3,
+        ),
+    }
+    lines = ["version: 1", "defaults: {host_delay: 0s, workers: 0}", "sources:"]
+    for name, (html, _) in pages.items():
+        site.routes[f"/{name}/liste.html"] = Route(body=html.encode())
+        lines.append(
+            f"  - {{id: {name}, name: Kreis {name.title()}, land: BW, kind: landkreis, "
+            f"pages: [{{url: '{site.url(f'{name}/liste.html')}'}}]}}"
+        )
+    config = write_config("\n".join(lines) + "\n")
+    db = tmp_path / "patterns.db"
+    fetch(config, db)
+    written = run_cli("--config", str(config), "--db", str(db), "feed")
+    root = assert_valid_atom(written.stdout)
+    entries = root.findall(f"{ATOM}entry")
+    by_source: dict[str, list[str]] = {}
+    for entry in entries:
+        source = entry.find(f"{ATOM}category[@scheme='urn:jobcenter-aggregator:source']")
+        by_source.setdefault(source.get("term"), []).append(entry.findtext(f"{ATOM}title"))
+    assert {name: len(titles) for name, titles in by_source.items()} == {
+        name: count for name, (_, count) in pages.items()
+    }
+    assert sorted(by_source["generisch"]) == [f"Fundbüro {n}" for n in range(4)]
+    assert "Artikel weiterlesen" not in written.stdout.decode()
