@@ -163,6 +163,30 @@ def _unfinished(source: Source, result: str, detail: str) -> CheckRow:
     )
 
 
+CHECK_URL = "check the URL (unreachable, or answering with an error)"
+PIN_LISTING = "pin a listing (reachable, but nothing found: add pages: or feeds:)"
+FINE = "fine"
+NOTHING_FOUND = frozenset({"no items", "no items recognised", "no press targets found"})
+
+
+def action(row: CheckRow) -> str:
+    """What the operator does about a source: the first check on a connected machine
+    becomes a short to-do list."""
+    if row.items > 0:
+        return FINE
+    if row.result in NOTHING_FOUND or row.result == "ok":
+        return PIN_LISTING
+    return CHECK_URL
+
+
+def to_do(rows: list[CheckRow]) -> dict[str, list[str]]:
+    """Source ids by what to do, most urgent first; empty groups left out."""
+    groups: dict[str, list[str]] = {CHECK_URL: [], PIN_LISTING: [], FINE: []}
+    for row in rows:
+        groups[action(row)].append(row.source_id)
+    return {what: ids for what, ids in groups.items() if ids}
+
+
 @dataclass(frozen=True)
 class CheckSummary:
     checked: int
@@ -170,6 +194,7 @@ class CheckSummary:
     with_items: int
     recent: int
     failing: dict[str, int]
+    to_do: dict[str, list[str]]
 
 
 def summarize_check(rows: list[CheckRow], now: datetime) -> CheckSummary:
@@ -183,4 +208,5 @@ def summarize_check(rows: list[CheckRow], now: datetime) -> CheckSummary:
         with_items=sum(row.items > 0 for row in rows),
         recent=sum(bool(row.newest and row.newest >= now - RECENT) for row in rows),
         failing=dict(Counter(row.result for row in rows if row.result != "ok").most_common()),
+        to_do=to_do(rows),
     )

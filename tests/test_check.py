@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from aggregator.check import reason
+from aggregator.check import CHECK_URL, FINE, PIN_LISTING, CheckRow, reason, to_do
 from tests.conftest import run_cli
 from tests.siteserver import Route
 
@@ -83,6 +83,11 @@ def test_check_reports_every_source_within_the_time_limit(site, write_config, tm
     assert summary["failing"] == {
         "unreachable (DNS)": 1, "HTTP 500": 1, "not finished in time": 1,
     }  # fmt: skip
+    # the first check on a connected machine is a short to-do list
+    assert summary["to_do"] == {
+        CHECK_URL: ["kaputt", "langsam", "ohne-namen"],
+        FINE: ["mit-feed", "nur-startseite"],
+    }
     assert not db.exists()  # a check stores nothing
 
 
@@ -96,6 +101,17 @@ def test_check_prints_a_table_and_summary(site, write_config, tmp_path):
     assert "5 sources checked: 4 reachable, 2 with items, 0 with items in the last 90 days" in text
     assert "not ok: " in text and "unreachable (DNS) 1" in text and "HTTP 404 1" in text
     assert "Traceback" not in result.stderr.decode()
+    assert "To do:" in text and f"{CHECK_URL}: kaputt, langsam, ohne-namen" in text
+    assert f"{FINE}: 2 sources" in text
+
+
+def test_a_reachable_source_without_anything_found_is_to_pin_a_listing():
+    def row(source_id: str, result: str, items: int = 0) -> CheckRow:
+        return CheckRow(source_id, source_id, "BB", None, "ok", "none found", items, None, result)
+
+    rows = [row("a", "no press targets found"), row("b", "no items recognised"),
+            row("c", "HTTP 404"), row("d", "ok", 3), row("e", "timeout")]  # fmt: skip
+    assert to_do(rows) == {CHECK_URL: ["c", "e"], PIN_LISTING: ["a", "b"], FINE: ["d"]}
 
 
 def test_reasons_group_failures():

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aggregator.check import CheckRow, check_all, summarize_check
+from aggregator.check import FINE, CheckRow, check_all, summarize_check
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config import ConfigError, load_config
 from aggregator.fetch import Fetcher
@@ -294,3 +294,7 @@ def check(obj: Context, time_limit: float, as_json: bool) -> None:
     )
     if summary.failing:
         out.print("not ok: " + ", ".join(f"{why} {n}" for why, n in summary.failing.items()))
+    out.print("\nTo do:")
+    for what, ids in summary.to_do.items():
+        listed = f"{len(ids)} sources" if what == FINE else ", ".join(ids)
+        out.print(f"  {what}: {escape(listed)}", soft_wrap=True)
