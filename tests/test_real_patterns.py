@@ -89,19 +89,13 @@ def test_an_undated_teaser_list_is_found_and_menus_footers_tags_and_pagers_are_n
 
 
 def test_zebra_rows_are_one_list_whatever_their_classes():
-    rows = "".join(
-        f"<tr{' class=hg' if n % 2 else ''}><td>{n + 1:02d}.08.2019</td>"
-        f'<td><a href="/presse/pm-{n}.html">Pressemitteilung {n}: Kreis fördert Projekt {n}</a>'
-        "</td></tr>"
-        for n in range(7)
-    )
     divs = "".join(
         f'<div class="zeile_{n % 2} {("odd", "even")[n % 2]} row{n % 2 + 1}">'
         f'<span>{n + 10}.07.2019</span> <a href="/meldung/{n}">Meldung {n} aus dem Rathaus</a>'
         "</div>"
         for n in range(5)
     )
-    table = read(f"<html><body><main><table>{rows}</table></main></body></html>")
+    table = read(zebra_page())
     assert len(table.entries) == 7
     assert table.entries[1].published.day == 2
     listing = read(f"<html><body><main><div class='liste'>{divs}</div></main></body></html>")
@@ -140,12 +134,7 @@ def test_items_spanning_several_table_rows_are_found_as_one_run():
 
 
 def test_items_made_of_flat_siblings_are_found():
-    runs = "".join(
-        f'<a href="/news/{n}.html">Neue Sprechzeiten im Bürgerbüro ab Woche {n}</a>'
-        f"<ul class='meta'><li>Veröffentlicht am 0{n + 1}.09.2019</li><li>Rathaus</li></ul><hr>"
-        for n in range(5)
-    )
-    listing = read(f"<html><body><div id='inhalt'>{runs}</div></body></html>")
+    listing = read(flat_page())
     assert len(listing.entries) == 5
     assert listing.entries[2].title == "Neue Sprechzeiten im Bürgerbüro ab Woche 2"
     assert listing.entries[2].published.day == 3
