@@ -89,7 +89,7 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
     """
     result = Targets()
     best: PageProposal | None = None
-    homepage: PageProposal | None = None
+    homepage: Fetched | None = None  # the first start page read, the list of last resort
     for start in start_urls:
         try:
             response = await fetcher.get(start)
@@ -107,8 +107,7 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
             proposal = await _read_press_page(page_url, result, fetcher)
             if proposal and (best is None or _better(proposal, best)):
                 best = proposal
-        if homepage is None:
-            homepage = propose_page(response.body, response.headers, response.final_url)
+        homepage = homepage or response
         if not result.feeds:
             for guess in candidate_feed_urls(response.final_url, soup)[:MAX_FEED_GUESSES]:
                 if await _is_feed(fetcher, guess):
@@ -118,10 +117,12 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
             break  # the homepage answered; the jobcenter's own site is only a fallback
     if best:
         result.pages.append(best.entry)
-    elif not result.feeds and homepage is not None and homepage.items >= MIN_HOMEPAGE_ITEMS:
+    elif not result.feeds and homepage is not None:
         # No press section to be found: the press teasers on the homepage itself are the
         # list (the heuristic passes over menus, social-media posts and link lists).
-        result.pages.append(homepage.entry)
+        teasers = propose_page(homepage.body, homepage.headers, homepage.final_url)
+        if teasers is not None and teasers.items >= MIN_HOMEPAGE_ITEMS:
+            result.pages.append(teasers.entry)
     if result.found:
         result.error = result.error_kind = None
     return result

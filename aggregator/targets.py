@@ -40,6 +40,11 @@ def start_urls(source: Source) -> list[str]:
     return [str(url) for url in (source.homepage, source.also) if url]
 
 
+def _started(source: Source) -> str:
+    """Where discovery starts, as stored with what it found."""
+    return " ".join(start_urls(source))
+
+
 async def discover_and_store(
     source: Source, fetcher: Fetcher, store: Store, now: datetime
 ) -> Targets:
@@ -47,8 +52,7 @@ async def discover_and_store(
     (then what was found before stays)."""
     targets = await discover_targets(start_urls(source), fetcher)
     if targets.visited:
-        started = " ".join(start_urls(source))
-        store.save_discovered(source.id, now, targets.feeds, targets.pages, started)
+        store.save_discovered(source.id, now, targets.feeds, targets.pages, _started(source))
     return targets
 
 
@@ -65,7 +69,7 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
     start = start_urls(source)[0]
     known = ctx.store.discovered(source.id)
     started_from = ctx.store.discovered_from(source.id)
-    if known is not None and started_from and started_from != " ".join(start_urls(source)):
+    if known is not None and started_from and started_from != _started(source):
         known = None  # found from a homepage that sources.yaml no longer names
     kept = with_targets(source, known[1], known[2]) if known else source
     if known is not None:

@@ -29,7 +29,7 @@ STATUS_STYLE = {
 
 EXIT_STORAGE = 3
 EXIT_CANNOT_START = 4
-READ_ONLYCAUSES = (CAUSES["SQLITE_READONLY"], CAUSES["SQLITE_CANTOPEN"])
+READ_ONLY_CAUSES = (CAUSES["SQLITE_READONLY"], CAUSES["SQLITE_CANTOPEN"])
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -60,7 +60,7 @@ class Context:
         except SchemaError:
             raise
         except StorageError as exc:
-            if not read_only_ok or exc.cause not in READ_ONLYCAUSES:
+            if not read_only_ok or exc.cause not in READ_ONLY_CAUSES:
                 raise
         store = Store(self.db_path, readonly=True)
         err.print(f"note: {escape(self.db_path)} is read-only; reading it as it is")

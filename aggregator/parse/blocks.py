@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +61,15 @@ def text_of(element: Tag | None) -> str:
     if element is None:
         return ""
     return _SPACE.sub(" ", element.get_text(" ", strip=True)).strip()
+
+
+LONG_PARAGRAPH = 80  # characters: running text, not a teaser line or a caption
+
+
+def running_text(paragraphs: Iterable[Tag]) -> int:
+    """Characters in the long ones of these paragraphs: how much of an article there is."""
+    lengths = (len(text_of(paragraph)) for paragraph in paragraphs)
+    return sum(length for length in lengths if length >= LONG_PARAGRAPH)
 
 
 def is_generic(text: str) -> bool:

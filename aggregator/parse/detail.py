@@ -10,7 +10,6 @@ left out: they bring a dozen dependencies for what these pages need.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.parse.blocks import date_of, text_of
 from aggregator.parse.dates import find_date_at, parse_date
 from aggregator.parse.html import base_url, make_soup
+from aggregator.parse.structured import json_ld_nodes
 
 _CONTAINERS = (
     "[itemprop=articleBody]",
@@ -98,21 +98,10 @@ def _lead_outside(soup: BeautifulSoup, container: Tag) -> Tag | None:
 
 def _json_ld_date(soup: BeautifulSoup) -> datetime | None:
     """schema.org's datePublished in JSON-LD (a NewsArticle, or one in a @graph)."""
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, TypeError):
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                value = node.get("datePublished")
-                if isinstance(value, str) and (parsed := parse_date(value)):
-                    return parsed
-                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+    for node in json_ld_nodes(soup):
+        value = node.get("datePublished")
+        if isinstance(value, str) and (parsed := parse_date(value)):
+            return parsed
     return None
 
 

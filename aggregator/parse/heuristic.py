@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.parse.blocks import headline_text, main_link, text_of, usable_links
+from aggregator.parse.blocks import headline_text, main_link, running_text, text_of, usable_links
 from aggregator.parse.dates import find_date
 from aggregator.parse.labels import label_rank
 
@@ -153,19 +153,25 @@ _RELATED = re.compile(
 )
 
 
-def _under_related_heading(block: Tag) -> bool:
-    """The list stands under "Weitere Meldungen", "Mehr zum Thema" or a container named
-    related: the other releases a detail page points at, not a listing."""
+def _nearby_headings(block: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
+    """The block's nearest ancestors, each with the headings that introduce it: its own
+    child headings and a heading just before it."""
     for ancestor in list(block.parents)[:4]:
-        if any(_RELATED.search(token) for token in _tokens(ancestor) if token):
-            return True
-        headings = [h for h in ancestor.find_all(_HEADINGS, recursive=False)]
+        headings = list(ancestor.find_all(_HEADINGS, recursive=False))
         previous = ancestor.find_previous_sibling()
         if isinstance(previous, Tag) and previous.name in _HEADINGS:
             headings.append(previous)
-        if any(_RELATED.search(text_of(heading)) for heading in headings):
-            return True
-    return False
+        yield ancestor, headings
+
+
+def _under_related_heading(block: Tag) -> bool:
+    """The list stands under "Weitere Meldungen", "Mehr zum Thema" or a container named
+    related: the other releases a detail page points at, not a listing."""
+    return any(
+        any(_RELATED.search(token) for token in _tokens(ancestor) if token)
+        or any(_RELATED.search(text_of(heading)) for heading in headings)
+        for ancestor, headings in _nearby_headings(block)
+    )
 
 
 RUNNING_TEXT = 600  # characters of long paragraphs beside a list: it belongs to an article
@@ -177,39 +183,37 @@ def _inside_running_text(block: Tag) -> bool:
     holder = block.parent.parent if block.parent is not None else None
     if not isinstance(holder, Tag):
         return False
-    paragraphs = (text_of(p) for p in holder.find_all("p", recursive=False))
-    return sum(len(t) for t in paragraphs if len(t) >= 80) >= RUNNING_TEXT
+    return running_text(holder.find_all("p", recursive=False)) >= RUNNING_TEXT
 
 
 def _under_press_heading(block: Tag) -> bool:
     """The list stands under a heading such as "Pressemitteilungen" or "Aktuelles"
     (a homepage's press ticker, next to photo series and social-media posts)."""
-    for ancestor in list(block.parents)[:4]:
-        headings = [h for h in ancestor.find_all(_HEADINGS, recursive=False)]
-        previous = ancestor.find_previous_sibling()
-        if isinstance(previous, Tag) and previous.name in _HEADINGS:
-            headings.append(previous)
-        if any(label_rank(text_of(heading)) is not None for heading in headings):
-            return True
-    return False
+    return any(
+        label_rank(text_of(heading)) is not None
+        for _, headings in _nearby_headings(block)
+        for heading in headings
+    )
 
 
-def _score(blocks: list[Tag]) -> tuple[float, list[Tag]]:
-    """How much a group looks like the page's press items, and its usable blocks."""
+def _score(blocks: list[Tag]) -> tuple[float, list[Tag], int]:
+    """How much a group looks like the page's press items, its usable blocks and how
+    many of those are dated."""
     measured = [(block, features(block)) for block in blocks]
     good = [(block, f) for block, f in measured if f.good]
     dated = sum(f.dated for _, f in good)
     if len(good) < MIN_ITEMS or (dated < MIN_ITEMS and len(good) < MIN_UNDATED):
-        return 0.0, []
+        return 0.0, [], 0
     if _under_related_heading(good[0][0]) or _inside_running_text(good[0][0]):
-        return 0.0, []
+        return 0.0, [], 0
     share = len(good) / len(measured)
     teasers = sum(f.teaser for _, f in good) / len(good)
     main = 1.25 if _in_main(good[0][0]) else 1.0
     labelled = 2.0 if _under_press_heading(good[0][0]) else 1.0
     score = len(good) * share * (1 + dated / len(good)) * (1 + 0.3 * teasers) * main * labelled
     # Chosen, the group keeps its shorter headlines too ("Neues Adressbuch").
-    return score, [block for block, f in measured if f.words and not f.elsewhere]
+    kept = [(block, f) for block, f in measured if f.words and not f.elsewhere]
+    return score, [block for block, _ in kept], sum(f.dated for _, f in kept)
 
 
 def _children(parent: Tag) -> list[Tag]:
@@ -363,23 +367,22 @@ def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
         members = _innermost(groups.get(shape, []))
         return Guess([m for m in members if _has_link(m) and headline_text(m)], shape)
     best: list[Tag] = []
-    best_score, best_shape = 0.0, None
+    best_score, best_shape, dated = 0.0, None, 0
     rival_score, rival_shape = 0.0, None
     linked = [(sum(1 for m in members if _has_link(m)), shape, members)
               for shape, members in groups.items()]  # fmt: skip
     for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
         if links < MIN_ITEMS or links * MAX_FACTOR * CLOSE <= best_score:
             break  # no smaller group can rival the best: each block adds at most MAX_FACTOR
-        score, items = _score(_innermost(members))
+        score, items, items_dated = _score(_innermost(members))
         if score > best_score:
             rival_score, rival_shape = best_score, best_shape
-            best, best_score, best_shape = items, score, group_shape
+            best, best_score, best_shape, dated = items, score, group_shape, items_dated
         elif score > rival_score:
             rival_score, rival_shape = score, group_shape
     best.sort(key=lambda block: position.get(id(block), run_order.get(id(block), 0)))
     if not best:
         return Guess([], None)
-    dated = sum(features(block).dated for block in best)
     if rival_score * CLOSE >= best_score:
         confidence = "weak"
     elif dated * 5 >= len(best) * 4 and len(best) >= MIN_UNDATED:

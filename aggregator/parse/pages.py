@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import Entry, PageTarget
-from aggregator.parse.blocks import Selectors, entry_from_block, text_of
+from aggregator.parse.blocks import Selectors, entry_from_block, running_text
 from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link, post_pager
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
@@ -171,8 +171,7 @@ def looks_like_a_release(soup: BeautifulSoup) -> bool:
         or soup.find("h1") is not None
         or soup.find(attrs={"itemprop": "articleBody"}) is not None
     )
-    text = sum(len(text_of(p)) for p in soup.find_all("p") if len(text_of(p)) >= 80)
-    return article and text >= RELEASE_TEXT
+    return article and running_text(soup.find_all("p")) >= RELEASE_TEXT
 
 
 RELEASE_TEXT = 600  # characters in long paragraphs: a release, not a page of teasers

@@ -36,6 +36,17 @@ def _nodes(data: Any) -> Iterator[dict[str, Any]]:
             stack.extend(v for v in node.values() if isinstance(v, list | dict))
 
 
+def json_ld_nodes(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+    """Every object of every JSON-LD block on the page (a @graph's members included),
+    in document order; blocks that are not JSON are passed over."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        yield from _nodes(data)
+
+
 def _entry(node: dict[str, Any]) -> Entry | None:
     title = node.get("headline") or node.get("name")
     link = node.get("url") or node.get("@id")
@@ -54,21 +65,16 @@ def _entry(node: dict[str, Any]) -> Entry | None:
 def _json_ld(soup: BeautifulSoup) -> tuple[list[Entry], str]:
     listed: list[Entry] = []
     articles: list[Entry] = []
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, TypeError):
-            continue
-        for node in _nodes(data):
-            if "ItemList" in _types(node):
-                for element in node.get("itemListElement") or []:
-                    if isinstance(element, dict):
-                        item = element.get("item")
-                        target = item if isinstance(item, dict) else element
-                        if (entry := _entry(target)) is not None:
-                            listed.append(entry)
-            elif _types(node) & ARTICLE_TYPES and (entry := _entry(node)) is not None:
-                articles.append(entry)
+    for node in json_ld_nodes(soup):
+        if "ItemList" in _types(node):
+            for element in node.get("itemListElement") or []:
+                if isinstance(element, dict):
+                    item = element.get("item")
+                    target = item if isinstance(item, dict) else element
+                    if (entry := _entry(target)) is not None:
+                        listed.append(entry)
+        elif _types(node) & ARTICLE_TYPES and (entry := _entry(node)) is not None:
+            articles.append(entry)
     if listed:
         return listed, "JSON-LD ItemList"
     return (articles, "JSON-LD articles") if len(articles) >= 2 else ([], "")
