@@ -168,7 +168,7 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             result.outcomes.append(failure(url, ctx, "ParseError", str(exc), done.elapsed_ms))
             break
         shape = listing.shape
-        result.notes.extend(listing.notes)
+        result.notes.extend(note for note in listing.notes if note not in result.notes)
         if not listing.found and page_number == 1:
             message = _empty_listing_message(listing.method)
             result.outcomes.append(failure(url, ctx, "NoItems", message, done.elapsed_ms))

@@ -36,6 +36,12 @@ LAND_CODES: dict[str, str] = {
     "SH": "Schleswig-Holstein",
     "TH": "Thüringen",
 }
+# The first two digits of an official key (AGS) name the Land.
+AGS_LANDS: dict[str, str] = {
+    "01": "SH", "02": "HH", "03": "NI", "04": "HB", "05": "NW", "06": "HE", "07": "RP",
+    "08": "BW", "09": "BY", "10": "SL", "11": "BE", "12": "BB", "13": "MV", "14": "SN",
+    "15": "ST", "16": "TH",
+}  # fmt: skip
 
 _DURATION = re.compile(r"(\d+)\s*([smhd])")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -119,6 +125,20 @@ def check_preset(value: str | None) -> str | None:
     return value
 
 
+def ags_text(value: object) -> object:
+    if isinstance(value, int):  # YAML reads 05113 as an octal number, 08426 as text
+        raise ValueError('write the ags in quotes (ags: "05113"), else YAML reads it as a number')
+    return value
+
+
+def check_ags(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{5}(\d{3})?", value):
+        raise ValueError(
+            f"ags {value!r} is not an official key: 5 digits for a Kreis, 8 for a city"
+        )
+    return value
+
+
 Url = Annotated[str, AfterValidator(check_url)]
 Slug = Annotated[str, AfterValidator(check_slug)]
 LandCode = Annotated[str, AfterValidator(check_land)]
@@ -126,6 +146,7 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Delay = Annotated[timedelta, BeforeValidator(parse_delay)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 Selector = Annotated[str | None, AfterValidator(check_selector)]
+Ags = Annotated[str | None, BeforeValidator(ags_text), AfterValidator(check_ags)]
 Kind = Literal["landkreis", "kreisfreie-stadt", "region"]
 Field_ = Literal["title", "summary", "content"]
 
@@ -165,11 +186,22 @@ class Source(_Strict):
     connect_timeout: Duration | None = None
     read_timeout: Duration | None = None
     enabled: bool = True
-    ags: str | None = None
+    ags: Ags = None
     aliases: tuple[str, ...] = ()
     also: Url | None = None
+    # Press listings believed to exist (inferred, not seen): discovery reads them first.
+    hints: tuple[Url, ...] = ()
     since: date | None = None
     until: date | None = None
+
+    @model_validator(mode="after")
+    def _ags_in_land(self) -> Source:
+        if self.ags is not None and AGS_LANDS.get(self.ags[:2]) != self.land:
+            raise ValueError(
+                f"ags {self.ags!r} belongs to {AGS_LANDS.get(self.ags[:2], 'no Land')}, "
+                f"not to {self.land}"
+            )
+        return self
 
 
 class Window(_Strict):

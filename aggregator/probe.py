@@ -80,15 +80,25 @@ MAX_FEED_GUESSES = 4  # common feed URLs tried when a site advertises none
 MIN_HOMEPAGE_ITEMS = 3  # teasers on a homepage that make it the list of last resort
 
 
-async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
+async def discover_targets(
+    start_urls: list[str], fetcher: Fetcher, hints: tuple[str, ...] = ()
+) -> Targets:
     """From a homepage (then the jobcenter's own site): advertised feeds, feeds at the
     common CMS places, and the press listing that reads best.
 
-    Bounded: per start page, the page itself, at most MAX_PRESS_PAGES press pages of
-    the same host and MAX_FEED_GUESSES feed guesses; all through the polite fetcher.
+    `hints` are listings believed to exist (inferred from the paths of single releases):
+    they are read first, and one that reads as a dated listing saves the search for
+    press links. Bounded: the hints, then per start page the page itself, at most
+    MAX_PRESS_PAGES press pages of the same host and MAX_FEED_GUESSES feed guesses; all
+    through the polite fetcher.
     """
     result = Targets()
     best: PageProposal | None = None
+    for hint in hints:
+        proposal = await _read_press_page(hint, result, fetcher)
+        if proposal and (best is None or _better(proposal, best)):
+            best = proposal
+    hinted = best is not None and best.dated > 0
     homepage: Fetched | None = None  # the first start page read, the list of last resort
     for start in start_urls:
         try:
@@ -103,7 +113,8 @@ async def discover_targets(start_urls: list[str], fetcher: Fetcher) -> Targets:
             break
         soup = make_soup(response.body, response.headers)
         await _add_feeds(result, advertised_feeds(soup, response.final_url), fetcher)
-        for page_url in press_links(soup, response.final_url, MAX_PRESS_PAGES):
+        links = [] if hinted else press_links(soup, response.final_url, MAX_PRESS_PAGES)
+        for page_url in (link for link in links if link not in hints):
             proposal = await _read_press_page(page_url, result, fetcher)
             if proposal and (best is None or _better(proposal, best)):
                 best = proposal

@@ -26,7 +26,8 @@ class Resolved:
 
 
 def needs_discovery(source: Source) -> bool:
-    return not source.feeds and not source.pages and bool(source.homepage or source.also)
+    has_start = bool(source.homepage or source.also or source.hints)
+    return not source.feeds and not source.pages and has_start
 
 
 def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str]]) -> Source:
@@ -41,8 +42,9 @@ def start_urls(source: Source) -> list[str]:
 
 
 def _started(source: Source) -> str:
-    """Where discovery starts, as stored with what it found."""
-    return " ".join(start_urls(source))
+    """Where discovery starts (hints included), as stored with what it found: other
+    start pages or hints in sources.yaml mean discovering anew."""
+    return " ".join(start_urls(source) + [str(hint) for hint in source.hints])
 
 
 async def discover_and_store(
@@ -50,7 +52,7 @@ async def discover_and_store(
 ) -> Targets:
     """Discover a source's targets and store them, unless no start page could be read
     (then what was found before stays)."""
-    targets = await discover_targets(start_urls(source), fetcher)
+    targets = await discover_targets(start_urls(source), fetcher, tuple(map(str, source.hints)))
     if targets.visited:
         store.save_discovered(source.id, now, targets.feeds, targets.pages, _started(source))
     return targets
@@ -66,7 +68,7 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
     source = ctx.source
     if not needs_discovery(source):
         return Resolved(source)
-    start = start_urls(source)[0]
+    start = (start_urls(source) or [str(hint) for hint in source.hints])[0]
     known = ctx.store.discovered(source.id)
     started_from = ctx.store.discovered_from(source.id)
     if known is not None and started_from and started_from != _started(source):

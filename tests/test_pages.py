@@ -115,8 +115,23 @@ def test_base_href_is_honoured():
     assert listing.base == f"{HOST}/presse/typo3-news/"
 
 
-def test_changed_markup_matches_nothing():
-    assert read(RELAUNCH_PAGE, "typo3-news").entries == []
+def test_a_preset_that_matches_nothing_falls_back_to_the_heuristic_and_says_so():
+    listing = read(RELAUNCH_PAGE, "typo3-news")
+    assert [(e.title, e.published.date().isoformat()) for e in listing.entries] == [
+        ("Der Kreis Offenbach hat eine neue Website", "2019-09-02"),
+        ("Herbstmarkt im Kreishaus", "2019-08-30"),
+    ]
+    assert listing.method.endswith("(preset typo3-news matched nothing)")
+    assert listing.notes == (
+        f"{HOST}/{RELAUNCH_PAGE}: preset typo3-news matches nothing on this page; read "
+        "without it. Check the preset in sources.yaml",
+    )
+
+
+def test_explicit_selectors_that_match_nothing_read_nothing():
+    """Selectors written for one page are the operator's word: no guessing behind them."""
+    listing = read(RELAUNCH_PAGE, "typo3-news", items="div.news-list-item")
+    assert listing.entries == [] and listing.notes == ()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import yaml
 from bs4 import BeautifulSoup
@@ -15,14 +16,14 @@ from aggregator.parse.discover import press_links
 from aggregator.pipeline import refresh_source, utc_now
 from aggregator.store import Store
 from tests.conftest import run_cli
-from tests.listing_expectations import EXPECTED, TYPO3_PAGE
+from tests.listing_expectations import EXPECTED, IKISS_PAGE, TYPO3_PAGE
 
 KREIS = "startseiten/kreis/"
 STADT = "startseiten/stadt/"
 OHNE_PRESSE = "startseiten/gemeinde/"
 
 
-def homepage_config(site, write_config, *homepages: tuple[str, str]) -> str:
+def homepage_config(site, write_config, *homepages: tuple[str, str], hints=()) -> str:
     lines = ["version: 1", "defaults: {interval: 30m, host_delay: 0s}", "sources:"]
     for source_id, path in homepages:
         lines += [
@@ -32,6 +33,8 @@ def homepage_config(site, write_config, *homepages: tuple[str, str]) -> str:
             "    kind: landkreis",
             f"    homepage: {site.url(path)}",
         ]
+        if hints:
+            lines.append(f"    hints: [{', '.join(site.url(hint) for hint in hints)}]")
     return str(write_config("\n".join(lines) + "\n"))
 
 
@@ -154,3 +157,42 @@ def test_a_new_homepage_in_sources_yaml_is_discovered_anew(site, write_config, t
     again = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
     assert f"from {site.url(STADT)}" in again.stdout.decode()
     assert site.url(TYPO3_PAGE) not in again.stdout.decode()
+
+
+def test_a_hinted_listing_is_read_first_and_saves_the_search(site, write_config, tmp_path):
+    """An inferred listing (hints:) that reads as a dated list is the source's listing;
+    the homepage is still read for its feeds, its press links are not followed."""
+    config = homepage_config(site, write_config, ("beispiel", KREIS), hints=[IKISS_PAGE])
+    db = str(tmp_path / "hinted.db")
+    before = len(site.requests)
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    assert {title for title, _link, _date in EXPECTED[IKISS_PAGE]} <= titles(db, "beispiel")
+    paths = [urlsplit(request.path).path for request in site.page_requests(before)]
+    assert "/" + KREIS in paths  # read for its feeds
+    assert "/" + TYPO3_PAGE not in paths  # its press link not followed
+    pinned = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
+    assert yaml.safe_load(pinned.stdout)["pages"] == [
+        {"url": site.url(IKISS_PAGE), "preset": "ikiss"}
+    ]
+
+
+def test_a_hint_that_fails_leaves_discovery_to_the_homepage(site, write_config, tmp_path):
+    missing = "presse/vermutet/pressemitteilungen/"
+    config = homepage_config(site, write_config, ("beispiel", KREIS), hints=[missing])
+    db = str(tmp_path / "hint-missing.db")
+    before = len(site.requests_to("/" + missing))
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    assert len(site.requests_to("/" + missing)) == before + 1
+    pinned = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
+    assert yaml.safe_load(pinned.stdout)["pages"] == [
+        {"url": site.url(TYPO3_PAGE), "preset": "typo3-news"}
+    ]
+
+
+def test_new_hints_in_sources_yaml_mean_discovering_anew(site, write_config, tmp_path):
+    db = str(tmp_path / "rehinted.db")
+    config = homepage_config(site, write_config, ("beispiel", KREIS))
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    config = homepage_config(site, write_config, ("beispiel", KREIS), hints=[IKISS_PAGE])
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    assert {title for title, _link, _date in EXPECTED[IKISS_PAGE]} <= titles(db, "beispiel")

@@ -78,7 +78,8 @@ def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PagePropo
     heuristic reads, if it finds items; else None."""
     best: PageProposal | None = None
     for name in PRESETS:
-        listing = parse_listing(body, headers, url, PageTarget(url=url, preset=name))
+        target = PageTarget(url=url, preset=name)
+        listing = parse_listing(body, headers, url, target, preset_fallback=False)
         dated = sum(1 for e in listing.entries if e.published and e.link)
         if dated >= 2 and (best is None or dated > best.dated):
             best = PageProposal(

@@ -119,10 +119,14 @@ def parse_listing(
     url: str,
     target: PageTarget,
     shape: Shape | None = None,
+    *,
+    preset_fallback: bool = True,
 ) -> Listing:
     """Read the items of one listing page (and the link to its next page).
 
-    `shape` is what the heuristic found on the previous page of the same listing.
+    `shape` is what the heuristic found on the previous page of the same listing. A
+    preset that matches nothing falls back to the heuristic unless `preset_fallback` is
+    off (trying presets out, as discovery does).
     """
     soup = make_soup(body, headers)
     base = base_url(soup, url)
@@ -147,10 +151,19 @@ def parse_listing(
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
+    notes: tuple[str, ...] = ()
+    if not entries and target.preset and not target.items and preset_fallback:
+        # A preset is a product's usual markup, which installations vary; one that
+        # matches nothing here is no reason to read nothing.
+        guess = find_item_blocks(soup, shape)
+        reading, shape = reading_for(PageTarget(url=target.url)), guess.shape
+        entries = _entries(guess.blocks, reading, base)
+        method = f"heuristic: {guess.describe()} (preset {target.preset} matched nothing)"
+        notes = (f"{target.url}: preset {target.preset} matches nothing on this page; read without "
+                 "it. Check the preset in sources.yaml",)  # fmt: skip
     next_url = _next_url(soup, reading, base)
-    notes = ()
     if next_url is None and entries and post_pager(soup):
-        notes = (f"{url}: its pages are reached by a POST form, which is not followed; "
+        notes += (f"{url}: its pages are reached by a POST form, which is not followed; "
                  "older items on later pages are not read",)  # fmt: skip
     return Listing(entries, next_url, method, base, shape, notes)
 
