@@ -76,6 +76,25 @@ def test_per_source_interval_overrides_the_default():
             "unknown key 'sources.0.colour'",
         ),
         ("  - id: spree-neisse", "  - id: Spree Neisse", "13: [source Spree Neisse]", "not a slug"),
+        ("    land: BB", "    land: BB\n    ags: 12071", "17: [source spree-neisse]", "in quotes"),
+        (
+            "    land: BB",
+            '    land: BB\n    ags: "1207"',
+            "17: [source spree-neisse]",
+            "5 digits for a Kreis, 8 for a city",
+        ),
+        (
+            "    land: BB",
+            '    land: BB\n    ags: "09571"',
+            "13: [source spree-neisse]",
+            "belongs to BY, not to BB",
+        ),
+        (
+            "    land: BB",
+            "    land: BB\n    hints: [presse.html]",
+            "17: [source spree-neisse]",
+            "not an http(s) URL",
+        ),
     ],
 )
 def test_problems_name_file_line_and_source(old, new, where, words):
