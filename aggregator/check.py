@@ -55,6 +55,7 @@ class CheckRow:
     source_id: str
     name: str
     land: str
+    ags: str | None  # the official key: a stable id across renames
     homepage: str | None
     homepage_status: str  # "ok", "–" (none configured) or a reason
     targets: str  # where the items come from
@@ -117,7 +118,8 @@ async def check_source(source: Source, config: Config, fetcher: Fetcher) -> Chec
             result = "no items"
         detail = f"{errors[0].url}: {errors[0].message}" if errors else ""
         return CheckRow(
-            source.id, source.name, source.land, str(source.homepage or "") or None, homepage,
+            source.id, source.name, source.land, source.ags, str(source.homepage or "") or None,
+            homepage,
             _targets(source, store), len(items), newest, result, detail,
         )  # fmt: skip
     finally:
@@ -159,8 +161,9 @@ async def check_all(
 def _unfinished(source: Source, result: str, detail: str) -> CheckRow:
     homepage = str(source.homepage) if source.homepage else None
     return CheckRow(
-        source.id, source.name, source.land, homepage, "?", "?", 0, None, result, detail
-    )
+        source.id, source.name, source.land, source.ags, homepage, "?", "?", 0, None, result,
+        detail,
+    )  # fmt: skip
 
 
 CHECK_URL = "check the URL (unreachable, or answering with an error)"

@@ -69,6 +69,7 @@ class Targets:
     visited: list[str] = field(default_factory=list)
     error: str | None = None  # why the start pages could not be read
     error_kind: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the operator: hints that failed
 
     @property
     def found(self) -> bool:
@@ -98,6 +99,8 @@ async def discover_targets(
         proposal = await _read_press_page(hint, result, fetcher)
         if proposal and (best is None or _better(proposal, best)):
             best = proposal
+        if proposal is None and hint not in result.feeds:
+            result.notes.append(f"hint {hint} is no listing (unreadable or no items): check it")
     hinted = best is not None and best.dated > 0
     homepage: Fetched | None = None  # the first start page read, the list of last resort
     for start in start_urls:

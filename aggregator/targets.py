@@ -91,10 +91,12 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
             f"no feed or press listing found from {', '.join(targets.visited)}; "
             "add feeds: or pages: to this source in sources.yaml"
         )
-        return Resolved(source, [failure(start, ctx, "NothingFound", message)])
+        hint_notes = [f"{source.id}: {hint_note}" for hint_note in targets.notes]
+        return Resolved(source, [failure(start, ctx, "NothingFound", message)], hint_notes)
     summary = f"discovered {len(targets.feeds)} feed(s), {len(targets.pages)} listing page(s)"
     note = f"{source.id}: {summary}: " + ", ".join(
         targets.feeds + [page["url"] for page in targets.pages]
     )
+    notes = [note] + [f"{source.id}: {hint_note}" for hint_note in targets.notes]
     resolved = with_targets(source, targets.feeds, targets.pages)
-    return Resolved(resolved, [FetchOutcome(start, "ok", summary)], [note])
+    return Resolved(resolved, [FetchOutcome(start, "ok", summary)], notes)

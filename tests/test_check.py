@@ -19,6 +19,7 @@ sources:
     name: Landkreis Spree-Neiße
     land: BB
     kind: landkreis
+    ags: "12071"
     homepage: {u("startseiten/stadt/")}
     feeds: ["{u("feeds/spree-neisse-rss2.xml")}"]
   - id: nur-startseite
@@ -66,6 +67,7 @@ def test_check_reports_every_source_within_the_time_limit(site, write_config, tm
     assert set(rows) == {"mit-feed", "nur-startseite", "ohne-namen", "kaputt", "langsam"}
 
     assert rows["mit-feed"]["result"] == "ok" and rows["mit-feed"]["items"] >= 3
+    assert rows["mit-feed"]["ags"] == "12071" and rows["kaputt"]["ags"] is None
     assert rows["mit-feed"]["homepage_status"] == "ok"
     assert rows["mit-feed"]["newest"].startswith("2019-08-28")
     assert rows["mit-feed"]["targets"] == "configured: 1 feed(s), 0 page(s)"
@@ -107,7 +109,9 @@ def test_check_prints_a_table_and_summary(site, write_config, tmp_path):
 
 def test_a_reachable_source_without_anything_found_is_to_pin_a_listing():
     def row(source_id: str, result: str, items: int = 0) -> CheckRow:
-        return CheckRow(source_id, source_id, "BB", None, "ok", "none found", items, None, result)
+        return CheckRow(
+            source_id, source_id, "BB", None, None, "ok", "none found", items, None, result
+        )
 
     rows = [row("a", "no press targets found"), row("b", "no items recognised"),
             row("c", "HTTP 404"), row("d", "ok", 3), row("e", "timeout")]  # fmt: skip

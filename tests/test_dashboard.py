@@ -61,6 +61,7 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
                 expect(campaign.locator(".zeitraum")).to_contain_text("1 Quellen gestört")
                 disturbed.click()
                 expect(page.locator("#quelle-kaputt")).to_be_in_viewport()
+                expect(page.locator("#quelle-kaputt")).to_have_attribute("data-ags", "16076")
                 sick = page.locator("table.gesundheit tr.krank")
                 expect(sick).to_have_count(1)
                 expect(sick).to_contain_text("Landkreis Kaputt")

@@ -97,7 +97,7 @@ def config_with_extras(site, interval: str = "2s", extra_sources: str = "") -> s
         f"feeds: ['{site.url('gross/rss.xml')}']}}\n"
         f"  - {{id: liste, name: Landkreis Liste, land: MV, kind: landkreis, "
         f"pages: [{{url: '{site.url(IKISS_PAGE)}', preset: ikiss}}]}}\n"
-        f"  - {{id: kaputt, name: Landkreis Kaputt, land: TH, kind: landkreis, "
+        f"  - {{id: kaputt, name: Landkreis Kaputt, land: TH, kind: landkreis, ags: '16076', "
         f"feeds: ['{site.url('kaputt/rss.xml')}']}}\n" + extra_sources
     )
     return text

@@ -181,8 +181,11 @@ def test_a_hint_that_fails_leaves_discovery_to_the_homepage(site, write_config, 
     config = homepage_config(site, write_config, ("beispiel", KREIS), hints=[missing])
     db = str(tmp_path / "hint-missing.db")
     before = len(site.requests_to("/" + missing))
-    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    fetched = run_cli("--config", config, "--db", db, "fetch")
+    assert fetched.returncode == 0
     assert len(site.requests_to("/" + missing)) == before + 1
+    report = fetched.stdout.decode() + fetched.stderr.decode()
+    assert f"beispiel: hint {site.url(missing)} is no listing" in report.replace("\n", "")
     pinned = run_cli("--config", config, "--db", db, "sources", "discover", "beispiel")
     assert yaml.safe_load(pinned.stdout)["pages"] == [
         {"url": site.url(TYPO3_PAGE), "preset": "typo3-news"}
