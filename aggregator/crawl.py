@@ -11,7 +11,7 @@ and reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aggregator.attempt import Attempt, RefreshContext, attempt, failure
 from aggregator.fetch import Fetched, FetchError, HTTPStatusFailed
@@ -20,10 +20,12 @@ from aggregator.normalize import canonical_url
 from aggregator.parse import ParseError
 from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
+from aggregator.parse.heuristic import Shape
 from aggregator.parse.html import make_soup
 from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
 from aggregator.reading import (
     FeedReading,
+    ListingReading,
     Origin,
     read_detail_page,
     read_feed_document,
@@ -159,10 +161,11 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             break
         if looks_like_feed(response.body):
             return await _listing_is_a_feed(target, done, response, ctx, result)
+        known = _known_shape(url, ctx) if page_number == 1 else None
         try:
             listing = await ctx.offload.run(
                 read_listing_page, response.body, response.headers, response.final_url, target,
-                shape, _origin(target.url, ctx),
+                shape, _origin(target.url, ctx), known,
             )  # fmt: skip
         except ParseError as exc:
             result.outcomes.append(failure(url, ctx, "ParseError", str(exc), done.elapsed_ms))
@@ -176,12 +179,30 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
         page_found = _listing_items(listing.found, listing.base, target, ctx)
         found.extend(page_found)
         count = len(page_found)
-        result.outcomes.append(done.outcome("ok", _report(listing.method, count), count))
+        outcome = done.outcome("ok", _report(listing.method, count), count)
+        if page_number == 1 and _worth_remembering(listing):
+            outcome = replace(outcome, listing_shape=listing.shape)
+        result.outcomes.append(outcome)
         if any(f.known for f in page_found) or not page_found:
             break  # caught up with what we have
         url = listing.next_url
     result.items = await _with_details(found, target, ctx, result)
     return result
+
+
+REMEMBER_FROM = 3  # items a confident guess found before its shape is remembered
+
+
+def _worth_remembering(listing: ListingReading) -> bool:
+    """A shape the heuristic found on its own, surely or likely, with several items: on
+    a later refresh it reads the page even when a single item is left."""
+    confident = listing.confidence in ("sure", "likely")
+    return confident and listing.shape is not None and len(listing.found) >= REMEMBER_FROM
+
+
+def _known_shape(url: str, ctx: RefreshContext) -> Shape | None:
+    state = ctx.store.fetch_state(url)
+    return state.listing_shape if state is not None else None
 
 
 async def _listing_is_a_feed(

@@ -336,6 +336,8 @@ class FetchState:
     next_attempt: datetime | None = None  # set while backing off
     moved_to: str | None = None  # where a permanent redirect led; used from then on
     gone: bool = False  # answered 410: no longer polled
+    # the item shape the heuristic found here with confidence: (parent, block) signatures
+    listing_shape: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,3 +393,4 @@ class FetchOutcome:
     items_found: int = 0
     next_attempt: datetime | None = None  # after a failure: not before then
     gone: bool = False
+    listing_shape: tuple[str, str] | None = None  # to remember; None keeps the one known

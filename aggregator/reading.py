@@ -44,6 +44,7 @@ class ListingReading:
     base: str
     shape: Shape | None
     notes: list[str] = field(default_factory=list)
+    confidence: str | None = None  # of a fresh guess by the heuristic
 
 
 def _normalised(entry: Entry, base: str, origin: Origin, notes: list[str]) -> Item | None:
@@ -80,9 +81,12 @@ def read_listing_page(
     target: PageTarget,
     shape: Shape | None,
     origin: Origin,
+    known_shape: Shape | None = None,
 ) -> ListingReading:
-    """The items of one listing page, the link to the next, and how they were found."""
-    listing = parse_listing(body, headers, url, target, shape)
+    """The items of one listing page, the link to the next, and how they were found.
+    `shape` comes from the previous page, `known_shape` from this page at an earlier
+    refresh."""
+    listing = parse_listing(body, headers, url, target, shape, known_shape=known_shape)
     notes: list[str] = list(listing.notes)
     found = [
         (entry, item)
@@ -90,8 +94,9 @@ def read_listing_page(
         if (item := _normalised(entry, listing.base, origin, notes)) is not None
     ]
     return ListingReading(
-        found, listing.next_url, listing.method, listing.base, listing.shape, notes
-    )
+        found, listing.next_url, listing.method, listing.base, listing.shape, notes,
+        listing.confidence,
+    )  # fmt: skip
 
 
 def read_detail_page(

@@ -494,4 +494,12 @@ def _fetch_state(row: sqlite3.Row) -> FetchState:
         next_attempt=from_text(row["next_attempt"]),
         moved_to=row["moved_to"],
         gone=bool(row["gone"]),
+        listing_shape=_shape(row["listing_shape"]),
     )
+
+
+def _shape(text: str | None) -> tuple[str, str] | None:
+    if not text:
+        return None
+    parent, block = json.loads(text)
+    return str(parent), str(block)

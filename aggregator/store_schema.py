@@ -157,3 +157,11 @@ MIGRATIONS.append(
     CREATE INDEX detail_queue_target ON detail_queue (source_id, target, queued_at);
     """
 )
+
+MIGRATIONS.append(
+    # 9: the shape of items the heuristic found on a listing page, so that the page read
+    # later with a single item (the others archived) is still read
+    """
+    ALTER TABLE fetch_state ADD COLUMN listing_shape TEXT;
+    """
+)

@@ -4,6 +4,7 @@ transaction of its caller."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -39,9 +40,10 @@ def record_outcome(
         """
         INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
                                  last_error_kind, last_message, consecutive_failures,
-                                 last_success, last_attempt, next_attempt, moved_to, gone)
+                                 last_success, last_attempt, next_attempt, moved_to, gone,
+                                 listing_shape)
         VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
-                :failures, :success, :now, :next, :moved_to, :gone)
+                :failures, :success, :now, :next, :moved_to, :gone, :shape)
         ON CONFLICT (url) DO UPDATE SET
             source_id = excluded.source_id,
             etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
@@ -58,7 +60,8 @@ def record_outcome(
             last_attempt = excluded.last_attempt,
             next_attempt = excluded.next_attempt,
             moved_to = coalesce(excluded.moved_to, moved_to),
-            gone = max(gone, excluded.gone)
+            gone = max(gone, excluded.gone),
+            listing_shape = coalesce(excluded.listing_shape, listing_shape)
         """,
         {
             "url": outcome.url,
@@ -75,6 +78,7 @@ def record_outcome(
             "next": to_text(outcome.next_attempt) if outcome.next_attempt else None,
             "moved_to": outcome.moved_to,
             "gone": int(outcome.gone),
+            "shape": json.dumps(outcome.listing_shape) if outcome.listing_shape else None,
             "ok": ok,
             "failed": failed,
         },

@@ -515,3 +515,59 @@ def test_every_pattern_end_to_end_through_fetch_and_feed(site, tmp_path, write_c
     }
     assert sorted(by_source["generisch"]) == [f"Fundbüro {n}" for n in range(4)]
     assert "Artikel weiterlesen" not in written.stdout.decode()
+
+
+def small_office(items: list[tuple[str, str]]) -> str:
+    """A small office's press list in a template of its own (no known product)."""
+    rows = "".join(
+        f"""<div class="meldung-kachel"><span class="stand">{day}.2019</span>
+        <h3 class="kachel-titel"><a href="/presse/{day}-{len(title)}.html">{title}</a></h3>
+        <p>Eine Meldung der Kreisverwaltung.</p></div>"""
+        for title, day in items
+    )
+    return f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Presse</title>
+    </head><body>{MENU}<main><h1>Pressemeldungen</h1><section class="kacheln">{rows}</section>
+    </main>{FOOTER}</body></html>"""
+
+
+FOUR = [("Neue Sprechzeiten", "02.09"), ("Aktionswoche im Jobcenter", "28.08"),
+        ("Kreistag tagt", "20.08"), ("Ferienende", "12.08")]  # fmt: skip
+ONE_LEFT = [("Jobcenter zieht Bilanz der Aktionswoche", "06.09")]
+
+
+def test_a_page_with_one_item_is_read_by_the_shape_it_had_before():
+    before = read(small_office(FOUR))
+    assert len(before.entries) == 4 and before.confidence in ("sure", "likely")
+    alone = read(small_office(ONE_LEFT))
+    assert alone.entries == []  # one block alone is no list to a fresh guess
+    body = small_office(ONE_LEFT).encode()
+    again = parse_listing(
+        body, {"content-type": "text/html"}, BASE, PageTarget(url=BASE), known_shape=before.shape
+    )
+    assert [e.title for e in again.entries] == ["Jobcenter zieht Bilanz der Aktionswoche"]
+    assert again.method.endswith("the shape this page had before")
+
+
+def test_the_shape_of_a_listing_is_remembered_across_refreshes(site, tmp_path, write_config):
+    site.routes["/klein/presse.html"] = Route(body=small_office(FOUR).encode())
+    config = one_source(
+        write_config, "klein", f"pages: [{{url: '{site.url('klein/presse.html')}'}}]"
+    )
+    db = tmp_path / "klein.db"
+    fetch(config, db)
+    # the office archives its releases: one new item is left on the page
+    site.routes["/klein/presse.html"] = Route(body=small_office(ONE_LEFT).encode())
+    fetch(config, db)
+    with sqlite3.connect(db) as conn:
+        titles = {row[0] for row in conn.execute("SELECT title FROM items")}
+        [(status, message)] = conn.execute(
+            "SELECT last_status, last_message FROM fetch_state WHERE source_id = 'klein'"
+        ).fetchall()
+    assert "Jobcenter zieht Bilanz der Aktionswoche" in titles and len(titles) == 5
+    assert status == "ok" and "the shape this page had before" in message
+    # a store that never saw the page with four items cannot know the shape
+    fresh = tmp_path / "fresh.db"
+    fetch(config, fresh)
+    with sqlite3.connect(fresh) as conn:
+        [(status,)] = conn.execute("SELECT last_status FROM fetch_state").fetchall()
+    assert status == "error"

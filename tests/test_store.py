@@ -135,10 +135,11 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old = Store(path)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     old._conn.execute("PRAGMA user_version = 4")
-    old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 8 made
+    old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
     old._conn.execute("DROP TABLE detail_queue")  # migration 8
+    old._conn.execute("ALTER TABLE fetch_state DROP COLUMN listing_shape")  # migration 9
     old.close()
 
     store = Store(path)
@@ -162,6 +163,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         " key TEXT NOT NULL);"
         "DROP TABLE sources; ALTER TABLE discovered DROP COLUMN started_from;"
         "DROP TABLE detail_queue;"
+        "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "PRAGMA user_version = 5;"
     )
     old._conn.executemany(

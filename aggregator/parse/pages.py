@@ -15,7 +15,13 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import Entry, PageTarget
 from aggregator.parse.blocks import Selectors, entry_from_block, running_text
-from aggregator.parse.heuristic import Shape, find_item_blocks, find_next_link, post_pager
+from aggregator.parse.heuristic import (
+    Shape,
+    describe,
+    find_item_blocks,
+    find_next_link,
+    post_pager,
+)
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.presets import PRESETS
 from aggregator.parse.structured import structured_entries
@@ -39,6 +45,7 @@ class Listing:
     base: str
     shape: Shape | None = None  # where the heuristic found the items, for the next page
     notes: tuple[str, ...] = ()
+    confidence: str | None = None  # of a fresh guess by the heuristic: sure, likely, weak
 
     @property
     def guessed(self) -> bool:
@@ -121,12 +128,15 @@ def parse_listing(
     shape: Shape | None = None,
     *,
     preset_fallback: bool = True,
+    known_shape: Shape | None = None,
 ) -> Listing:
     """Read the items of one listing page (and the link to its next page).
 
-    `shape` is what the heuristic found on the previous page of the same listing. A
-    preset that matches nothing falls back to the heuristic unless `preset_fallback` is
-    off (trying presets out, as discovery does).
+    `shape` is what the heuristic found on the previous page of the same listing;
+    `known_shape` what it found on this page at an earlier refresh, used when a fresh
+    guess finds nothing (one item left is then enough). A preset that matches nothing
+    falls back to the heuristic unless `preset_fallback` is off (trying presets out, as
+    discovery does).
     """
     soup = make_soup(body, headers)
     base = base_url(soup, url)
@@ -136,16 +146,26 @@ def parse_listing(
         entries = [_absolute(entry, base, reading) for entry in structured]
         method = f"structured data ({how}): {len(entries)} items"
         return Listing(entries, _next_url(soup, reading, base), method, base, None)
+    confidence = None
     if reading.selectors is None:
         guess = find_item_blocks(soup, shape)
         blocks, shape = guess.blocks, guess.shape
         method = f"heuristic: {guess.describe()}"
+        confidence = guess.confidence
         entries = _entries(blocks, reading, base)
         few = len(entries) < RECOGNISE_BELOW
         recognised = _recognised(soup, base, len(entries)) if few else None
         if recognised is not None:
             reading, entries = recognised
-            method, shape = f"{reading.method} (recognised from its markup)", None
+            method, shape, confidence = f"{reading.method} (recognised from its markup)", None, None
+        elif (
+            not entries
+            and known_shape is not None
+            and (entries := _entries(find_item_blocks(soup, known_shape).blocks, reading, base))
+        ):
+            shape, confidence = known_shape, None
+            method = (f"heuristic: {len(entries)} item(s) in {describe(known_shape)}, the shape "
+                      "this page had before")  # fmt: skip
         elif not entries and looks_like_a_release(soup):
             method = f"heuristic: {SINGLE_RELEASE}"
     else:
@@ -165,7 +185,7 @@ def parse_listing(
     if next_url is None and entries and post_pager(soup):
         notes += (f"{url}: its pages are reached by a POST form, which is not followed; "
                  "older items on later pages are not read",)  # fmt: skip
-    return Listing(entries, next_url, method, base, shape, notes)
+    return Listing(entries, next_url, method, base, shape, notes, confidence)
 
 
 SINGLE_RELEASE = (
