@@ -150,6 +150,16 @@ def test_explicit_selectors_that_match_nothing_read_nothing():
             "https://e.de/x.php?object=tx,1.2.1&max=20&jahr=2019",
             "https://e.de/x.php?object=tx,1.2.1",
         ),
+        # Government Site Builder: navigation node and result-list pager
+        (
+            "https://e.de/SharedDocs/PM/DE/2019/pm.html?nn=520690",
+            "https://e.de/SharedDocs/PM/DE/2019/pm.html",
+        ),
+        (
+            "https://e.de/Suche_Formular.html?gtp=520690_list%253D2&nn=520690",
+            "https://e.de/Suche_Formular.html",
+        ),
+        ("https://e.de/Suche_Formular.html?gtp=mehr", "https://e.de/Suche_Formular.html?gtp=mehr"),
     ],
 )
 def test_listing_state_is_not_identity(url, expected):

@@ -467,6 +467,35 @@ def flat_page() -> str:
     return f"<html><body><div id='inhalt'>{runs}</div></body></html>"
 
 
+def gsb_page() -> str:
+    """A result list of a Government Site Builder site: links carry the navigation node
+    (?nn=), pages are reached by gtp=<node>_list%3D<n>."""
+    rows = "".join(
+        f"""<div class="teaser"><p class="date">2{n}.08.2019</p><h2><a
+        href="SharedDocs/Pressemitteilungen/DE/2019/08/pm-{n}.html?nn=520690">Meldung {n} des
+        Landesamts</a></h2><p>Kurzfassung der Meldung {n}.</p></div>"""
+        for n in range(4)
+    )
+    pager = "SiteGlobals/Forms/Suche/Pressesuche_Formular.html?gtp=520690_list%253D2&amp;nn=520690"
+    return f"""<html><body><div id="navPrimary">{MENU}</div><div id="content">
+    <h1>Pressemitteilungen</h1>{rows}<div class="navIndex"><ul><li><strong>1</strong></li>
+    <li><a href="{pager}">2</a></li><li class="forward"><a href="{pager}"
+    title="Zur nächsten Seite">weiter</a></li></ul></div></div>{FOOTER}</body></html>"""
+
+
+def test_gsb_item_links_lose_their_navigation_node_and_the_pager_is_followed():
+    url = "https://www.landesamt.example/Presse/pressemitteilungen_node.html"
+    listing = read(gsb_page(), url)
+    assert [e.link for e in listing.entries] == [
+        f"https://www.landesamt.example/Presse/SharedDocs/Pressemitteilungen/DE/2019/08/pm-{n}.html"
+        for n in range(4)
+    ]
+    assert listing.next_url == (
+        "https://www.landesamt.example/Presse/SiteGlobals/Forms/Suche/Pressesuche_Formular.html"
+        "?gtp=520690_list%253D2&nn=520690"
+    )
+
+
 def test_every_pattern_end_to_end_through_fetch_and_feed(site, tmp_path, write_config):
     """The real-markup patterns as five sources with nothing but a URL, through the CLI
     into the feed: zebra rows, several rows per item, flat siblings, generic link texts,
@@ -483,6 +512,7 @@ def test_every_pattern_end_to_end_through_fetch_and_feed(site, tmp_path, write_c
         for n in range(3)
     )
     pages = {
+        "gsb": (gsb_page(), 4),
         "zebra": (zebra_page(), 7),
         "zeilen": (document_rows(6), 6),
         "flach": (flat_page(), 5),

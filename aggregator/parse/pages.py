@@ -77,16 +77,21 @@ LISTING_STATE = frozenset(
         "page", "seite", "skip", "offset", "start", "max", "limit", "pageno", "pagenr",
         "jahr", "monat", "year", "month", "wlistpage", "cp", "browse", "pointer",
         "tx_news_pi1[currentpage]", "tx_news_pi1[@widget_0][currentpage]", "publish[start]",
+        "nn",  # Government Site Builder: the navigation node a document was reached from
     }
 )  # fmt: skip
 # Weblication numbers its paging parameter after the list: pageIda67aa4da=2
 _LISTING_STATE_PATTERN = re.compile(r"^pageid[0-9a-f]{6,}$", re.IGNORECASE)
+# Government Site Builder pages its result lists with gtp=<node>_list%3D<page>
+_GSB_PAGER = re.compile(r"^\d+_list(=|%3D)\d+$", re.IGNORECASE)
 
 
 def is_listing_state(name: str, value: str) -> bool:
     """A parameter that pages or filters a listing: with a number (or nothing) as value
     it never addresses content."""
     lowered = name.lower()
+    if lowered == "gtp":
+        return _GSB_PAGER.match(value) is not None
     known = lowered in LISTING_STATE or _LISTING_STATE_PATTERN.match(lowered) is not None
     return known and (value.isdigit() or not value)
 
