@@ -18,14 +18,14 @@ from pathlib import Path
 import httpx
 import yaml
 
-from aggregator.atom import ENTRIES, render_feed
-from aggregator.config import load_config
+from aggregator.config.loader import load_config
+from aggregator.config.schema import Config
 from aggregator.demo.sites import STYLES
-from aggregator.fetch import Fetcher
-from aggregator.model import Config
-from aggregator.offload import Offload, offload_for
-from aggregator.pipeline import refresh_all
-from aggregator.store import Store
+from aggregator.fetch.client import Fetcher
+from aggregator.pipeline.refresh import refresh_all
+from aggregator.publish.atom import ENTRIES, render_feed
+from aggregator.store.database import Store
+from aggregator.worker.pool import Offload, offload_for
 from bench.proctree import MemorySampler, cpu_seconds, peak_rss_parts_mb
 
 DEFAULTS = {"interval": "30m", "timeout": "5s", "connect_timeout": "5s", "read_timeout": "5s"}

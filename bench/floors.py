@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from lxml import etree, html
 
-from aggregator.model import Defaults
+from aggregator.config.schema import Defaults
 from bench.proctree import cpu_seconds
 
 

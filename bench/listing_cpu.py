@@ -13,8 +13,8 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from aggregator.model import PageTarget
-from aggregator.reading import Origin, read_listing_page
+from aggregator.config.schema import PageTarget
+from aggregator.worker.tasks import Origin, read_listing_page
 from bench.farm import make_sites
 
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from aggregator.normalize import canonical_url
+from aggregator.normalize.entries import canonical_url
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.pages import without_listing_state

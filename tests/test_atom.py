@@ -1,9 +1,10 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aggregator.atom import format_time, render_feed
-from aggregator.lru import BoundedLRU
-from aggregator.model import Item, Source, StoredItem
+from aggregator.config.schema import Source
+from aggregator.core.lru import BoundedLRU
+from aggregator.core.model import Item, StoredItem
+from aggregator.publish.atom import format_time, render_feed
 from tests.conftest import ATOM, assert_valid_atom
 
 SOURCE = Source(

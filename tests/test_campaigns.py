@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aggregator.campaigns import compile_entry, judge
-from aggregator.config import load_config
-from aggregator.dedupe import THRESHOLD, band_keys, shingles, similarity
+from aggregator.classify.campaigns import compile_entry, judge
+from aggregator.classify.dedupe import THRESHOLD, band_keys, shingles, similarity
+from aggregator.config.loader import load_config
+from aggregator.config.schema import Campaign, Source
+from aggregator.core.model import Item
 from aggregator.demo.sites import CORPUS_PATH
-from aggregator.model import Campaign, Item, Source
-from aggregator.normalize import fingerprint
+from aggregator.normalize.entries import fingerprint
 from aggregator.parse.dates import BERLIN
 
 ROOT = Path(__file__).parent.parent
@@ -121,8 +122,8 @@ def test_a_miss_says_why(title, reason):
     ],
 )
 def test_phrases_match_german_variants(phrase, text, found):
-    from aggregator.campaigns import _find
-    from aggregator.text import tokens
+    from aggregator.classify.campaigns import _find
+    from aggregator.core.text import tokens
 
     spans = [_find(a, tokens(text)) for a in compile_entry(phrase)]
     span = next((s for s in spans if s), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from aggregator.check import CHECK_URL, FINE, PIN_LISTING, CheckRow, reason, to_do
+from aggregator.pipeline.check import CHECK_URL, FINE, PIN_LISTING, CheckRow, reason, to_do
 from tests.conftest import run_cli
 from tests.siteserver import Route
 

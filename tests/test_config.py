@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import ConfigError, load_config, parse_config
+from aggregator.config.loader import ConfigError, load_config, parse_config
 
 VALID = """\
 version: 1

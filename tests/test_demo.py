@@ -11,7 +11,7 @@ import sys
 import httpx
 import yaml
 
-from aggregator.config import load_config
+from aggregator.config.loader import load_config
 from aggregator.demo.sites import CORPUS_PATH, build_sites, demo_config, load_offices
 from tests.conftest import ATOM, ROOT, assert_valid_atom
 from tests.test_service import free_port, wait_for, walk_archives

@@ -1,7 +1,7 @@
 import yaml
 from bs4 import BeautifulSoup
 
-from aggregator.config import parse_config
+from aggregator.config.loader import parse_config
 from aggregator.parse.discover import advertised_feeds, candidate_feed_urls, propose_page
 from tests.conftest import run_cli
 from tests.listing_expectations import SPREE_NEISSE_PAGE, TYPO3_PAGE

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import parse_config
-from aggregator.fetch import Fetcher
-from aggregator.pipeline import RefreshResult, refresh_all
-from aggregator.store import Store
+from aggregator.config.loader import parse_config
+from aggregator.fetch.client import Fetcher
+from aggregator.pipeline.refresh import RefreshResult, refresh_all
+from aggregator.store.database import Store
 from tests.conftest import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.rawserver import RawServer

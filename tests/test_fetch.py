@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-from aggregator.fetch import (
+from aggregator.config.schema import Defaults
+from aggregator.core.model import Timeouts
+from aggregator.fetch.client import (
     ConnectFailed,
     Fetched,
     Fetcher,
@@ -14,7 +16,6 @@ from aggregator.fetch import (
     RedirectFailed,
     TooLarge,
 )
-from aggregator.model import Defaults, Timeouts
 from tests.siteserver import Route
 
 QUICK = {"host_delay": "0s"}

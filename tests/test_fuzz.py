@@ -17,11 +17,12 @@ from xml.sax.saxutils import escape, quoteattr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aggregator.atom import render_feed
-from aggregator.model import PageTarget, Source, StoredItem
+from aggregator.config.schema import PageTarget, Source
+from aggregator.core.model import StoredItem
 from aggregator.parse import ParseError
-from aggregator.pipeline import merge_duplicates
-from aggregator.reading import Origin, read_feed_document, read_listing_page
+from aggregator.pipeline.refresh import merge_duplicates
+from aggregator.publish.atom import render_feed
+from aggregator.worker.tasks import Origin, read_feed_document, read_listing_page
 from tests.conftest import assert_valid_atom
 
 settings.register_profile(

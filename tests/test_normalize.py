@@ -2,8 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aggregator.model import Entry
-from aggregator.normalize import (
+from aggregator.core.model import Entry
+from aggregator.core.text import tokens, words
+from aggregator.normalize.entries import (
     atom_id,
     canonical_url,
     clean_text,
@@ -12,7 +13,6 @@ from aggregator.normalize import (
     normalize_entry,
     sanitize_html,
 )
-from aggregator.text import tokens, words
 
 NOW = datetime(2019, 9, 1, 12, 0, tzinfo=UTC)
 

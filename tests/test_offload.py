@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from aggregator.model import Defaults
-from aggregator.offload import Offload, default_workers, offload_for
+from aggregator.config.schema import Defaults
 from aggregator.parse import ParseError
+from aggregator.worker.pool import Offload, default_workers, offload_for
 
 
 def _pid() -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aggregator.store_schema import MIGRATIONS
+from aggregator.store.schema import MIGRATIONS
 from tests.conftest import ROOT, run_cli
 from tests.siteserver import Route
 from tests.test_service import free_port, service, wait_for
@@ -296,7 +296,7 @@ def test_reload_checks_the_file_before_it_signals(site, tmp_path, write_config):
 def test_json_logs_carry_tracebacks_of_any_logger_in_one_line():
     code = (
         "import logging\n"
-        "from aggregator.logs import setup\n"
+        "from aggregator.core.logs import setup\n"
         "setup('json')\n"
         "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
         "    logging.getLogger('apscheduler.executors.default').exception('Job failed')\n"

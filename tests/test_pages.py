@@ -6,10 +6,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import soupsieve
 
-from aggregator.model import PageTarget
-from aggregator.normalize import canonical_url
+from aggregator.config.presets import PRESETS
+from aggregator.config.schema import PageTarget
+from aggregator.normalize.entries import canonical_url
 from aggregator.parse.pages import listing_identity, parse_listing, without_listing_state
-from aggregator.parse.presets import PRESETS
 from tests.listing_expectations import (
     ARCHIVE_PAGE,
     EXPECTED,

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from aggregator.model import PageTarget
+from aggregator.config.schema import PageTarget
 from aggregator.parse.pages import parse_listing
 from tests.conftest import ATOM, assert_valid_atom, run_cli
 from tests.siteserver import Route

@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aggregator.config import load_config
-from aggregator.model import LAND_CODES
+from aggregator.config.loader import load_config
+from aggregator.core.model import LAND_CODES
 
 ROOT = Path(__file__).parent.parent
 # The team's list of the 104 Träger (Land, kind, homepage), bundled so that a clean

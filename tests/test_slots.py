@@ -1,6 +1,6 @@
 import asyncio
 
-from aggregator.slots import LATER, URGENT, PrioritySlots
+from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
 
 
 def test_waiters_are_served_by_priority_then_in_order_of_arrival():

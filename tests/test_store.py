@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.model import FetchOutcome, Item
-from aggregator.store import MIGRATIONS, Store
+from aggregator.core.model import FetchOutcome, Item
+from aggregator.store.database import MIGRATIONS, Store
 
 T0 = datetime(2019, 8, 28, 10, 0, tzinfo=UTC)
 
@@ -151,7 +151,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
 
 def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Path):
     """Version 5 kept band keys with the item's source id and key; version 6 by its seq."""
-    from aggregator.dedupe import band_keys, decode
+    from aggregator.classify.dedupe import band_keys, decode
 
     path = tmp_path / "v5.db"
     old = Store(path)
@@ -180,7 +180,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
 
 
 def test_a_changed_item_replaces_its_band_keys(store: Store):
-    from aggregator.dedupe import band_keys, shingles
+    from aggregator.classify.dedupe import band_keys, shingles
 
     store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     changed = "Ganz anderer Text über den Kreistag, die Haushaltsberatung und neue Radwege"
@@ -193,7 +193,7 @@ def test_a_changed_item_replaces_its_band_keys(store: Store):
 
 def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
     """Stores written before shingles were packed hold them as hex text; both forms match."""
-    from aggregator.dedupe import decode
+    from aggregator.classify.dedupe import decode
 
     joint = (
         "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
@@ -216,7 +216,7 @@ def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
 def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_from(
     store: Store,
 ):
-    from aggregator.dedupe import Shingled, comparable_text, decode
+    from aggregator.classify.dedupe import Shingled, comparable_text, decode
 
     item = make_item(summary_text=JOINT)
     text = comparable_text(item.title, item.summary_text, item.content_html)

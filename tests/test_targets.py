@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
-from aggregator.config import load_config
-from aggregator.fetch import Fetcher
+from aggregator.config.loader import load_config
+from aggregator.fetch.client import Fetcher
 from aggregator.parse.discover import press_links
-from aggregator.pipeline import refresh_source, utc_now
-from aggregator.store import Store
+from aggregator.pipeline.refresh import refresh_source, utc_now
+from aggregator.store.database import Store
 from tests.conftest import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, TYPO3_PAGE
 

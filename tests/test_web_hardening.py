@@ -17,12 +17,12 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from aggregator.atom import render_feed
-from aggregator.config import parse_config
-from aggregator.metrics import Metrics
-from aggregator.model import StoredItem
-from aggregator.store import Store
-from aggregator.web import AppState, create_app
+from aggregator.config.loader import parse_config
+from aggregator.core.model import StoredItem
+from aggregator.publish.atom import render_feed
+from aggregator.service.metrics import Metrics
+from aggregator.store.database import Store
+from aggregator.web.app import AppState, create_app
 from tests.conftest import ATOM, assert_valid_atom
 from tests.test_store import T0, make_item
 

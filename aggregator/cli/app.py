@@ -15,9 +15,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from aggregator.config import ConfigError, load_config
-from aggregator.model import Config
-from aggregator.store import CAUSES, SchemaError, StorageError, Store
+from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.schema import Config
+from aggregator.store.database import CAUSES, SchemaError, StorageError, Store
 
 STATUS_STYLE = {
     "ok": "green",

@@ -8,11 +8,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from aggregator.campaigns import judge, window_bounds
+from aggregator.classify.campaigns import judge, window_bounds
 from aggregator.cli.app import Context, cli, err, out, pass_context
-from aggregator.model import Campaign, Config
+from aggregator.config.schema import Campaign, Config
 from aggregator.parse.dates import BERLIN
-from aggregator.pipeline import sync_campaigns
+from aggregator.pipeline.refresh import sync_campaigns
 
 
 def campaign_or_exit(config: Config, campaign_id: str) -> Campaign:

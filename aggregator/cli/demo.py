@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from aggregator.cli.app import cli, out
+from aggregator.core.logs import setup
 from aggregator.demo.server import SampleSites
 from aggregator.demo.sites import build_sites, demo_config, load_offices
-from aggregator.logs import setup
-from aggregator.service import Service
+from aggregator.service.runner import Service
 
 
 @cli.command()

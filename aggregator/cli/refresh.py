@@ -14,16 +14,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aggregator.atom import render_feed
 from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_context
 from aggregator.cli.campaigns import campaign_or_exit
-from aggregator.fetch import Fetcher
-from aggregator.model import Config
-from aggregator.offload import offload_for
-from aggregator.opml import render_opml
-from aggregator.pipeline import RefreshResult, refresh_all, sync_campaigns
-from aggregator.publish import SUBTITLE, feed_sources, group_url, write_static
-from aggregator.store import Store
+from aggregator.config.schema import Config
+from aggregator.fetch.client import Fetcher
+from aggregator.pipeline.refresh import RefreshResult, refresh_all, sync_campaigns
+from aggregator.publish.atom import render_feed
+from aggregator.publish.feeds import SUBTITLE, feed_sources, group_url, write_static
+from aggregator.publish.opml import render_opml
+from aggregator.store.database import Store
+from aggregator.worker.pool import offload_for
 
 
 def _result_line(result: RefreshResult) -> str:

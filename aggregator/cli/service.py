@@ -12,9 +12,9 @@ import click
 from rich.markup import escape
 
 from aggregator.cli.app import EXIT_CANNOT_START, Context, cli, err, pass_context
-from aggregator.config import ConfigError
-from aggregator.logs import setup
-from aggregator.service import CannotStart, InstanceLock, Service
+from aggregator.config.loader import ConfigError
+from aggregator.core.logs import setup
+from aggregator.service.runner import CannotStart, InstanceLock, Service
 
 
 def _pid_file(obj: Context) -> str:

@@ -15,18 +15,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aggregator.check import FINE, CheckRow, check_all, summarize_check
 from aggregator.cli.app import Context, cli, err, out, pass_context
-from aggregator.config import ConfigError, load_config
-from aggregator.fetch import Fetcher
-from aggregator.health import SourceHealth, summarize
-from aggregator.model import Config, Defaults
+from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.presets import PRESETS
+from aggregator.config.schema import Config, Defaults
+from aggregator.fetch.client import Fetcher
 from aggregator.parse.dates import BERLIN
-from aggregator.parse.presets import PRESETS
-from aggregator.probe import Discovery, Targets
-from aggregator.probe import discover as discover_site
-from aggregator.store import Store
-from aggregator.targets import discover_and_store, needs_discovery, start_urls
+from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check
+from aggregator.pipeline.discovery import Discovery, Targets
+from aggregator.pipeline.discovery import discover as discover_site
+from aggregator.pipeline.targets import discover_and_store, needs_discovery, start_urls
+from aggregator.publish.health import SourceHealth, summarize
+from aggregator.store.database import Store
 
 
 @cli.group()

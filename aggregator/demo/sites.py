@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from aggregator.core.text import fold
 from aggregator.parse.dates import BERLIN
-from aggregator.text import fold
 
 CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
 CAMPAIGNS_PATH = Path(__file__).with_name("campaigns.yaml")

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bs4 import Tag
 
-from aggregator.model import Entry
+from aggregator.core.model import Entry
 from aggregator.parse.dates import parse_date
 
 # Link texts that say "read more" rather than what the item is.

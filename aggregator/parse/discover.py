@@ -10,11 +10,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
-from aggregator.model import PageTarget
+from aggregator.config.presets import PRESETS
+from aggregator.config.schema import PageTarget
 from aggregator.parse.html import base_url
 from aggregator.parse.labels import label_rank
 from aggregator.parse.pages import parse_listing
-from aggregator.parse.presets import PRESETS
 
 FEED_TYPES = {
     "application/rss+xml": "rss",

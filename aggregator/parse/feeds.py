@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from aggregator.model import Entry
+from aggregator.core.model import Entry
 from aggregator.parse import ParseError
 from aggregator.parse.dates import parse_date
 

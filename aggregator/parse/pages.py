@@ -13,7 +13,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.model import Entry, PageTarget
+from aggregator.config.presets import PRESETS
+from aggregator.config.schema import PageTarget
+from aggregator.core.model import Entry
 from aggregator.parse.blocks import Selectors, entry_from_block, running_text
 from aggregator.parse.heuristic import (
     Shape,
@@ -23,7 +25,6 @@ from aggregator.parse.heuristic import (
     post_pager,
 )
 from aggregator.parse.html import base_url, make_soup
-from aggregator.parse.presets import PRESETS
 from aggregator.parse.structured import structured_entries
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.model import Entry
+from aggregator.core.model import Entry
 from aggregator.parse.blocks import text_of
 from aggregator.parse.dates import parse_date
 

@@ -1,0 +1,175 @@
+"""Near-duplicates across sources: the same joint press text, published by several
+jobcenters with their own name and a few local sentences. Pure.
+
+Each item's text becomes a set of word 3-shingles over folded words; two items
+are near-duplicates when the Jaccard similarity of their sets reaches
+THRESHOLD. Their items are all kept (each jobcenter's participation counts) and
+share a group id. The threshold is justified in tests/test_dedupe.py against the
+fixture corpus: joint releases score well above it, unrelated releases on the
+same topic well below.
+
+Comparing a new item with every stored one grows with the square of the store, so
+candidates are found by MinHash locality-sensitive hashing first: BANDS keys of ROWS
+min-hashes each; two sets of Jaccard similarity s share a key with probability
+1 - (1 - s**ROWS)**BANDS, about 0.99 at THRESHOLD and below 0.1 at s = 0.05. Only
+candidates that share a key are compared exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aggregator.core.model import Item
+from aggregator.core.text import words
+from aggregator.normalize.entries import clean_text
+
+SHINGLE_WORDS = 3
+THRESHOLD = 0.45
+MIN_SHINGLES = 8  # a title alone is too little to call two releases the same text
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def shingles(text: str) -> frozenset[int]:
+    folded = words(text)
+    if len(folded) < SHINGLE_WORDS:
+        return frozenset()
+    return frozenset(
+        _hash(" ".join(folded[i : i + SHINGLE_WORDS]))
+        for i in range(len(folded) - SHINGLE_WORDS + 1)
+    )
+
+
+BANDS, ROWS = 20, 2
+_SALTS = [  # odd multipliers: each a permutation of the 64-bit shingle hashes
+    int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
+    for i in range(BANDS * ROWS)
+]
+
+
+def band_keys(own: frozenset[int]) -> list[int]:
+    """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short."""
+    if len(own) < MIN_SHINGLES:
+        return []
+    # numpy is imported here, not with the module: the keys of new items are computed
+    # in the parsing workers (see shingle_texts), so the main process seldom needs it
+    import numpy as np
+
+    # products modulo 2**64 (numpy's unsigned arithmetic wraps): all BANDS * ROWS
+    # permutations of all shingles at once, instead of that many Python loops
+    hashes = np.fromiter(own, dtype=np.uint64, count=len(own))
+    salts = np.array(_SALTS, dtype=np.uint64)
+    mins = (hashes[:, None] * salts).min(axis=0).tolist()
+    keys = []
+    for band in range(BANDS):
+        rows = mins[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(repr((band, rows)).encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
+
+
+def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _packed(values: Iterable[int] | bytes) -> array:
+    """Unsigned 64-bit numbers from ints or from their stored bytes."""
+    numbers = array("Q", values)
+    if sys.byteorder == "big":  # stored little-endian everywhere
+        numbers.byteswap()
+    return numbers
+
+
+def encode(values: frozenset[int]) -> bytes | str:
+    """Shingles as stored: packed little-endian unsigned 64-bit numbers; none as '' (the
+    queries skip it).
+
+    Every candidate of every new item is decoded, so the packed form (read in one call)
+    replaced hex text, which stores written before still hold.
+    """
+    if not values:
+        return ""
+    return _packed(sorted(values)).tobytes()
+
+
+def decode(stored: bytes | str | None) -> frozenset[int]:
+    if not stored:
+        return frozenset()
+    if isinstance(stored, bytes):
+        return frozenset(_packed(stored))
+    return frozenset(int(v, 16) for v in stored.split())  # written before packing
+
+
+def comparable_text(title: str, summary_text: str, content_html: str | None) -> str:
+    """What near-duplicates are compared on: title, teaser and full text."""
+    return " ".join([title, summary_text, clean_text(content_html)])
+
+
+@dataclass(frozen=True, slots=True)
+class Shingled:
+    shingles: frozenset[int]
+    bands: tuple[int, ...]
+
+
+def shingle_texts(texts: Iterable[str]) -> dict[str, Shingled]:
+    """Shingles and band keys of each text, by the text."""
+    found = {}
+    for text in texts:
+        own = shingles(text)
+        found[text] = Shingled(own, tuple(band_keys(own)))
+    return found
+
+
+def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:
+    """Shingles and band keys of the items, by their comparable text: the CPU of grouping,
+    done before the store's transaction (in a worker process, see offload.py)."""
+    return shingle_texts(comparable_text(i.title, i.summary_text, i.content_html) for i in items)
+
+
+def group_id_for(source_id: str, key: str) -> str:
+    """A group is named after the member it was founded on; the name never changes."""
+    return "g-" + hashlib.sha1(f"{source_id}\n{key}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source_id: str
+    key: str
+    group_id: str | None
+    shingles: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    group_id: str
+    founder: Candidate | None  # a candidate without a group that must join the new one
+    score: float
+
+
+def choose_group(
+    source_id: str, own: frozenset[int], candidates: Iterable[Candidate]
+) -> Grouping | None:
+    """The group of the most similar item of another source, if similar enough."""
+    if len(own) < MIN_SHINGLES:
+        return None
+    best: tuple[float, Candidate] | None = None
+    for candidate in candidates:
+        if candidate.source_id == source_id or len(candidate.shingles) < MIN_SHINGLES:
+            continue
+        score = similarity(own, candidate.shingles)
+        if score >= THRESHOLD and (best is None or score > best[0]):
+            best = (score, candidate)
+    if best is None:
+        return None
+    score, match = best
+    if match.group_id:
+        return Grouping(match.group_id, None, score)
+    return Grouping(group_id_for(match.source_id, match.key), match, score)

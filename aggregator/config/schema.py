@@ -1,0 +1,248 @@
+"""The schema of sources.yaml: frozen pydantic models, so that the file's schema and the
+runtime objects are one definition instead of two that drift apart. Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import soupsieve
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from aggregator.config.presets import PRESETS
+from aggregator.core.model import AGS_LANDS, LAND_CODES, Timeouts
+
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$")
+_SIZE_UNITS = {None: 1, "B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """'30m', '20s', '1h30m' or a number of seconds -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(f"not a duration: {value!r} (use e.g. 20s, 30m, 1h, 1h30m)")
+        seconds = float(sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+    else:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 20s, 30m, 1h)")
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {value!r}")
+    return timedelta(seconds=seconds)
+
+
+def parse_delay(value: object) -> timedelta:
+    """Like a duration, but zero is allowed ('0s')."""
+    if value in (0, "0", "0s"):
+        return timedelta(0)
+    return parse_duration(value)
+
+
+def parse_size(value: object) -> int:
+    """'10MiB', '512KiB' or a number of bytes -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.match(str(value))
+        if not match:
+            raise ValueError(f"not a size: {value!r} (use e.g. 10MiB, 512KiB)")
+        size = int(match.group(1)) * _SIZE_UNITS[match.group(2)]
+    if size <= 0:
+        raise ValueError(f"size must be positive: {value!r}")
+    return size
+
+
+def check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"not a slug (lower-case letters, digits, single dashes): {value!r}")
+    return value
+
+
+def check_land(value: str) -> str:
+    if value not in LAND_CODES:
+        raise ValueError(f"unknown land code {value!r}; one of {', '.join(sorted(LAND_CODES))}")
+    return value
+
+
+def check_selector(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            soupsieve.compile(value)
+        except Exception as exc:  # soupsieve raises several types for bad syntax
+            reason = str(exc).splitlines()[0]
+            raise ValueError(f"invalid CSS selector {value!r}: {reason}") from None
+    return value
+
+
+def check_preset(value: str | None) -> str | None:
+    if value is not None and value not in PRESETS:
+        raise ValueError(f"unknown preset {value!r}; one of {', '.join(PRESETS)}")
+    return value
+
+
+def ags_text(value: object) -> object:
+    if isinstance(value, int):  # YAML reads 05113 as an octal number, 08426 as text
+        raise ValueError('write the ags in quotes (ags: "05113"), else YAML reads it as a number')
+    return value
+
+
+def check_ags(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{5}(\d{3})?", value):
+        raise ValueError(
+            f"ags {value!r} is not an official key: 5 digits for a Kreis, 8 for a city"
+        )
+    return value
+
+
+Url = Annotated[str, AfterValidator(check_url)]
+Slug = Annotated[str, AfterValidator(check_slug)]
+LandCode = Annotated[str, AfterValidator(check_land)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Delay = Annotated[timedelta, BeforeValidator(parse_delay)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+Selector = Annotated[str | None, AfterValidator(check_selector)]
+Ags = Annotated[str | None, BeforeValidator(ags_text), AfterValidator(check_ags)]
+Kind = Literal["landkreis", "kreisfreie-stadt", "region"]
+Field_ = Literal["title", "summary", "content"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PageTarget(_Strict):
+    """A press-release listing page and how to read it."""
+
+    url: Url
+    preset: Annotated[str | None, AfterValidator(check_preset)] = None
+    items: Selector = None
+    title: Selector = None
+    link: Selector = None
+    date: Selector = None
+    summary: Selector = None
+    next: Selector = None
+    max_pages: int = Field(default=3, ge=1, le=50)
+    follow: bool = False
+
+
+class Source(_Strict):
+    """One participating jobcenter (or its press office)."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    publisher: str | None = None
+    land: LandCode
+    kind: Kind
+    homepage: Url | None = None
+    feeds: tuple[Url, ...] = ()
+    pages: tuple[PageTarget, ...] = ()
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    connect_timeout: Duration | None = None
+    read_timeout: Duration | None = None
+    enabled: bool = True
+    ags: Ags = None
+    aliases: tuple[str, ...] = ()
+    also: Url | None = None
+    # Press listings believed to exist (inferred, not seen): discovery reads them first.
+    hints: tuple[Url, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+    @model_validator(mode="after")
+    def _ags_in_land(self) -> Source:
+        if self.ags is not None and AGS_LANDS.get(self.ags[:2]) != self.land:
+            raise ValueError(
+                f"ags {self.ags!r} belongs to {AGS_LANDS.get(self.ags[:2], 'no Land')}, "
+                f"not to {self.land}"
+            )
+        return self
+
+
+class Window(_Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class MatchRules(_Strict):
+    any: tuple[str, ...] = ()
+    all: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    fields: tuple[Field_, ...] = ("title", "summary", "content")
+    sources: tuple[Slug, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MatchRules:
+        if not self.any and not self.all:
+            raise ValueError("a campaign needs at least one phrase under 'any' or 'all'")
+        return self
+
+
+class Campaign(_Strict):
+    id: Slug
+    title: str = Field(min_length=1)
+    window: Window
+    match: MatchRules
+
+
+class Defaults(_Strict):
+    interval: Duration = timedelta(minutes=30)
+    timeout: Duration = timedelta(seconds=20)  # the whole request, body included
+    connect_timeout: Duration = timedelta(seconds=10)
+    read_timeout: Duration = timedelta(seconds=15)  # between two chunks of the answer
+    max_body: Size = 10 * 1024 * 1024
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=16, ge=1, le=512)
+    per_host: int = Field(default=2, ge=1, le=16)
+    host_delay: Delay = timedelta(seconds=1)  # between two requests to one host
+    max_backoff: Duration = timedelta(hours=24)
+    # processes that parse and normalise beside the event loop; none: one less than the
+    # cores; 0: parse in the event loop's own process
+    workers: int | None = Field(default=None, ge=0, le=64)
+    contact: Url = "https://github.com/jobcenter-aggregator/jobcenter-aggregator"
+
+
+class Config(_Strict):
+    version: Literal[1]
+    defaults: Defaults = Defaults()
+    campaigns: tuple[Campaign, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def interval(self, source: Source) -> timedelta:
+        return source.interval or self.defaults.interval
+
+    def timeouts(self, source: Source) -> Timeouts:
+        defaults = self.defaults
+        return Timeouts(
+            total=(source.timeout or defaults.timeout).total_seconds(),
+            connect=(source.connect_timeout or defaults.connect_timeout).total_seconds(),
+            read=(source.read_timeout or defaults.read_timeout).total_seconds(),
+        )

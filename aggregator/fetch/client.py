@@ -1,0 +1,383 @@
+"""The HTTP edge: one shared httpx.AsyncClient, conditional GET, limits, politeness.
+
+Every way a request can go wrong ends as a FetchError subclass, so that the
+pipeline records it against its source and carries on with the others. Each
+host gets at most `per_host` requests at a time, a pause between two request
+starts, and its robots.txt is obeyed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Self
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from protego import Protego
+
+from aggregator import __version__
+from aggregator.config.schema import Defaults
+from aggregator.core.model import Timeouts
+from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
+
+PRODUCT = "jobcenter-aggregator"
+ROBOTS_TTL = 24 * 3600.0
+ROBOTS_RETRY = 3600.0  # a robots.txt that answered 5xx is asked again after this
+DOWN_MEMORY = 60.0  # a host whose robots.txt could not be reached is not asked again for this
+MAX_CRAWL_DELAY = 30.0
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+class FetchError(Exception):
+    """A request failed; `transient` errors are worth one more try in the same cycle."""
+
+    transient = False
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+class FetchTimeout(FetchError):
+    """No complete answer in time. Not retried in the same cycle: the server already had
+    the whole timeout, and asking again at once doubles the wait and its load."""
+
+
+class ConnectFailed(FetchError):
+    """Connection refused or reset."""
+
+    transient = True
+
+
+class DNSFailed(ConnectFailed):
+    transient = False
+
+
+class TLSFailed(FetchError):
+    pass
+
+
+# Failures below HTTP: the host itself is out of reach, not one of its URLs.
+UNREACHABLE = (FetchTimeout, ConnectFailed, TLSFailed)
+
+
+class TooLarge(FetchError):
+    pass
+
+
+class RedirectFailed(FetchError):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt asks us not to fetch this URL."""
+
+
+class RobotsUnavailable(FetchError):
+    """robots.txt answered 5xx: we may not know the rules, so we try later (RFC 9309)."""
+
+
+class HTTPStatusFailed(FetchError):
+    def __init__(self, status: int, message: str, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def kind(self) -> str:
+        return "Gone" if self.status == 410 else "HTTPStatusFailed"
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return self.status >= 500 and not self.retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    moved_to: str | None = None  # set when every redirect on the way was permanent
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    url: str
+
+
+def user_agent(contact: str) -> str:
+    return f"{PRODUCT}/{__version__} (+{contact})"
+
+
+Reader = Callable[[httpx.Response], Awaitable[bytes]]
+
+
+@dataclass
+class _Host:
+    """Politeness per host name and port: how many requests at once, and how often."""
+
+    slots: asyncio.Semaphore
+    pace: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0
+    crawl_delay: float = 0.0  # asked for by the host's robots.txt
+
+
+@dataclass
+class _Rules:
+    """robots.txt of one origin (scheme, host and port: its scope in RFC 9309)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    robots: Protego | None = None
+    until: float = 0.0  # asked again from then on
+    failed: bool = False  # answered 5xx
+    down: FetchError | None = None  # could not be reached ...
+    down_until: float = 0.0  # ... and is not asked again before then
+
+
+class Fetcher:
+    """Shared client with global and per-host limits, pacing and robots.txt."""
+
+    def __init__(self, defaults: Defaults, transport: httpx.AsyncBaseTransport | None = None):
+        self.defaults = defaults
+        self._global = PrioritySlots(defaults.concurrency)
+        self._hosts: defaultdict[str, _Host] = defaultdict(
+            lambda: _Host(asyncio.Semaphore(defaults.per_host))
+        )
+        self._rules: defaultdict[str, _Rules] = defaultdict(_Rules)
+        self._client = httpx.AsyncClient(
+            http2=True,
+            follow_redirects=True,
+            max_redirects=defaults.max_redirects,
+            headers={
+                "User-Agent": user_agent(defaults.contact),
+                "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, "
+                "text/html;q=0.8, */*;q=0.5",
+                "Accept-Language": "de-DE, de;q=0.9",
+            },
+            limits=httpx.Limits(max_connections=defaults.concurrency * 2),
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _timeouts(self, timeouts: Timeouts | None) -> Timeouts:
+        if timeouts:
+            return timeouts
+        d = self.defaults
+        return Timeouts(
+            d.timeout.total_seconds(),
+            d.connect_timeout.total_seconds(),
+            d.read_timeout.total_seconds(),
+        )
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> Fetched | NotModified:
+        """GET `url` politely; raise a FetchError subclass on any failure."""
+        limits = self._timeouts(timeouts)
+        parts = urlsplit(url)
+        host = self._hosts[parts.netloc.lower()]
+        rules = self._rules[f"{parts.scheme}://{parts.netloc}".lower()]
+        await self._check_robots(host, rules, url, limits)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._request(host, url, headers, limits, self._read_capped)
+
+    async def _request(
+        self,
+        host: _Host,
+        url: str,
+        headers: dict[str, str],
+        limits: Timeouts,
+        read: Reader,
+        priority: int = URGENT,
+    ) -> Fetched | NotModified:
+        async with host.slots:
+            await self._pace(host)  # waiting for one host must not hold a global slot
+            async with self._global.hold(priority):
+                return await self._guarded(url, headers, limits, read)
+
+    async def _guarded(
+        self, url: str, headers: dict[str, str], limits: Timeouts, read: Reader
+    ) -> Fetched | NotModified:
+        """One request, its failures turned into FetchErrors."""
+        try:
+            async with asyncio.timeout(limits.total):
+                return await self._get(url, headers, limits, read)
+        except TimeoutError:
+            raise FetchTimeout(f"no complete answer within {limits.total:g}s") from None
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
+        except httpx.TooManyRedirects:
+            raise RedirectFailed(
+                f"more than {self.defaults.max_redirects} redirects (a loop?)"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise _connect_error(exc) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise ConnectFailed(f"connection broken: {_reason(exc)}") from None
+        except httpx.DecodingError as exc:
+            raise FetchError(f"cannot decode the body: {_reason(exc)}") from None
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchError(f"unsupported URL: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+
+    async def _pace(self, host: _Host) -> None:
+        """Leave at least host_delay (or robots.txt's Crawl-delay) between two starts."""
+        delay = max(self.defaults.host_delay.total_seconds(), host.crawl_delay)
+        async with host.pace:
+            wait = host.next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            host.next_start = time.monotonic() + delay
+
+    async def _check_robots(self, host: _Host, rules: _Rules, url: str, limits: Timeouts) -> None:
+        async with rules.lock:  # who waited here learns what the first one found
+            if rules.down and time.monotonic() < rules.down_until:
+                raise rules.down  # no answer, no site: spare the requests and the pacing
+            if time.monotonic() >= rules.until:
+                await self._load_robots(host, rules, url, limits)
+        if rules.failed:
+            raise RobotsUnavailable("robots.txt answered with a server error; trying later")
+        if rules.robots is not None and not rules.robots.can_fetch(url, PRODUCT):
+            raise RobotsDisallowed("robots.txt disallows this URL for our user agent")
+
+    async def _load_robots(self, host: _Host, rules: _Rules, url: str, limits: Timeouts) -> None:
+        """Fetch robots.txt once a day per host. 4xx means: allowed. A host that does not
+        answer it (timeout, refused, TLS) is not asked for pages either, as RFC 9309 asks
+        of unreachable rules: the page would most likely fail the same way, at the cost
+        of another timeout and of more load on a struggling server."""
+        parts = urlsplit(url)
+        robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+        rules.robots, rules.failed = None, False
+        rules.until = time.monotonic() + ROBOTS_TTL
+        try:
+            # the first contact with a site waits for the requests of sites under way
+            response = await self._request(
+                host, robots_url, {}, limits, self._read_robots, priority=LATER
+            )
+        except HTTPStatusFailed as exc:
+            if exc.status >= 500:
+                rules.failed = True
+                rules.until = time.monotonic() + ROBOTS_RETRY
+            return
+        except UNREACHABLE as exc:
+            rules.until = 0.0
+            down = type(exc)(f"robots.txt: {exc}; nothing fetched from this host until it answers")
+            rules.down, rules.down_until = down, time.monotonic() + DOWN_MEMORY
+            raise down from None
+        except FetchError:  # too large, too many redirects: as if there were none
+            return
+        assert isinstance(response, Fetched)
+        text = response.body.decode("utf-8", errors="replace")
+        try:
+            rules.robots = Protego.parse(text)
+        except Exception:  # protego raises assorted errors; a broken file counts as absent
+            return
+        crawl_delay = rules.robots.crawl_delay(PRODUCT)
+        if crawl_delay:
+            host.crawl_delay = max(host.crawl_delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
+
+    async def _get(
+        self, url: str, headers: dict[str, str], limits: Timeouts, read: Reader
+    ) -> Fetched | NotModified:
+        timeout = httpx.Timeout(limits.read, connect=limits.connect)
+        async with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            if response.status_code == 304:
+                return NotModified(url)
+            if response.status_code >= 400:
+                raise HTTPStatusFailed(
+                    response.status_code,
+                    f"HTTP {response.status_code} {response.reason_phrase}",
+                    response.headers.get("Retry-After"),
+                )
+            body = await read(response)
+            history = response.history
+            permanent = bool(history) and all(r.status_code in (301, 308) for r in history)
+            return Fetched(
+                url=url,
+                final_url=str(response.url),
+                status=response.status_code,
+                headers=dict(response.headers),
+                body=body,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                moved_to=str(response.url) if permanent else None,
+            )
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        """Read the decoded body, aborting once it passes the cap (this also stops gzip bombs)."""
+        return await _read_at_most(response, self.defaults.max_body)
+
+    async def _read_robots(self, response: httpx.Response) -> bytes:
+        return await _read_at_most(response, ROBOTS_MAX_BYTES)
+
+
+async def _read_at_most(response: httpx.Response, cap: int) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise TooLarge(f"body of {int(declared)} bytes exceeds the cap of {cap} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise TooLarge(f"body exceeds the cap of {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _connect_error(exc: httpx.ConnectError) -> FetchError:
+    if _is_tls(exc):
+        return TLSFailed(f"TLS failed: {_reason(exc)}")
+    text = _reason(exc).lower()
+    if any(
+        hint in text
+        for hint in (
+            "name or service not known",
+            "nodename nor servname",
+            "name resolution",
+            "getaddrinfo",
+            "no address associated",
+        )
+    ):
+        return DNSFailed(f"host name not found (DNS): {_reason(exc)}")
+    return ConnectFailed(f"cannot connect: {_reason(exc)}")
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "SSL" in str(exc) or "certificate" in str(exc).lower()
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,134 @@
+"""One polite attempt at one configured URL, with what we remember about it.
+
+Skips a URL that is backing off or gone, follows a recorded permanent move,
+sends the stored validators, retries a transient failure once, and turns a
+failure into an outcome with the time of the next attempt.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aggregator.config.schema import Config, Source
+from aggregator.core.model import FetchOutcome, FetchState
+from aggregator.fetch.client import Fetched, Fetcher, FetchError, HTTPStatusFailed, NotModified
+from aggregator.parse.dates import BERLIN
+from aggregator.publish.health import JITTER, next_attempt, parse_retry_after
+from aggregator.store.database import Store
+from aggregator.worker.pool import INLINE, Offload
+
+
+@dataclass(frozen=True)
+class RefreshContext:
+    """What every target of one source refresh needs."""
+
+    source: Source
+    config: Config
+    fetcher: Fetcher
+    store: Store
+    now: datetime
+    force: bool = False  # ignore backoff (an operator's explicit fetch)
+    offload: Offload = INLINE  # where documents are parsed and normalised
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Either a response, or the outcome that says why there is none."""
+
+    url: str  # as configured
+    response: Fetched | NotModified | None
+    failure: FetchOutcome | None
+    moved_to: str | None  # where the URL lives now, if it moved permanently
+    elapsed_ms: int
+
+    def outcome(self, status: str, message: str, items: int = 0) -> FetchOutcome:
+        """The outcome of a successful attempt."""
+        fetched = self.response if isinstance(self.response, Fetched) else None
+        return FetchOutcome(
+            self.url, status, message,
+            etag=fetched.etag if fetched else None,
+            last_modified=fetched.last_modified if fetched else None,
+            moved_to=self.moved_to, duration_ms=self.elapsed_ms, items_found=items,
+        )  # fmt: skip
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
+async def attempt(url: str, ctx: RefreshContext) -> Attempt:
+    state = ctx.store.fetch_state(url)
+    if state and state.gone:
+        message = "gone (HTTP 410): no longer polled; remove or replace it in sources.yaml"
+        return Attempt(url, None, FetchOutcome(url, "skipped", message, gone=True), None, 0)
+    if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
+        message = (
+            f"backing off after {state.consecutive_failures} failures; "
+            f"next attempt {_local(state.next_attempt)}"
+        )
+        return Attempt(url, None, FetchOutcome(url, "skipped", message), state.moved_to, 0)
+    moved_to = state.moved_to if state else None
+    started = time.monotonic()
+    for tries_left in (1, 0):
+        try:
+            response = await ctx.fetcher.get(
+                moved_to or url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                timeouts=ctx.config.timeouts(ctx.source),
+            )
+        except FetchError as exc:
+            if exc.transient and tries_left:
+                continue
+            elapsed = int((time.monotonic() - started) * 1000)
+            outcome = _fetch_failure(url, exc, state, moved_to, ctx, elapsed)
+            return Attempt(url, None, outcome, moved_to, elapsed)
+        elapsed = int((time.monotonic() - started) * 1000)
+        if isinstance(response, Fetched) and response.moved_to:
+            moved_to = response.moved_to
+        return Attempt(url, response, None, moved_to, elapsed)
+    raise AssertionError("unreachable")
+
+
+def failure(
+    url: str,
+    ctx: RefreshContext,
+    kind: str,
+    message: str,
+    elapsed: int = 0,
+    *,
+    state: FetchState | None = None,
+    moved_to: str | None = None,
+    retry_after: timedelta | None = None,
+    gone: bool = False,
+) -> FetchOutcome:
+    """An error outcome with its next attempt: later with every failure in a row."""
+    if state is None:
+        state = ctx.store.fetch_state(url)
+    failures = (state.consecutive_failures if state else 0) + 1
+    when = next_attempt(
+        ctx.now, failures, ctx.config.interval(ctx.source), ctx.config.defaults.max_backoff,
+        retry_after, random.uniform(*JITTER),
+    )  # fmt: skip
+    return FetchOutcome(
+        url, "error", message, kind, moved_to=moved_to, duration_ms=elapsed,
+        next_attempt=None if gone else when, gone=gone,
+    )  # fmt: skip
+
+
+def _fetch_failure(
+    url: str, exc: FetchError, state: FetchState | None, moved_to: str | None,
+    ctx: RefreshContext, elapsed: int,
+) -> FetchOutcome:  # fmt: skip
+    retry_after = None
+    gone = False
+    if isinstance(exc, HTTPStatusFailed):
+        retry_after = parse_retry_after(exc.retry_after, ctx.now)
+        gone = exc.status == 410
+    return failure(
+        url, ctx, exc.kind, str(exc), elapsed,
+        state=state, moved_to=moved_to, retry_after=retry_after, gone=gone,
+    )  # fmt: skip

@@ -1,0 +1,306 @@
+"""Read one target of a source: a feed, or a listing page with its pages (bounded)
+and the detail pages of new items.
+
+Politeness is built into the walk: page 2 is only fetched when everything on
+page 1 was new (otherwise we have caught up), a loop of pagination links is
+noticed, and a detail page is fetched once per new item, never again unless the
+listing shows that the item changed. Sites that serve the other kind of document
+than configured (HTML at a feed URL, a feed at a listing URL) are read anyway
+and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from aggregator.config.schema import PageTarget
+from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, QueuedDetail
+from aggregator.fetch.client import Fetched, FetchError, HTTPStatusFailed
+from aggregator.normalize.entries import canonical_url
+from aggregator.parse import ParseError
+from aggregator.parse.discover import advertised_feeds
+from aggregator.parse.feeds import looks_like_feed, looks_like_html
+from aggregator.parse.heuristic import Shape
+from aggregator.parse.html import make_soup
+from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
+from aggregator.pipeline.attempt import Attempt, RefreshContext, attempt, failure
+from aggregator.worker.tasks import (
+    FeedReading,
+    ListingReading,
+    Origin,
+    read_detail_page,
+    read_feed_document,
+    read_listing_page,
+)
+
+MAX_DETAILS_PER_REFRESH = 30
+
+
+@dataclass
+class TargetResult:
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    queued: list[QueuedDetail] = field(default_factory=list)  # detail pages left for later
+    read: list[str] = field(default_factory=list)  # keys whose queued page was read
+    failed: list[str] = field(default_factory=list)  # keys whose queued page failed again
+
+    @property
+    def details(self) -> DetailQueueChange:
+        return DetailQueueChange(tuple(self.queued), tuple(self.read), tuple(self.failed))
+
+    def moved(self, done: Attempt) -> None:
+        if done.moved_to:
+            self.notes.append(
+                f"{done.url} moved permanently to {done.moved_to}; update sources.yaml"
+            )
+
+
+@dataclass
+class _Found:
+    entry: Entry
+    item: Item
+    base: str  # the listing's base URL, against which the entry's links resolve
+    known: bool  # already stored
+    needs_detail: bool
+
+
+def _origin(fetched_from: str, ctx: RefreshContext) -> Origin:
+    return Origin(ctx.source.id, fetched_from, ctx.now)
+
+
+async def _read_feed(response: Fetched, fetched_from: str, ctx: RefreshContext) -> FeedReading:
+    """Parse and normalise a feed document where the offload runs it; raises ParseError."""
+    origin = _origin(fetched_from, ctx)
+    return await ctx.offload.run(
+        read_feed_document, response.body, response.headers, response.final_url, origin
+    )
+
+
+async def _advertised_feed(
+    response: Fetched, url: str, ctx: RefreshContext
+) -> tuple[str, FeedReading] | None:
+    """HTML where a feed was expected: the first feed the page advertises, read."""
+    for link in advertised_feeds(make_soup(response.body, response.headers), response.final_url):
+        try:
+            fetched = await ctx.fetcher.get(link.url, timeouts=ctx.config.timeouts(ctx.source))
+            if isinstance(fetched, Fetched):
+                return link.url, await _read_feed(fetched, url, ctx)
+        except (FetchError, ParseError):
+            continue
+    return None
+
+
+async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
+    """The items of one feed (none when it is unchanged or failed), with its outcome."""
+    result = TargetResult()
+    done = await attempt(url, ctx)
+    result.moved(done)
+    if done.failure:
+        result.outcomes.append(done.failure)
+        return result
+    response = done.response
+    if not isinstance(response, Fetched):
+        result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
+        return result
+    try:
+        reading = await _read_feed(response, url, ctx)
+        message = ""
+    except ParseError as exc:
+        html = looks_like_html(response.body)
+        found = await _advertised_feed(response, url, ctx) if html else None
+        if found is None:
+            kind, message = ("NotAFeed", "HTML instead of a feed") if html else ("ParseError", "")
+            message = f"{message}: {exc}" if message else str(exc)
+            result.outcomes.append(failure(url, ctx, kind, message, done.elapsed_ms))
+            return result
+        feed_url, reading = found
+        message = f"; HTML instead of a feed: read the feed it advertises, {feed_url}"
+        result.notes.append(f"{url} serves HTML; it advertises {feed_url}: update sources.yaml")
+    result.items = reading.items
+    result.notes.extend(reading.notes)
+    result.outcomes.append(
+        done.outcome("ok", f"{len(result.items)} items{message}", len(result.items))
+    )
+    return result
+
+
+def _report(method: str, count: int) -> str:
+    return method if method.startswith("heuristic") else f"{method}: {count} items"
+
+
+def _empty_listing_message(method: str) -> str:
+    if method.endswith(SINGLE_RELEASE):
+        return SINGLE_RELEASE
+    if method.startswith("heuristic"):
+        return "found no press items without configuration; set a preset or selectors"
+    return f"selectors matched 0 items ({method}); has the page changed its markup?"
+
+
+async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult:
+    """Items of one listing target, with one outcome per listing page fetched."""
+    result = TargetResult()
+    found: list[_Found] = []
+    url: str | None = target.url
+    visited: set[str] = set()
+    shape = None
+    for page_number in range(1, target.max_pages + 1):
+        if url is None:
+            break
+        if listing_identity(url) in visited:
+            result.notes.append(f"pagination of {target.url} leads back to {url}; stopped")
+            break
+        visited.add(listing_identity(url))
+        done = await attempt(url, ctx)
+        result.moved(done)
+        if done.failure:
+            result.outcomes.append(done.failure)
+            break
+        response = done.response
+        if not isinstance(response, Fetched):
+            result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
+            break
+        if looks_like_feed(response.body):
+            return await _listing_is_a_feed(target, done, response, ctx, result)
+        known = _known_shape(url, ctx) if page_number == 1 else None
+        try:
+            listing = await ctx.offload.run(
+                read_listing_page, response.body, response.headers, response.final_url, target,
+                shape, _origin(target.url, ctx), known,
+            )  # fmt: skip
+        except ParseError as exc:
+            result.outcomes.append(failure(url, ctx, "ParseError", str(exc), done.elapsed_ms))
+            break
+        shape = listing.shape
+        result.notes.extend(note for note in listing.notes if note not in result.notes)
+        if not listing.found and page_number == 1:
+            message = _empty_listing_message(listing.method)
+            result.outcomes.append(failure(url, ctx, "NoItems", message, done.elapsed_ms))
+            break
+        page_found = _listing_items(listing.found, listing.base, target, ctx)
+        found.extend(page_found)
+        count = len(page_found)
+        outcome = done.outcome("ok", _report(listing.method, count), count)
+        if page_number == 1 and _worth_remembering(listing):
+            outcome = replace(outcome, listing_shape=listing.shape)
+        result.outcomes.append(outcome)
+        if any(f.known for f in page_found) or not page_found:
+            break  # caught up with what we have
+        url = listing.next_url
+    result.items = await _with_details(found, target, ctx, result)
+    return result
+
+
+REMEMBER_FROM = 3  # items a confident guess found before its shape is remembered
+
+
+def _worth_remembering(listing: ListingReading) -> bool:
+    """A shape the heuristic found on its own, surely or likely, with several items: on
+    a later refresh it reads the page even when a single item is left."""
+    confident = listing.confidence in ("sure", "likely")
+    return confident and listing.shape is not None and len(listing.found) >= REMEMBER_FROM
+
+
+def _known_shape(url: str, ctx: RefreshContext) -> Shape | None:
+    state = ctx.store.fetch_state(url)
+    return state.listing_shape if state is not None else None
+
+
+async def _listing_is_a_feed(
+    target: PageTarget, done: Attempt, response: Fetched, ctx: RefreshContext, result: TargetResult
+) -> TargetResult:
+    try:
+        reading = await _read_feed(response, target.url, ctx)
+    except ParseError as exc:
+        result.outcomes.append(failure(target.url, ctx, "ParseError", str(exc)))
+        return result
+    result.items = reading.items
+    result.notes.extend(reading.notes)
+    result.notes.append(f"{target.url} is a feed; list it under feeds: in sources.yaml")
+    count = len(result.items)
+    result.outcomes.append(done.outcome("ok", f"a feed at a listing URL: {count} items", count))
+    return result
+
+
+def _listing_items(
+    pairs: list[tuple[Entry, Item]], base: str, target: PageTarget, ctx: RefreshContext
+) -> list[_Found]:
+    found = []
+    for entry, item in pairs:
+        stored = ctx.store.stored_fingerprint(item)
+        is_new_or_changed = stored is None or stored != item.fingerprint
+        wants_detail = target.follow or item.date_is_guess
+        needs_detail = bool(item.url) and wants_detail and is_new_or_changed
+        found.append(_Found(entry, item, base, stored is not None, needs_detail))
+    return found
+
+
+async def _with_details(
+    found: list[_Found], target: PageTarget, ctx: RefreshContext, result: TargetResult
+) -> list[Item]:
+    """Read the detail pages of new items (full text, and the date a listing lacks),
+    those that earlier refreshes left in the queue first. What the budget does not
+    cover waits in the queue for the next refresh, so every item's page is read once."""
+    items = []
+    budget = MAX_DETAILS_PER_REFRESH
+    fresh = {each.item.key for each in found if each.needs_detail}
+    for waiting in ctx.store.queued_details(ctx.source.id, target.url, budget):
+        if waiting.key in fresh:
+            continue  # on the listing again, new or changed: read below
+        budget -= 1
+        item, read = await _detail(waiting.entry, waiting.base, target, ctx, result)
+        (result.read if read else result.failed).append(waiting.key)
+        if item is not None:
+            items.append(item)
+    left = 0
+    for each in found:
+        if not each.needs_detail:
+            items.append(each.item)
+            continue
+        if budget == 0:
+            left += 1
+            items.append(each.item)
+            result.queued.append(QueuedDetail(each.item.key, target.url, each.entry, each.base))
+            continue
+        budget -= 1
+        item, read = await _detail(each.entry, each.base, target, ctx, result)
+        items.append(item if item is not None else each.item)
+        if read:
+            result.read.append(each.item.key)  # no longer waiting, if it was
+        else:
+            result.queued.append(QueuedDetail(each.item.key, target.url, each.entry, each.base))
+    if left:
+        result.notes.append(
+            f"detail pages capped at {MAX_DETAILS_PER_REFRESH} per refresh; {left} queued for "
+            "the next refreshes"
+        )
+    return items
+
+
+async def _detail(
+    entry: Entry, base: str, target: PageTarget, ctx: RefreshContext, result: TargetResult
+) -> tuple[Item | None, bool]:
+    """The entry completed by its detail page (its date, and its text: the page has
+    been paid for), and whether it was read (False: it could not be fetched now; try
+    again later)."""
+    url = canonical_url(entry.link, base) if entry.link else None
+    if url is None:
+        return None, True
+    try:
+        response = await ctx.fetcher.get(url, timeouts=ctx.config.timeouts(ctx.source))
+    except FetchError as exc:
+        result.notes.append(f"detail page {url} failed ({exc}); kept the listing entry")
+        gone = isinstance(exc, HTTPStatusFailed) and 400 <= exc.status < 500
+        return None, gone  # a missing page stays missing; anything else: try again later
+    if not isinstance(response, Fetched):
+        return None, True
+    try:
+        item, notes = await ctx.offload.run(
+            read_detail_page, response.body, response.headers, response.final_url, entry,
+            base, True, _origin(target.url, ctx),
+        )  # fmt: skip
+    except ParseError as exc:
+        result.notes.append(f"detail page {url} could not be read ({exc}); kept the listing entry")
+        return None, True
+    result.notes.extend(notes)
+    return item, True

@@ -1,0 +1,202 @@
+"""One refresh of one source: fetch -> parse -> normalise -> store.
+
+Whatever goes wrong with one URL is recorded as that URL's outcome; nothing
+escapes to the caller except cancellation, so one broken source never stops
+the others. All items of a refresh are stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from aggregator.classify.campaigns import judge, matching, rules_digest, window_bounds
+from aggregator.classify.dedupe import Shingled, shingle_items
+from aggregator.config.schema import Config, Source
+from aggregator.core.model import DetailQueueChange, FetchOutcome, Item
+from aggregator.fetch.client import Fetcher
+from aggregator.parse import ParseError
+from aggregator.pipeline.attempt import RefreshContext
+from aggregator.pipeline.crawl import crawl_listing, read_feed
+from aggregator.pipeline.targets import resolve_targets
+from aggregator.store.database import Store, is_storage_failure
+from aggregator.worker.pool import INLINE, Offload
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RefreshResult:
+    source_id: str
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{o.url}: {o.message}" for o in self.outcomes if o.status == "error"]
+
+    @property
+    def guesses(self) -> list[str]:
+        """What the zero-config extractor said wherever it had to guess."""
+        return [o.message for o in self.outcomes if o.status == "ok" and "heuristic" in o.message]
+
+    @property
+    def status(self) -> str:
+        """ok, not-modified, partial (some URLs failed), error (all failed) or skipped."""
+        statuses = {o.status for o in self.outcomes}
+        if not statuses or statuses == {"skipped"}:
+            return "skipped"
+        statuses.discard("skipped")
+        if statuses == {"error"}:
+            return "error"
+        if "error" in statuses:
+            return "partial"
+        return "not-modified" if statuses == {"not-modified"} else "ok"
+
+
+def merge_duplicates(items: list[Item]) -> list[Item]:
+    """One item per identity (key or canonical link) in a refresh; the first seen wins.
+
+    Feeds come first, so a release in both the feed and the listing keeps the feed's
+    text; the listing may still add what the feed lacks (full text, a real date).
+    """
+    merged: dict[str, Item] = {}
+    alias: dict[str, str] = {}
+    for item in items:
+        key = alias.get(item.key) or (alias.get(item.url) if item.url else None)
+        if key is None:
+            merged[item.key] = item
+            alias[item.key] = item.key
+            if item.url:
+                alias[item.url] = item.key
+            continue
+        first = merged[key]
+        if not first.content_html and item.content_html:
+            first = replace(first, content_html=item.content_html)
+        if first.date_is_guess and not item.date_is_guess:
+            first = replace(first, published=item.published, date_is_guess=False)
+        merged[key] = first
+    return list(merged.values())
+
+
+async def refresh_source(
+    source: Source,
+    config: Config,
+    fetcher: Fetcher,
+    store: Store,
+    clock: Clock = utc_now,
+    force: bool = False,
+    offload: Offload = INLINE,
+) -> RefreshResult:
+    """Fetch every target of `source` and store what they hold, all or nothing.
+
+    `force` fetches URLs that are backing off after failures (not those that are gone);
+    `offload` says where documents are parsed (worker processes, or inline).
+    """
+    now = clock()
+    first = RefreshContext(source, config, fetcher, store, now, force, offload)
+    resolved = await resolve_targets(first)
+    ctx = replace(first, source=resolved.source)
+    result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
+    items: list[Item] = []
+    details: list[DetailQueueChange] = []
+    for url in ctx.source.feeds:  # one target after another: they are mostly on one host
+        done = await read_feed(url, ctx)
+        result.outcomes.extend(done.outcomes)
+        result.notes.extend(done.notes)
+        items.extend(done.items)
+    for page in ctx.source.pages:
+        done = await crawl_listing(page, ctx)
+        result.outcomes.extend(done.outcomes)
+        result.notes.extend(done.notes)
+        items.extend(done.items)
+        details.append(done.details)
+    merged = merge_duplicates(items)
+    verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
+    shingled = await _shingled(merged, offload)
+    queue = DetailQueueChange(
+        tuple(q for d in details for q in d.add),
+        tuple(k for d in details for k in d.done),
+        tuple(k for d in details for k in d.failed),
+    )
+    saved = store.save_refresh(
+        source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue
+    )
+    result.new, result.updated = saved.new, saved.updated
+    return result
+
+
+async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
+    """Near-duplicate shingles of the items, computed where the offload runs, outside the
+    store's transaction; without them the store computes its own."""
+    if not items:
+        return {}
+    try:
+        return await offload.run(shingle_items, items)
+    except ParseError:
+        return {}
+
+
+def sync_campaigns(config: Config, store: Store) -> list[str]:
+    """Re-judge stored items for every campaign whose rules (or the sources' aliases)
+    changed since the last run, so that tuning rules needs no refetch. Cheap otherwise.
+    Also records what the feeds show of each source (store.remember_sources).
+    A read-only store is read as it is."""
+    if store.readonly:
+        return []
+    store.remember_sources(config.sources)
+    sources = {source.id: source for source in config.sources}
+    aliases = {source.id: source.aliases for source in config.sources if source.aliases}
+    changed = []
+    for campaign in config.campaigns:
+        digest = rules_digest(campaign, aliases)
+        if store.campaign_digest(campaign.id) == digest:
+            continue
+        members = [
+            (stored.item.source_id, stored.item.key, verdict.reason)
+            for stored in store.items(limit=None, published_between=window_bounds(campaign))
+            if (verdict := judge(stored.item, sources.get(stored.item.source_id), campaign)).matched
+        ]
+        store.replace_campaign(campaign.id, digest, members)
+        changed.append(campaign.id)
+    store.forget_campaigns_except([campaign.id for campaign in config.campaigns])
+    return changed
+
+
+async def refresh_all(
+    sources: list[Source],
+    config: Config,
+    fetcher: Fetcher,
+    store: Store,
+    on_done: Callable[[RefreshResult], None] | None = None,
+    clock: Clock = utc_now,
+    force: bool = False,
+    offload: Offload = INLINE,
+) -> list[RefreshResult]:
+    """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one.
+
+    A failing database (StorageError) is no source's problem: it is raised, and the
+    refreshes still running are cancelled, each leaving its source as stored before."""
+
+    async def guarded(source: Source) -> RefreshResult:
+        try:
+            result = await refresh_source(source, config, fetcher, store, clock, force, offload)
+        except Exception as exc:  # a bug of ours must not cost the other sources
+            if is_storage_failure(exc):
+                raise  # but a database that fails fails them all: the caller stops
+            result = RefreshResult(source.id)
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            result.outcomes.append(FetchOutcome(source.id, "error", message, "InternalError"))
+        if on_done:
+            on_done(result)
+        return result
+
+    return list(await asyncio.gather(*(guarded(source) for source in sources)))

@@ -1,0 +1,185 @@
+"""The feeds we publish, and their pages (RFC 5005 archived feeds).
+
+Every feed has a subscription document and archive documents. Archives are
+fixed pages of PAGE_SIZE items in order of arrival, so an archive page never
+changes once full; the subscription document holds every item not yet in a
+full archive page that is entirely older than the newest PAGE_SIZE items, so a
+reader gets at least the newest PAGE_SIZE entries, and walking `prev-archive`
+yields every item exactly once. Used by the web app and by `feed --out DIR`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from aggregator.config.schema import Config, Source
+from aggregator.core.model import LAND_CODES, StoredItem
+from aggregator.publish.atom import render_feed
+from aggregator.store.database import Store
+
+PAGE_SIZE = 50
+SUBTITLE = "Pressemitteilungen und Meldungen der kommunalen Jobcenter"
+_ARCHIVE = re.compile(r"^(?P<base>.+)/archive/(?P<page>\d+)\.atom$")
+_GROUP = re.compile(r"^groups/(?P<id>g-[0-9a-f]{16})\.atom$")
+
+
+def group_spec(group_id: str) -> FeedSpec:
+    """The feed of one near-duplicate group: every jobcenter that published a joint text."""
+    return FeedSpec(
+        f"group:{group_id}", f"groups/{group_id}.atom",
+        "Gemeinsame Meldung – alle Jobcenter, die sie veröffentlicht haben", group_id=group_id,
+    )  # fmt: skip
+
+
+def group_url(base_url: str) -> Callable[[str], str]:
+    return lambda group_id: f"{base_url}/feeds/groups/{group_id}.atom"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    name: str  # part of the permanent feed id
+    path: str  # below /feeds/, e.g. "campaigns/aktionswoche-2019.atom"
+    title: str
+    source_ids: tuple[str, ...] | None = None
+    campaign_id: str | None = None
+    group_id: str | None = None
+
+    def archive_path(self, page: int) -> str:
+        return f"{self.path.removesuffix('.atom')}/archive/{page}.atom"
+
+
+def feed_specs(config: Config) -> list[FeedSpec]:
+    """All feeds: everything, each campaign, each source, each Land that has sources."""
+    specs = [FeedSpec("all", "all.atom", "Kommunale Jobcenter – alle Meldungen")]
+    for campaign in config.campaigns:
+        specs.append(
+            FeedSpec(f"campaign:{campaign.id}", f"campaigns/{campaign.id}.atom",
+                     f"{campaign.title} – Meldungen der kommunalen Jobcenter",
+                     campaign_id=campaign.id)
+        )  # fmt: skip
+    for source in config.sources:
+        specs.append(
+            FeedSpec(f"source:{source.id}", f"sources/{source.id}.atom",
+                     f"{source.name} – Meldungen", source_ids=(source.id,))
+        )  # fmt: skip
+    for code, land in LAND_CODES.items():
+        ids = tuple(s.id for s in config.sources if s.land == code)
+        if ids:
+            specs.append(
+                FeedSpec(f"land:{code}", f"laender/{code}.atom",
+                         f"Kommunale Jobcenter in {land}", source_ids=ids)
+            )  # fmt: skip
+    return specs
+
+
+def resolve(config: Config, path: str) -> tuple[FeedSpec, int | None] | None:
+    """The feed and archive page (None: the subscription document) a path names."""
+    page = None
+    match = _ARCHIVE.match(path)
+    if match:
+        path, page = match.group("base") + ".atom", int(match.group("page"))
+    for spec in feed_specs(config):
+        if spec.path == path:
+            return spec, page
+    group = _GROUP.match(path)
+    return (group_spec(group.group("id")), page) if group else None
+
+
+def feed_sources(config: Config, store: Store) -> dict[str, Source]:
+    """The sources as configured, and those removed since, as the store remembers them."""
+    return {**store.known_sources(), **{source.id: source for source in config.sources}}
+
+
+def archived_pages(total: int) -> int:
+    """Full pages that lie entirely before the newest PAGE_SIZE items."""
+    return max(0, (total - PAGE_SIZE) // PAGE_SIZE)
+
+
+def render_page(
+    spec: FeedSpec,
+    page: int | None,
+    store: Store,
+    config: Config,
+    base_url: str,
+    now: datetime,
+    text: str | None = None,
+    on_skipped: Callable[[StoredItem, Exception], None] | None = None,
+) -> bytes | None:
+    """The subscription document (page None) or an archive page; None if there is no such page."""
+    filters = {
+        "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
+        "group_id": spec.group_id,
+    }  # fmt: skip
+    archived = archived_pages(store.count(**filters))
+    query = f"?q={quote(text)}" if text else ""
+
+    def url(path: str) -> str:
+        return f"{base_url}/feeds/{path}{query}"
+
+    links: list[tuple[str, str]] = []
+    if page is None:
+        items = store.items(limit=None, offset=archived * PAGE_SIZE, by_arrival=True, **filters)
+        self_url = url(spec.path)
+        if archived:
+            links += [("prev-archive", url(spec.archive_path(archived - 1))),
+                      ("next", url(spec.archive_path(archived - 1)))]  # fmt: skip
+    else:
+        if page >= archived:
+            return None
+        items = store.items(limit=PAGE_SIZE, offset=page * PAGE_SIZE, by_arrival=True, **filters)
+        self_url = url(spec.archive_path(page))
+        links.append(("current", url(spec.path)))
+        if page > 0:
+            links += [("prev-archive", url(spec.archive_path(page - 1))),
+                      ("next", url(spec.archive_path(page - 1)))]  # fmt: skip
+        if page + 1 < archived:
+            newer = url(spec.archive_path(page + 1))
+            links += [("next-archive", newer), ("previous", newer)]
+        else:
+            links.append(("previous", url(spec.path)))
+    items.sort(key=lambda s: (s.item.published, s.first_seen), reverse=True)
+    return render_feed(
+        items,
+        feed_sources(config, store),
+        name=spec.name + (f"?q={text}" if text else ""),
+        title=spec.title + (f" – Suche: {text}" if text else ""),
+        subtitle=SUBTITLE,
+        self_url=self_url,
+        fallback_updated=now,
+        links=links,
+        campaigns={c.id: c for c in config.campaigns},
+        archive=page is not None,
+        group_url=group_url(base_url),
+        on_skipped=on_skipped,
+    )
+
+
+def write_static(
+    directory: Path,
+    store: Store,
+    config: Config,
+    base_url: str,
+    now: datetime,
+    write: Callable[[Path, bytes], None],
+) -> int:
+    """Every feed and archive page as files below `directory`/feeds/; returns how many."""
+    count = 0
+    groups = [group_spec(group_id) for group_id in store.group_ids()]
+    for spec in feed_specs(config) + groups:
+        total = store.count(
+            source_ids=spec.source_ids, campaign_id=spec.campaign_id, group_id=spec.group_id
+        )
+        pages: list[int | None] = [None, *range(archived_pages(total))]
+        for page in pages:
+            document = render_page(spec, page, store, config, base_url, now)
+            if document is None:
+                continue
+            relative = spec.path if page is None else spec.archive_path(page)
+            write(directory / "feeds" / relative, document)
+            count += 1
+    return count

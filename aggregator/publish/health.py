@@ -1,0 +1,114 @@
+"""How sick a source is and when to try it again. Pure: time and jitter come in.
+
+Consecutive failures back off exponentially from the source's interval (30 min,
+1 h, 2 h, …) up to a cap, with jitter so that sources that failed together do
+not come back together; a Retry-After from the server wins when it asks for more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from aggregator.core.model import FetchState
+
+JITTER = (0.8, 1.2)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date -> how long to wait (None if absent or bad)."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when - now, timedelta(0))
+
+
+def backoff_delay(
+    failures: int, interval: timedelta, cap: timedelta, jitter: float = 1.0
+) -> timedelta:
+    """interval · 2^(failures-1), jittered, never above `cap`."""
+    exponent = min(max(failures - 1, 0), 30)
+    return min(interval * (2**exponent) * jitter, cap)
+
+
+def next_attempt(
+    now: datetime,
+    failures: int,
+    interval: timedelta,
+    cap: timedelta,
+    retry_after: timedelta | None = None,
+    jitter: float = 1.0,
+) -> datetime:
+    delay = backoff_delay(failures, interval, cap, jitter)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, cap))
+    return now + delay
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One row of `aggregator sources status`."""
+
+    source_id: str
+    last_success: datetime | None
+    last_attempt: datetime | None
+    last_status: str
+    failures: int
+    next_attempt: datetime | None
+    items_total: int
+    items_recent: int
+    problem: str | None
+    notes: tuple[str, ...] = ()
+    guessed: bool = False  # items found by the heuristic, not by selectors
+
+    @property
+    def sick(self) -> bool:
+        return self.failures > 0 or self.last_status in ("error", "gone", "never fetched")
+
+
+def summarize(
+    source_id: str, states: list[FetchState], items_total: int, items_recent: int
+) -> SourceHealth:
+    """Fold the fetch states of a source's URLs into one health row; the worst URL counts."""
+    if not states:
+        return SourceHealth(
+            source_id, None, None, "never fetched", 0, None, items_total, items_recent, None
+        )
+    failing = [s for s in states if s.consecutive_failures or s.gone]
+    worst = max(states, key=lambda s: (s.gone, s.consecutive_failures))
+    if any(s.gone for s in states):
+        status = "gone"
+    elif failing:
+        status = "error"
+    else:
+        status = "ok"
+    successes = [s.last_success for s in states if s.last_success]
+    attempts = [s.last_attempt for s in states if s.last_attempt]
+    waits = [s.next_attempt for s in states if s.next_attempt]
+    notes = tuple(
+        [f"moved: {s.url} → {s.moved_to}" for s in states if s.moved_to]
+        + [f"gone (HTTP 410): {s.url}" for s in states if s.gone]
+    )
+    guessed = any(s.last_message and "heuristic" in s.last_message for s in states)
+    return SourceHealth(
+        source_id=source_id,
+        last_success=max(successes) if successes else None,
+        last_attempt=max(attempts) if attempts else None,
+        last_status=status,
+        failures=worst.consecutive_failures,
+        next_attempt=min(waits) if waits else None,
+        items_total=items_total,
+        items_recent=items_recent,
+        problem=worst.last_error if failing else None,
+        notes=notes,
+        guessed=guessed,
+    )

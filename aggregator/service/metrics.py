@@ -1,0 +1,66 @@
+"""Prometheus metrics of the service: refreshes, request durations, items, failing sources."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from aggregator.pipeline.refresh import RefreshResult
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.refreshes = Counter(
+            "aggregator_refreshes", "Source refreshes by outcome", ["status"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.fetch_seconds = Histogram(
+            "aggregator_fetch_duration_seconds", "Duration of one request to a source",
+            buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60), registry=self.registry,
+        )  # fmt: skip
+        self.new_items = Counter(
+            "aggregator_items_new", "Items stored for the first time", registry=self.registry
+        )
+        self.items_stored = Gauge(
+            "aggregator_items_stored", "Items in the database", registry=self.registry
+        )
+        self.sources_failing = Gauge(
+            "aggregator_sources_failing", "Sources whose last refresh had errors",
+            registry=self.registry,
+        )  # fmt: skip
+        self.last_success = Gauge(
+            "aggregator_last_successful_refresh_timestamp_seconds",
+            "When a refresh last succeeded (Unix time)", registry=self.registry,
+        )  # fmt: skip
+        self.entries_skipped = Counter(
+            "aggregator_feed_entries_skipped", "Entries left out of a feed: they could not be "
+            "rendered", registry=self.registry,
+        )  # fmt: skip
+        self.serve_failures = Counter(
+            "aggregator_serve_failures", "Pages and feeds that answered 500, by endpoint",
+            ["endpoint"], registry=self.registry,
+        )  # fmt: skip
+        self.refresh_crashes = Counter(
+            "aggregator_refresh_crashes", "Refreshes that failed on our side (a bug, or the "
+            "database), by kind", ["kind"], registry=self.registry,
+        )  # fmt: skip
+        self.scheduler_running = Gauge(
+            "aggregator_scheduler_running", "1 while the scheduler runs refreshes",
+            registry=self.registry,
+        )  # fmt: skip
+        self._failing: set[str] = set()
+
+    def observe(self, result: RefreshResult, items_stored: int, at: float) -> None:
+        self.refreshes.labels(result.status).inc()
+        for outcome in result.outcomes:
+            if outcome.status != "skipped":
+                self.fetch_seconds.observe(outcome.duration_ms / 1000)
+        self.new_items.inc(result.new)
+        self.items_stored.set(items_stored)
+        if result.status in ("error", "partial"):
+            self._failing.add(result.source_id)
+        else:
+            self._failing.discard(result.source_id)
+        self.sources_failing.set(len(self._failing))
+        if result.status in ("ok", "not-modified"):
+            self.last_success.set(at)

@@ -1,0 +1,293 @@
+"""The long-running service: the scheduler and the web server in one event loop.
+
+One APScheduler job per source (its interval, jitter, one instance at a time,
+missed runs coalesced); the first refresh of every source starts right after
+start-up while the web server already answers. SIGHUP reloads sources.yaml.
+SIGTERM/SIGINT stop the web server and the scheduler, give running refreshes a
+moment, then cancel them; a refresh stores in one transaction, so cancelling
+one leaves its source untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import random
+import signal
+import socket
+import time
+import traceback
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.schema import Config, Source
+from aggregator.core.logs import event
+from aggregator.fetch.client import Fetcher
+from aggregator.pipeline.refresh import RefreshResult, refresh_source, sync_campaigns
+from aggregator.service.alarms import Alarms
+from aggregator.service.metrics import Metrics
+from aggregator.store.database import StorageError, Store, is_storage_failure, os_error_cause
+from aggregator.web.app import AppState, create_app
+from aggregator.worker.pool import offload_for
+
+GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled
+FIRST_RUN_SPREAD = 5.0  # seconds over which the first refreshes are spread
+
+
+class CannotStart(Exception):
+    """The service cannot start: the address is taken, or another instance runs on the
+    same database. Said in one line."""
+
+
+class InstanceLock:
+    """The pid file beside the database, held with an exclusive lock while the service
+    runs: a second service on the same database refuses to start instead of both
+    writing (and the second deleting the first's pid file). The kernel drops the lock
+    when the holder dies, so a kill -9 leaves nothing stale behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        try:
+            self._acquire()
+        except OSError as exc:  # beside the database: its disk is full or read-only
+            raise StorageError(str(self.path), os_error_cause(exc)) from None
+
+    def _acquire(self) -> None:
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise CannotStart(
+                f"another aggregator (pid {holder}) is running on this database ({self.path} "
+                "is locked); stop it, or use another --db"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+
+    @staticmethod
+    def held(path: Path) -> bool:
+        """Whether a running service holds the lock (a stale pid file is not held)."""
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    def release(self) -> None:
+        if self._file is not None:
+            self.path.unlink(missing_ok=True)
+            self._file.close()
+            self._file = None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts, so a taken address is one
+    clear error and not a traceback after "started"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CannotStart(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the service owns the signals."""
+
+    @contextmanager
+    def capture_signals(self):  # type: ignore[override]
+        yield
+
+
+class Service:
+    def __init__(
+        self, config_path: str, db_path: str, host: str, port: int, base_url: str,
+        pid_file: str | None = None,
+    ) -> None:  # fmt: skip
+        self.config_path = config_path
+        self.db_path = db_path
+        self.host = host
+        self.port = port
+        self.base_url = base_url.rstrip("/")
+        self.pid_file = Path(pid_file) if pid_file else None
+        self.config: Config = load_config(config_path)
+        self.metrics = Metrics()
+        self.alarms = Alarms()
+        self._running: set[asyncio.Task[object]] = set()
+        self._server: _Server | None = None
+
+    # -- jobs --------------------------------------------------------------------
+
+    def _schedule(self, source: Source, first_run: datetime | None) -> None:
+        interval = self.config.interval(source)
+        self.scheduler.add_job(
+            self._refresh, "interval", args=[source.id], id=source.id, name=source.id,
+            seconds=interval.total_seconds(), jitter=max(1, int(interval.total_seconds() * 0.1)),
+            max_instances=1, coalesce=True, misfire_grace_time=int(interval.total_seconds()),
+            replace_existing=True, next_run_time=first_run,
+        )  # fmt: skip
+
+    async def _refresh(self, source_id: str) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        started = time.monotonic()
+        try:
+            source = self.config.source(source_id)
+        except KeyError:
+            return  # removed by a reload while queued
+        try:
+            event("refresh started", source=source_id)
+            result = await refresh_source(
+                source, self.config, self.fetcher, self.writer, offload=self.offload
+            )
+        except asyncio.CancelledError:
+            event("refresh cancelled", logging.WARNING, source=source_id)
+            raise
+        except Exception as exc:  # a bug, or the database, must not stop the scheduler
+            kind, name = (
+                ("database", "database: refreshes") if is_storage_failure(exc)
+                else ("bug", f"refresh: {source_id}")
+            )  # fmt: skip
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            self.alarms.fail(name, reason, datetime.now(UTC))
+            self.metrics.refresh_crashes.labels(kind).inc()
+            event("refresh crashed", logging.ERROR, source=source_id, kind=kind, error=reason,
+                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            return
+        finally:
+            self._running.discard(task)
+        self.alarms.ok("database: refreshes")
+        self.alarms.ok(f"refresh: {source_id}")
+        self._log(result, time.monotonic() - started)
+        self.metrics.observe(result, self.writer.count(), time.time())
+
+    def _log(self, result: RefreshResult, seconds: float) -> None:
+        level = logging.WARNING if result.status in ("error", "partial") else logging.INFO
+        event(
+            "refresh finished", level, source=result.source_id, status=result.status,
+            new=result.new, updated=result.updated, errors=len(result.errors),
+            duration_ms=int(seconds * 1000), problems=result.errors[:3],
+        )  # fmt: skip
+
+    # -- reload and stop ---------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read sources.yaml again; add, remove and re-time jobs. A bad file changes nothing."""
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                event("reload refused", logging.ERROR, problem=str(problem))
+            return
+        old = {s.id: s for s in self.config.sources if s.enabled}
+        self.config = config
+        new = {s.id: s for s in config.sources if s.enabled}
+        for source_id in old.keys() - new.keys():
+            self.scheduler.remove_job(source_id)
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        for source_id, source in new.items():
+            if source_id not in old:
+                self._schedule(source, soon)
+            elif self.config.interval(source) != self.config.interval(old[source_id]):
+                self._schedule(source, None)
+        sync_campaigns(config, self.writer)
+        added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+        event("reloaded", sources=len(new), added=added, removed=removed)
+
+    def stop(self) -> None:
+        event("stopping")
+        if self._server is not None:
+            self._server.should_exit = True
+
+    async def _finish_refreshes(self) -> None:
+        if not self._running:
+            return
+        _, pending = await asyncio.wait(set(self._running), timeout=GRACE_SECONDS)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=GRACE_SECONDS)
+
+    # -- run ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        lock = InstanceLock(self.pid_file) if self.pid_file else None
+        if lock:
+            lock.acquire()
+        try:
+            listening = bind(self.host, self.port)
+        except CannotStart:
+            if lock:
+                lock.release()
+            raise
+        try:
+            await self._run(listening)
+        finally:
+            listening.close()
+            if lock:
+                lock.release()
+
+    async def _run(self, listening: socket.socket) -> None:
+        self.writer = Store(self.db_path)
+        reader = Store(self.db_path)
+        self.fetcher = Fetcher(self.config.defaults)
+        self.offload = offload_for(self.config.defaults)
+        sync_campaigns(self.config, self.writer)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.metrics.scheduler_running.set_function(lambda: float(self.scheduler.running))
+        now = datetime.now(UTC)
+        for source in self.config.sources:
+            if source.enabled:
+                self._schedule(source, now + timedelta(seconds=random.uniform(0, FIRST_RUN_SPREAD)))
+        state = AppState(
+            config=lambda: self.config, store=reader, base_url=self.base_url,
+            scheduler_running=lambda: self.scheduler.running, metrics=self.metrics,
+            alarms=self.alarms,
+        )  # fmt: skip
+        config = uvicorn.Config(
+            create_app(state), host=self.host, port=self.port, log_level="warning",
+            lifespan="off", access_log=False, log_config=None,
+        )  # fmt: skip
+        self._server = _Server(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self.scheduler.start()
+        enabled = sum(s.enabled for s in self.config.sources)
+        event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)
+        try:
+            await self._server.serve(sockets=[listening])
+        finally:
+            self.scheduler.shutdown(wait=False)
+            await self._finish_refreshes()
+            await self.fetcher.aclose()
+            self.offload.close()
+            self.writer.close()
+            reader.close()
+            event("stopped")

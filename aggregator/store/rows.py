@@ -1,0 +1,83 @@
+"""Between rows and values: timestamps, the common filters, stored items."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from aggregator.core.model import Item, StoredItem
+
+
+def to_text(value: datetime) -> str:
+    """Aware datetime -> sortable UTC text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def from_text(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def item_filters(
+    source_ids: Iterable[str] | None,
+    campaign_id: str | None,
+    published_between: tuple[datetime, datetime] | None,
+    text: str | None,
+    group_id: str | None = None,
+) -> tuple[str, list[object]]:
+    """A WHERE clause (or nothing) and its arguments for the common item filters."""
+    where: list[str] = []
+    args: list[object] = []
+    if source_ids is not None:
+        ids = list(source_ids)
+        where.append(f"source_id IN ({','.join('?' * len(ids))})")
+        args.extend(ids)
+    if campaign_id is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM item_campaigns c WHERE c.source_id = items.source_id "
+            "AND c.key = items.key AND c.campaign_id = ?)"
+        )
+        args.append(campaign_id)
+    if group_id is not None:
+        where.append("group_id = ?")
+        args.append(group_id)
+    if published_between is not None:
+        where.append("published BETWEEN ? AND ?")
+        args.extend(to_text(t) for t in published_between)
+    if text:
+        for word in text.split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("(title LIKE ? ESCAPE '\\' OR summary_text LIKE ? ESCAPE '\\')")
+            args.extend([f"%{escaped}%"] * 2)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def stored_item(
+    row: sqlite3.Row,
+    campaigns: tuple[str, ...] = (),
+    related: tuple[str, ...] = (),
+    group_size: int = 1,
+) -> StoredItem:
+    item = Item(
+        source_id=row["source_id"],
+        key=row["key"],
+        url=row["url"],
+        title=row["title"],
+        summary_html=row["summary_html"],
+        summary_text=row["summary_text"],
+        content_html=row["content_html"],
+        published=datetime.fromisoformat(row["published"]),
+        date_is_guess=bool(row["date_is_guess"]),
+        fingerprint=row["fingerprint"],
+        fetched_from=row["fetched_from"],
+        guid=row["guid"],
+    )
+    return StoredItem(
+        item=item,
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        updated=datetime.fromisoformat(row["updated"]),
+        campaigns=campaigns,
+        group_id=row["group_id"],
+        related=related,
+        group_size=group_size,
+    )

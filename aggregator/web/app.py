@@ -1,0 +1,323 @@
+"""The HTTP edge: feeds for subscribers, the dashboard, OPML, health and metrics.
+
+Feed readers poll often and mostly get nothing new, so a feed document is
+rendered (and gzipped) once per change of the database and kept; requests are
+answered from that cache with a strong ETag, Last-Modified and 304s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import re
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aggregator.config.schema import Config
+from aggregator.core.logs import event
+from aggregator.core.lru import BoundedLRU
+from aggregator.core.model import LAND_CODES, StoredItem
+from aggregator.parse.dates import BERLIN
+from aggregator.publish.atom import log_skipped
+from aggregator.publish.dashboard import Dashboard, campaign_view, cards
+from aggregator.publish.feeds import feed_specs, render_page, resolve
+from aggregator.publish.health import SourceHealth, summarize
+from aggregator.publish.opml import render_opml
+from aggregator.service.alarms import Alarms
+from aggregator.service.metrics import Metrics
+from aggregator.store.database import Store, is_storage_failure
+
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+OPML_TYPE = "text/x-opml; charset=utf-8"
+CACHE_CONTROL = "public, max-age=300"
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class Rendered:
+    body: bytes
+    gzipped: bytes
+    etag: str  # of the body; the gzipped variant adds "-gz"
+    last_modified: datetime
+
+
+def _rendered_size(entry: tuple[object, Rendered]) -> int:
+    return len(entry[1].body) + len(entry[1].gzipped) + 512
+
+
+def _documents() -> BoundedLRU[tuple[str, ...], tuple[object, Rendered]]:
+    """Every feed, archive page and OPML list, rendered: a few hundred of them."""
+    return BoundedLRU(2_000, 256 * 2**20, _rendered_size)
+
+
+def _queries() -> BoundedLRU[tuple[str, ...], tuple[object, Rendered]]:
+    """Documents of `?q=` searches, which clients choose freely: kept apart and small,
+    so that no number of different queries can grow the process or evict the feeds."""
+    return BoundedLRU(200, 32 * 2**20, _rendered_size)
+
+
+@dataclass
+class AppState:
+    """What the app reads from: the config (replaced on reload), a reading store."""
+
+    config: Callable[[], Config]
+    store: Store
+    base_url: str
+    scheduler_running: Callable[[], bool] = lambda: True
+    metrics: Metrics | None = None
+    alarms: Alarms = field(default_factory=Alarms)
+    cache: BoundedLRU[tuple[str, ...], tuple[object, Rendered]] = field(default_factory=_documents)
+    query_cache: BoundedLRU[tuple[str, ...], tuple[object, Rendered]] = field(
+        default_factory=_queries
+    )
+
+    def version(self) -> object:
+        return (self.store.data_version(), id(self.config()))
+
+    def rendered(
+        self, key: tuple[str, ...], render: Callable[[], bytes | None], query: bool = False
+    ) -> Rendered | None:
+        """From the cache while nothing changed; rendered and compressed once otherwise.
+
+        Endpoints are coroutines, so this runs on the event loop's one thread."""
+        cache = self.query_cache if query else self.cache
+        version = self.version()
+        cached = cache.get(key)
+        if cached and cached[0] == version:
+            return cached[1]
+        body = render()
+        if body is None:
+            return None
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        now = datetime.now(UTC).replace(microsecond=0)
+        if cached and cached[1].etag == etag:
+            fresh = cached[1]  # the data changed elsewhere; this document did not
+        else:
+            fresh = Rendered(body, gzip.compress(body, 6, mtime=0), etag, now)
+        cache.put(key, (version, fresh))
+        return fresh
+
+    def skipped(self, stored: StoredItem, exc: Exception) -> None:
+        """An entry left out of a feed: logged once, counted every time."""
+        log_skipped(stored, exc)
+        if self.metrics is not None:
+            self.metrics.entries_skipped.inc()
+
+
+def _not_modified(request: Request, rendered: Rendered, etag: str) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip() for t in match.split(",")}
+        return "*" in tags or etag in tags or rendered.etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return rendered.last_modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _send(request: Request, rendered: Rendered, media_type: str) -> Response:
+    wants_gzip = "gzip" in request.headers.get("accept-encoding", "")
+    etag = rendered.etag[:-1] + '-gz"' if wants_gzip else rendered.etag
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    if _not_modified(request, rendered, etag):
+        return Response(status_code=304, headers=headers)
+    if wants_gzip:
+        headers["Content-Encoding"] = "gzip"
+        return Response(rendered.gzipped, media_type=media_type, headers=headers)
+    return Response(rendered.body, media_type=media_type, headers=headers)
+
+
+SECURITY_HEADERS = [
+    # Nothing of ours runs script; styles come from our own stylesheet only.
+    (b"content-security-policy",
+     b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+     b"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]  # fmt: skip
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every response (pages, feeds, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BadQuery(ValueError):
+    """A query parameter that no feed can answer: 400, with the reason."""
+
+
+def search_text(request: Request) -> str | None:
+    """The `?q=` words: at most 200 characters; control characters are refused."""
+    raw = request.query_params.get("q", "")
+    if _CONTROL.search(raw):
+        raise BadQuery("q darf keine Steuerzeichen enthalten")
+    return " ".join(raw.split())[:200] or None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(state: AppState) -> Starlette:
+    templates = Environment(
+        loader=PackageLoader("aggregator.web", "templates"), autoescape=select_autoescape()
+    )
+    templates.filters["local"] = lambda value: value.astimezone(BERLIN).strftime("%d.%m.%Y")
+    templates.filters["localtime"] = lambda value: (
+        value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
+    )
+
+    def guarded(name: str, endpoint: Endpoint) -> Endpoint:
+        """A failure answers 500 with one short line, is logged as one event, turns
+        /healthz unhealthy (until the same page renders again) and is counted."""
+
+        async def run(request: Request) -> Response:
+            what = f"{name} {request.url.path}"
+            try:
+                response = await endpoint(request)
+            except BadQuery as exc:
+                return Response(f"Ungültige Anfrage: {exc}\n", 400, media_type="text/plain")
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"[:300]
+                kind = "database" if is_storage_failure(exc) else "render"
+                state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
+                if state.metrics is not None:
+                    state.metrics.serve_failures.labels(name).inc()
+                event("serving failed", logging.ERROR, path=request.url.path, error=reason,
+                      traceback=traceback.format_exc(limit=8))  # fmt: skip
+                return Response("Interner Fehler; siehe /healthz\n", 500, media_type="text/plain")
+            state.alarms.ok(f"render: {what}")
+            state.alarms.ok(f"database: {what}")
+            return response
+
+        return run
+
+    async def feed(request: Request) -> Response:
+        config = state.config()
+        path = request.path_params["path"]
+        found = resolve(config, path)
+        if found is None:
+            return Response("Feed nicht gefunden", status_code=404, media_type="text/plain")
+        spec, page = found
+        text = search_text(request)
+        key = ("feed", path, text or "")
+
+        def render() -> bytes | None:
+            now = datetime.now(UTC)
+            return render_page(
+                spec, page, state.store, config, state.base_url, now, text, state.skipped
+            )
+
+        rendered = state.rendered(key, render, query=text is not None)
+        if rendered is None:
+            return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
+        return _send(request, rendered, ATOM_TYPE)
+
+    async def opml(request: Request) -> Response:
+        config = state.config()
+        rendered = state.rendered(
+            ("opml",), lambda: render_opml(config, state.base_url, datetime.now(UTC))
+        )
+        assert rendered is not None
+        return _send(request, rendered, OPML_TYPE)
+
+    async def dashboard(request: Request) -> Response:
+        config = state.config()
+        now = datetime.now(UTC)
+        counts = state.store.item_counts(since=now - timedelta(days=30))
+        health = tuple(
+            summarize(s.id, state.store.fetch_states(s.id), *counts.get(s.id, (0, 0)))
+            for s in config.sources
+        )
+        view = Dashboard(
+            campaigns=tuple(
+                campaign_view(config, c, state.store.items(limit=None, campaign_id=c.id), health)
+                for c in config.campaigns
+            ),
+            latest=cards(state.store.items(limit=60)),
+            health=tuple(sorted(health, key=_health_order)),
+            sources={s.id: s for s in config.sources},
+        )
+        page = templates.get_template("dashboard.html").render(
+            view=view, base_url=state.base_url, lands=LAND_CODES, now=now,
+            specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
+        )  # fmt: skip
+        return HTMLResponse(page)
+
+    async def healthz(request: Request) -> Response:
+        now = datetime.now(UTC)
+        reasons = []
+        try:
+            state.store.count()
+        except Exception as exc:  # any database failure makes us unhealthy
+            reasons.append(f"database: {exc}")
+        if not state.scheduler_running():
+            reasons.append("scheduler: not running")
+        reasons += [
+            f"{alarm.name}: {alarm.reason} ({alarm.count}× since {alarm.since:%H:%M:%S} UTC)"
+            for alarm in state.alarms.active(now)
+        ]
+        status = 503 if reasons else 200
+        return JSONResponse({"status": "fail" if reasons else "ok", "reasons": reasons}, status)
+
+    async def metrics(request: Request) -> Response:
+        if state.metrics is None:
+            return Response(status_code=404)
+        body = generate_latest(state.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(
+        routes=[
+            Route("/", guarded("dashboard", dashboard)),
+            Route("/feeds/{path:path}", guarded("feed", feed)),
+            Route("/sources.opml", guarded("opml", opml)),
+            Route("/healthz", healthz),
+            Route("/metrics", metrics),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+
+
+def _health_order(row: SourceHealth) -> tuple[bool, str]:
+    return (not row.sick, row.source_id)
