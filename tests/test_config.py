@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config.loader import ConfigError, load_config, parse_config
+from aggregator.config.loader import load_config, parse_config
+from aggregator.errors import ConfigError
 
 VALID = """\
 version: 1

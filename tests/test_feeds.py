@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.parse import ParseError
+from aggregator.errors import ParseError
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.feeds import looks_like_feed, parse_feed
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.model import StoredItem
-from aggregator.parse import ParseError
+from aggregator.errors import ParseError
 from aggregator.pipeline.refresh import merge_duplicates
 from aggregator.publish.atom import render_feed
 from aggregator.worker.tasks import Origin, read_feed_document, read_listing_page

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from aggregator.config.schema import Defaults
-from aggregator.parse import ParseError
+from aggregator.errors import WorkerError
 from aggregator.worker.pool import Offload, default_workers, offload_for
 
 
@@ -56,7 +56,7 @@ def test_ctrl_c_is_left_to_the_parent():
 
 def test_a_dead_worker_costs_one_document_and_the_pool_recovers():
     async def scenario(offload: Offload) -> int:
-        with pytest.raises(ParseError, match="worker process"):
+        with pytest.raises(WorkerError, match="worker process"):
             await offload.run(_die)
         return await offload.run(_double, 21)
 
@@ -71,7 +71,7 @@ def test_documents_in_flight_when_a_worker_dies_are_read_all_the_same():
 
     with Offload(1) as offload:
         killer, *others = asyncio.run(scenario(offload))
-    assert isinstance(killer, ParseError)
+    assert isinstance(killer, WorkerError)
     assert others == [0, 2, 4, 6, 8]
 
 
@@ -104,3 +104,38 @@ def test_the_main_module_that_workers_import_again_is_lean():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+class _DeadWorkers:
+    """An offload whose worker process dies on every document (a stand-in for the pool)."""
+
+    inline = False
+
+    async def run(self, function, *args, **kwargs):
+        raise WorkerError("the worker process reading this document died, twice")
+
+
+def test_a_document_whose_worker_died_is_recorded_as_a_worker_error(site, write_config, tmp_path):
+    """A dead worker says nothing about the document: not a ParseError."""
+    from aggregator.config.loader import load_config
+    from aggregator.fetch.client import Fetcher
+    from aggregator.pipeline.refresh import refresh_source
+    from aggregator.store.database import Store
+
+    text = (
+        "version: 1\ndefaults: {host_delay: 0s}\nsources:\n"
+        f"  - {{id: tot, name: Landkreis Tot, land: BB, kind: landkreis, "
+        f"feeds: ['{site.url('feeds/spree-neisse-rss2.xml')}']}}\n"
+    )
+    config = load_config(write_config(text))
+    store = Store(tmp_path / "dead.db")
+
+    async def refresh() -> None:
+        async with Fetcher(config.defaults) as fetcher:
+            await refresh_source(config.sources[0], config, fetcher, store, offload=_DeadWorkers())
+
+    asyncio.run(refresh())
+    [state] = store.fetch_states("tot")
+    assert (state.last_status, state.last_error_kind) == ("error", "WorkerError")
+    assert "died" in state.last_error
+    store.close()

@@ -140,6 +140,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
     old._conn.execute("DROP TABLE detail_queue")  # migration 8
     old._conn.execute("ALTER TABLE fetch_state DROP COLUMN listing_shape")  # migration 9
+    old._conn.execute("ALTER TABLE fetch_state DROP COLUMN found_by")
     old.close()
 
     store = Store(path)
@@ -164,6 +165,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "DROP TABLE sources; ALTER TABLE discovered DROP COLUMN started_from;"
         "DROP TABLE detail_queue;"
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
+        "ALTER TABLE fetch_state DROP COLUMN found_by;"
         "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
@@ -226,3 +228,23 @@ def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_f
     assert decode(stored) == prepared.shingles
     bands = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
     assert bands == {7, 8, 9}
+
+
+def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tmp_path: Path):
+    """Version 8 kept "heuristic" only in the message; version 9 keeps it as a value."""
+    path = tmp_path / "v8.db"
+    old = Store(path)
+    outcomes = [
+        FetchOutcome("https://e.de/liste", "ok", "heuristic: guessed 5 items in ul > li (sure)"),
+        FetchOutcome("https://e.de/rss", "ok", "12 items"),
+    ]
+    old.save_refresh("spree-neisse", [], outcomes, T0)
+    old._conn.executescript(
+        "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
+        "ALTER TABLE fetch_state DROP COLUMN found_by; PRAGMA user_version = 8;"
+    )
+    old.close()
+    store = Store(path)
+    assert store.fetch_state("https://e.de/liste").found_by == "heuristic"
+    assert store.fetch_state("https://e.de/rss").found_by is None
+    store.close()

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from aggregator.cli import campaigns, demo, refresh, service, sources  # noqa: F401  (they register commands)
 from aggregator.cli.app import EXIT_STORAGE, cli, err
-from aggregator.store.database import SchemaError, StorageError
+from aggregator.errors import SchemaError, StorageError
 
 __all__ = ["cli", "main"]
 

@@ -15,9 +15,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.loader import load_config
 from aggregator.config.schema import Config
-from aggregator.store.database import CAUSES, SchemaError, StorageError, Store
+from aggregator.errors import ConfigError, SchemaError, StorageError
+from aggregator.store.database import CAUSES, Store
 
 STATUS_STYLE = {
     "ok": "green",

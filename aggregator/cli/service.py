@@ -12,8 +12,8 @@ import click
 from rich.markup import escape
 
 from aggregator.cli.app import EXIT_CANNOT_START, Context, cli, err, pass_context
-from aggregator.config.loader import ConfigError
 from aggregator.core.logs import setup
+from aggregator.errors import ConfigError
 from aggregator.service.runner import CannotStart, InstanceLock, Service
 
 

@@ -16,9 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator.cli.app import Context, cli, err, out, pass_context
-from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.loader import load_config
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import Config, Defaults
+from aggregator.errors import ConfigError
 from aggregator.fetch.client import Fetcher
 from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check

@@ -7,8 +7,6 @@ back to those lines. Operators get all problems at once, not the first one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +14,11 @@ import yaml
 from pydantic import ValidationError
 
 from aggregator.config.schema import Config
+from aggregator.errors import ConfigError, Problem
 
 Path_ = tuple[str | int, ...]
 MAX_BYTES = 2 * 2**20  # the registry of all 104 Träger is under 20 KB
 MAX_VALUES = 200_000  # values after expanding aliases: far above any real file
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-    source_id: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        who = f" [source {self.source_id}]" if self.source_id else ""
-        return f"{where}:{who} {self.message}"
-
-
-class ConfigError(Exception):
-    """sources.yaml is unusable; carries every problem found."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class _TooLarge(Exception):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from aggregator.core.kinds import Failure, FoundBy, Status
+
 LAND_CODES: dict[str, str] = {
     "BW": "Baden-Württemberg",
     "BY": "Bayern",
@@ -94,6 +96,7 @@ class FetchState:
     gone: bool = False  # answered 410: no longer polled
     # the item shape the heuristic found here with confidence: (parent, block) signatures
     listing_shape: tuple[str, str] | None = None
+    found_by: str | None = None  # a FoundBy value, as the store keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +142,9 @@ class FetchOutcome:
     """What one request of a refresh came to, for fetch state and history."""
 
     url: str
-    status: str  # "ok", "not-modified", "error", "skipped"
+    status: Status
     message: str = ""
-    error_kind: str | None = None
+    error_kind: Failure | None = None
     etag: str | None = None
     last_modified: str | None = None
     moved_to: str | None = None
@@ -150,3 +153,4 @@ class FetchOutcome:
     next_attempt: datetime | None = None  # after a failure: not before then
     gone: bool = False
     listing_shape: tuple[str, str] | None = None  # to remember; None keeps the one known
+    found_by: FoundBy | None = None  # how a listing page's items were found

@@ -22,7 +22,9 @@ from protego import Protego
 
 from aggregator import __version__
 from aggregator.config.schema import Defaults
+from aggregator.core.kinds import Failure
 from aggregator.core.model import Timeouts
+from aggregator.errors import FetchError
 from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
 
 PRODUCT = "jobcenter-aggregator"
@@ -33,33 +35,27 @@ MAX_CRAWL_DELAY = 30.0
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
-class FetchError(Exception):
-    """A request failed; `transient` errors are worth one more try in the same cycle."""
-
-    transient = False
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__
-
-
 class FetchTimeout(FetchError):
     """No complete answer in time. Not retried in the same cycle: the server already had
     the whole timeout, and asking again at once doubles the wait and its load."""
+
+    failure = Failure.TIMEOUT
 
 
 class ConnectFailed(FetchError):
     """Connection refused or reset."""
 
+    failure = Failure.CONNECT
     transient = True
 
 
 class DNSFailed(ConnectFailed):
+    failure = Failure.DNS
     transient = False
 
 
 class TLSFailed(FetchError):
-    pass
+    failure = Failure.TLS
 
 
 # Failures below HTTP: the host itself is out of reach, not one of its URLs.
@@ -67,30 +63,36 @@ UNREACHABLE = (FetchTimeout, ConnectFailed, TLSFailed)
 
 
 class TooLarge(FetchError):
-    pass
+    failure = Failure.TOO_LARGE
 
 
 class RedirectFailed(FetchError):
-    pass
+    failure = Failure.REDIRECT
 
 
 class RobotsDisallowed(FetchError):
     """robots.txt asks us not to fetch this URL."""
 
+    failure = Failure.ROBOTS_DISALLOWED
+
 
 class RobotsUnavailable(FetchError):
     """robots.txt answered 5xx: we may not know the rules, so we try later (RFC 9309)."""
 
+    failure = Failure.ROBOTS_UNAVAILABLE
+
 
 class HTTPStatusFailed(FetchError):
+    failure = Failure.HTTP_STATUS
+
     def __init__(self, status: int, message: str, retry_after: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
 
     @property
-    def kind(self) -> str:
-        return "Gone" if self.status == 410 else "HTTPStatusFailed"
+    def kind(self) -> Failure:
+        return Failure.GONE if self.status == 410 else Failure.HTTP_STATUS
 
     @property
     def transient(self) -> bool:  # type: ignore[override]

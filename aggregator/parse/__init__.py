@@ -1,5 +1,5 @@
 """Parsers: bytes of a feed or a listing page in, Entries out. Pure."""
 
+from aggregator.errors import ParseError
 
-class ParseError(Exception):
-    """The body is not something we can take items from."""
+__all__ = ["ParseError"]

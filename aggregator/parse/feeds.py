@@ -17,7 +17,7 @@ from typing import Any
 import feedparser
 
 from aggregator.core.model import Entry
-from aggregator.parse import ParseError
+from aggregator.errors import ParseError
 from aggregator.parse.dates import parse_date
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
+from aggregator.core.kinds import GUESSED, FoundBy
 from aggregator.core.model import Entry
 from aggregator.parse.blocks import Selectors, entry_from_block, running_text
 from aggregator.parse.heuristic import (
@@ -36,6 +37,7 @@ class Reading:
     next: str | None
     listing_params: tuple[str, ...]
     method: str
+    how: FoundBy = FoundBy.HEURISTIC
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,12 @@ class Listing:
     shape: Shape | None = None  # where the heuristic found the items, for the next page
     notes: tuple[str, ...] = ()
     confidence: str | None = None  # of a fresh guess by the heuristic: sure, likely, weak
+    how: FoundBy = FoundBy.HEURISTIC
+    single_release: bool = False  # a detail page, not a listing
 
     @property
     def guessed(self) -> bool:
-        return self.method.startswith("heuristic")
+        return self.how in GUESSED
 
 
 def reading_for(target: PageTarget) -> Reading:
@@ -58,7 +62,7 @@ def reading_for(target: PageTarget) -> Reading:
     preset = PRESETS.get(target.preset) if target.preset else None
     items = target.items or (preset.items if preset else None)
     if items is None:
-        return Reading(None, target.next, (), "heuristic")
+        return Reading(None, target.next, (), "heuristic", FoundBy.HEURISTIC)
     selectors = Selectors(
         items=items,
         title=target.title or (preset.title if preset else None),
@@ -67,8 +71,10 @@ def reading_for(target: PageTarget) -> Reading:
         summary=target.summary or (preset.summary if preset else None),
     )
     next_selector = target.next or (preset.next if preset else None)
-    method = f"preset {preset.name}" if preset and not target.items else "selectors"
-    return Reading(selectors, next_selector, preset.listing_params if preset else (), method)
+    by_preset = preset is not None and not target.items
+    method = f"preset {preset.name}" if preset and by_preset else "selectors"
+    how = FoundBy.PRESET if by_preset else FoundBy.SELECTORS
+    return Reading(selectors, next_selector, preset.listing_params if preset else (), method, how)
 
 
 # Query parameters that page or filter a listing. Detail links of many CMS carry them
@@ -151,8 +157,10 @@ def parse_listing(
     if structured:
         entries = [_absolute(entry, base, reading) for entry in structured]
         method = f"structured data ({how}): {len(entries)} items"
-        return Listing(entries, _next_url(soup, reading, base), method, base, None)
+        next_url = _next_url(soup, reading, base)
+        return Listing(entries, next_url, method, base, None, how=FoundBy.STRUCTURED)
     confidence = None
+    found_by, single = reading.how, False
     if reading.selectors is None:
         guess = find_item_blocks(soup, shape)
         blocks, shape = guess.blocks, guess.shape
@@ -164,16 +172,17 @@ def parse_listing(
         if recognised is not None:
             reading, entries = recognised
             method, shape, confidence = f"{reading.method} (recognised from its markup)", None, None
+            found_by = FoundBy.RECOGNISED
         elif (
             not entries
             and known_shape is not None
             and (entries := _entries(find_item_blocks(soup, known_shape).blocks, reading, base))
         ):
-            shape, confidence = known_shape, None
+            shape, confidence, found_by = known_shape, None, FoundBy.REMEMBERED
             method = (f"heuristic: {len(entries)} item(s) in {describe(known_shape)}, the shape "
                       "this page had before")  # fmt: skip
         elif not entries and looks_like_a_release(soup):
-            method = f"heuristic: {SINGLE_RELEASE}"
+            method, found_by, single = f"heuristic: {SINGLE_RELEASE}", FoundBy.NOTHING, True
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
@@ -185,13 +194,14 @@ def parse_listing(
         reading, shape = reading_for(PageTarget(url=target.url)), guess.shape
         entries = _entries(guess.blocks, reading, base)
         method = f"heuristic: {guess.describe()} (preset {target.preset} matched nothing)"
+        found_by = FoundBy.HEURISTIC
         notes = (f"{target.url}: preset {target.preset} matches nothing on this page; read without "
                  "it. Check the preset in sources.yaml",)  # fmt: skip
     next_url = _next_url(soup, reading, base)
     if next_url is None and entries and post_pager(soup):
         notes += (f"{url}: its pages are reached by a POST form, which is not followed; "
                  "older items on later pages are not read",)  # fmt: skip
-    return Listing(entries, next_url, method, base, shape, notes, confidence)
+    return Listing(entries, next_url, method, base, shape, notes, confidence, found_by, single)
 
 
 SINGLE_RELEASE = (

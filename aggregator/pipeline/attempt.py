@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator.config.schema import Config, Source
+from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome, FetchState
-from aggregator.fetch.client import Fetched, Fetcher, FetchError, HTTPStatusFailed, NotModified
+from aggregator.errors import FetchError
+from aggregator.fetch.client import Fetched, Fetcher, HTTPStatusFailed, NotModified
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.health import JITTER, next_attempt, parse_retry_after
 from aggregator.store.database import Store
@@ -44,7 +46,7 @@ class Attempt:
     moved_to: str | None  # where the URL lives now, if it moved permanently
     elapsed_ms: int
 
-    def outcome(self, status: str, message: str, items: int = 0) -> FetchOutcome:
+    def outcome(self, status: Status, message: str, items: int = 0) -> FetchOutcome:
         """The outcome of a successful attempt."""
         fetched = self.response if isinstance(self.response, Fetched) else None
         return FetchOutcome(
@@ -63,13 +65,13 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
     state = ctx.store.fetch_state(url)
     if state and state.gone:
         message = "gone (HTTP 410): no longer polled; remove or replace it in sources.yaml"
-        return Attempt(url, None, FetchOutcome(url, "skipped", message, gone=True), None, 0)
+        return Attempt(url, None, FetchOutcome(url, Status.SKIPPED, message, gone=True), None, 0)
     if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
         message = (
             f"backing off after {state.consecutive_failures} failures; "
             f"next attempt {_local(state.next_attempt)}"
         )
-        return Attempt(url, None, FetchOutcome(url, "skipped", message), state.moved_to, 0)
+        return Attempt(url, None, FetchOutcome(url, Status.SKIPPED, message), state.moved_to, 0)
     moved_to = state.moved_to if state else None
     started = time.monotonic()
     for tries_left in (1, 0):
@@ -96,7 +98,7 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
 def failure(
     url: str,
     ctx: RefreshContext,
-    kind: str,
+    kind: Failure,
     message: str,
     elapsed: int = 0,
     *,
@@ -114,7 +116,7 @@ def failure(
         retry_after, random.uniform(*JITTER),
     )  # fmt: skip
     return FetchOutcome(
-        url, "error", message, kind, moved_to=moved_to, duration_ms=elapsed,
+        url, Status.ERROR, message, kind, moved_to=moved_to, duration_ms=elapsed,
         next_attempt=None if gone else when, gone=gone,
     )  # fmt: skip
 

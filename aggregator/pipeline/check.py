@@ -10,8 +10,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from aggregator.config.schema import Config, Source
+from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
-from aggregator.fetch.client import Fetcher, FetchError
+from aggregator.errors import FetchError
+from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import refresh_source
 from aggregator.pipeline.targets import needs_discovery
 from aggregator.store.database import Store
@@ -24,17 +26,17 @@ UNREACHABLE = frozenset({
 })  # fmt: skip
 
 _REASONS = {
-    "DNSFailed": "unreachable (DNS)",
-    "ConnectFailed": "unreachable (connect)",
-    "FetchTimeout": "timeout",
-    "TLSFailed": "TLS certificate",
-    "RobotsDisallowed": "forbidden by robots.txt",
-    "RobotsUnavailable": "robots.txt unavailable",
-    "TooLarge": "too large",
-    "RedirectFailed": "redirects",
-    "NothingFound": "no press targets found",
-    "NoItems": "no items recognised",
-    "InternalError": "internal error",
+    Failure.DNS: "unreachable (DNS)",
+    Failure.CONNECT: "unreachable (connect)",
+    Failure.TIMEOUT: "timeout",
+    Failure.TLS: "TLS certificate",
+    Failure.ROBOTS_DISALLOWED: "forbidden by robots.txt",
+    Failure.ROBOTS_UNAVAILABLE: "robots.txt unavailable",
+    Failure.TOO_LARGE: "too large",
+    Failure.REDIRECT: "redirects",
+    Failure.NOTHING_FOUND: "no press targets found",
+    Failure.NO_ITEMS: "no items recognised",
+    Failure.INTERNAL: "internal error",
 }
 
 
@@ -80,7 +82,7 @@ async def _homepage_status(source: Source, fetcher: Fetcher, outcomes: list[Fetc
             if outcome.url == url:
                 return (
                     "ok"
-                    if outcome.status == "ok" or outcome.error_kind == "NothingFound"
+                    if outcome.status == Status.OK or outcome.error_kind == Failure.NOTHING_FOUND
                     else (reason(outcome.error_kind, outcome.message))
                 )
     try:
@@ -110,7 +112,7 @@ async def check_source(source: Source, config: Config, fetcher: Fetcher) -> Chec
         homepage = await _homepage_status(source, fetcher, refreshed.outcomes)
         items = store.items(limit=None)
         newest = max((s.item.published for s in items if not s.item.date_is_guess), default=None)
-        errors = [o for o in refreshed.outcomes if o.status == "error"]
+        errors = [o for o in refreshed.outcomes if o.status == Status.ERROR]
         if items:
             result = "ok"
         elif errors:

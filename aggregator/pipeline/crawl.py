@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from aggregator.config.schema import PageTarget
+from aggregator.core.kinds import GUESSED, Failure, FoundBy, Status
 from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, QueuedDetail
-from aggregator.fetch.client import Fetched, FetchError, HTTPStatusFailed
+from aggregator.errors import FetchError, ParseError, WorkerError
+from aggregator.fetch.client import Fetched, HTTPStatusFailed
 from aggregator.normalize.entries import canonical_url
-from aggregator.parse import ParseError
 from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.heuristic import Shape
@@ -86,7 +87,7 @@ async def _advertised_feed(
             fetched = await ctx.fetcher.get(link.url, timeouts=ctx.config.timeouts(ctx.source))
             if isinstance(fetched, Fetched):
                 return link.url, await _read_feed(fetched, url, ctx)
-        except (FetchError, ParseError):
+        except (FetchError, ParseError, WorkerError):
             continue
     return None
 
@@ -101,16 +102,21 @@ async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
         return result
     response = done.response
     if not isinstance(response, Fetched):
-        result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
+        result.outcomes.append(done.outcome(Status.NOT_MODIFIED, "304 Not Modified"))
         return result
     try:
         reading = await _read_feed(response, url, ctx)
         message = ""
+    except WorkerError as exc:
+        result.outcomes.append(failure(url, ctx, Failure.WORKER, str(exc), done.elapsed_ms))
+        return result
     except ParseError as exc:
         html = looks_like_html(response.body)
         found = await _advertised_feed(response, url, ctx) if html else None
         if found is None:
-            kind, message = ("NotAFeed", "HTML instead of a feed") if html else ("ParseError", "")
+            kind, message = (
+                (Failure.NOT_A_FEED, "HTML instead of a feed") if html else (Failure.PARSE, "")
+            )
             message = f"{message}: {exc}" if message else str(exc)
             result.outcomes.append(failure(url, ctx, kind, message, done.elapsed_ms))
             return result
@@ -120,19 +126,21 @@ async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
     result.items = reading.items
     result.notes.extend(reading.notes)
     result.outcomes.append(
-        done.outcome("ok", f"{len(result.items)} items{message}", len(result.items))
+        done.outcome(Status.OK, f"{len(result.items)} items{message}", len(result.items))
     )
     return result
 
 
-def _report(method: str, count: int) -> str:
-    return method if method.startswith("heuristic") else f"{method}: {count} items"
+def _report(listing: ListingReading, count: int) -> str:
+    guessed = listing.how in GUESSED or listing.how is FoundBy.NOTHING
+    return listing.method if guessed else f"{listing.method}: {count} items"
 
 
-def _empty_listing_message(method: str) -> str:
-    if method.endswith(SINGLE_RELEASE):
+def _empty_listing_message(listing: ListingReading) -> str:
+    method = listing.method
+    if listing.single_release:
         return SINGLE_RELEASE
-    if method.startswith("heuristic"):
+    if listing.how in GUESSED:
         return "found no press items without configuration; set a preset or selectors"
     return f"selectors matched 0 items ({method}); has the page changed its markup?"
 
@@ -158,7 +166,7 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             break
         response = done.response
         if not isinstance(response, Fetched):
-            result.outcomes.append(done.outcome("not-modified", "304 Not Modified"))
+            result.outcomes.append(done.outcome(Status.NOT_MODIFIED, "304 Not Modified"))
             break
         if looks_like_feed(response.body):
             return await _listing_is_a_feed(target, done, response, ctx, result)
@@ -168,21 +176,24 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
                 read_listing_page, response.body, response.headers, response.final_url, target,
                 shape, _origin(target.url, ctx), known,
             )  # fmt: skip
-        except ParseError as exc:
-            result.outcomes.append(failure(url, ctx, "ParseError", str(exc), done.elapsed_ms))
+        except (ParseError, WorkerError) as exc:
+            kind = Failure.WORKER if isinstance(exc, WorkerError) else Failure.PARSE
+            result.outcomes.append(failure(url, ctx, kind, str(exc), done.elapsed_ms))
             break
         shape = listing.shape
         result.notes.extend(note for note in listing.notes if note not in result.notes)
         if not listing.found and page_number == 1:
-            message = _empty_listing_message(listing.method)
-            result.outcomes.append(failure(url, ctx, "NoItems", message, done.elapsed_ms))
+            message = _empty_listing_message(listing)
+            result.outcomes.append(failure(url, ctx, Failure.NO_ITEMS, message, done.elapsed_ms))
             break
         page_found = _listing_items(listing.found, listing.base, target, ctx)
         found.extend(page_found)
         count = len(page_found)
-        outcome = done.outcome("ok", _report(listing.method, count), count)
-        if page_number == 1 and _worth_remembering(listing):
-            outcome = replace(outcome, listing_shape=listing.shape)
+        outcome = done.outcome(Status.OK, _report(listing, count), count)
+        shape_known = page_number == 1 and _worth_remembering(listing)
+        outcome = replace(
+            outcome, found_by=listing.how, listing_shape=listing.shape if shape_known else None
+        )
         result.outcomes.append(outcome)
         if any(f.known for f in page_found) or not page_found:
             break  # caught up with what we have
@@ -211,14 +222,17 @@ async def _listing_is_a_feed(
 ) -> TargetResult:
     try:
         reading = await _read_feed(response, target.url, ctx)
-    except ParseError as exc:
-        result.outcomes.append(failure(target.url, ctx, "ParseError", str(exc)))
+    except (ParseError, WorkerError) as exc:
+        kind = Failure.WORKER if isinstance(exc, WorkerError) else Failure.PARSE
+        result.outcomes.append(failure(target.url, ctx, kind, str(exc)))
         return result
     result.items = reading.items
     result.notes.extend(reading.notes)
     result.notes.append(f"{target.url} is a feed; list it under feeds: in sources.yaml")
     count = len(result.items)
-    result.outcomes.append(done.outcome("ok", f"a feed at a listing URL: {count} items", count))
+    result.outcomes.append(
+        done.outcome(Status.OK, f"a feed at a listing URL: {count} items", count)
+    )
     return result
 
 
@@ -299,7 +313,7 @@ async def _detail(
             read_detail_page, response.body, response.headers, response.final_url, entry,
             base, True, _origin(target.url, ctx),
         )  # fmt: skip
-    except ParseError as exc:
+    except (ParseError, WorkerError) as exc:
         result.notes.append(f"detail page {url} could not be read ({exc}); kept the listing entry")
         return None, True
     result.notes.extend(notes)

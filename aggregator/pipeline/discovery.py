@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aggregator.fetch.client import Fetched, Fetcher, FetchError
+from aggregator.errors import FetchError
+from aggregator.fetch.client import Fetched, Fetcher
 from aggregator.parse.discover import (
     FeedLink,
     PageProposal,

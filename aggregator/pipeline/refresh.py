@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from aggregator.classify.campaigns import judge, matching, rules_digest, window_bounds
 from aggregator.classify.dedupe import Shingled, shingle_items
 from aggregator.config.schema import Config, Source
+from aggregator.core.kinds import GUESSED, Failure, Status
 from aggregator.core.model import DetailQueueChange, FetchOutcome, Item
+from aggregator.errors import WorkerError
 from aggregator.fetch.client import Fetcher
-from aggregator.parse import ParseError
 from aggregator.pipeline.attempt import RefreshContext
 from aggregator.pipeline.crawl import crawl_listing, read_feed
 from aggregator.pipeline.targets import resolve_targets
@@ -41,12 +42,12 @@ class RefreshResult:
 
     @property
     def errors(self) -> list[str]:
-        return [f"{o.url}: {o.message}" for o in self.outcomes if o.status == "error"]
+        return [f"{o.url}: {o.message}" for o in self.outcomes if o.status == Status.ERROR]
 
     @property
     def guesses(self) -> list[str]:
         """What the zero-config extractor said wherever it had to guess."""
-        return [o.message for o in self.outcomes if o.status == "ok" and "heuristic" in o.message]
+        return [o.message for o in self.outcomes if o.status == Status.OK and o.found_by in GUESSED]
 
     @property
     def status(self) -> str:
@@ -141,7 +142,7 @@ async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
         return {}
     try:
         return await offload.run(shingle_items, items)
-    except ParseError:
+    except WorkerError:
         return {}
 
 
@@ -194,7 +195,7 @@ async def refresh_all(
                 raise  # but a database that fails fails them all: the caller stops
             result = RefreshResult(source.id)
             message = f"internal error: {type(exc).__name__}: {exc}"
-            result.outcomes.append(FetchOutcome(source.id, "error", message, "InternalError"))
+            result.outcomes.append(FetchOutcome(source.id, Status.ERROR, message, Failure.INTERNAL))
         if on_done:
             on_done(result)
         return result

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aggregator.config.schema import PageTarget, Source
+from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.attempt import RefreshContext, failure
@@ -82,22 +83,22 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
             return Resolved(kept)
     state = ctx.store.fetch_state(start)
     if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
-        return Resolved(kept, [FetchOutcome(start, "skipped", "discovery backing off")])
+        return Resolved(kept, [FetchOutcome(start, Status.SKIPPED, "discovery backing off")])
     targets = await discover_and_store(source, ctx.fetcher, ctx.store, ctx.now)
     if not targets.visited:
         message = f"discovery: {targets.error}"
-        return Resolved(kept, [failure(start, ctx, targets.error_kind or "FetchError", message)])
+        return Resolved(kept, [failure(start, ctx, targets.error_kind or Failure.FETCH, message)])
     if not targets.found:
         message = (
             f"no feed or press listing found from {', '.join(targets.visited)}; "
             "add feeds: or pages: to this source in sources.yaml"
         )
         hint_notes = [f"{source.id}: {hint_note}" for hint_note in targets.notes]
-        return Resolved(source, [failure(start, ctx, "NothingFound", message)], hint_notes)
+        return Resolved(source, [failure(start, ctx, Failure.NOTHING_FOUND, message)], hint_notes)
     summary = f"discovered {len(targets.feeds)} feed(s), {len(targets.pages)} listing page(s)"
     note = f"{source.id}: {summary}: " + ", ".join(
         targets.feeds + [page["url"] for page in targets.pages]
     )
     notes = [note] + [f"{source.id}: {hint_note}" for hint_note in targets.notes]
     resolved = with_targets(source, targets.feeds, targets.pages)
-    return Resolved(resolved, [FetchOutcome(start, "ok", summary)], notes)
+    return Resolved(resolved, [FetchOutcome(start, Status.OK, summary)], notes)

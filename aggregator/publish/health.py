@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from aggregator.core.kinds import GUESSED
 from aggregator.core.model import FetchState
 
 JITTER = (0.8, 1.2)
@@ -98,7 +99,7 @@ def summarize(
         [f"moved: {s.url} → {s.moved_to}" for s in states if s.moved_to]
         + [f"gone (HTTP 410): {s.url}" for s in states if s.gone]
     )
-    guessed = any(s.last_message and "heuristic" in s.last_message for s in states)
+    guessed = any(s.found_by in GUESSED for s in states)
     return SourceHealth(
         source_id=source_id,
         last_success=max(successes) if successes else None,

@@ -27,14 +27,15 @@ from typing import IO
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from aggregator.config.loader import ConfigError, load_config
+from aggregator.config.loader import load_config
 from aggregator.config.schema import Config, Source
 from aggregator.core.logs import event
+from aggregator.errors import ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_source, sync_campaigns
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
-from aggregator.store.database import StorageError, Store, is_storage_failure, os_error_cause
+from aggregator.store.database import Store, is_storage_failure, os_error_cause
 from aggregator.web.app import AppState, create_app
 from aggregator.worker.pool import offload_for
 

@@ -29,6 +29,7 @@ from aggregator.core.model import (
     QueuedDetail,
     StoredItem,
 )
+from aggregator.errors import SchemaError, StorageError
 from aggregator.store import queue as store_queue
 from aggregator.store.rows import from_text, item_filters, stored_item, to_text
 from aggregator.store.schema import BANDS_MIGRATION, MIGRATIONS
@@ -44,19 +45,6 @@ from aggregator.store.writes import (
 T = TypeVar("T")
 WAL_CHECKPOINT_PAGES = 10_000
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
-
-
-class StorageError(Exception):
-    """The database cannot be used (full disk, read-only, not a database, corrupt,
-    newer schema): not a problem of any source, so commands stop on it."""
-
-    def __init__(self, path: str, cause: str, detail: str = "") -> None:
-        self.path, self.cause = path, cause
-        super().__init__(f"database {path}: {cause}" + (f" ({detail})" if detail else ""))
-
-
-class SchemaError(StorageError):
-    """A schema this version of the program did not write."""
 
 
 CAUSES = {
@@ -495,6 +483,7 @@ def _fetch_state(row: sqlite3.Row) -> FetchState:
         moved_to=row["moved_to"],
         gone=bool(row["gone"]),
         listing_shape=_shape(row["listing_shape"]),
+        found_by=row["found_by"],
     )
 
 

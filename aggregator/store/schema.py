@@ -160,8 +160,11 @@ MIGRATIONS.append(
 
 MIGRATIONS.append(
     # 9: the shape of items the heuristic found on a listing page, so that the page read
-    # later with a single item (the others archived) is still read
+    # later with a single item (the others archived) is still read; and how a listing's
+    # items were found, kept as a value instead of being read back from the message
     """
     ALTER TABLE fetch_state ADD COLUMN listing_shape TEXT;
+    ALTER TABLE fetch_state ADD COLUMN found_by TEXT;
+    UPDATE fetch_state SET found_by = 'heuristic' WHERE last_message LIKE 'heuristic%';
     """
 )

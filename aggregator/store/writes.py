@@ -41,9 +41,9 @@ def record_outcome(
         INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_error,
                                  last_error_kind, last_message, consecutive_failures,
                                  last_success, last_attempt, next_attempt, moved_to, gone,
-                                 listing_shape)
+                                 listing_shape, found_by)
         VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
-                :failures, :success, :now, :next, :moved_to, :gone, :shape)
+                :failures, :success, :now, :next, :moved_to, :gone, :shape, :found_by)
         ON CONFLICT (url) DO UPDATE SET
             source_id = excluded.source_id,
             etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
@@ -61,7 +61,9 @@ def record_outcome(
             next_attempt = excluded.next_attempt,
             moved_to = coalesce(excluded.moved_to, moved_to),
             gone = max(gone, excluded.gone),
-            listing_shape = coalesce(excluded.listing_shape, listing_shape)
+            listing_shape = coalesce(excluded.listing_shape, listing_shape),
+            found_by = CASE WHEN :status = 'not-modified' THEN found_by
+                            ELSE excluded.found_by END
         """,
         {
             "url": outcome.url,
@@ -79,6 +81,7 @@ def record_outcome(
             "moved_to": outcome.moved_to,
             "gone": int(outcome.gone),
             "shape": json.dumps(outcome.listing_shape) if outcome.listing_shape else None,
+            "found_by": outcome.found_by,
             "ok": ok,
             "failed": failed,
         },

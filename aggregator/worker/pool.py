@@ -30,7 +30,7 @@ from typing import ParamSpec, Self, TypeVar
 
 from aggregator.config.schema import Defaults
 from aggregator.core.logs import event
-from aggregator.parse import ParseError
+from aggregator.errors import WorkerError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -102,7 +102,7 @@ class Offload:
             try:
                 return await self._run(call)
             except BrokenProcessPool:
-                raise ParseError("the worker process reading this document died, twice") from None
+                raise WorkerError("the worker process reading this document died, twice") from None
 
     async def _run(self, call: Callable[[], T]) -> T:
         pool = self._pool

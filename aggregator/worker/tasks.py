@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from aggregator.config.schema import PageTarget
+from aggregator.core.kinds import FoundBy
 from aggregator.core.model import Entry, Item
 from aggregator.normalize.entries import normalize_entry
 from aggregator.parse.blocks import better_title
@@ -46,6 +47,8 @@ class ListingReading:
     shape: Shape | None
     notes: list[str] = field(default_factory=list)
     confidence: str | None = None  # of a fresh guess by the heuristic
+    how: FoundBy = FoundBy.HEURISTIC
+    single_release: bool = False
 
 
 def _normalised(entry: Entry, base: str, origin: Origin, notes: list[str]) -> Item | None:
@@ -96,7 +99,7 @@ def read_listing_page(
     ]
     return ListingReading(
         found, listing.next_url, listing.method, listing.base, listing.shape, notes,
-        listing.confidence,
+        listing.confidence, listing.how, listing.single_release,
     )  # fmt: skip
 
 

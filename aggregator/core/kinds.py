@@ -1,0 +1,55 @@
+"""The closed sets of values that say what happened: a request's status, why a URL
+failed, how a listing's items were found. String enums, so that what the store keeps
+(and what older stores hold) are the same strings as ever."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """What one request of a refresh came to (fetch_state.last_status)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not-modified"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Failure(StrEnum):
+    """Why a URL failed (fetch_state.last_error_kind)."""
+
+    # the HTTP edge: one per error class of fetch.client
+    FETCH = "FetchError"
+    TIMEOUT = "FetchTimeout"
+    CONNECT = "ConnectFailed"
+    DNS = "DNSFailed"
+    TLS = "TLSFailed"
+    TOO_LARGE = "TooLarge"
+    REDIRECT = "RedirectFailed"
+    ROBOTS_DISALLOWED = "RobotsDisallowed"
+    ROBOTS_UNAVAILABLE = "RobotsUnavailable"
+    HTTP_STATUS = "HTTPStatusFailed"
+    GONE = "Gone"  # HTTP 410: no longer polled
+    # reading what came back
+    PARSE = "ParseError"
+    NOT_A_FEED = "NotAFeed"  # HTML where a feed was configured, advertising none
+    NO_ITEMS = "NoItems"  # a listing page on which nothing was recognised
+    NOTHING_FOUND = "NothingFound"  # discovery found neither feed nor listing
+    WORKER = "WorkerError"  # the process reading the document died
+    INTERNAL = "InternalError"  # a bug, caught so that the other sources go on
+
+
+class FoundBy(StrEnum):
+    """How the items of a listing page were found (fetch_state.found_by)."""
+
+    STRUCTURED = "structured data"  # JSON-LD or microdata
+    SELECTORS = "selectors"  # the operator's own
+    PRESET = "preset"  # the one configured
+    RECOGNISED = "recognised preset"  # a product's markup on the page
+    HEURISTIC = "heuristic"  # a guess
+    REMEMBERED = "remembered shape"  # the shape a guess found at an earlier refresh
+    NOTHING = "nothing"
+
+
+GUESSED = frozenset({FoundBy.HEURISTIC, FoundBy.REMEMBERED})
