@@ -80,7 +80,7 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _packed(values: Iterable[int] | bytes) -> array:
+def _packed(values: Iterable[int] | bytes) -> array[int]:
     """Unsigned 64-bit numbers from ints or from their stored bytes."""
     numbers = array("Q", values)
     if sys.byteorder == "big":  # stored little-endian everywhere

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from aggregator.config.schema import Config
 from aggregator.errors import ConfigError, Problem
@@ -67,12 +68,12 @@ def _source_id(data: Any, loc: Path_) -> str | None:
             source = data["sources"][loc[1]]
         except (KeyError, IndexError, TypeError):
             return None
-        if isinstance(source, dict) and isinstance(source.get("id"), str):
-            return source["id"]
+        if isinstance(source, dict) and isinstance(found := source.get("id"), str):
+            return found
     return None
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     loc = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key {loc!r}"

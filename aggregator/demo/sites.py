@@ -145,7 +145,9 @@ def build_sites(offices: list[Office], details: bool = True) -> dict[str, Page]:
     env = _environment()
     pages: dict[str, Page] = {}
 
-    def add(url: str, template: str, content_type: str, encoding: str = "utf-8", **extra) -> None:
+    def add(
+        url: str, template: str, content_type: str, encoding: str = "utf-8", **extra: object
+    ) -> None:
         text = env.get_template(template).render(charset=encoding, **extra)
         path = url.split("/", 3)[3]
         pages["/" + path] = Page(text.encode(encoding, errors="xmlcharrefreplace"), content_type)

@@ -82,7 +82,7 @@ def is_generic(text: str) -> bool:
 
 
 def _is_headline_classed(element: Tag) -> bool:
-    classes = element.get("class") or []
+    classes: list[str] = list(element.get("class") or [])
     named = any(_HEADLINE_CLASS.search(c) for c in classes)
     return named and not is_generic(text_of(element))
 

@@ -115,7 +115,7 @@ class _Features:
     def good(self) -> bool:
         """A press item: a headline (of a few words, unless a date vouches for it) that
         stays on the site."""
-        return not self.elsewhere and (self.words >= MIN_WORDS or (self.dated and self.words))
+        return not self.elsewhere and (self.words >= MIN_WORDS or (self.dated and self.words > 0))
 
 
 def _elsewhere(link: Tag | None) -> bool:

@@ -59,16 +59,16 @@ def decode_html(body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace"), encoding
-    declared = [
+    declared: list[str | None] = [
         _usable(header_charset(headers)),
         _usable(EncodingDetector.find_declared_encoding(body, is_html=True)),
     ]
     utf8 = _decodes(body, "utf-8")
     if utf8 is not None and (not body.isascii() or "utf-8" in declared):
         return utf8, "utf-8"
-    for encoding in declared:
-        if encoding and (text := _decodes(body, encoding)) is not None:
-            return text, encoding
+    for name in declared:
+        if name and (decoded := _decodes(body, name)) is not None:
+            return decoded, name
     return body.decode("windows-1252", errors="replace"), "windows-1252"
 
 

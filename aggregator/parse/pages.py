@@ -218,7 +218,7 @@ def looks_like_a_release(soup: BeautifulSoup) -> bool:
     article = (
         (shared is not None and str(shared.get("content") or "").lower() == "article")
         or soup.find("h1") is not None
-        or soup.find(attrs={"itemprop": "articleBody"}) is not None
+        or soup.find(itemprop="articleBody") is not None
     )
     return article and running_text(soup.find_all("p")) >= RELEASE_TEXT
 

@@ -82,23 +82,23 @@ def _json_ld(soup: BeautifulSoup) -> tuple[list[Entry], str]:
 
 def _microdata(soup: BeautifulSoup) -> list[Entry]:
     entries = []
-    for scope in soup.find_all(attrs={"itemtype": True}):
+    for scope in soup.find_all(itemtype=True):
         kind = str(scope.get("itemtype") or "").rsplit("/", 1)[-1]
         if kind not in ARTICLE_TYPES:
             continue
-        headline = scope.find(attrs={"itemprop": "headline"})
-        link = scope.find(attrs={"itemprop": "url"})
+        headline = scope.find(itemprop="headline")
+        link = scope.find(itemprop="url")
         href = (link.get("href") or link.get("content")) if isinstance(link, Tag) else None
         if not isinstance(headline, Tag) or not href:
             anchor = headline.find("a", href=True) if isinstance(headline, Tag) else None
             href = href or (anchor["href"] if isinstance(anchor, Tag) else None)
         if not isinstance(headline, Tag) or not href:
             continue
-        date = scope.find(attrs={"itemprop": "datePublished"})
+        date = scope.find(itemprop="datePublished")
         when = None
         if isinstance(date, Tag):
             when = parse_date(str(date.get("datetime") or date.get("content") or text_of(date)))
-        teaser = scope.find(attrs={"itemprop": "description"})
+        teaser = scope.find(itemprop="description")
         entries.append(
             Entry(
                 title=text_of(headline),

@@ -25,7 +25,7 @@ UNREACHABLE = frozenset({
     "not finished in time", "internal error",
 })  # fmt: skip
 
-_REASONS = {
+_REASONS: dict[str, str] = {  # a Failure is its string
     Failure.DNS: "unreachable (DNS)",
     Failure.CONNECT: "unreachable (connect)",
     Failure.TIMEOUT: "timeout",

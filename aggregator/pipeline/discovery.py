@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aggregator.core.kinds import Failure
 from aggregator.errors import FetchError
 from aggregator.fetch.client import Fetched, Fetcher
 from aggregator.parse.discover import (
@@ -69,7 +70,7 @@ class Targets:
     pages: list[dict[str, str]] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
     error: str | None = None  # why the start pages could not be read
-    error_kind: str | None = None
+    error_kind: Failure | None = None
     notes: list[str] = field(default_factory=list)  # for the operator: hints that failed
 
     @property

@@ -34,7 +34,10 @@ def needs_discovery(source: Source) -> bool:
 
 def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str]]) -> Source:
     return source.model_copy(
-        update={"feeds": tuple(feeds), "pages": tuple(PageTarget(**page) for page in pages)}
+        update={
+            "feeds": tuple(feeds),
+            "pages": tuple(PageTarget.model_validate(page) for page in pages),
+        }
     )
 
 

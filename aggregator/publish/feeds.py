@@ -11,16 +11,16 @@ yields every item exactly once. Used by the web app and by `feed --out DIR`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, TypedDict
 from urllib.parse import quote
 
 from aggregator.config.schema import Config, Source
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.publish.atom import render_feed
-from aggregator.store.database import Store
 
 PAGE_SIZE = 50
 SUBTITLE = "Pressemitteilungen und Meldungen der kommunalen Jobcenter"
@@ -90,7 +90,7 @@ def resolve(config: Config, path: str) -> tuple[FeedSpec, int | None] | None:
     return (group_spec(group.group("id")), page) if group else None
 
 
-def feed_sources(config: Config, store: Store) -> dict[str, Source]:
+def feed_sources(config: Config, store: FeedStore) -> dict[str, Source]:
     """The sources as configured, and those removed since, as the store remembers them."""
     return {**store.known_sources(), **{source.id: source for source in config.sources}}
 
@@ -100,10 +100,50 @@ def archived_pages(total: int) -> int:
     return max(0, (total - PAGE_SIZE) // PAGE_SIZE)
 
 
+class FeedStore(Protocol):
+    """What rendering feeds reads from the store (store.database.Store has it); pure
+    renderers see only this."""
+
+    def known_sources(self) -> dict[str, Source]: ...
+
+    def group_ids(self) -> list[str]: ...
+
+    def count(
+        self,
+        *,
+        source_ids: Iterable[str] | None = None,
+        campaign_id: str | None = None,
+        text: str | None = None,
+        group_id: str | None = None,
+    ) -> int: ...
+
+    def items(
+        self,
+        *,
+        limit: int | None = 200,
+        offset: int = 0,
+        source_ids: Iterable[str] | None = None,
+        campaign_id: str | None = None,
+        published_between: tuple[datetime, datetime] | None = None,
+        text: str | None = None,
+        by_arrival: bool = False,
+        group_id: str | None = None,
+    ) -> list[StoredItem]: ...
+
+
+class _Filters(TypedDict):
+    """Which stored items a feed holds."""
+
+    source_ids: tuple[str, ...] | None
+    campaign_id: str | None
+    text: str | None
+    group_id: str | None
+
+
 def render_page(
     spec: FeedSpec,
     page: int | None,
-    store: Store,
+    store: FeedStore,
     config: Config,
     base_url: str,
     now: datetime,
@@ -111,7 +151,7 @@ def render_page(
     on_skipped: Callable[[StoredItem, Exception], None] | None = None,
 ) -> bytes | None:
     """The subscription document (page None) or an archive page; None if there is no such page."""
-    filters = {
+    filters: _Filters = {
         "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
         "group_id": spec.group_id,
     }  # fmt: skip
@@ -161,7 +201,7 @@ def render_page(
 
 def write_static(
     directory: Path,
-    store: Store,
+    store: FeedStore,
     config: Config,
     base_url: str,
     now: datetime,

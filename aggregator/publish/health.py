@@ -38,7 +38,8 @@ def backoff_delay(
 ) -> timedelta:
     """interval · 2^(failures-1), jittered, never above `cap`."""
     exponent = min(max(failures - 1, 0), 30)
-    return min(interval * (2**exponent) * jitter, cap)
+    backoff: timedelta = interval * (2**exponent) * jitter
+    return min(backoff, cap)
 
 
 def next_attempt(

@@ -42,4 +42,7 @@ def render_opml(config: Config, base_url: str, now: datetime) -> bytes:
             for url in source.feeds:  # the jobcenter's own feeds, where it has any
                 etree.SubElement(outline, "outline", type="rss", text=f"{source.name} (Original)",
                                  xmlUrl=url)  # fmt: skip
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    document: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="utf-8", pretty_print=True
+    )
+    return document

@@ -19,6 +19,7 @@ import signal
 import socket
 import time
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,7 +121,7 @@ class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the service owns the signals."""
 
     @contextmanager
-    def capture_signals(self):  # type: ignore[override]
+    def capture_signals(self) -> Iterator[None]:
         yield
 
 

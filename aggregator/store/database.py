@@ -213,7 +213,8 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        version: int = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return version
 
     # -- fetch state -------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class Store:
         return _fetch_state(row) if row is not None else None
 
     def fetch_states(self, source_id: str | None = None) -> list[FetchState]:
-        sql, args = "SELECT * FROM fetch_state", ()
+        sql, args = "SELECT * FROM fetch_state", tuple[str, ...]()
         if source_id:
             sql, args = sql + " WHERE source_id = ?", (source_id,)
         return [_fetch_state(row) for row in self._conn.execute(sql + " ORDER BY url", args)]
@@ -366,7 +367,8 @@ class Store:
         group_id: str | None = None,
     ) -> int:
         where, args = item_filters(source_ids, campaign_id, None, text, group_id)
-        return self._conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+        count: int = self._conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+        return count
 
     def remember_sources(self, sources: Iterable[Source]) -> None:
         """Keep what the feeds show of each source (name, publisher, Land), so that its
@@ -459,11 +461,11 @@ class Store:
         return {row[0]: (row[1], row[2] or 0) for row in rows}
 
     def count_items(self, source_id: str | None = None) -> int:
+        sql, args = "SELECT count(*) FROM items", tuple[str, ...]()
         if source_id:
-            sql, args = "SELECT count(*) FROM items WHERE source_id = ?", (source_id,)
-        else:
-            sql, args = "SELECT count(*) FROM items", ()
-        return self._conn.execute(sql, args).fetchone()[0]
+            sql, args = sql + " WHERE source_id = ?", (source_id,)
+        count: int = self._conn.execute(sql, args).fetchone()[0]
+        return count
 
 
 def _fetch_state(row: sqlite3.Row) -> FetchState:

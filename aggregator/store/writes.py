@@ -125,7 +125,8 @@ def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
                AND date_is_guess = 0 AND substr(published, 1, 10) = ? LIMIT 1""",
             (item.source_id, item.fingerprint, to_text(item.published)[:10]),
         ).fetchone()
-    return row
+    found: sqlite3.Row | None = row
+    return found
 
 
 @dataclass(frozen=True, slots=True)

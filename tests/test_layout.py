@@ -1,0 +1,90 @@
+"""The house's shape (issue 16): the public API, the import boundaries between the pure
+stages and the edges, and a worker task module that stays small."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import aggregator
+
+PACKAGE = Path(aggregator.__file__).parent
+PURE = ("core", "config", "parse", "normalize", "classify", "publish")
+EDGES = ("fetch", "store", "web", "service", "cli", "pipeline", "worker")
+HEAVY = ("httpx", "starlette", "uvicorn", "apscheduler")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, also inside functions and TYPE_CHECKING blocks."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _modules(package: str) -> list[Path]:
+    return sorted((PACKAGE / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", PURE)
+def test_pure_stages_never_import_an_edge(package):
+    crossings = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules(package)
+        for name in _imports(path)
+        if name.startswith("aggregator.") and name.split(".")[1] in EDGES
+    }
+    assert crossings == set()
+
+
+def test_the_core_imports_nothing_else_of_the_project():
+    outside = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("core")
+        for name in _imports(path)
+        if name.startswith("aggregator.") and not name.startswith("aggregator.core")
+    }
+    assert outside == set()
+
+
+def _loaded_by(statement: str) -> list[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_the_worker_task_module_pulls_in_no_http_client_web_server_or_scheduler():
+    loaded = _loaded_by("import aggregator.worker.tasks")
+    assert [name for name in loaded if name.split(".")[0] in HEAVY] == []
+    assert "aggregator.store.database" not in loaded
+
+
+def test_the_public_api_is_all_and_loads_only_what_is_used():
+    assert sorted(set(aggregator.__all__)) == sorted(aggregator.__all__)
+    for name in aggregator.__all__:
+        assert getattr(aggregator, name) is not None, name
+    assert aggregator.Store.__module__ == "aggregator.store.database"
+    assert issubclass(aggregator.WorkerError, aggregator.AggregatorError)
+    with pytest.raises(AttributeError):
+        aggregator.no_such_thing  # noqa: B018
+    loaded = _loaded_by("import aggregator; aggregator.__version__")
+    assert [name for name in loaded if name.split(".")[0] in HEAVY] == []
+
+
+def test_every_error_is_an_aggregator_error():
+    from aggregator import errors
+    from aggregator.fetch import client
+
+    classes = [value for value in vars(errors).values() if isinstance(value, type)]
+    classes += [value for value in vars(client).values()
+                if isinstance(value, type) and issubclass(value, errors.FetchError)]  # fmt: skip
+    for cls in classes:
+        if issubclass(cls, Exception):
+            assert issubclass(cls, errors.AggregatorError), cls
