@@ -17,8 +17,7 @@ from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome, FetchState
 from aggregator.errors import FetchError
 from aggregator.fetch.client import Fetched, Fetcher, HTTPStatusFailed, NotModified
-from aggregator.parse.dates import BERLIN
-from aggregator.publish.health import JITTER, next_attempt, parse_retry_after
+from aggregator.pipeline.decide import JITTER, next_attempt, parse_retry_after, skip_reason
 from aggregator.store.database import Store
 from aggregator.worker.pool import INLINE, Offload
 
@@ -57,21 +56,12 @@ class Attempt:
         )  # fmt: skip
 
 
-def _local(value: datetime) -> str:
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-
-
 async def attempt(url: str, ctx: RefreshContext) -> Attempt:
     state = ctx.store.fetch_state(url)
-    if state and state.gone:
-        message = "gone (HTTP 410): no longer polled; remove or replace it in sources.yaml"
-        return Attempt(url, None, FetchOutcome(url, Status.SKIPPED, message, gone=True), None, 0)
-    if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
-        message = (
-            f"backing off after {state.consecutive_failures} failures; "
-            f"next attempt {_local(state.next_attempt)}"
-        )
-        return Attempt(url, None, FetchOutcome(url, Status.SKIPPED, message), state.moved_to, 0)
+    skipped = skip_reason(state, ctx.now, ctx.force)
+    if state is not None and skipped is not None:
+        skip = FetchOutcome(url, Status.SKIPPED, skipped, gone=state.gone)
+        return Attempt(url, None, skip, None if state.gone else state.moved_to, 0)
     moved_to = state.moved_to if state else None
     started = time.monotonic()
     for tries_left in (1, 0):

@@ -25,6 +25,7 @@ from aggregator.parse.heuristic import Shape
 from aggregator.parse.html import make_soup
 from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
 from aggregator.pipeline.attempt import Attempt, RefreshContext, attempt, failure
+from aggregator.pipeline.decide import keep_paging, needs_detail
 from aggregator.worker.tasks import (
     FeedReading,
     ListingReading,
@@ -195,8 +196,8 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             outcome, found_by=listing.how, listing_shape=listing.shape if shape_known else None
         )
         result.outcomes.append(outcome)
-        if any(f.known for f in page_found) or not page_found:
-            break  # caught up with what we have
+        if not keep_paging([f.known for f in page_found], listing.next_url):
+            break  # caught up with what we have, or the listing ends here
         url = listing.next_url
     result.items = await _with_details(found, target, ctx, result)
     return result
@@ -242,10 +243,10 @@ def _listing_items(
     found = []
     for entry, item in pairs:
         stored = ctx.store.stored_fingerprint(item)
-        is_new_or_changed = stored is None or stored != item.fingerprint
-        wants_detail = target.follow or item.date_is_guess
-        needs_detail = bool(item.url) and wants_detail and is_new_or_changed
-        found.append(_Found(entry, item, base, stored is not None, needs_detail))
+        detail = needs_detail(
+            bool(item.url), target.follow, item.date_is_guess, stored, item.fingerprint
+        )
+        found.append(_Found(entry, item, base, stored is not None, detail))
     return found
 
 

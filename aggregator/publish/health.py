@@ -1,59 +1,12 @@
-"""How sick a source is and when to try it again. Pure: time and jitter come in.
-
-Consecutive failures back off exponentially from the source's interval (30 min,
-1 h, 2 h, …) up to a cap, with jitter so that sources that failed together do
-not come back together; a Retry-After from the server wins when it asks for more.
-"""
+"""How sick a source is, from the fetch state of its URLs. Pure."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 from aggregator.core.kinds import GUESSED
 from aggregator.core.model import FetchState
-
-JITTER = (0.8, 1.2)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """Retry-After as seconds or an HTTP date -> how long to wait (None if absent or bad)."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(when - now, timedelta(0))
-
-
-def backoff_delay(
-    failures: int, interval: timedelta, cap: timedelta, jitter: float = 1.0
-) -> timedelta:
-    """interval · 2^(failures-1), jittered, never above `cap`."""
-    exponent = min(max(failures - 1, 0), 30)
-    backoff: timedelta = interval * (2**exponent) * jitter
-    return min(backoff, cap)
-
-
-def next_attempt(
-    now: datetime,
-    failures: int,
-    interval: timedelta,
-    cap: timedelta,
-    retry_after: timedelta | None = None,
-    jitter: float = 1.0,
-) -> datetime:
-    delay = backoff_delay(failures, interval, cap, jitter)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, cap))
-    return now + delay
 
 
 @dataclass(frozen=True)
