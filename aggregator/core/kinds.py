@@ -49,7 +49,7 @@ class FoundBy(StrEnum):
     RECOGNISED = "recognised preset"  # a product's markup on the page
     HEURISTIC = "heuristic"  # a guess
     REMEMBERED = "remembered shape"  # the shape a guess found at an earlier refresh
-    NOTHING = "nothing"
+    SINGLE_RELEASE = "single release"  # none: the page is one release, not a listing
 
 
 GUESSED = frozenset({FoundBy.HEURISTIC, FoundBy.REMEMBERED})

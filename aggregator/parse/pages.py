@@ -50,7 +50,6 @@ class Listing:
     notes: tuple[str, ...] = ()
     confidence: str | None = None  # of a fresh guess by the heuristic: sure, likely, weak
     how: FoundBy = FoundBy.HEURISTIC
-    single_release: bool = False  # a detail page, not a listing
 
     @property
     def guessed(self) -> bool:
@@ -160,7 +159,7 @@ def parse_listing(
         next_url = _next_url(soup, reading, base)
         return Listing(entries, next_url, method, base, None, how=FoundBy.STRUCTURED)
     confidence = None
-    found_by, single = reading.how, False
+    found_by = reading.how
     if reading.selectors is None:
         guess = find_item_blocks(soup, shape)
         blocks, shape = guess.blocks, guess.shape
@@ -182,7 +181,7 @@ def parse_listing(
             method = (f"heuristic: {len(entries)} item(s) in {describe(known_shape)}, the shape "
                       "this page had before")  # fmt: skip
         elif not entries and looks_like_a_release(soup):
-            method, found_by, single = f"heuristic: {SINGLE_RELEASE}", FoundBy.NOTHING, True
+            method, found_by = f"heuristic: {SINGLE_RELEASE}", FoundBy.SINGLE_RELEASE
     else:
         blocks, method = soup.select(reading.selectors.items), reading.method
         entries = _entries(blocks, reading, base)
@@ -201,7 +200,7 @@ def parse_listing(
     if next_url is None and entries and post_pager(soup):
         notes += (f"{url}: its pages are reached by a POST form, which is not followed; "
                  "older items on later pages are not read",)  # fmt: skip
-    return Listing(entries, next_url, method, base, shape, notes, confidence, found_by, single)
+    return Listing(entries, next_url, method, base, shape, notes, confidence, found_by)
 
 
 SINGLE_RELEASE = (

@@ -44,6 +44,7 @@ class Attempt:
     failure: FetchOutcome | None
     moved_to: str | None  # where the URL lives now, if it moved permanently
     elapsed_ms: int
+    state: FetchState | None = None  # what was known of the URL before this attempt
 
     def outcome(self, status: Status, message: str, items: int = 0) -> FetchOutcome:
         """The outcome of a successful attempt."""
@@ -81,7 +82,7 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
         elapsed = int((time.monotonic() - started) * 1000)
         if isinstance(response, Fetched) and response.moved_to:
             moved_to = response.moved_to
-        return Attempt(url, response, None, moved_to, elapsed)
+        return Attempt(url, response, None, moved_to, elapsed, state)
     raise AssertionError("unreachable")
 
 

@@ -21,7 +21,6 @@ from aggregator.fetch.client import Fetched, HTTPStatusFailed
 from aggregator.normalize.entries import canonical_url
 from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
-from aggregator.parse.heuristic import Shape
 from aggregator.parse.html import make_soup
 from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
 from aggregator.pipeline.attempt import Attempt, RefreshContext, attempt, failure
@@ -133,13 +132,13 @@ async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
 
 
 def _report(listing: ListingReading, count: int) -> str:
-    guessed = listing.how in GUESSED or listing.how is FoundBy.NOTHING
+    guessed = listing.how in GUESSED or listing.how is FoundBy.SINGLE_RELEASE
     return listing.method if guessed else f"{listing.method}: {count} items"
 
 
 def _empty_listing_message(listing: ListingReading) -> str:
     method = listing.method
-    if listing.single_release:
+    if listing.how is FoundBy.SINGLE_RELEASE:
         return SINGLE_RELEASE
     if listing.how in GUESSED:
         return "found no press items without configuration; set a preset or selectors"
@@ -171,7 +170,8 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
             break
         if looks_like_feed(response.body):
             return await _listing_is_a_feed(target, done, response, ctx, result)
-        known = _known_shape(url, ctx) if page_number == 1 else None
+        earlier = done.state if page_number == 1 else None
+        known = earlier.listing_shape if earlier is not None else None
         try:
             listing = await ctx.offload.run(
                 read_listing_page, response.body, response.headers, response.final_url, target,
@@ -211,11 +211,6 @@ def _worth_remembering(listing: ListingReading) -> bool:
     a later refresh it reads the page even when a single item is left."""
     confident = listing.confidence in ("sure", "likely")
     return confident and listing.shape is not None and len(listing.found) >= REMEMBER_FROM
-
-
-def _known_shape(url: str, ctx: RefreshContext) -> Shape | None:
-    state = ctx.store.fetch_state(url)
-    return state.listing_shape if state is not None else None
 
 
 async def _listing_is_a_feed(

@@ -48,7 +48,6 @@ class ListingReading:
     notes: list[str] = field(default_factory=list)
     confidence: str | None = None  # of a fresh guess by the heuristic
     how: FoundBy = FoundBy.HEURISTIC
-    single_release: bool = False
 
 
 def _normalised(entry: Entry, base: str, origin: Origin, notes: list[str]) -> Item | None:
@@ -99,7 +98,7 @@ def read_listing_page(
     ]
     return ListingReading(
         found, listing.next_url, listing.method, listing.base, listing.shape, notes,
-        listing.confidence, listing.how, listing.single_release,
+        listing.confidence, listing.how,
     )  # fmt: skip
 
 
