@@ -10,29 +10,14 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome, FetchState
 from aggregator.errors import FetchError
-from aggregator.fetch.client import Fetched, Fetcher, HTTPStatusFailed, NotModified
+from aggregator.fetch.client import Fetched, HTTPStatusFailed, NotModified
 from aggregator.pipeline.decide import JITTER, next_attempt, parse_retry_after, skip_reason
-from aggregator.store.database import Store
-from aggregator.worker.pool import INLINE, Offload
-
-
-@dataclass(frozen=True)
-class RefreshContext:
-    """What every target of one source refresh needs."""
-
-    source: Source
-    config: Config
-    fetcher: Fetcher
-    store: Store
-    now: datetime
-    force: bool = False  # ignore backoff (an operator's explicit fetch)
-    offload: Offload = INLINE  # where documents are parsed and normalised
+from aggregator.pipeline.ports import Refresh
 
 
 @dataclass(frozen=True)
@@ -57,9 +42,9 @@ class Attempt:
         )  # fmt: skip
 
 
-async def attempt(url: str, ctx: RefreshContext) -> Attempt:
-    state = ctx.store.fetch_state(url)
-    skipped = skip_reason(state, ctx.now, ctx.force)
+async def attempt(url: str, ctx: Refresh) -> Attempt:
+    state = ctx.memory.fetch_state(url)
+    skipped = skip_reason(state, ctx.now, ctx.policy.force)
     if state is not None and skipped is not None:
         skip = FetchOutcome(url, Status.SKIPPED, skipped, gone=state.gone)
         return Attempt(url, None, skip, None if state.gone else state.moved_to, 0)
@@ -67,11 +52,11 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
     started = time.monotonic()
     for tries_left in (1, 0):
         try:
-            response = await ctx.fetcher.get(
+            response = await ctx.http.get(
                 moved_to or url,
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
-                timeouts=ctx.config.timeouts(ctx.source),
+                timeouts=ctx.policy.timeouts,
             )
         except FetchError as exc:
             if exc.transient and tries_left:
@@ -88,7 +73,7 @@ async def attempt(url: str, ctx: RefreshContext) -> Attempt:
 
 def failure(
     url: str,
-    ctx: RefreshContext,
+    ctx: Refresh,
     kind: Failure,
     message: str,
     elapsed: int = 0,
@@ -100,11 +85,11 @@ def failure(
 ) -> FetchOutcome:
     """An error outcome with its next attempt: later with every failure in a row."""
     if state is None:
-        state = ctx.store.fetch_state(url)
+        state = ctx.memory.fetch_state(url)
     failures = (state.consecutive_failures if state else 0) + 1
     when = next_attempt(
-        ctx.now, failures, ctx.config.interval(ctx.source), ctx.config.defaults.max_backoff,
-        retry_after, random.uniform(*JITTER),
+        ctx.now, failures, ctx.policy.interval, ctx.policy.max_backoff, retry_after,
+        random.uniform(*JITTER),
     )  # fmt: skip
     return FetchOutcome(
         url, Status.ERROR, message, kind, moved_to=moved_to, duration_ms=elapsed,
@@ -114,7 +99,7 @@ def failure(
 
 def _fetch_failure(
     url: str, exc: FetchError, state: FetchState | None, moved_to: str | None,
-    ctx: RefreshContext, elapsed: int,
+    ctx: Refresh, elapsed: int,
 ) -> FetchOutcome:  # fmt: skip
     retry_after = None
     gone = False

@@ -13,7 +13,7 @@ from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.errors import FetchError
-from aggregator.fetch.client import Fetcher
+from aggregator.pipeline.ports import Getter
 from aggregator.pipeline.refresh import refresh_source
 from aggregator.pipeline.targets import needs_discovery
 from aggregator.store.database import Store
@@ -73,7 +73,7 @@ class CheckRow:
         return row
 
 
-async def _homepage_status(source: Source, fetcher: Fetcher, outcomes: list[FetchOutcome]) -> str:
+async def _homepage_status(source: Source, fetcher: Getter, outcomes: list[FetchOutcome]) -> str:
     if not source.homepage:
         return "–"
     url = str(source.homepage)
@@ -104,7 +104,7 @@ def _targets(source: Source, store: Store) -> str:
     return f"discovered: {len(feeds)} feed(s), {len(pages)} page(s)"
 
 
-async def check_source(source: Source, config: Config, fetcher: Fetcher) -> CheckRow:
+async def check_source(source: Source, config: Config, fetcher: Getter) -> CheckRow:
     """One source, probed as a refresh would read it (backoff ignored)."""
     store = Store(":memory:")
     try:
@@ -132,7 +132,7 @@ async def check_source(source: Source, config: Config, fetcher: Fetcher) -> Chec
 async def check_all(
     sources: list[Source],
     config: Config,
-    fetcher: Fetcher,
+    fetcher: Getter,
     time_limit: float,
     on_done: Callable[[CheckRow], None] | None = None,
 ) -> list[CheckRow]:

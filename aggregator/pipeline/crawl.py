@@ -23,8 +23,9 @@ from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.html import make_soup
 from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
-from aggregator.pipeline.attempt import Attempt, RefreshContext, attempt, failure
+from aggregator.pipeline.attempt import Attempt, attempt, failure
 from aggregator.pipeline.decide import keep_paging, needs_detail
+from aggregator.pipeline.ports import Refresh
 from aggregator.worker.tasks import (
     FeedReading,
     ListingReading,
@@ -66,25 +67,25 @@ class _Found:
     needs_detail: bool
 
 
-def _origin(fetched_from: str, ctx: RefreshContext) -> Origin:
+def _origin(fetched_from: str, ctx: Refresh) -> Origin:
     return Origin(ctx.source.id, fetched_from, ctx.now)
 
 
-async def _read_feed(response: Fetched, fetched_from: str, ctx: RefreshContext) -> FeedReading:
+async def _read_feed(response: Fetched, fetched_from: str, ctx: Refresh) -> FeedReading:
     """Parse and normalise a feed document where the offload runs it; raises ParseError."""
     origin = _origin(fetched_from, ctx)
-    return await ctx.offload.run(
+    return await ctx.parsing.run(
         read_feed_document, response.body, response.headers, response.final_url, origin
     )
 
 
 async def _advertised_feed(
-    response: Fetched, url: str, ctx: RefreshContext
+    response: Fetched, url: str, ctx: Refresh
 ) -> tuple[str, FeedReading] | None:
     """HTML where a feed was expected: the first feed the page advertises, read."""
     for link in advertised_feeds(make_soup(response.body, response.headers), response.final_url):
         try:
-            fetched = await ctx.fetcher.get(link.url, timeouts=ctx.config.timeouts(ctx.source))
+            fetched = await ctx.http.get(link.url, timeouts=ctx.policy.timeouts)
             if isinstance(fetched, Fetched):
                 return link.url, await _read_feed(fetched, url, ctx)
         except (FetchError, ParseError, WorkerError):
@@ -92,7 +93,7 @@ async def _advertised_feed(
     return None
 
 
-async def read_feed(url: str, ctx: RefreshContext) -> TargetResult:
+async def read_feed(url: str, ctx: Refresh) -> TargetResult:
     """The items of one feed (none when it is unchanged or failed), with its outcome."""
     result = TargetResult()
     done = await attempt(url, ctx)
@@ -145,7 +146,7 @@ def _empty_listing_message(listing: ListingReading) -> str:
     return f"selectors matched 0 items ({method}); has the page changed its markup?"
 
 
-async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult:
+async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
     """Items of one listing target, with one outcome per listing page fetched."""
     result = TargetResult()
     found: list[_Found] = []
@@ -173,7 +174,7 @@ async def crawl_listing(target: PageTarget, ctx: RefreshContext) -> TargetResult
         earlier = done.state if page_number == 1 else None
         known = earlier.listing_shape if earlier is not None else None
         try:
-            listing = await ctx.offload.run(
+            listing = await ctx.parsing.run(
                 read_listing_page, response.body, response.headers, response.final_url, target,
                 shape, _origin(target.url, ctx), known,
             )  # fmt: skip
@@ -214,7 +215,7 @@ def _worth_remembering(listing: ListingReading) -> bool:
 
 
 async def _listing_is_a_feed(
-    target: PageTarget, done: Attempt, response: Fetched, ctx: RefreshContext, result: TargetResult
+    target: PageTarget, done: Attempt, response: Fetched, ctx: Refresh, result: TargetResult
 ) -> TargetResult:
     try:
         reading = await _read_feed(response, target.url, ctx)
@@ -233,11 +234,11 @@ async def _listing_is_a_feed(
 
 
 def _listing_items(
-    pairs: list[tuple[Entry, Item]], base: str, target: PageTarget, ctx: RefreshContext
+    pairs: list[tuple[Entry, Item]], base: str, target: PageTarget, ctx: Refresh
 ) -> list[_Found]:
     found = []
     for entry, item in pairs:
-        stored = ctx.store.stored_fingerprint(item)
+        stored = ctx.memory.stored_fingerprint(item)
         detail = needs_detail(
             bool(item.url), target.follow, item.date_is_guess, stored, item.fingerprint
         )
@@ -246,7 +247,7 @@ def _listing_items(
 
 
 async def _with_details(
-    found: list[_Found], target: PageTarget, ctx: RefreshContext, result: TargetResult
+    found: list[_Found], target: PageTarget, ctx: Refresh, result: TargetResult
 ) -> list[Item]:
     """Read the detail pages of new items (full text, and the date a listing lacks),
     those that earlier refreshes left in the queue first. What the budget does not
@@ -254,7 +255,7 @@ async def _with_details(
     items = []
     budget = MAX_DETAILS_PER_REFRESH
     fresh = {each.item.key for each in found if each.needs_detail}
-    for waiting in ctx.store.queued_details(ctx.source.id, target.url, budget):
+    for waiting in ctx.memory.queued_details(ctx.source.id, target.url, budget):
         if waiting.key in fresh:
             continue  # on the listing again, new or changed: read below
         budget -= 1
@@ -288,7 +289,7 @@ async def _with_details(
 
 
 async def _detail(
-    entry: Entry, base: str, target: PageTarget, ctx: RefreshContext, result: TargetResult
+    entry: Entry, base: str, target: PageTarget, ctx: Refresh, result: TargetResult
 ) -> tuple[Item | None, bool]:
     """The entry completed by its detail page (its date, and its text: the page has
     been paid for), and whether it was read (False: it could not be fetched now; try
@@ -297,7 +298,7 @@ async def _detail(
     if url is None:
         return None, True
     try:
-        response = await ctx.fetcher.get(url, timeouts=ctx.config.timeouts(ctx.source))
+        response = await ctx.http.get(url, timeouts=ctx.policy.timeouts)
     except FetchError as exc:
         result.notes.append(f"detail page {url} failed ({exc}); kept the listing entry")
         gone = isinstance(exc, HTTPStatusFailed) and 400 <= exc.status < 500
@@ -305,7 +306,7 @@ async def _detail(
     if not isinstance(response, Fetched):
         return None, True
     try:
-        item, notes = await ctx.offload.run(
+        item, notes = await ctx.parsing.run(
             read_detail_page, response.body, response.headers, response.final_url, entry,
             base, True, _origin(target.url, ctx),
         )  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from aggregator.core.kinds import Failure
 from aggregator.errors import FetchError
-from aggregator.fetch.client import Fetched, Fetcher
+from aggregator.fetch.client import Fetched
 from aggregator.parse.discover import (
     FeedLink,
     PageProposal,
@@ -18,6 +18,7 @@ from aggregator.parse.discover import (
 )
 from aggregator.parse.feeds import looks_like_feed
 from aggregator.parse.html import make_soup
+from aggregator.pipeline.ports import Getter
 
 MAX_CANDIDATES = 8
 
@@ -32,7 +33,7 @@ class Discovery:
     is_feed: bool = False
 
 
-async def _is_feed(fetcher: Fetcher, url: str) -> bool:
+async def _is_feed(fetcher: Getter, url: str) -> bool:
     try:
         response = await fetcher.get(url)
     except FetchError:
@@ -40,7 +41,7 @@ async def _is_feed(fetcher: Fetcher, url: str) -> bool:
     return isinstance(response, Fetched) and looks_like_feed(response.body)
 
 
-async def discover(url: str, fetcher: Fetcher) -> Discovery:
+async def discover(url: str, fetcher: Getter) -> Discovery:
     """Fetch `url` and everything worth knowing about it as a source."""
     result = Discovery(url)
     try:
@@ -84,7 +85,7 @@ MIN_HOMEPAGE_ITEMS = 3  # teasers on a homepage that make it the list of last re
 
 
 async def discover_targets(
-    start_urls: list[str], fetcher: Fetcher, hints: tuple[str, ...] = ()
+    start_urls: list[str], fetcher: Getter, hints: tuple[str, ...] = ()
 ) -> Targets:
     """From a homepage (then the jobcenter's own site): advertised feeds, feeds at the
     common CMS places, and the press listing that reads best.
@@ -144,7 +145,7 @@ async def discover_targets(
     return result
 
 
-async def _read_press_page(url: str, result: Targets, fetcher: Fetcher) -> PageProposal | None:
+async def _read_press_page(url: str, result: Targets, fetcher: Getter) -> PageProposal | None:
     """A press page's own feeds (added to result) and how it reads as a dated listing."""
     try:
         page = await fetcher.get(url)
@@ -166,7 +167,7 @@ def _better(proposal: PageProposal, best: PageProposal) -> bool:
     return (proposal.dated, proposal.items) > (best.dated, best.items)
 
 
-async def _add_feeds(result: Targets, links: list[FeedLink], fetcher: Fetcher) -> None:
+async def _add_feeds(result: Targets, links: list[FeedLink], fetcher: Getter) -> None:
     for link in links:
         if link.url not in result.feeds and await _is_feed(fetcher, link.url):
             result.feeds.append(link.url)

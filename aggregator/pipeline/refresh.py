@@ -18,9 +18,8 @@ from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import GUESSED, Failure, Status
 from aggregator.core.model import DetailQueueChange, FetchOutcome, Item
 from aggregator.errors import WorkerError
-from aggregator.fetch.client import Fetcher
-from aggregator.pipeline.attempt import RefreshContext
 from aggregator.pipeline.crawl import crawl_listing, read_feed
+from aggregator.pipeline.ports import Getter, Parsing, Policy, Refresh
 from aggregator.pipeline.targets import resolve_targets
 from aggregator.store.database import Store, is_storage_failure
 from aggregator.worker.pool import INLINE, Offload
@@ -91,7 +90,7 @@ def merge_duplicates(items: list[Item]) -> list[Item]:
 async def refresh_source(
     source: Source,
     config: Config,
-    fetcher: Fetcher,
+    fetcher: Getter,
     store: Store,
     clock: Clock = utc_now,
     force: bool = False,
@@ -102,8 +101,8 @@ async def refresh_source(
     `force` fetches URLs that are backing off after failures (not those that are gone);
     `offload` says where documents are parsed (worker processes, or inline).
     """
-    now = clock()
-    first = RefreshContext(source, config, fetcher, store, now, force, offload)
+    policy = Policy.of(config, source, clock(), force)
+    first = Refresh(source, policy, fetcher, store, offload)
     resolved = await resolve_targets(first)
     ctx = replace(first, source=resolved.source)
     result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
@@ -135,7 +134,7 @@ async def refresh_source(
     return result
 
 
-async def _shingled(items: list[Item], offload: Offload) -> dict[str, Shingled]:
+async def _shingled(items: list[Item], offload: Parsing) -> dict[str, Shingled]:
     """Near-duplicate shingles of the items, computed where the offload runs, outside the
     store's transaction; without them the store computes its own."""
     if not items:
@@ -175,7 +174,7 @@ def sync_campaigns(config: Config, store: Store) -> list[str]:
 async def refresh_all(
     sources: list[Source],
     config: Config,
-    fetcher: Fetcher,
+    fetcher: Getter,
     store: Store,
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,

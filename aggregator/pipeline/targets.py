@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
-from aggregator.fetch.client import Fetcher
-from aggregator.pipeline.attempt import RefreshContext, failure
+from aggregator.pipeline.attempt import failure
 from aggregator.pipeline.discovery import Targets, discover_targets
-from aggregator.store.database import Store
+from aggregator.pipeline.ports import Getter, Refresh, TargetMemory
 
 RECHECK_FOUND = timedelta(days=7)
 RECHECK_NOTHING = timedelta(days=1)  # nothing found: the site may be fixed soon, or we were
@@ -53,7 +52,7 @@ def _started(source: Source) -> str:
 
 
 async def discover_and_store(
-    source: Source, fetcher: Fetcher, store: Store, now: datetime
+    source: Source, fetcher: Getter, store: TargetMemory, now: datetime
 ) -> Targets:
     """Discover a source's targets and store them, unless no start page could be read
     (then what was found before stays)."""
@@ -63,7 +62,7 @@ async def discover_and_store(
     return targets
 
 
-async def resolve_targets(ctx: RefreshContext) -> Resolved:
+async def resolve_targets(ctx: Refresh) -> Resolved:
     """Configured targets as they are; else discovered ones, fresh enough or found anew.
 
     A failed re-check keeps the targets found before; the homepage's fetch state carries
@@ -74,20 +73,20 @@ async def resolve_targets(ctx: RefreshContext) -> Resolved:
     if not needs_discovery(source):
         return Resolved(source)
     start = (start_urls(source) or [str(hint) for hint in source.hints])[0]
-    known = ctx.store.discovered(source.id)
-    started_from = ctx.store.discovered_from(source.id)
+    known = ctx.memory.discovered(source.id)
+    started_from = ctx.memory.discovered_from(source.id)
     if known is not None and started_from and started_from != _started(source):
         known = None  # found from a homepage that sources.yaml no longer names
     kept = with_targets(source, known[1], known[2]) if known else source
     if known is not None:
         found_at, feeds, pages = known
         due = found_at + (RECHECK_FOUND if feeds or pages else RECHECK_NOTHING)
-        if ctx.now < due and not ctx.force:
+        if ctx.now < due and not ctx.policy.force:
             return Resolved(kept)
-    state = ctx.store.fetch_state(start)
-    if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.force:
+    state = ctx.memory.fetch_state(start)
+    if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.policy.force:
         return Resolved(kept, [FetchOutcome(start, Status.SKIPPED, "discovery backing off")])
-    targets = await discover_and_store(source, ctx.fetcher, ctx.store, ctx.now)
+    targets = await discover_and_store(source, ctx.http, ctx.memory, ctx.now)
     if not targets.visited:
         message = f"discovery: {targets.error}"
         return Resolved(kept, [failure(start, ctx, targets.error_kind or Failure.FETCH, message)])

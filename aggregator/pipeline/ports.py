@@ -1,0 +1,114 @@
+"""What one refresh talks through, narrowed to what it uses.
+
+A refresh needs four things from the world: a way to GET a URL (the polite
+fetcher), what is remembered of URLs, listings and discovery (the store, read),
+somewhere to parse documents (the worker pool, or inline), and the values that
+bound it (the clock reading, timeouts, interval, backoff cap, force). Each is a
+small protocol or value here, so that the steps of a refresh can be run against
+an in-memory fake in a unit test, and so that none of them can reach the rest of
+`Config` or `Store` by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ParamSpec, Protocol, TypeVar
+
+from aggregator.config.schema import Config, Source
+from aggregator.core.model import FetchState, Item, QueuedDetail, Timeouts
+from aggregator.fetch.client import Fetched, NotModified
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Getter(Protocol):
+    """The polite HTTP edge: raises a FetchError subclass on any failure."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> Fetched | NotModified: ...
+
+
+class Parsing(Protocol):
+    """Where documents are parsed and normalised: worker processes, or inline."""
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+
+class UrlMemory(Protocol):
+    """What is remembered of one URL: validators, failures in a row, a move, a shape."""
+
+    def fetch_state(self, url: str) -> FetchState | None: ...
+
+
+class ListingMemory(UrlMemory, Protocol):
+    """What a listing walk asks: is this item stored (and as what), and which detail
+    pages of this listing are still waiting to be read."""
+
+    def stored_fingerprint(self, item: Item) -> str | None: ...
+
+    def queued_details(self, source_id: str, target: str, limit: int) -> list[QueuedDetail]: ...
+
+
+class TargetMemory(UrlMemory, Protocol):
+    """What discovery found for a source before, and where it stores what it finds."""
+
+    def discovered(
+        self, source_id: str
+    ) -> tuple[datetime, list[str], list[dict[str, str]]] | None: ...
+
+    def discovered_from(self, source_id: str) -> str | None: ...
+
+    def save_discovered(
+        self,
+        source_id: str,
+        at: datetime,
+        feeds: list[str],
+        pages: list[dict[str, str]],
+        started_from: str | None = None,
+    ) -> None: ...
+
+
+class RefreshMemory(ListingMemory, TargetMemory, Protocol):
+    """Everything a refresh reads of the store before it writes its one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The values that bound one source's refresh, taken from the config once."""
+
+    now: datetime
+    timeouts: Timeouts
+    interval: timedelta  # the source's refresh interval: the first backoff step
+    max_backoff: timedelta
+    force: bool = False  # an operator's explicit fetch: ignore backoff (not gone)
+
+    @classmethod
+    def of(cls, config: Config, source: Source, now: datetime, force: bool = False) -> Policy:
+        return cls(
+            now, config.timeouts(source), config.interval(source), config.defaults.max_backoff,
+            force,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """One source's refresh: the source, its bounds, and the three ports it uses."""
+
+    source: Source
+    policy: Policy
+    http: Getter
+    memory: RefreshMemory
+    parsing: Parsing
+
+    @property
+    def now(self) -> datetime:
+        return self.policy.now
