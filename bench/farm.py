@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import random
@@ -29,12 +28,12 @@ from urllib.parse import parse_qs
 import uvicorn
 import yaml
 
+from aggregator.demo.loopback import not_modified, validators
 from aggregator.demo.sites import CORPUS_PATH, Office, Release, build_sites
 from aggregator.parse.dates import BERLIN
 
 HTML_STYLES = ("ikiss", "typo3-news", "weblication", "nolis", "cards", "table")
 FEED_STYLES = ("rss", "atom")
-LAST_MODIFIED = "Wed, 28 Aug 2019 13:46:40 GMT"
 SLOW, HANG, BROKEN = 7, 17, 27  # site number modulo 100: the faulty few
 SLOW_DELAY, HANG_DELAY = 1.5, 60.0
 
@@ -96,7 +95,9 @@ class Site:
     number: int
     office: Office
     base: str  # scheme, address and port the office's URLs start with
-    pages: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # body, type, etag
+    pages: dict[str, tuple[bytes, str, dict[str, str]]] = field(
+        default_factory=dict
+    )  # + validators
     fault: str | None = None
 
     @property
@@ -106,8 +107,7 @@ class Site:
     def render(self) -> None:
         self.pages = {}
         for path, page in build_sites([self.office], details=False).items():
-            etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
-            self.pages[path] = (page.body, page.content_type, etag)
+            self.pages[path] = (page.body, page.content_type, validators(page.body))
 
 
 def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Site]:
@@ -177,11 +177,11 @@ class Farm:
             return 500, b"Interner Fehler", "text/plain", {}
         if page is None:
             return 404, b"Nicht gefunden", "text/plain", {}
-        body, content_type, etag = page
-        validators = {"etag": etag, "last-modified": LAST_MODIFIED}
-        if headers.get("if-none-match") == etag:
-            return 304, b"", None, validators
-        return 200, body, content_type, validators
+        body, content_type, current = page
+        since = headers.get("if-modified-since")
+        if not_modified(headers.get("if-none-match"), since, current):
+            return 304, b"", None, current
+        return 200, body, content_type, current
 
     async def _send(self, send, status: int, body: bytes, content_type: str | None, extra) -> None:
         headers = [(k.encode(), v.encode()) for k, v in extra.items()]

@@ -22,17 +22,16 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
+from aggregator.demo.loopback import Answer, LoopbackSite
 from aggregator.normalize.entries import canonical_url
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.detail import extract_detail
@@ -42,35 +41,6 @@ ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results-real.md"
 TYPES = {".xml": "application/rss+xml", ".html": "text/html"}
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-class _Files(ThreadingHTTPServer):
-    """Serves each case's bytes at its original path and query; 404 for anything else."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[bytes, str]] = {}
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.daemon_threads = True
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Files
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        found = self.server.files.get(self.path)
-        body, kind = found if found else (b"not here", "text/plain")
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _path(url: str) -> str:
@@ -178,9 +148,18 @@ def _berlin_day(stored: str) -> str:
     return datetime.fromisoformat(stored).astimezone(BERLIN).date().isoformat()
 
 
+class _Files(LoopbackSite):
+    """Serves each case's bytes at its original path and query; 404 for anything else."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, Answer] = {}
+        super().__init__(lambda path: self.files.get(path))
+
+
 def run_case(case: dict[str, Any], body: bytes, server: _Files, work: Path) -> Score:
-    url = server.origin + _path(case["url"])
-    server.files = {_path(case["url"]): (body, TYPES.get(Path(case["file"]).suffix, "text/html"))}
+    url = server.base + _path(case["url"])
+    kind = TYPES.get(Path(case["file"]).suffix, "text/html")
+    server.files = {_path(case["url"]): Answer(body, kind)}
     config, db = work / f"{Path(case['file']).stem}.yaml", work / f"{Path(case['file']).stem}.db"
     config.write_text(_config(case, url), encoding="utf-8")
     fetched = _cli("--config", str(config), "--db", str(db), "fetch")
@@ -201,7 +180,7 @@ def run_case(case: dict[str, Any], body: bytes, server: _Files, work: Path) -> S
         for title, link, published, guessed in rows
     ]
     method = "; ".join(messages)[:120]
-    score = score_items(case, found, server.origin, method)
+    score = score_items(case, found, server.base, method)
     if entries != len(found):
         problems.append(f"feed has {entries} entries, store {len(found)}")
     score.notes = problems + score.notes
@@ -267,8 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--notes", action="store_true", help="print what was missed and why")
     args = parser.parse_args(argv)
     truth = json.loads((args.folder / "truth.json").read_text(encoding="utf-8"))
-    server = _Files()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _Files().start()
     scores = []
     with tempfile.TemporaryDirectory() as work:
         for case in truth["cases"]:
@@ -277,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
                 scores.append(run_detail(case, body))
             else:
                 scores.append(run_case(case, body, server, Path(work)))
-    server.shutdown()
+    server.stop()
     report = table(scores)
     print(report)
     if args.notes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from xml.sax.saxutils import escape
 import httpx
 from lxml import etree
 
+from aggregator.demo.loopback import free_port
 from tests.conftest import ATOM, ROOT, assert_valid_atom, run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.siteserver import Route
@@ -27,12 +27,6 @@ from tests.test_end_to_end_campaigns import config_text as corpus_config
 from tests.test_end_to_end_campaigns import serve_corpus
 
 BIG = 130  # items in one feed, enough for archive pages
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 40, what: str = "") -> None:
