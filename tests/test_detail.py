@@ -71,7 +71,7 @@ def test_page_without_text_gives_nothing_rather_than_noise():
 
 
 def test_a_cut_or_generic_listing_title_gives_way_to_the_detail_pages_headline():
-    from aggregator.parse.blocks import better_title
+    from aggregator.parse.titles import better_title
 
     headline = "209 neue Wohnheimplätze für Studierende: „Wertvoller Beitrag zum Standort“"
     assert better_title("209 neue Wohnheimplätze für Studierende: „Wertvoller ...", headline) == (

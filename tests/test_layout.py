@@ -88,3 +88,17 @@ def test_every_error_is_an_aggregator_error():
     for cls in classes:
         if issubclass(cls, Exception):
             assert issubclass(cls, errors.AggregatorError), cls
+
+
+def test_the_store_applies_decisions_made_in_classify_and_reads_no_documents():
+    """Which version of an item is kept and which group it joins are decided in classify
+    (revise, dedupe); the store finds the rows and records the choice."""
+    reaching = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("store")
+        for name in _imports(path)
+        if name.startswith(("aggregator.parse", "aggregator.normalize", "aggregator.fetch"))
+    }
+    assert reaching == set()
+    assert "choose_group" in (PACKAGE / "store" / "groups.py").read_text(encoding="utf-8")
+    assert "revise(" in (PACKAGE / "store" / "items.py").read_text(encoding="utf-8")

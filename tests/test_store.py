@@ -248,3 +248,14 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     assert store.fetch_state("https://e.de/liste").found_by == "heuristic"
     assert store.fetch_state("https://e.de/rss").found_by is None
     store.close()
+
+
+def test_an_item_seen_again_through_another_target_keeps_its_first_text(store: Store):
+    """A release in a feed and on a listing: when only the listing answers (the feed is
+    unchanged), its other title does not replace the feed's, nor count as an update."""
+    store.save_refresh("spree-neisse", [make_item()], [], T0)
+    listed = make_item(fetched_from="https://e.de/presse/", title="Anders")
+    again = store.save_refresh("spree-neisse", [listed], [], T0 + timedelta(hours=1))
+    assert (again.new, again.updated) == (0, 0)
+    (stored,) = store.items()
+    assert stored.item.title == "Aktionswoche"

@@ -17,27 +17,8 @@ from bs4 import Tag
 
 from aggregator.core.model import Entry
 from aggregator.parse.dates import parse_date
+from aggregator.parse.titles import is_generic
 
-# Link texts that say "read more" rather than what the item is.
-GENERIC_LINK_TEXTS = frozenset(
-    {
-        "mehr", "mehr…", "mehr ...", "mehr...", "mehr »", "» mehr", "mehr lesen", "weiterlesen",
-        "weiter lesen", "weiterlesen …", "weiterlesen ...", "details", "zum artikel",
-        "zur meldung", "read more", "more", "lesen", "artikel lesen", "»", "›", "…",
-    }
-)  # fmt: skip
-# Link texts and link titles that stand for an action or a file, not for the item:
-# "Artikel weiterlesen", "Diesen Artikel lesen", "PDF Dokument öffnen (153 KB)".
-_GENERIC = re.compile(
-    r"^[»›>…. ]*(((diesen|den|zum|zur|ganzen)\s+)?(artikel|beitrag|meldung|"
-    r"pressemitteilung|nachricht|news|text|bericht)\s+)?(weiter\s*lesen|weiterlesen|lesen|"
-    r"anzeigen|öffnen|ansehen)[»›>…. ]*$"
-    r"|^[»›>…. ]*(mehr|more|details?|read more|zum artikel|zur meldung|zum beitrag|"
-    r"mehr (erfahren|lesen|informationen|dazu|zum thema)|weiter)[»›>…. ]*$"
-    r"|^(pdf|doc|docx|dokument|datei|download)\b.*(öffnen|herunterladen|download|\d+\s*[km]b\))"
-    r"|^(drucksache|drs\.?)\s*\d+/\d+$",
-    re.IGNORECASE,
-)
 _HEADLINE_CLASS = re.compile(r"(^|[-_])(headline|title|titel|ueberschrift|heading)", re.I)
 _TEASER_LIKE = re.compile("teaser|description|summary|intro|abstract", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -70,15 +51,6 @@ def running_text(paragraphs: Iterable[Tag]) -> int:
     """Characters in the long ones of these paragraphs: how much of an article there is."""
     lengths = (len(text_of(paragraph)) for paragraph in paragraphs)
     return sum(length for length in lengths if length >= LONG_PARAGRAPH)
-
-
-def is_generic(text: str) -> bool:
-    stripped = text.strip()
-    return (
-        not stripped
-        or stripped.lower().rstrip(" .") in GENERIC_LINK_TEXTS
-        or _GENERIC.search(stripped) is not None
-    )
 
 
 def _is_headline_classed(element: Tag) -> bool:
@@ -233,19 +205,3 @@ def entry_from_block(block: Tag, selectors: Selectors | None) -> Entry | None:
         published=_date(block, selectors, title),
         summary_html=_summary(block, selectors, title),
     )
-
-
-def better_title(listed: str, headline: str | None) -> str:
-    """The detail page's headline where the listing's is generic or cut short
-    ("Wohnheimplätze für Studierende: „Wertvoller ..."); the listing's otherwise."""
-    if not headline:
-        return listed
-    cut = listed.rstrip()
-    if not cut or is_generic(cut):
-        return headline
-    for ellipsis in ("…", "..."):
-        if cut.endswith(ellipsis):
-            stem = " ".join(cut.removesuffix(ellipsis).split()).rstrip(" –-")
-            if " ".join(headline.split()).startswith(stem) and len(headline) > len(stem):
-                return headline
-    return listed

@@ -16,11 +16,11 @@ from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import FoundBy
 from aggregator.core.model import Entry, Item
 from aggregator.normalize.entries import normalize_entry
-from aggregator.parse.blocks import better_title
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.feeds import parse_feed
 from aggregator.parse.heuristic import Shape
 from aggregator.parse.pages import parse_listing
+from aggregator.parse.titles import better_title
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,49 @@
+"""Which items belong to which campaign (item_campaigns), and the digest of the rules
+that judged them (campaign_rules): rules that change are judged anew."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from aggregator.classify.campaigns import Verdict
+
+
+def set_campaigns(
+    conn: sqlite3.Connection, source_id: str, key: str, verdicts: Sequence[Verdict]
+) -> None:
+    conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
+    conn.executemany(
+        "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
+        [(source_id, key, v.campaign_id, v.reason) for v in verdicts if v.matched],
+    )
+
+
+def digest(conn: sqlite3.Connection, campaign_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT digest FROM campaign_rules WHERE campaign_id = ?", (campaign_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def replace_members(
+    conn: sqlite3.Connection, campaign_id: str, rules: str, members: Iterable[tuple[str, str, str]]
+) -> None:
+    """After the rules changed: the campaign's members (source id, key, reason) anew."""
+    conn.execute("DELETE FROM item_campaigns WHERE campaign_id = ?", (campaign_id,))
+    conn.executemany(
+        "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
+        [(source_id, key, campaign_id, reason) for source_id, key, reason in members],
+    )
+    conn.execute(
+        "INSERT INTO campaign_rules (campaign_id, digest) VALUES (?, ?) "
+        "ON CONFLICT (campaign_id) DO UPDATE SET digest = excluded.digest",
+        (campaign_id, rules),
+    )
+
+
+def forget_except(conn: sqlite3.Connection, campaign_ids: Iterable[str]) -> None:
+    keep = list(campaign_ids)
+    marks = ",".join("?" * len(keep))
+    for table in ("item_campaigns", "campaign_rules"):
+        conn.execute(f"DELETE FROM {table} WHERE campaign_id NOT IN ({marks})", keep)

@@ -1,0 +1,97 @@
+"""Near-duplicate groups as stored: each item's shingles and MinHash band keys, and
+its group id. Which group an item joins is decided by classify.dedupe.choose_group;
+this finds the candidates it chooses from and records the choice."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from aggregator.classify.dedupe import (
+    Candidate,
+    Shingled,
+    band_keys,
+    choose_group,
+    decode,
+    encode,
+    shingle_texts,
+)
+from aggregator.store.items import Upserted
+from aggregator.store.rows import to_text
+
+GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
+
+
+def save_band_keys(
+    conn: sqlite3.Connection,
+    seq: int,
+    own: frozenset[int],
+    old: frozenset[int] = frozenset(),
+    keys: Sequence[int] | None = None,
+) -> Sequence[int]:
+    """Replace an item's MinHash band keys (see dedupe), unless given computed; returns them.
+
+    The old keys are computed again from the old shingles, so that the table needs no
+    index by item.
+    """
+    keys = band_keys(own) if keys is None else keys
+    conn.executemany(
+        "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)", [(b, seq) for b in keys]
+    )
+    return keys
+
+
+def group_near_duplicates(
+    conn: sqlite3.Connection, source_id: str, stored: Upserted, prepared: Mapping[str, Shingled]
+) -> None:
+    """Put an item in the group of its nearest duplicate from another source, if any.
+
+    `prepared` holds shingles computed beforehand by text; others are computed here.
+    """
+    shingled = prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
+    own = shingled.shingles
+    conn.execute(
+        "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?", (encode(own), stored.seq)
+    )
+    old = decode(stored.old_shingles)
+    keys = save_band_keys(conn, stored.seq, own, old, shingled.bands)
+    if not keys:
+        return
+    marks = ",".join("?" * len(keys))
+    window = (to_text(stored.published - GROUP_WINDOW), to_text(stored.published + GROUP_WINDOW))
+    nearby = conn.execute(
+        f"""SELECT source_id, key, group_id, shingles FROM items
+            WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks}))
+              AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
+        (*keys, source_id, *window),
+    )
+    candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
+    grouping = choose_group(source_id, own, candidates)
+    if grouping is None:
+        return
+    conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, stored.seq))
+    if grouping.founder:
+        conn.execute(
+            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+            (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
+        )
+
+
+def backfill_band_keys(conn: sqlite3.Connection) -> None:
+    """Items stored before band keys existed get theirs, so they are still found."""
+    rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''")
+    for seq, text in rows.fetchall():
+        save_band_keys(conn, seq, decode(text))
+
+
+def group_ids(conn: sqlite3.Connection) -> list[str]:
+    """The near-duplicate groups that have more than one member."""
+    rows = conn.execute(
+        "SELECT group_id FROM items WHERE group_id IS NOT NULL "
+        "GROUP BY group_id HAVING count(*) > 1 ORDER BY group_id"
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,200 @@
+"""Stored items: finding the row that is an item, inserting or revising it, and the
+queries the feeds, the dashboard and the campaigns read."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.classify.dedupe import comparable_text
+from aggregator.classify.revise import Kept, revise
+from aggregator.core.model import Item, StoredItem
+from aggregator.store.rows import item_filters, stored_item, to_text
+
+RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
+
+
+def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
+    """The stored row that is this item: by key, else by its canonical link, else by
+    the same title and teaser published the same day (a link that changed its dress)."""
+    row = conn.execute(
+        "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
+    ).fetchone()
+    if row is None and item.url:
+        row = conn.execute(
+            "SELECT * FROM items WHERE source_id = ? AND url = ? LIMIT 1",
+            (item.source_id, item.url),
+        ).fetchone()
+    if row is None and not item.date_is_guess:
+        row = conn.execute(
+            """SELECT * FROM items WHERE source_id = ? AND fingerprint = ?
+               AND date_is_guess = 0 AND substr(published, 1, 10) = ? LIMIT 1""",
+            (item.source_id, item.fingerprint, to_text(item.published)[:10]),
+        ).fetchone()
+    found: sqlite3.Row | None = row
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What storing one item did, and what grouping it needs of the stored row."""
+
+    status: str  # 'new', 'updated' or 'same'
+    key: str  # the stored key (an item found again by link keeps its first key)
+    seq: int
+    text: str  # title, teaser and full text as stored: what near-duplicates compare ('' if same)
+    published: datetime
+    old_shingles: bytes | str | None = None
+
+
+def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted:
+    """Insert or update one item."""
+    row = existing(conn, item)
+    if row is None:
+        (seq,) = conn.execute(
+            """
+            INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
+                               content_html, published, date_is_guess, fingerprint, guid,
+                               fetched_from, first_seen, updated, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    (SELECT coalesce(max(seq), 0) + 1 FROM items))
+            RETURNING seq
+            """,
+            (
+                item.source_id, item.key, item.url, item.title, item.summary_html,
+                item.summary_text, item.content_html, to_text(item.published),
+                int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
+                to_text(now), to_text(min(item.published, now)),
+            ),
+        ).fetchone()  # fmt: skip
+        text = comparable_text(item.title, item.summary_text, item.content_html)
+        return Upserted("new", item.key, seq, text, item.published)
+    revision = revise(_kept(row), item)
+    item, new_content = revision.item, revision.content_html
+    if not revision.changed and not revision.better_date:
+        return Upserted("same", row["key"], row["seq"], "", revision.published)
+    changed, better_date, published = revision.changed, revision.better_date, revision.published
+    conn.execute(
+        """
+        UPDATE items SET title = ?, summary_html = ?, summary_text = ?, content_html = ?,
+                         fingerprint = ?, url = coalesce(?, url),
+                         published = CASE WHEN ? THEN ? ELSE published END,
+                         date_is_guess = CASE WHEN ? THEN 0 ELSE date_is_guess END,
+                         updated = CASE WHEN ? THEN ? ELSE updated END
+        WHERE source_id = ? AND key = ?
+        """,
+        (
+            item.title, item.summary_html, item.summary_text, new_content,
+            item.fingerprint, item.url, better_date, to_text(item.published), better_date,
+            changed, to_text(now), row["source_id"], row["key"],
+        ),
+    )  # fmt: skip
+    status = "updated" if changed else "same"
+    text = comparable_text(item.title, item.summary_text, new_content)
+    return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
+
+
+def _kept(row: sqlite3.Row) -> Kept:
+    return Kept(
+        row["title"], row["summary_html"], row["summary_text"], row["content_html"] or "",
+        row["fingerprint"], row["url"], row["fetched_from"], bool(row["date_is_guess"]),
+        datetime.fromisoformat(row["published"]),
+    )  # fmt: skip
+
+
+def select(
+    conn: sqlite3.Connection,
+    *,
+    limit: int | None = 200,
+    offset: int = 0,
+    source_ids: Iterable[str] | None = None,
+    campaign_id: str | None = None,
+    published_between: tuple[datetime, datetime] | None = None,
+    text: str | None = None,
+    by_arrival: bool = False,
+    group_id: str | None = None,
+) -> list[StoredItem]:
+    """Stored items, newest published first (or in order of arrival), with their
+    campaigns and group."""
+    where, args = item_filters(source_ids, campaign_id, published_between, text, group_id)
+    order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
+    sql = f"SELECT * FROM items{where} ORDER BY {order}"
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        args.extend([-1 if limit is None else limit, offset])
+    return with_relations(conn, conn.execute(sql, args).fetchall())
+
+
+def count(
+    conn: sqlite3.Connection,
+    *,
+    source_ids: Iterable[str] | None = None,
+    campaign_id: str | None = None,
+    text: str | None = None,
+    group_id: str | None = None,
+) -> int:
+    where, args = item_filters(source_ids, campaign_id, None, text, group_id)
+    found: int = conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+    return found
+
+
+def counts_by_source(conn: sqlite3.Connection, since: datetime) -> dict[str, tuple[int, int]]:
+    """Per source: (items in all, items published since `since`)."""
+    rows = conn.execute(
+        "SELECT source_id, count(*), sum(published >= ?) FROM items GROUP BY source_id",
+        (to_text(since),),
+    )
+    return {row[0]: (row[1], row[2] or 0) for row in rows}
+
+
+def count_of_source(conn: sqlite3.Connection, source_id: str | None = None) -> int:
+    sql, args = "SELECT count(*) FROM items", tuple[str, ...]()
+    if source_id:
+        sql, args = sql + " WHERE source_id = ?", (source_id,)
+    found: int = conn.execute(sql, args).fetchone()[0]
+    return found
+
+
+def with_relations(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[StoredItem]:
+    """Attach each item's campaigns and the links of its near-duplicates."""
+    keys = [(row["source_id"], row["key"]) for row in rows]
+    campaigns: dict[tuple[str, str], list[str]] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        values = ",".join("(?, ?)" for _ in chunk)
+        for source_id, key, campaign_id in conn.execute(
+            "SELECT source_id, key, campaign_id FROM item_campaigns "
+            f"WHERE (source_id, key) IN (VALUES {values}) ORDER BY campaign_id",
+            [part for identity in chunk for part in identity],
+        ):
+            campaigns.setdefault((source_id, key), []).append(campaign_id)
+    group_ids = sorted({row["group_id"] for row in rows if row["group_id"]})
+    members: dict[str, list[tuple[str, str, str | None]]] = {}
+    sizes: dict[str, int] = {}
+    if group_ids:
+        marks = ",".join("?" * len(group_ids))
+        # The first few members of each group only: a joint text republished by
+        # hundreds of sources must not make every entry list every other member.
+        for group_id, source_id, key, url, size in conn.execute(
+            "SELECT group_id, source_id, key, url, size FROM ("
+            " SELECT group_id, source_id, key, url,"
+            "  row_number() OVER (PARTITION BY group_id ORDER BY published, source_id) AS n,"
+            "  count(*) OVER (PARTITION BY group_id) AS size"
+            f" FROM items WHERE group_id IN ({marks})"
+            ") WHERE n <= ? ORDER BY group_id, n",
+            [*group_ids, RELATED_SHOWN + 1],
+        ):
+            members.setdefault(group_id, []).append((source_id, key, url))
+            sizes[group_id] = size
+    result = []
+    for row, identity in zip(rows, keys, strict=True):
+        related = tuple(
+            url
+            for source_id, key, url in members.get(row["group_id"], [])
+            if url and (source_id, key) != identity
+        )[:RELATED_SHOWN]
+        size = sizes.get(row["group_id"], 1)
+        result.append(stored_item(row, tuple(campaigns.get(identity, ())), related, size))
+    return result
