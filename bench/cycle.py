@@ -23,7 +23,7 @@ from aggregator.config.schema import Config
 from aggregator.demo.sites import STYLES
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import refresh_all
-from aggregator.publish.atom import ENTRIES, render_feed
+from aggregator.publish.atom import ENTRIES, EntryContext, FeedHead, render_feed
 from aggregator.store.database import Store
 from aggregator.worker.pool import Offload, offload_for
 from bench.proctree import MemorySampler, cpu_seconds, peak_rss_parts_mb
@@ -89,10 +89,10 @@ def render(store: Store, config: Config, count: int = 10_000, repeat: int = 5) -
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
-        document = render_feed(
-            items, sources, name="all", title="Alle", subtitle="Benchmark",
-            self_url="http://127.0.0.1/feeds/all.atom", fallback_updated=datetime.now(UTC),
-        )  # fmt: skip
+        head = FeedHead(
+            "all", "Alle", "Benchmark", "http://127.0.0.1/feeds/all.atom", datetime.now(UTC)
+        )
+        document = render_feed(items, head, EntryContext(sources))
         timings.append(time.perf_counter() - started)
     return {
         "scenario": "render",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from aggregator.config.schema import Source
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import Item, StoredItem
-from aggregator.publish.atom import format_time, render_feed
+from aggregator.publish.atom import EntryContext, FeedHead, format_time, render_feed
 from tests.conftest import ATOM, assert_valid_atom
 
 SOURCE = Source(
@@ -36,15 +36,11 @@ def stored(key: str, published: datetime, **extra) -> StoredItem:
 
 
 def render(items):
-    return render_feed(
-        items,
-        {"spree-neisse": SOURCE},
-        name="all",
-        title="Alle",
-        subtitle="Alle Meldungen",
-        self_url="http://127.0.0.1:8080/feeds/all.atom",
-        fallback_updated=datetime(2019, 9, 1, tzinfo=UTC),
-    )
+    head = FeedHead(
+        "all", "Alle", "Alle Meldungen", "http://127.0.0.1:8080/feeds/all.atom",
+        datetime(2019, 9, 1, tzinfo=UTC),
+    )  # fmt: skip
+    return render_feed(items, head, EntryContext({"spree-neisse": SOURCE}))
 
 
 def test_feed_is_valid_rfc4287_with_source_per_entry():
@@ -100,11 +96,10 @@ def test_a_rerendered_feed_shows_what_changed_since_the_entries_were_cached():
     assert 'rel="related" type="text/html" href="https://www.example-jc.de/1.html"' in after
 
     renamed = SOURCE.model_copy(update={"name": "Jobcenter Landkreis Spree-Neiße"})
-    document = render_feed(
-        [first], {"spree-neisse": renamed}, name="all", title="Alle", subtitle="Alle",
-        self_url="http://127.0.0.1/feeds/all.atom",
-        fallback_updated=datetime(2019, 9, 1, tzinfo=UTC),
-    )  # fmt: skip
+    head = FeedHead(
+        "all", "Alle", "Alle", "http://127.0.0.1/feeds/all.atom", datetime(2019, 9, 1, tzinfo=UTC)
+    )
+    document = render_feed([first], head, EntryContext({"spree-neisse": renamed}))
     assert "<title>Jobcenter Landkreis Spree-Neiße</title>" in document.decode()
     assert_valid_atom(document)
 

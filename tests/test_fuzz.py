@@ -21,7 +21,7 @@ from aggregator.config.schema import PageTarget, Source
 from aggregator.core.model import StoredItem
 from aggregator.errors import ParseError
 from aggregator.pipeline.refresh import merge_duplicates
-from aggregator.publish.atom import render_feed
+from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.worker.tasks import Origin, read_feed_document, read_listing_page
 from tests.conftest import assert_valid_atom
 
@@ -54,11 +54,11 @@ def text_of(parts: list[str]) -> str:
 def render(items) -> bytes:
     """As the pipeline does: one item per identity, then the feed."""
     stored = [StoredItem(item, NOW, NOW) for item in merge_duplicates(list(items))]
-    return render_feed(
-        stored, {"kreis": SOURCE}, name="fuzz", title="Fuzz", subtitle="Fuzz",
-        self_url="https://agg.example/feeds/fuzz.atom", fallback_updated=NOW,
-        group_url=lambda g: f"https://agg.example/feeds/groups/{g}.atom",
-    )  # fmt: skip
+    head = FeedHead("fuzz", "Fuzz", "Fuzz", "https://agg.example/feeds/fuzz.atom", NOW)
+    context = EntryContext(
+        {"kreis": SOURCE}, group_url=lambda g: f"https://agg.example/feeds/groups/{g}.atom"
+    )
+    return render_feed(stored, head, context)
 
 
 def assert_clean(document: bytes) -> None:

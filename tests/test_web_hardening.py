@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from aggregator.config.loader import parse_config
 from aggregator.core.model import StoredItem
-from aggregator.publish.atom import render_feed
+from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store
 from aggregator.web.app import AppState, create_app
@@ -137,10 +137,8 @@ def test_an_entry_that_cannot_render_is_left_out_logged_once_and_counted(app, ca
     sources = {s.id: s for s in CONFIG.sources}
 
     def render() -> bytes:
-        return render_feed(
-            [broken, good, broken], sources, name="t", title="T", subtitle="S",
-            self_url="http://t/feeds/t.atom", fallback_updated=T0, on_skipped=state.skipped,
-        )  # fmt: skip
+        head = FeedHead("t", "T", "S", "http://t/feeds/t.atom", T0)
+        return render_feed([broken, good, broken], head, EntryContext(sources), state.skipped)
 
     with caplog.at_level("ERROR", logger="aggregator"):
         document = render()

@@ -19,7 +19,7 @@ from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.config.schema import Config
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all, sync_campaigns
-from aggregator.publish.atom import render_feed
+from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.publish.feeds import SUBTITLE, feed_sources, group_url, write_static
 from aggregator.publish.opml import render_opml
 from aggregator.store.database import Store
@@ -154,17 +154,9 @@ def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> No
         title = f"{campaign.title} – Meldungen der kommunalen Jobcenter"
     else:
         name, path, title = "all", "all.atom", "Kommunale Jobcenter – alle Meldungen"
-    document = render_feed(
-        items,
-        sources,
-        name=name,
-        title=title,
-        subtitle=SUBTITLE,
-        self_url=f"{obj.base_url}/feeds/{path}",
-        fallback_updated=datetime.now(UTC),
-        campaigns={c.id: c for c in config.campaigns},
-        group_url=group_url(obj.base_url),
-    )
+    head = FeedHead(name, title, SUBTITLE, f"{obj.base_url}/feeds/{path}", datetime.now(UTC))
+    context = EntryContext(sources, {c.id: c for c in config.campaigns}, group_url(obj.base_url))
+    document = render_feed(items, head, context)
     if out_path == "-":
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()

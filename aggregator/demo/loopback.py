@@ -90,7 +90,8 @@ class LoopbackSite:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = _QuietServer((host, port), self._handler())
+        handler = type("Handler", (_Handler,), {"site": self})
+        self._server = _QuietServer((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -128,54 +129,53 @@ class LoopbackSite:
             self.active.remove(path)
             self.requests.append(Request(path, headers, status))
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+class _Handler(BaseHTTPRequestHandler):
+    """Answers for `site`, set on a subclass per site."""
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # the aggregator's log tells the story
+    site: LoopbackSite
+    protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:
-                site._arrive(self.path)
-                status = 500
-                try:
-                    status = self._answer(site.resolve(self.path) or NOT_FOUND)
-                finally:
-                    site._leave(self.path, dict(self.headers.items()), status)
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the aggregator's log tells the story
 
-            def _answer(self, answer: Answer) -> int:
-                if answer.delay:
-                    time.sleep(answer.delay)
-                headers = {"Content-Type": answer.content_type or ""}
-                if answer.status == 200 and answer.conditional:
-                    headers.update(validators(answer.body))
-                headers.update(answer.headers)
-                if answer.status == 200 and answer.conditional:
-                    since = self.headers.get("If-Modified-Since")
-                    if not_modified(self.headers.get("If-None-Match"), since, headers):
-                        return self._send(304, b"", {"ETag": headers["ETag"]})
-                if answer.streamed:
-                    headers["Connection"] = "close"
-                    headers["Content-Length"] = ""
-                return self._send(answer.status, answer.body, headers)
+    def do_GET(self) -> None:
+        self.site._arrive(self.path)
+        status = 500
+        try:
+            status = self._answer(self.site.resolve(self.path) or NOT_FOUND)
+        finally:
+            self.site._leave(self.path, dict(self.headers.items()), status)
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> int:
-                self.send_response(status)
-                for name, value in headers.items():
-                    if value:
-                        self.send_header(name, value)
-                if "Content-Length" not in headers:
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    for start in range(0, len(body), CHUNK):
-                        self.wfile.write(body[start : start + CHUNK])
-                except OSError:
-                    pass  # the client stopped reading (a size cap)
-                if headers.get("Connection") == "close":
-                    self.close_connection = True
-                return status
+    def _answer(self, answer: Answer) -> int:
+        if answer.delay:
+            time.sleep(answer.delay)
+        headers = {"Content-Type": answer.content_type or ""}
+        if answer.status == 200 and answer.conditional:
+            headers.update(validators(answer.body))
+        headers.update(answer.headers)
+        if answer.status == 200 and answer.conditional:
+            since = self.headers.get("If-Modified-Since")
+            if not_modified(self.headers.get("If-None-Match"), since, headers):
+                return self._send(304, b"", {"ETag": headers["ETag"]})
+        if answer.streamed:
+            headers["Connection"] = "close"
+            headers["Content-Length"] = ""
+        return self._send(answer.status, answer.body, headers)
 
-        return Handler
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> int:
+        self.send_response(status)
+        for name, value in headers.items():
+            if value:
+                self.send_header(name, value)
+        if "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for start in range(0, len(body), CHUNK):
+                self.wfile.write(body[start : start + CHUNK])
+        except OSError:
+            pass  # the client stopped reading (a size cap)
+        if headers.get("Connection") == "close":
+            self.close_connection = True
+        return status

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome, FetchState
@@ -79,21 +79,24 @@ def failure(
     elapsed: int = 0,
     *,
     state: FetchState | None = None,
-    moved_to: str | None = None,
-    retry_after: timedelta | None = None,
-    gone: bool = False,
 ) -> FetchOutcome:
     """An error outcome with its next attempt: later with every failure in a row."""
     if state is None:
         state = ctx.memory.fetch_state(url)
-    failures = (state.consecutive_failures if state else 0) + 1
-    when = next_attempt(
-        ctx.now, failures, ctx.policy.interval, ctx.policy.max_backoff, retry_after,
-        random.uniform(*JITTER),
-    )  # fmt: skip
+    when = _next_attempt(ctx, state)
     return FetchOutcome(
-        url, Status.ERROR, message, kind, moved_to=moved_to, duration_ms=elapsed,
-        next_attempt=None if gone else when, gone=gone,
+        url, Status.ERROR, message, kind, duration_ms=elapsed, next_attempt=when
+    )  # fmt: skip
+
+
+def _next_attempt(
+    ctx: Refresh, state: FetchState | None, retry_after: timedelta | None = None
+) -> datetime:
+    failures = (state.consecutive_failures if state else 0) + 1
+    policy = ctx.policy
+    return next_attempt(
+        policy.now, failures, policy.interval, policy.max_backoff, retry_after,
+        random.uniform(*JITTER),
     )  # fmt: skip
 
 
@@ -101,12 +104,13 @@ def _fetch_failure(
     url: str, exc: FetchError, state: FetchState | None, moved_to: str | None,
     ctx: Refresh, elapsed: int,
 ) -> FetchOutcome:  # fmt: skip
-    retry_after = None
-    gone = False
-    if isinstance(exc, HTTPStatusFailed):
-        retry_after = parse_retry_after(exc.retry_after, ctx.now)
-        gone = exc.status == 410
-    return failure(
-        url, ctx, exc.kind, str(exc), elapsed,
-        state=state, moved_to=moved_to, retry_after=retry_after, gone=gone,
-    )  # fmt: skip
+    """The outcome of a request that failed: a 410 is gone for good, a Retry-After is
+    honoured, and a recorded move is kept."""
+    outcome = failure(url, ctx, exc.kind, str(exc), elapsed, state=state)
+    if not isinstance(exc, HTTPStatusFailed):
+        return replace(outcome, moved_to=moved_to)
+    if exc.status == 410:
+        return replace(outcome, moved_to=moved_to, next_attempt=None, gone=True)
+    retry_after = parse_retry_after(exc.retry_after, ctx.now)
+    when = _next_attempt(ctx, state, retry_after) if retry_after else outcome.next_attempt
+    return replace(outcome, moved_to=moved_to, next_attempt=when)

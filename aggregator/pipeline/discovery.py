@@ -97,13 +97,7 @@ async def discover_targets(
     through the polite fetcher.
     """
     result = Targets()
-    best: PageProposal | None = None
-    for hint in hints:
-        proposal = await _read_press_page(hint, result, fetcher)
-        if proposal and (best is None or _better(proposal, best)):
-            best = proposal
-        if proposal is None and hint not in result.feeds:
-            result.notes.append(f"hint {hint} is no listing (unreadable or no items): check it")
+    best = await _read_hints(hints, result, fetcher)
     hinted = best is not None and best.dated > 0
     homepage: Fetched | None = None  # the first start page read, the list of last resort
     for start in start_urls:
@@ -117,19 +111,9 @@ async def discover_targets(
         if looks_like_feed(response.body):
             result.feeds.append(start)
             break
-        soup = make_soup(response.body, response.headers)
-        await _add_feeds(result, advertised_feeds(soup, response.final_url), fetcher)
-        links = [] if hinted else press_links(soup, response.final_url, MAX_PRESS_PAGES)
-        for page_url in (link for link in links if link not in hints):
-            proposal = await _read_press_page(page_url, result, fetcher)
-            if proposal and (best is None or _better(proposal, best)):
-                best = proposal
         homepage = homepage or response
-        if not result.feeds:
-            for guess in candidate_feed_urls(response.final_url, soup)[:MAX_FEED_GUESSES]:
-                if await _is_feed(fetcher, guess):
-                    result.feeds.append(guess)
-                    break
+        skip = None if hinted else set(hints)
+        best = _best(best, await _search_start_page(response, result, fetcher, skip))
         if result.feeds or best:
             break  # the homepage answered; the jobcenter's own site is only a fallback
     if best:
@@ -143,6 +127,45 @@ async def discover_targets(
     if result.found:
         result.error = result.error_kind = None
     return result
+
+
+def _best(best: PageProposal | None, proposal: PageProposal | None) -> PageProposal | None:
+    if proposal and (best is None or _better(proposal, best)):
+        return proposal
+    return best
+
+
+async def _read_hints(
+    hints: tuple[str, ...], result: Targets, fetcher: Getter
+) -> PageProposal | None:
+    """The best of the hinted listings; a hint that reads as none is noted."""
+    best: PageProposal | None = None
+    for hint in hints:
+        proposal = await _read_press_page(hint, result, fetcher)
+        best = _best(best, proposal)
+        if proposal is None and hint not in result.feeds:
+            result.notes.append(f"hint {hint} is no listing (unreadable or no items): check it")
+    return best
+
+
+async def _search_start_page(
+    response: Fetched, result: Targets, fetcher: Getter, skip: set[str] | None
+) -> PageProposal | None:
+    """From one start page: the feeds it advertises, the best of its press pages (not
+    searched when `skip` is None: a hint already is a dated listing; the URLs in `skip`
+    were read as hints), and, without an advertised feed, the first feed guess that is one."""
+    soup = make_soup(response.body, response.headers)
+    await _add_feeds(result, advertised_feeds(soup, response.final_url), fetcher)
+    best: PageProposal | None = None
+    links = [] if skip is None else press_links(soup, response.final_url, MAX_PRESS_PAGES)
+    for page_url in (link for link in links if skip is None or link not in skip):
+        best = _best(best, await _read_press_page(page_url, result, fetcher))
+    if not result.feeds:
+        for guess in candidate_feed_urls(response.final_url, soup)[:MAX_FEED_GUESSES]:
+            if await _is_feed(fetcher, guess):
+                result.feeds.append(guess)
+                break
+    return best
 
 
 async def _read_press_page(url: str, result: Targets, fetcher: Getter) -> PageProposal | None:

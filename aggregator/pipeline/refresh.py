@@ -171,7 +171,7 @@ def sync_campaigns(config: Config, store: Store) -> list[str]:
     return changed
 
 
-async def refresh_all(
+async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     sources: list[Source],
     config: Config,
     fetcher: Getter,

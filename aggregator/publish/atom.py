@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
@@ -166,55 +167,68 @@ def _entry(
     return entry
 
 
+@dataclass(frozen=True)
+class FeedHead:
+    """What a feed document says of itself: RFC 4287's feed elements and RFC 5005's links."""
+
+    name: str  # the feed's stable name, from which its id is made
+    title: str
+    subtitle: str
+    self_url: str
+    updated_if_empty: datetime  # 'updated' of a feed without entries
+    links: tuple[tuple[str, str], ...] = ()  # (rel, href): prev-archive, current, ...
+    archive: bool = False  # an archive document (fh:archive)
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    """What entries are rendered with: the sources (atom:source), the campaigns (their
+    categories), and the URL of a near-duplicate group's feed."""
+
+    sources: Mapping[str, Source]
+    campaigns: Mapping[str, Campaign] = field(default_factory=dict)
+    group_url: Callable[[str], str] | None = None
+
+
 def render_feed(
     items: Sequence[StoredItem],
-    sources: Mapping[str, Source],
-    *,
-    name: str,
-    title: str,
-    subtitle: str,
-    self_url: str,
-    fallback_updated: datetime,
-    links: Iterable[tuple[str, str]] = (),
-    campaigns: Mapping[str, Campaign] | None = None,
-    archive: bool = False,
-    group_url: Callable[[str], str] | None = None,
+    head: FeedHead,
+    context: EntryContext,
     on_skipped: Callable[[StoredItem, Exception], None] | None = None,
 ) -> bytes:
     """The Atom document for `items`, already sorted as they should appear.
 
-    `archive` marks an RFC 5005 archive document (`fh:archive`); `links` are extra
-    (rel, href) pairs such as `prev-archive` and `current`; `group_url` names the feed
-    of a near-duplicate group. An entry that cannot be rendered is left out and handed
-    to `on_skipped` (default: logged once), so one bad item never fails a document.
+    An entry that cannot be rendered is left out and handed to `on_skipped` (default:
+    logged once), so one bad item never fails a document.
     """
+    archive, group_url = head.archive, context.group_url
     nsmap = {None: ATOM_NS, "fh": HISTORY_NS} if archive else {None: ATOM_NS}
     root = etree.Element(_q("feed"), nsmap=nsmap)
     root.set(XML_LANG, "de")
-    _sub(root, "id", feed_id(name))
-    _sub(root, "title", title, type="text")
-    _sub(root, "subtitle", subtitle, type="text")
-    newest = max((max(s.updated, s.item.published) for s in items), default=fallback_updated)
+    _sub(root, "id", feed_id(head.name))
+    _sub(root, "title", head.title, type="text")
+    _sub(root, "subtitle", head.subtitle, type="text")
+    newest = max((max(s.updated, s.item.published) for s in items), default=head.updated_if_empty)
     _sub(root, "updated", format_time(newest))
-    _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
-    for rel, href in links:
+    _sub(root, "link", rel="self", type="application/atom+xml", href=head.self_url)
+    for rel, href in head.links:
         _sub(root, "link", rel=rel, href=href)
     if archive:
         etree.SubElement(root, f"{{{HISTORY_NS}}}archive")
     _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
     _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
-    head = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    head, end = head.rsplit(b"</feed>", 1)
+    document = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    start, end = document.rsplit(b"</feed>", 1)
     entries = []
     for stored in items:
         group = stored.group_id
         group_link = group_url(group) if group_url and group and stored.group_size > 1 else None
         try:
-            source = sources.get(stored.item.source_id)
-            entries.append(_entry_fragment(stored, source, campaigns or {}, group_link))
+            source = context.sources.get(stored.item.source_id)
+            entries.append(_entry_fragment(stored, source, context.campaigns, group_link))
         except Exception as exc:  # one bad item must not cost the whole document
             (on_skipped or log_skipped)(stored, exc)
-    return b"".join([head, *entries, b"</feed>", end])
+    return b"".join([start, *entries, b"</feed>", end])
 
 
 _REPORTED: OrderedDict[tuple[str, str], None] = OrderedDict()

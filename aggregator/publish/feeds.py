@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from aggregator.config.schema import Config, Source
 from aggregator.core.model import LAND_CODES, StoredItem
-from aggregator.publish.atom import render_feed
+from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 
 PAGE_SIZE = 50
 SUBTITLE = "Pressemitteilungen und Meldungen der kommunalen Jobcenter"
@@ -117,7 +117,7 @@ class FeedStore(Protocol):
         group_id: str | None = None,
     ) -> int: ...
 
-    def items(
+    def items(  # noqa: PLR0913 - one query, its filters keyword-only
         self,
         *,
         limit: int | None = 200,
@@ -140,7 +140,7 @@ class _Filters(TypedDict):
     group_id: str | None
 
 
-def render_page(
+def render_page(  # noqa: PLR0913 - text and on_skipped are optional
     spec: FeedSpec,
     page: int | None,
     store: FeedStore,
@@ -183,20 +183,19 @@ def render_page(
         else:
             links.append(("previous", url(spec.path)))
     items.sort(key=lambda s: (s.item.published, s.first_seen), reverse=True)
-    return render_feed(
-        items,
-        feed_sources(config, store),
+    head = FeedHead(
         name=spec.name + (f"?q={text}" if text else ""),
         title=spec.title + (f" – Suche: {text}" if text else ""),
-        subtitle=SUBTITLE,
-        self_url=self_url,
-        fallback_updated=now,
-        links=links,
-        campaigns={c.id: c for c in config.campaigns},
+        subtitle=SUBTITLE, self_url=self_url, updated_if_empty=now, links=tuple(links),
         archive=page is not None,
-        group_url=group_url(base_url),
-        on_skipped=on_skipped,
-    )
+    )  # fmt: skip
+    return render_feed(items, head, entry_context(config, store, base_url), on_skipped)
+
+
+def entry_context(config: Config, store: FeedStore, base_url: str) -> EntryContext:
+    """What every entry of this service's feeds is rendered with."""
+    campaigns = {campaign.id: campaign for campaign in config.campaigns}
+    return EntryContext(feed_sources(config, store), campaigns, group_url(base_url))
 
 
 def write_static(

@@ -276,7 +276,7 @@ class Store:
 
     # -- items, for feeds, pages and campaigns -------------------------------------
 
-    def items(
+    def items(  # noqa: PLR0913 - one query, its filters keyword-only
         self,
         *,
         limit: int | None = 200,

@@ -104,7 +104,7 @@ def _kept(row: sqlite3.Row) -> Kept:
     )  # fmt: skip
 
 
-def select(
+def select(  # noqa: PLR0913 - one query, its filters keyword-only
     conn: sqlite3.Connection,
     *,
     limit: int | None = 200,

@@ -198,7 +198,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(state: AppState) -> Starlette:
+def _templates() -> Environment:
     templates = Environment(
         loader=PackageLoader("aggregator.web", "templates"), autoescape=select_autoescape()
     )
@@ -206,34 +206,44 @@ def create_app(state: AppState) -> Starlette:
     templates.filters["localtime"] = lambda value: (
         value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
     )
+    return templates
 
-    def guarded(name: str, endpoint: Endpoint) -> Endpoint:
-        """A failure answers 500 with one short line, is logged as one event, turns
-        /healthz unhealthy (until the same page renders again) and is counted."""
 
-        async def run(request: Request) -> Response:
-            what = f"{name} {request.url.path}"
-            try:
-                response = await endpoint(request)
-            except BadQuery as exc:
-                return Response(f"Ungültige Anfrage: {exc}\n", 400, media_type="text/plain")
-            except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"[:300]
-                kind = "database" if is_storage_failure(exc) else "render"
-                state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
-                if state.metrics is not None:
-                    state.metrics.serve_failures.labels(name).inc()
-                event("serving failed", logging.ERROR, path=request.url.path, error=reason,
-                      traceback=traceback.format_exc(limit=8))  # fmt: skip
-                return Response("Interner Fehler; siehe /healthz\n", 500, media_type="text/plain")
-            state.alarms.ok(f"render: {what}")
-            state.alarms.ok(f"database: {what}")
-            return response
+def guarded(state: AppState, name: str, endpoint: Endpoint) -> Endpoint:
+    """A failure answers 500 with one short line, is logged as one event, turns
+    /healthz unhealthy (until the same page renders again) and is counted."""
 
-        return run
+    async def run(request: Request) -> Response:
+        what = f"{name} {request.url.path}"
+        try:
+            response = await endpoint(request)
+        except BadQuery as exc:
+            return Response(f"Ungültige Anfrage: {exc}\n", 400, media_type="text/plain")
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            kind = "database" if is_storage_failure(exc) else "render"
+            state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
+            if state.metrics is not None:
+                state.metrics.serve_failures.labels(name).inc()
+            event("serving failed", logging.ERROR, path=request.url.path, error=reason,
+                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            return Response("Interner Fehler; siehe /healthz\n", 500, media_type="text/plain")
+        state.alarms.ok(f"render: {what}")
+        state.alarms.ok(f"database: {what}")
+        return response
 
-    async def feed(request: Request) -> Response:
-        config = state.config()
+    return run
+
+
+class _Pages:
+    """The endpoints, over the app's state and templates."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.templates = _templates()
+
+    async def feed(self, request: Request) -> Response:
+        config = self.state.config()
         path = request.path_params["path"]
         found = resolve(config, path)
         if found is None:
@@ -245,74 +255,86 @@ def create_app(state: AppState) -> Starlette:
         def render() -> bytes | None:
             now = datetime.now(UTC)
             return render_page(
-                spec, page, state.store, config, state.base_url, now, text, state.skipped
+                spec,
+                page,
+                self.state.store,
+                config,
+                self.state.base_url,
+                now,
+                text,
+                self.state.skipped,
             )
 
-        rendered = state.rendered(key, render, query=text is not None)
+        rendered = self.state.rendered(key, render, query=text is not None)
         if rendered is None:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
         return _send(request, rendered, ATOM_TYPE)
 
-    async def opml(request: Request) -> Response:
-        config = state.config()
-        rendered = state.rendered(
-            ("opml",), lambda: render_opml(config, state.base_url, datetime.now(UTC))
+    async def opml(self, request: Request) -> Response:
+        config = self.state.config()
+        rendered = self.state.rendered(
+            ("opml",), lambda: render_opml(config, self.state.base_url, datetime.now(UTC))
         )
         assert rendered is not None
         return _send(request, rendered, OPML_TYPE)
 
-    async def dashboard(request: Request) -> Response:
-        config = state.config()
+    async def dashboard(self, request: Request) -> Response:
+        config = self.state.config()
         now = datetime.now(UTC)
-        counts = state.store.item_counts(since=now - timedelta(days=30))
+        counts = self.state.store.item_counts(since=now - timedelta(days=30))
         health = tuple(
-            summarize(s.id, state.store.fetch_states(s.id), *counts.get(s.id, (0, 0)))
+            summarize(s.id, self.state.store.fetch_states(s.id), *counts.get(s.id, (0, 0)))
             for s in config.sources
         )
         view = Dashboard(
             campaigns=tuple(
-                campaign_view(config, c, state.store.items(limit=None, campaign_id=c.id), health)
+                campaign_view(
+                    config, c, self.state.store.items(limit=None, campaign_id=c.id), health
+                )
                 for c in config.campaigns
             ),
-            latest=cards(state.store.items(limit=60)),
+            latest=cards(self.state.store.items(limit=60)),
             health=tuple(sorted(health, key=_health_order)),
             sources={s.id: s for s in config.sources},
         )
-        page = templates.get_template("dashboard.html").render(
-            view=view, base_url=state.base_url, lands=LAND_CODES, now=now,
+        page = self.templates.get_template("dashboard.html").render(
+            view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
         )  # fmt: skip
         return HTMLResponse(page)
 
-    async def healthz(request: Request) -> Response:
+    async def healthz(self, request: Request) -> Response:
         now = datetime.now(UTC)
         reasons = []
         try:
-            state.store.count()
+            self.state.store.count()
         except Exception as exc:  # any database failure makes us unhealthy
             reasons.append(f"database: {exc}")
-        if not state.scheduler_running():
+        if not self.state.scheduler_running():
             reasons.append("scheduler: not running")
         reasons += [
             f"{alarm.name}: {alarm.reason} ({alarm.count}× since {alarm.since:%H:%M:%S} UTC)"
-            for alarm in state.alarms.active(now)
+            for alarm in self.state.alarms.active(now)
         ]
         status = 503 if reasons else 200
         return JSONResponse({"status": "fail" if reasons else "ok", "reasons": reasons}, status)
 
-    async def metrics(request: Request) -> Response:
-        if state.metrics is None:
+    async def metrics(self, request: Request) -> Response:
+        if self.state.metrics is None:
             return Response(status_code=404)
-        body = generate_latest(state.metrics.registry)
+        body = generate_latest(self.state.metrics.registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+
+def create_app(state: AppState) -> Starlette:
+    pages = _Pages(state)
     return Starlette(
         routes=[
-            Route("/", guarded("dashboard", dashboard)),
-            Route("/feeds/{path:path}", guarded("feed", feed)),
-            Route("/sources.opml", guarded("opml", opml)),
-            Route("/healthz", healthz),
-            Route("/metrics", metrics),
+            Route("/", guarded(state, "dashboard", pages.dashboard)),
+            Route("/feeds/{path:path}", guarded(state, "feed", pages.feed)),
+            Route("/sources.opml", guarded(state, "opml", pages.opml)),
+            Route("/healthz", pages.healthz),
+            Route("/metrics", pages.metrics),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],
