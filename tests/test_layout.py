@@ -102,3 +102,14 @@ def test_the_store_applies_decisions_made_in_classify_and_reads_no_documents():
     assert reaching == set()
     assert "choose_group" in (PACKAGE / "store" / "groups.py").read_text(encoding="utf-8")
     assert "revise(" in (PACKAGE / "store" / "items.py").read_text(encoding="utf-8")
+
+
+def test_the_tests_mirror_the_packages():
+    """tests/<stage>/ for each stage's own tests, tests/e2e/ for those through the CLI
+    and the service; only the house's own shape is tested at the top."""
+    tests = Path(__file__).parent
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders - {"e2e"} <= packages
+    assert {"config", "fetch", "parse", "classify", "pipeline", "store", "publish"} <= folders
+    assert [p.name for p in tests.glob("test_*.py")] == ["test_layout.py"]

@@ -1,1 +1,7 @@
-"""aggregator.classify"""
+"""What an item is among the others. Pure.
+
+Interface: `campaigns` (judge, matching, rules_digest: which campaign an item belongs
+to, with the evidence), `dedupe` (shingles, MinHash bands and choose_group: which
+near-duplicate group an item joins), `revise` (which version of an item seen again
+is kept). The store applies these decisions; it makes none of its own.
+"""

@@ -14,8 +14,8 @@ import httpx
 from lxml import etree
 
 from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.service.test_service import service
 from tests.siteserver import Route
-from tests.test_service import service
 
 # What text pasted from Word into a CMS brings along: ESC, backspace, a character
 # reference to ESC, and Windows-1252 quotes read as C1 controls.

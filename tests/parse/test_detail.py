@@ -1,10 +1,7 @@
-from pathlib import Path
-
 from aggregator.parse.detail import extract_detail
+from tests.paths import TESTS
 
-DETAILS = (
-    Path(__file__).parent / "sites" / "presse" / "typo3-news" / "aktuelles" / "pressemitteilungen"
-)
+DETAILS = TESTS / "sites" / "presse" / "typo3-news" / "aktuelles" / "pressemitteilungen"
 
 
 def test_article_body_and_date_from_a_news_detail_page():

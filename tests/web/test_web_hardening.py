@@ -24,7 +24,7 @@ from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store
 from aggregator.web.app import AppState, create_app
 from tests.conftest import ATOM, assert_valid_atom
-from tests.test_store import T0, make_item
+from tests.store.test_store import T0, make_item
 
 CONFIG = parse_config(
     "version: 1\ncampaigns:\n"

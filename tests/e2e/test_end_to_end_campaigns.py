@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from email.utils import format_datetime
-from pathlib import Path
 from xml.sax.saxutils import escape
 
+from tests.classify.test_campaigns import CORPUS, ITEMS
 from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.paths import ROOT
 from tests.siteserver import Route
-from tests.test_campaigns import CORPUS, ITEMS
 
-ROOT = Path(__file__).parent.parent
 CAMPAIGN = "aktionswoche-2019"
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from aggregator.config.loader import load_config, parse_config
 from aggregator.errors import ConfigError
+from tests.paths import ROOT
 
 VALID = """\
 version: 1
@@ -154,5 +155,5 @@ def test_missing_file_is_a_config_error(tmp_path: Path):
 
 
 def test_bundled_sources_yaml_is_valid():
-    config = load_config(Path(__file__).parent.parent / "sources.yaml")
+    config = load_config(ROOT / "sources.yaml")
     assert config.sources and config.campaigns

@@ -19,12 +19,12 @@ import httpx
 from lxml import etree
 
 from aggregator.demo.loopback import free_port
+from tests.classify.test_campaigns import ITEMS
 from tests.conftest import ATOM, ROOT, assert_valid_atom, run_cli
+from tests.e2e.test_end_to_end_campaigns import config_text as corpus_config
+from tests.e2e.test_end_to_end_campaigns import serve_corpus
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.siteserver import Route
-from tests.test_campaigns import ITEMS
-from tests.test_end_to_end_campaigns import config_text as corpus_config
-from tests.test_end_to_end_campaigns import serve_corpus
 
 BIG = 130  # items in one feed, enough for archive pages
 

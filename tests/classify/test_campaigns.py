@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,8 +17,8 @@ from aggregator.core.model import Item
 from aggregator.demo.sites import CORPUS_PATH
 from aggregator.normalize.entries import fingerprint
 from aggregator.parse.dates import BERLIN
+from tests.paths import ROOT
 
-ROOT = Path(__file__).parent.parent
 NOT_CONFIG = ("kind", "style")  # kind has a default here; style is the demo's
 CORPUS = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SOURCES = {

@@ -1,13 +1,13 @@
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from aggregator.errors import ParseError
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.feeds import looks_like_feed, parse_feed
+from tests.paths import TESTS
 
-FEEDS = Path(__file__).parent / "sites" / "feeds"
+FEEDS = TESTS / "sites" / "feeds"
 
 
 def parse(name: str, content_type: str = "application/xml"):

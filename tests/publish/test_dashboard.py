@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
+from tests.classify.test_campaigns import ITEMS
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
-from tests.siteserver import Route
-from tests.test_campaigns import ITEMS
-from tests.test_service import (
+from tests.paths import TESTS
+from tests.service.test_service import (
     big_feed,
     config_with_extras,
     serve_corpus,
@@ -18,9 +16,10 @@ from tests.test_service import (
     wait_for,
     walk_archives,
 )
+from tests.siteserver import Route
 
 CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = TESTS / "artifacts"
 FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -26,8 +26,8 @@ import pytest
 
 from aggregator.store.schema import MIGRATIONS
 from tests.conftest import ROOT, run_cli
+from tests.service.test_service import free_port, service, wait_for
 from tests.siteserver import Route
-from tests.test_service import free_port, service, wait_for
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a disk needs root")
 

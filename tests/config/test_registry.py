@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from aggregator.config.loader import load_config
 from aggregator.core.model import LAND_CODES
+from tests.paths import ROOT, TESTS
 
-ROOT = Path(__file__).parent.parent
 # The team's list of the 104 Träger (Land, kind, homepage), bundled so that a clean
 # clone tests on its own; it came from the shared data sets beside the project.
-CSV = Path(__file__).parent / "data" / "kommunale-jobcenter.csv"
+CSV = TESTS / "data" / "kommunale-jobcenter.csv"
 PER_LAND = {"NW": 18, "HE": 16, "NI": 16, "BW": 11, "BY": 10, "BB": 7, "ST": 6, "RP": 5,
             "SN": 5, "TH": 4, "SL": 3, "SH": 2, "MV": 1}  # fmt: skip
 CONFIG = load_config(ROOT / "sources.yaml")

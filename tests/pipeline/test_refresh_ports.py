@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
@@ -20,8 +19,9 @@ from aggregator.pipeline.crawl import crawl_listing, read_feed
 from aggregator.pipeline.ports import Policy, Refresh
 from aggregator.worker.pool import INLINE
 from tests.listing_expectations import EXPECTED, IKISS_PAGE
+from tests.paths import TESTS
 
-SITES = Path(__file__).parent / "sites"
+SITES = TESTS / "sites"
 BASE = "https://www.example-lk.de/"
 NOW = datetime(2019, 8, 30, 12, 0, tzinfo=UTC)
 TIMEOUTS = Timeouts(total=5, connect=2, read=2)

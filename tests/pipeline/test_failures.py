@@ -23,6 +23,7 @@ from aggregator.pipeline.refresh import RefreshResult, refresh_all
 from aggregator.store.database import Store
 from tests.conftest import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
+from tests.paths import TESTS
 from tests.rawserver import RawServer
 from tests.siteserver import Route
 
@@ -32,7 +33,7 @@ HEALTHY_ITEMS = {
     "gesund-feed": 3,
     "gesund-liste": len(EXPECTED[IKISS_PAGE] + EXPECTED[IKISS_PAGE_2]),
 }
-SPREE_FEED = (Path(__file__).parent / "sites/feeds/spree-neisse-rss2.xml").read_bytes()
+SPREE_FEED = (TESTS / "sites/feeds/spree-neisse-rss2.xml").read_bytes()
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE rss [

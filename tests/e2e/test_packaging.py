@@ -5,11 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).parent.parent
+from tests.paths import ROOT
 
 
 def test_compose_file_validates_and_keeps_data_config_and_health():

@@ -1,6 +1,5 @@
 """Listing pages read by preset, by explicit selectors and by the zero-config heuristic."""
 
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -18,8 +17,9 @@ from tests.listing_expectations import (
     SPREE_NEISSE_PAGE,
     TYPO3_PAGE,
 )
+from tests.paths import TESTS
 
-SITES = Path(__file__).parent / "sites"
+SITES = TESTS / "sites"
 HOST = "http://127.0.0.1:8000"
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
 
