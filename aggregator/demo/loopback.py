@@ -44,6 +44,7 @@ class Request:
     path: str
     headers: dict[str, str]
     status: int
+    client_port: int = 0  # the connection it came on: shows reuse
 
 
 Resolver = Callable[[str], Answer | None]
@@ -123,11 +124,11 @@ class LoopbackSite:
             self.active.append(path)
             self.arrived.append(path)
 
-    def _leave(self, path: str, headers: dict[str, str], status: int) -> None:
+    def _leave(self, path: str, headers: dict[str, str], status: int, port: int) -> None:
         with self._lock:
             self.in_flight -= 1
             self.active.remove(path)
-            self.requests.append(Request(path, headers, status))
+            self.requests.append(Request(path, headers, status, port))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             status = self._answer(self.site.resolve(self.path) or NOT_FOUND)
         finally:
-            self.site._leave(self.path, dict(self.headers.items()), status)
+            port = int(self.client_address[1])
+            self.site._leave(self.path, dict(self.headers.items()), status, port)
 
     def _answer(self, answer: Answer) -> int:
         if answer.delay:

@@ -1,4 +1,5 @@
-"""The HTTP edge: one shared httpx.AsyncClient, conditional GET, limits, politeness.
+"""The HTTP edge: one shared httpx.AsyncClient (a pool per origin), conditional GET,
+limits, politeness.
 
 Every way a request can go wrong ends as a FetchError subclass, so that the
 pipeline records it against its source and carries on with the others. Each
@@ -25,6 +26,7 @@ from aggregator.config.schema import Defaults
 from aggregator.core.kinds import Failure
 from aggregator.core.model import Timeouts
 from aggregator.errors import FetchError
+from aggregator.fetch.pools import PerOriginTransport
 from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
 
 PRODUCT = "jobcenter-aggregator"
@@ -156,7 +158,6 @@ class Fetcher:
         )
         self._rules: defaultdict[str, _Rules] = defaultdict(_Rules)
         self._client = httpx.AsyncClient(
-            http2=True,
             follow_redirects=True,
             max_redirects=defaults.max_redirects,
             headers={
@@ -165,8 +166,7 @@ class Fetcher:
                 "text/html;q=0.8, */*;q=0.5",
                 "Accept-Language": "de-DE, de;q=0.9",
             },
-            limits=httpx.Limits(max_connections=defaults.concurrency * 2),
-            transport=transport,
+            transport=transport or PerOriginTransport(defaults.per_host, defaults.concurrency),
         )
 
     async def __aenter__(self) -> Self:
