@@ -110,7 +110,9 @@ class Site:
             self.pages[path] = (page.body, page.content_type, validators(page.body))
 
 
-def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Site]:
+def make_sites(
+    count: int, port: int, items: int = 20, seed: int = 1, faults: bool = True
+) -> list[Site]:
     rng = random.Random(seed)
     start = datetime(2019, 7, 1, 9, 0, tzinfo=BERLIN)
     sites = []
@@ -128,7 +130,7 @@ def make_sites(count: int, port: int, items: int = 20, seed: int = 1) -> list[Si
             office.releases.insert(1, joint)
         base = f"http://{address(number)}:{port}"
         office.place(base)
-        fault = {SLOW: "slow", HANG: "hang", BROKEN: "broken"}.get(number % 100)
+        fault = {SLOW: "slow", HANG: "hang", BROKEN: "broken"}.get(number % 100) if faults else None
         site = Site(number, office, base, fault=fault)
         site.render()
         sites.append(site)
@@ -231,8 +233,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8901)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--lifetime", type=float, default=3 * 3600, help="seconds at most")
+    parser.add_argument("--no-faults", action="store_true", help="every site healthy")
     args = parser.parse_args()
-    sites = make_sites(args.sites, args.port)
+    sites = make_sites(args.sites, args.port, faults=not args.no_faults)
     sockets = [bind("127.0.0.1", args.port)] + [bind(address(s.number), args.port) for s in sites]
     config = uvicorn.Config(
         Farm(sites, args.latency), log_level="warning", lifespan="off", timeout_keep_alive=30,

@@ -3,7 +3,7 @@ robots.txt included, fetched concurrently with the fetcher's client settings and
 limits, no parsing, no pacing) and the CPU floor (the same bytes parsed by lxml and
 nothing else). Prints one JSON document.
 
-Run: python -m bench.floors --farm http://127.0.0.1:8901
+Run: python -m bench.floors --farm http://127.0.0.1:8901 [--concurrency 64] [--feeds-only]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import httpx
 from lxml import etree, html
 
 from aggregator.config.schema import Defaults
+from aggregator.fetch.pools import PerOriginTransport
 from bench.proctree import cpu_seconds
 
 
@@ -29,9 +30,8 @@ async def fetch_all(urls: list[str], defaults: Defaults) -> tuple[float, dict[st
     )
     bodies: dict[str, bytes] = {}
     timeout = httpx.Timeout(5.0)
-    async with httpx.AsyncClient(
-        http2=True, timeout=timeout, limits=httpx.Limits(max_connections=defaults.concurrency * 2)
-    ) as client:
+    transport = PerOriginTransport(defaults.per_host, defaults.concurrency)
+    async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
 
         async def one(url: str) -> None:
             async with per_host[urlsplit(url).netloc], limit:
@@ -59,23 +59,30 @@ def parse_all(bodies: dict[str, bytes]) -> float:
     return cpu_seconds() - started
 
 
-def main(farm: str) -> dict:
+def main(farm: str, concurrency: int | None = None, feeds_only: bool = False) -> dict:
     sites = httpx.get(f"{farm}/sites").json()
+    if feeds_only:
+        sites = [site for site in sites if site["style"] in ("rss", "atom")]
     urls = []
     for site in sites:
         parts = urlsplit(site["target"])
         urls += [f"{parts.scheme}://{parts.netloc}/robots.txt", site["target"]]
-    wall, bodies = asyncio.run(fetch_all(urls, Defaults()))
+    defaults = Defaults() if concurrency is None else Defaults(concurrency=concurrency)
+    wall, bodies = asyncio.run(fetch_all(urls, defaults))
     targets = {url: body for url, body in bodies.items() if not url.endswith("/robots.txt")}
     return {
         "network_floor_s": wall,
         "cpu_floor_s": parse_all(targets),
         "requests": len(urls),
         "answered": len(bodies),
+        "concurrency": defaults.concurrency,
     }
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--farm", required=True)
-    print(json.dumps(main(parser.parse_args().farm)))
+    parser.add_argument("--concurrency", type=int, help="requests at once (default: Defaults)")
+    parser.add_argument("--feeds-only", action="store_true", help="only the farm's feeds")
+    args = parser.parse_args()
+    print(json.dumps(main(args.farm, args.concurrency, args.feeds_only)))

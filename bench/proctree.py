@@ -52,13 +52,17 @@ class MemorySampler:
     peak of a single process between two samples may be missed; its VmHWM is not.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: int | None = None) -> None:
+        self.root = root  # the tree's root process; default: this one
         self.rss_mb = self.pss_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
-        pids = tree()
+        try:
+            pids = tree(self.root)
+        except OSError:  # the root ended meanwhile
+            return
         rss = sum(_field_kb(f"/proc/{pid}/status", "VmRSS:") for pid in pids) / 1024
         pss = sum(_field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids) / 1024
         self.rss_mb, self.pss_mb = max(self.rss_mb, rss), max(self.pss_mb, pss)

@@ -34,11 +34,11 @@ def child(*args: str, timeout: float = 1800) -> dict:
     return json.loads(done.stdout)
 
 
-def start_farm(sites: int, latency: float) -> tuple[subprocess.Popen, str]:
+def start_farm(sites: int, latency: float, faults: bool = True) -> tuple[subprocess.Popen, str]:
     port = free_port()
     farm = subprocess.Popen(
         [sys.executable, "-m", "bench.farm", "--sites", str(sites), "--port", str(port),
-         "--latency", str(latency)],
+         "--latency", str(latency), *([] if faults else ["--no-faults"])],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     assert farm.stdout is not None and farm.stdout.readline().strip() == b"ready"

@@ -1,0 +1,204 @@
+"""The product as a user runs it: `aggregator fetch` as a process (as cron starts it),
+its whole process tree's CPU and memory counted, against the farm in a process of its
+own; and lemon24/reader on the same feeds, in the same run, as the peer.
+
+Run: python -m bench.process --sites 1000 --runs 3 --concurrency 64
+
+Per run: the network floor at the given concurrency (≤ 2 per host, no parsing); a cold
+and a steady `aggregator fetch` of all offices; a cold `aggregator fetch` of the feeds
+alone and reader's update of the same feeds. CPU is the child's rusage (its parsing
+workers, which it waits for, included); memory the largest PSS of its process tree at one
+moment. Appends a section to bench/results.md (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bench.cycle import write_config
+from bench.proctree import MemorySampler
+from bench.run import ROOT, child, machine, start_farm
+
+FEED_STYLES = ("rss", "atom")
+
+
+def measured(command: list[str]) -> dict:
+    """Run a command; its wall time, CPU of its tree (rusage) and peak PSS of the tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )  # the aggregator's progress goes to stderr
+    memory = MemorySampler(process.pid).start()
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    memory.stop()
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "pss_mb": memory.pss_mb,
+        "rss_mb": memory.rss_mb,
+        "exit": process.returncode,
+        "stdout": output.decode("utf-8", "replace"),
+    }
+
+
+def configure(sites: list[dict], path: Path, concurrency: int) -> None:
+    write_config(sites, path)
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["defaults"]["concurrency"] = concurrency
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def stored_items(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM items").fetchone()[0])
+
+
+def aggregator_fetch(config: Path, db: Path, farm: str) -> dict:
+    httpx.get(f"{farm}/reset")
+    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db)]
+    result = measured([*command, "fetch"])
+    result["requests"] = httpx.get(f"{farm}/reset").json().get("requests", 0)
+    result["items"] = stored_items(db)
+    return result
+
+
+def reader_update(urls: list[str], folder: Path, farm: str, workers: int) -> dict:
+    listed = folder / "feeds.txt"
+    listed.write_text("\n".join(urls), encoding="utf-8")
+    httpx.get(f"{farm}/reset")
+    command = [sys.executable, "-m", "bench.peer", "--db", str(folder / "reader.sqlite"),
+               "--urls", str(listed), "--workers", str(workers)]  # fmt: skip
+    result = measured(command)
+    result["requests"] = httpx.get(f"{farm}/reset").json().get("requests", 0)
+    result["items"] = json.loads(result["stdout"])["entries"] if result["exit"] == 0 else 0
+    return result
+
+
+def one_run(sites_count: int, latency: float, concurrency: int) -> dict:
+    farm, base = start_farm(sites_count, latency, faults=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-process-") as temporary:
+            folder = Path(temporary)
+            sites = httpx.get(f"{base}/sites").json()
+            feeds = [site for site in sites if site["style"] in FEED_STYLES]
+            configure(sites, folder / "all.yaml", concurrency)
+            configure(feeds, folder / "feeds.yaml", concurrency)
+            floors = child("bench.floors", "--farm", base, "--concurrency", str(concurrency))
+            feed_floor = child(
+                "bench.floors", "--farm", base, "--concurrency", str(concurrency), "--feeds-only"
+            )
+            run = {"floors": floors, "feed_floor": feed_floor}
+            run["cold"] = aggregator_fetch(folder / "all.yaml", folder / "all.db", base)
+            run["steady"] = aggregator_fetch(folder / "all.yaml", folder / "all.db", base)
+            run["feeds"] = aggregator_fetch(folder / "feeds.yaml", folder / "feeds.db", base)
+            run["reader"] = reader_update(
+                [site["target"] for site in feeds], folder, base, concurrency
+            )
+            for scenario in ("cold", "steady", "feeds", "reader"):
+                run[scenario].pop("stdout")
+            return run
+    finally:
+        farm.kill()
+        farm.wait(15)
+
+
+def median(runs: list[dict], pick) -> float:  # type: ignore[no-untyped-def]
+    return statistics.median(pick(run) for run in runs)
+
+
+def spread(values: list[float], digits: str = ".3g") -> str:
+    return f"{statistics.median(values):{digits}} ({min(values):{digits}}–{max(values):{digits}})"
+
+
+def report(runs: list[dict], args: argparse.Namespace) -> str:
+    def column(pick) -> list[float]:  # type: ignore[no-untyped-def]
+        return [pick(run) for run in runs]
+
+    net = column(lambda r: r["floors"]["network_floor_s"])
+    lines = [
+        f"## Process run of {datetime.now():%Y-%m-%d %H:%M}: N = {args.sites}, concurrency "
+        f"{args.concurrency}, latency {args.latency * 1000:g} ms, {len(runs)} runs",
+        "",
+        f"Machine: {machine()}. Command: `python -m bench.process --sites {args.sites} "
+        f"--runs {args.runs} --concurrency {args.concurrency} --latency {args.latency}`. "
+        "`aggregator fetch` as a process (whole tree: rusage of the process and the parsing "
+        "workers it waits for; memory: largest PSS of the tree at one moment); the farm in a "
+        "process of its own. Median (min–max) of the runs.",
+        "",
+        "| scenario | wall s | CPU s | items | items per CPU-s | ratio to network floor "
+        "| requests | peak PSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    floors = {
+        "cold": net,
+        "steady": net,
+        "feeds": column(lambda r: r["feed_floor"]["network_floor_s"]),
+    }
+    floors["reader"] = floors["feeds"]
+    for name in ("cold", "steady", "feeds", "reader"):
+        wall = column(lambda r, n=name: r[n]["wall_s"])
+        cpu = column(lambda r, n=name: r[n]["cpu_s"])
+        items = column(lambda r, n=name: r[n]["items"])
+        per_cpu = [i / c if name != "steady" else 0.0 for i, c in zip(items, cpu, strict=True)]
+        ratio = [w / f for w, f in zip(wall, floors[name], strict=True)]
+        label = {"feeds": "feeds only, cold", "reader": "reader 3.26, same feeds"}.get(name, name)
+        lines.append(
+            f"| {label} | {spread(wall)} | {spread(cpu)} | {spread(items, '.0f')} "
+            f"| {spread(per_cpu, '.0f') if name != 'steady' else '–'} | {spread(ratio)} "
+            f"| {spread(column(lambda r, n=name: r[n]['requests']), '.0f')} "
+            f"| {spread(column(lambda r, n=name: r[n]['pss_mb']), '.0f')} |"
+        )
+    ours = [r["feeds"]["items"] / r["feeds"]["cpu_s"] for r in runs]
+    theirs = [r["reader"]["items"] / r["reader"]["cpu_s"] for r in runs]
+    lines += [
+        "",
+        f"- Network floor (all offices, ≤ 2 per host, ≤ {args.concurrency} at once, no "
+        f"parsing): {spread(net)} s; feeds alone {spread(floors['feeds'])} s; CPU floor "
+        f"(lxml only) {spread(column(lambda r: r['floors']['cpu_floor_s']))} s.",
+        "- Feeds, entries per CPU-second, ours to reader's, each run: "
+        + ", ".join(f"{o / t:.2f} ×" for o, t in zip(ours, theirs, strict=True))
+        + f" (median {statistics.median(o / t for o, t in zip(ours, theirs, strict=True)):.2f} ×).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--json", type=Path, help="also keep the raw figures here")
+    parser.add_argument("--no-append", action="store_true", help="print only")
+    args = parser.parse_args()
+    runs = [one_run(args.sites, args.latency, args.concurrency) for _ in range(args.runs)]
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2))
+    text = report(runs, args)
+    print(text)
+    if not args.no_append:
+        with args.out.open("a", encoding="utf-8") as results:
+            results.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
