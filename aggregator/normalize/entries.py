@@ -174,6 +174,8 @@ def normalize_entry(
         url = None
     summary_html = sanitize_html(entry.summary_html, base_url)
     content_html = sanitize_html(entry.content_html, base_url)
+    if content_html == summary_html:  # a feed's content often repeats its summary
+        content_html = ""
     summary_text = clean_text(summary_html) or clean_text(content_html)[:500]
     title = clean_text(entry.title) or summary_text[:100]
     if not title and not url:

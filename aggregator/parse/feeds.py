@@ -1,4 +1,5 @@
-"""A feed document (any RSS or Atom dialect) -> Entries, via feedparser.
+"""A feed document (any RSS or Atom dialect) -> Entries, via feedparser (or, for the
+well-formed common case, fastfeed's lxml reading of the same result).
 
 feedparser gets the raw bytes and the response headers so that the charset of
 the header, the XML declaration and a BOM are weighed as the specs say. Before
@@ -18,6 +19,7 @@ import feedparser
 
 from aggregator.core.model import Entry
 from aggregator.errors import ParseError
+from aggregator.parse import fastfeed
 from aggregator.parse.dates import parse_date
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -78,9 +80,7 @@ def _content(entry: Any) -> str | None:
 def _to_entry(raw: Any) -> Entry:
     guid = raw.get("id") or None
     summary = raw.get("summary") or None
-    content = _content(raw)
-    if content and summary and content.strip() == summary.strip():
-        content = None
+    content = _content(raw)  # the same as the summary: dropped when normalised
     return Entry(
         title=raw.get("title", ""),
         link=raw.get("link") or None,
@@ -99,9 +99,12 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> tuple[list[
         raise ParseError("empty body")
     if _ENTITY_DECLARATION.search(body[:65536]):
         raise ParseError("refused: the document declares XML entities (possible entity bomb/XXE)")
+    body = drop_forbidden_references(body)
+    if fastfeed.enabled() and (read := fastfeed.read_well_formed(body, headers, url)):
+        return read
     try:
         result = feedparser.parse(
-            drop_forbidden_references(body),
+            body,
             response_headers={k.lower(): v for k, v in headers.items()} | {"content-location": url},
             sanitize_html=False,
             resolve_relative_uris=True,
