@@ -113,3 +113,37 @@ def test_the_tests_mirror_the_packages():
     assert folders - {"e2e"} <= packages
     assert {"config", "fetch", "parse", "classify", "pipeline", "store", "publish"} <= folders
     assert [p.name for p in tests.glob("test_*.py")] == ["test_layout.py"]
+
+
+def test_each_command_is_found_in_the_module_named_for_it():
+    """The CLI imports a command's module when it runs (cli.app.COMMAND_MODULES)."""
+    import importlib
+
+    from aggregator.cli.app import COMMAND_MODULES, cli
+
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"aggregator.cli.{module}")
+    assert set(cli.commands) == set(COMMAND_MODULES)
+    for name, module in COMMAND_MODULES.items():
+        assert cli.commands[name].callback.__module__ == f"aggregator.cli.{module}"
+
+
+def test_a_fetch_imports_neither_the_html_readers_nor_the_service(tmp_path):
+    """A cron `aggregator fetch` starts in a third of the time when it leaves these to the
+    workers and the commands that need them."""
+    config = tmp_path / "sources.yaml"
+    config.write_text("version: 1\nsources: []\n", encoding="utf-8")
+    code = (
+        "import sys, runpy; sys.argv = ['aggregator', '--config', sys.argv[1], '--db', "
+        "sys.argv[2], 'fetch']\ntry:\n    runpy.run_module('aggregator', run_name='__main__')\n"
+        "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config), str(tmp_path / "a.db")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    loaded = set(done.stderr.strip().splitlines()[-1].split())
+    heavy = {"bs4", "soupsieve", "feedparser", "uvicorn", "starlette", "apscheduler", "jinja2",
+             "aggregator.demo", "aggregator.web", "aggregator.service"}  # fmt: skip
+    assert "aggregator.pipeline.refresh" in loaded
+    assert heavy & loaded == set()

@@ -7,7 +7,6 @@ import sys
 
 from rich.markup import escape
 
-from aggregator.cli import campaigns, demo, refresh, service, sources  # noqa: F401  (they register commands)
 from aggregator.cli.app import EXIT_STORAGE, cli, err
 from aggregator.errors import SchemaError, StorageError
 

@@ -9,6 +9,7 @@ start (address in use, another instance on the same database).
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -70,8 +71,32 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+# Which module of aggregator.cli defines each command. A command's module is imported
+# when the command runs: `aggregator fetch` from cron does not pay for the service,
+# the web app and the demo (a third of its start-up).
+COMMAND_MODULES = {
+    "campaigns": "campaigns",
+    "demo": "demo",
+    "feed": "refresh",
+    "fetch": "refresh",
+    "reload": "service",
+    "run": "service",
+    "sources": "sources",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"aggregator.cli.{module}")  # registers its commands
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config", "config_path", envvar="AGGREGATOR_CONFIG", default="sources.yaml",
     show_default=True, help="The sources.yaml to use (env AGGREGATOR_CONFIG).",

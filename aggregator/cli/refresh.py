@@ -26,6 +26,15 @@ from aggregator.store.database import Store
 from aggregator.worker.pool import offload_for
 
 
+def _worth_a_line(result: RefreshResult) -> bool:
+    """A source that brought something or had trouble; the quiet rest is counted, not
+    listed: a thousand unchanged rows hide the three that matter (and cost a second)."""
+    quiet = result.status in ("ok", "not-modified") and not (
+        result.new or result.updated or result.errors or result.guesses or result.notes
+    )
+    return not quiet
+
+
 def _result_line(result: RefreshResult) -> str:
     style = STATUS_STYLE.get(result.status, "")
     text = f"[{style}]{result.status:>12}[/{style}]  {result.source_id}"
@@ -47,7 +56,7 @@ def _summary_table(results: list[RefreshResult]) -> Table:
     table.add_column("new", justify="right")
     table.add_column("updated", justify="right")
     table.add_column("errors", overflow="fold")
-    for result in sorted(results, key=lambda r: r.source_id):
+    for result in sorted(filter(_worth_a_line, results), key=lambda r: r.source_id):
         style = STATUS_STYLE.get(result.status, "")
         problems = result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
         table.add_row(
@@ -67,7 +76,8 @@ async def _fetch_all(
     task = progress.add_task("refreshing", total=len(sources))
 
     def done(result: RefreshResult) -> None:
-        progress.console.print(_result_line(result), soft_wrap=True)
+        if _worth_a_line(result):
+            progress.console.print(_result_line(result), soft_wrap=True)
         progress.advance(task)
 
     with offload_for(config.defaults) as offload:
@@ -94,10 +104,13 @@ def fetch(obj: Context, force: bool) -> None:
             results = asyncio.run(_fetch_all(config, store, progress, force))
     finally:
         store.close()
-    out.print(_summary_table(results))
+    listed = sum(map(_worth_a_line, results))
+    if listed:
+        out.print(_summary_table(results))
     failing = sum(r.status in ("error", "partial") for r in results)
     new = sum(r.new for r in results)
-    out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors")
+    quiet = f", {len(results) - listed} without news not listed" if listed < len(results) else ""
+    out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors{quiet}")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

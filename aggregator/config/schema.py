@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-import soupsieve
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from aggregator.config.presets import PRESETS
@@ -82,6 +81,8 @@ def check_land(value: str) -> str:
 
 def check_selector(value: str | None) -> str | None:
     if value is not None:
+        import soupsieve  # a tenth of a second to import, and few configurations need it
+
         try:
             soupsieve.compile(value)
         except Exception as exc:  # soupsieve raises several types for bad syntax

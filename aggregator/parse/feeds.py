@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from aggregator.core.model import Entry
 from aggregator.errors import ParseError
 from aggregator.parse import fastfeed
@@ -102,6 +100,8 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> tuple[list[
     body = drop_forbidden_references(body)
     if fastfeed.enabled() and (read := fastfeed.read_well_formed(body, headers, url)):
         return read
+    import feedparser  # imported when needed: fastfeed reads most feeds without it
+
     try:
         result = feedparser.parse(
             body,

@@ -26,6 +26,7 @@ from aggregator.parse.heuristic import (
     post_pager,
 )
 from aggregator.parse.html import base_url, make_soup
+from aggregator.parse.listings import SINGLE_RELEASE
 from aggregator.parse.structured import structured_entries
 
 
@@ -115,13 +116,6 @@ def without_listing_state(url: str, names: tuple[str, ...] = ()) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="[]/,:")))
 
 
-def listing_identity(url: str) -> str:
-    """A listing URL with repeated parameters folded (some CMS append them page after page)."""
-    parts = urlsplit(url)
-    folded = dict(parse_qsl(parts.query, keep_blank_values=True))
-    return urlunsplit(parts._replace(query=urlencode(sorted(folded.items()), safe="[]/,:")))
-
-
 def _next_url(soup: BeautifulSoup, reading: Reading, base: str) -> str | None:
     if reading.next:
         element = soup.select_one(reading.next)
@@ -203,10 +197,6 @@ def parse_listing(
     return Listing(entries, next_url, method, base, shape, notes, confidence, found_by)
 
 
-SINGLE_RELEASE = (
-    "this page is a single release, not a listing (lists on it point at related pages); "
-    "configure the press listing it belongs to"
-)
 RECOGNISE_BELOW = 3  # a heuristic that found this few may have missed a known product's list
 
 

@@ -19,10 +19,8 @@ from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, 
 from aggregator.errors import FetchError, ParseError, WorkerError
 from aggregator.fetch.client import Fetched, HTTPStatusFailed
 from aggregator.normalize.entries import canonical_url
-from aggregator.parse.discover import advertised_feeds
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
-from aggregator.parse.html import make_soup
-from aggregator.parse.pages import SINGLE_RELEASE, listing_identity
+from aggregator.parse.listings import SINGLE_RELEASE, listing_identity
 from aggregator.pipeline.attempt import Attempt, attempt, failure
 from aggregator.pipeline.decide import keep_paging, needs_detail
 from aggregator.pipeline.ports import Refresh
@@ -83,6 +81,9 @@ async def _advertised_feed(
     response: Fetched, url: str, ctx: Refresh
 ) -> tuple[str, FeedReading] | None:
     """HTML where a feed was expected: the first feed the page advertises, read."""
+    from aggregator.parse.discover import advertised_feeds  # the HTML stack, seldom needed
+    from aggregator.parse.html import make_soup
+
     for link in advertised_feeds(make_soup(response.body, response.headers), response.final_url):
         try:
             fetched = await ctx.http.get(link.url, timeouts=ctx.policy.timeouts)

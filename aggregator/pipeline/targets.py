@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.pipeline.attempt import failure
-from aggregator.pipeline.discovery import Targets, discover_targets
 from aggregator.pipeline.ports import Getter, Refresh, TargetMemory
+
+if TYPE_CHECKING:
+    from aggregator.pipeline.discovery import Targets
 
 RECHECK_FOUND = timedelta(days=7)
 RECHECK_NOTHING = timedelta(days=1)  # nothing found: the site may be fixed soon, or we were
@@ -56,6 +59,9 @@ async def discover_and_store(
 ) -> Targets:
     """Discover a source's targets and store them, unless no start page could be read
     (then what was found before stays)."""
+    # imported here: discovery reads HTML, which a refresh of configured targets never does
+    from aggregator.pipeline.discovery import discover_targets
+
     targets = await discover_targets(start_urls(source), fetcher, tuple(map(str, source.hints)))
     if targets.visited:
         store.save_discovered(source.id, now, targets.feeds, targets.pages, _started(source))

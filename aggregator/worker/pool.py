@@ -66,6 +66,8 @@ def _warm_up() -> None:
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
     ).start()
+    import aggregator.parse.detail
+    import aggregator.parse.pages
     import aggregator.worker.tasks  # noqa: F401
 
 

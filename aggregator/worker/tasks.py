@@ -4,6 +4,10 @@ Parsing and normalising are most of a refresh's CPU. Bundled per document, with
 plain picklable arguments and results, they can run in a worker process (see
 offload.py) while the event loop goes on fetching; the crawl keeps the decisions
 that need the store or the network.
+
+The HTML readers (BeautifulSoup, soupsieve and ours, a fifth of a second to import)
+are imported by the functions that use them: the process that fetches refers to these
+functions, and with workers it never runs them.
 """
 
 from __future__ import annotations
@@ -11,16 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import FoundBy
 from aggregator.core.model import Entry, Item
 from aggregator.normalize.entries import normalize_entry
-from aggregator.parse.detail import extract_detail
 from aggregator.parse.feeds import parse_feed
-from aggregator.parse.heuristic import Shape
-from aggregator.parse.pages import parse_listing
 from aggregator.parse.titles import better_title
+
+if TYPE_CHECKING:
+    from aggregator.parse.heuristic import Shape
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ def read_listing_page(
     """The items of one listing page, the link to the next, and how they were found.
     `shape` comes from the previous page, `known_shape` from this page at an earlier
     refresh."""
+    from aggregator.parse.pages import parse_listing  # see the module's docstring
+
     listing = parse_listing(body, headers, url, target, shape, known_shape=known_shape)
     notes: list[str] = list(listing.notes)
     found = [
@@ -113,6 +120,8 @@ def read_detail_page(
 ) -> tuple[Item | None, list[str]]:
     """A listing entry completed by its own page: the full text (if wanted) and the
     date the listing lacked."""
+    from aggregator.parse.detail import extract_detail  # see the module's docstring
+
     detail = extract_detail(body, headers, url)
     completed = replace(
         entry,

@@ -8,7 +8,8 @@ import soupsieve
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
 from aggregator.normalize.entries import canonical_url
-from aggregator.parse.pages import listing_identity, parse_listing, without_listing_state
+from aggregator.parse.listings import listing_identity
+from aggregator.parse.pages import parse_listing, without_listing_state
 from tests.listing_expectations import (
     ARCHIVE_PAGE,
     EXPECTED,
