@@ -22,6 +22,8 @@ import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from aggregator.core.model import Item
 from aggregator.core.text import words
@@ -51,27 +53,42 @@ _SALTS = [  # odd multipliers: each a permutation of the 64-bit shingle hashes
     int.from_bytes(hashlib.blake2b(f"minhash {i}".encode(), digest_size=8).digest(), "big") | 1
     for i in range(BANDS * ROWS)
 ]
+# A band's key mixes its rows' minima and its number: odd multipliers, then the
+# xor-shift-multiply finish of splitmix64, so that keys spread over all 64 bits.
+_ROW_MULTIPLIERS = [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9][:ROWS]
+_BAND_MULTIPLIER, _FINISH = 0x27D4EB2F165667C5, 0x94D049BB133111EB
 
 
-def band_keys(own: frozenset[int]) -> list[int]:
-    """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short."""
-    if len(own) < MIN_SHINGLES:
-        return []
+@cache
+def _tables() -> tuple[Any, Any, Any]:
     # numpy is imported here, not with the module: the keys of new items are computed
     # in the parsing workers (see shingle_texts), so the main process seldom needs it
     import numpy as np
 
-    # products modulo 2**64 (numpy's unsigned arithmetic wraps): all BANDS * ROWS
-    # permutations of all shingles at once, instead of that many Python loops
-    hashes = np.fromiter(own, dtype=np.uint64, count=len(own))
     salts = np.array(_SALTS, dtype=np.uint64)
-    mins = (hashes[:, None] * salts).min(axis=0).tolist()
-    keys = []
-    for band in range(BANDS):
-        rows = mins[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(repr((band, rows)).encode(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    rows = np.array(_ROW_MULTIPLIERS, dtype=np.uint64)
+    bands = np.arange(BANDS, dtype=np.uint64) * np.uint64(_BAND_MULTIPLIER)
+    return salts, rows, bands
+
+
+def band_keys(own: frozenset[int]) -> list[int]:
+    """The LSH keys of a shingle set (63-bit, to fit SQLite's INTEGER); none if too short.
+
+    All in numpy's unsigned arithmetic, which wraps modulo 2**64: every permutation of
+    every shingle at once, then every band's key at once.
+    """
+    if len(own) < MIN_SHINGLES:
+        return []
+    import numpy as np
+
+    salts, rows, bands = _tables()
+    hashes = np.fromiter(own, dtype=np.uint64, count=len(own))
+    mins = (hashes[:, None] * salts).min(axis=0).reshape(BANDS, ROWS)
+    keys = (mins * rows).sum(axis=1, dtype=np.uint64) + bands
+    keys ^= keys >> np.uint64(31)
+    keys *= np.uint64(_FINISH)
+    keys ^= keys >> np.uint64(29)
+    return [int(key) for key in (keys >> np.uint64(1)).tolist()]
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:

@@ -34,7 +34,7 @@ from aggregator.errors import SchemaError, StorageError
 from aggregator.store import campaigns, fetch_state, groups, queue, sources, targets
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
-from aggregator.store.schema import BANDS_MIGRATION, MIGRATIONS
+from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS
 
 __all__ = ["CAUSES", "MIGRATIONS", "SaveResult", "Store", "is_storage_failure", "os_error_cause"]
 
@@ -156,7 +156,7 @@ class Store:
                 for statement in script.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                if number == BANDS_MIGRATION:
+                if number in (BANDS_MIGRATION, BANDS_REKEYED):
                     groups.backfill_band_keys(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
 

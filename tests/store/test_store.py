@@ -181,6 +181,29 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
     store.close()
 
 
+def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
+    """Version 9 hashed each band on its own; version 10 mixes the keys in numpy: the old
+    keys are dropped and computed anew, so old items are still found."""
+    from aggregator.classify.dedupe import band_keys, decode
+
+    path = tmp_path / "v9.db"
+    old = Store(path)
+    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    old._conn.execute("DELETE FROM item_bands")
+    old._conn.executemany(  # keys no new item would share
+        "INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)]
+    )
+    old._conn.execute("PRAGMA user_version = 9")
+    old.close()
+
+    store = Store(path)
+    rows = [tuple(row) for row in store._conn.execute("SELECT band, seq FROM item_bands")]
+    assert sorted(rows) == sorted((band, 1) for band in band_keys(shingled))
+    assert _joins_the_group_of(store, "spree-neisse")
+    store.close()
+
+
 def test_a_changed_item_replaces_its_band_keys(store: Store):
     from aggregator.classify.dedupe import band_keys, shingles
 
