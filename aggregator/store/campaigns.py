@@ -10,9 +10,15 @@ from aggregator.classify.campaigns import Verdict
 
 
 def set_campaigns(
-    conn: sqlite3.Connection, source_id: str, key: str, verdicts: Sequence[Verdict]
+    conn: sqlite3.Connection,
+    source_id: str,
+    key: str,
+    verdicts: Sequence[Verdict],
+    new: bool = False,
 ) -> None:
-    conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
+    """An item's campaigns; a `new` one has none to replace (items are never deleted)."""
+    if not new:
+        conn.execute("DELETE FROM item_campaigns WHERE source_id = ? AND key = ?", (source_id, key))
     conn.executemany(
         "INSERT INTO item_campaigns (source_id, key, campaign_id, reason) VALUES (?, ?, ?, ?)",
         [(source_id, key, v.campaign_id, v.reason) for v in verdicts if v.matched],

@@ -194,11 +194,12 @@ class Store:
         counts = {"new": 0, "updated": 0, "same": 0}
         with self.transaction() as conn:
             for item in items:
-                stored = _items.upsert_item(conn, item, now)
+                stored = _items.upsert_item(conn, item, now, shingled)
                 counts[stored.status] += 1
                 if stored.status != "same":
                     verdict = (verdicts or {}).get(item.key, ())
-                    campaigns.set_campaigns(conn, source_id, stored.key, verdict)
+                    new = stored.status == "new"
+                    campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     groups.group_near_duplicates(conn, source_id, stored, shingled or {})
             for outcome in outcomes:
                 fetch_state.record_outcome(conn, source_id, outcome, now)

@@ -36,9 +36,10 @@ def save_band_keys(
     index by item.
     """
     keys = band_keys(own) if keys is None else keys
-    conn.executemany(
-        "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
-    )
+    if old:
+        conn.executemany(
+            "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
+        )
     conn.executemany(
         "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)", [(b, seq) for b in keys]
     )
@@ -52,11 +53,15 @@ def group_near_duplicates(
 
     `prepared` holds shingles computed beforehand by text; others are computed here.
     """
-    shingled = prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
-    own = shingled.shingles
-    conn.execute(
-        "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?", (encode(own), stored.seq)
+    shingled = (
+        stored.shingled or prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
     )
+    own = shingled.shingles
+    if stored.shingled is None:  # a new item was stored with its shingles, in no group
+        conn.execute(
+            "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?",
+            (encode(own), stored.seq),
+        )
     old = decode(stored.old_shingles)
     keys = save_band_keys(conn, stored.seq, own, old, shingled.bands)
     if not keys:

@@ -4,11 +4,11 @@ queries the feeds, the dashboard and the campaigns read."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import comparable_text
+from aggregator.classify.dedupe import Shingled, comparable_text, encode, shingle_texts
 from aggregator.classify.revise import Kept, revise
 from aggregator.core.model import Item, StoredItem
 from aggregator.store.rows import item_filters, stored_item, to_text
@@ -47,18 +47,27 @@ class Upserted:
     text: str  # title, teaser and full text as stored: what near-duplicates compare ('' if same)
     published: datetime
     old_shingles: bytes | str | None = None
+    shingled: Shingled | None = None  # a new item's, stored with it
 
 
-def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted:
-    """Insert or update one item."""
+def upsert_item(
+    conn: sqlite3.Connection,
+    item: Item,
+    now: datetime,
+    prepared: Mapping[str, Shingled] | None = None,
+) -> Upserted:
+    """Insert or update one item. A new one is stored with its shingles (from `prepared`,
+    by comparable text, or computed here): one write of the row, not two."""
     row = existing(conn, item)
     if row is None:
+        text = comparable_text(item.title, item.summary_text, item.content_html)
+        shingled = (prepared or {}).get(text) or shingle_texts([text])[text]
         (seq,) = conn.execute(
             """
             INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
                                content_html, published, date_is_guess, fingerprint, guid,
-                               fetched_from, first_seen, updated, seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                               fetched_from, first_seen, updated, shingles, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     (SELECT coalesce(max(seq), 0) + 1 FROM items))
             RETURNING seq
             """,
@@ -66,11 +75,10 @@ def upsert_item(conn: sqlite3.Connection, item: Item, now: datetime) -> Upserted
                 item.source_id, item.key, item.url, item.title, item.summary_html,
                 item.summary_text, item.content_html, to_text(item.published),
                 int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
-                to_text(now), to_text(min(item.published, now)),
+                to_text(now), to_text(min(item.published, now)), encode(shingled.shingles),
             ),
         ).fetchone()  # fmt: skip
-        text = comparable_text(item.title, item.summary_text, item.content_html)
-        return Upserted("new", item.key, seq, text, item.published)
+        return Upserted("new", item.key, seq, text, item.published, shingled=shingled)
     revision = revise(_kept(row), item)
     item, new_content = revision.item, revision.content_html
     if not revision.changed and not revision.better_date:
