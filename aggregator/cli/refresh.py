@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from rich.table import Table
 from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_context
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.config.schema import Config
+from aggregator.errors import StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all, sync_campaigns
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
@@ -80,11 +82,16 @@ async def _fetch_all(
             progress.console.print(_result_line(result), soft_wrap=True)
         progress.advance(task)
 
-    with offload_for(config.defaults) as offload:
-        async with Fetcher(config.defaults) as fetcher:
-            return await refresh_all(
-                sources, config, fetcher, store, on_done=done, force=force, offload=offload
-            )
+    robots = store.robots_cache()  # read by the last run: not asked again for a day
+    try:
+        with offload_for(config.defaults) as offload:
+            async with Fetcher(config.defaults, robots=robots) as fetcher:
+                return await refresh_all(
+                    sources, config, fetcher, store, on_done=done, force=force, offload=offload
+                )
+    finally:
+        with contextlib.suppress(StorageError):  # a cache: losing it costs requests only
+            store.save_robots(robots)
 
 
 @cli.command()

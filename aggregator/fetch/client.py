@@ -25,6 +25,7 @@ from aggregator import __version__
 from aggregator.config.schema import Defaults
 from aggregator.core.kinds import Failure
 from aggregator.core.model import Timeouts
+from aggregator.core.robots import Remembered, RobotsCache
 from aggregator.errors import FetchError
 from aggregator.fetch.pools import PerOriginTransport
 from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
@@ -150,8 +151,14 @@ class _Rules:
 class Fetcher:
     """Shared client with global and per-host limits, pacing and robots.txt."""
 
-    def __init__(self, defaults: Defaults, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        defaults: Defaults,
+        transport: httpx.AsyncBaseTransport | None = None,
+        robots: RobotsCache | None = None,
+    ):
         self.defaults = defaults
+        self.robots = robots if robots is not None else RobotsCache()
         self._global = PrioritySlots(defaults.concurrency)
         self._hosts: defaultdict[str, _Host] = defaultdict(
             lambda: _Host(asyncio.Semaphore(defaults.per_host))
@@ -276,8 +283,17 @@ class Fetcher:
         of another timeout and of more load on a struggling server."""
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
         rules.robots, rules.failed = None, False
+        known = self.robots.recall(origin, time.time())
+        if known is not None:  # read by an earlier process, and still valid
+            rules.until = time.monotonic() + (known.expires - time.time())
+            rules.failed = known.server_error
+            if known.text is not None:
+                self._obey(host, rules, known.text)
+            return
         rules.until = time.monotonic() + ROBOTS_TTL
+        allowed = Remembered(None, False, time.time() + ROBOTS_TTL)
         try:
             # the first contact with a site waits for the requests of sites under way
             response = await self._request(
@@ -287,6 +303,9 @@ class Fetcher:
             if exc.status >= 500:
                 rules.failed = True
                 rules.until = time.monotonic() + ROBOTS_RETRY
+                self.robots.remember(origin, Remembered(None, True, time.time() + ROBOTS_RETRY))
+            else:
+                self.robots.remember(origin, allowed)
             return
         except UNREACHABLE as exc:
             rules.until = 0.0
@@ -294,9 +313,15 @@ class Fetcher:
             rules.down, rules.down_until = down, time.monotonic() + DOWN_MEMORY
             raise down from None
         except FetchError:  # too large, too many redirects: as if there were none
+            self.robots.remember(origin, allowed)
             return
         assert isinstance(response, Fetched)
         text = response.body.decode("utf-8", errors="replace")
+        self.robots.remember(origin, Remembered(text, False, time.time() + ROBOTS_TTL))
+        self._obey(host, rules, text)
+
+    @staticmethod
+    def _obey(host: _Host, rules: _Rules, text: str) -> None:
         try:
             rules.robots = Protego.parse(text)
         except Exception:  # protego raises assorted errors; a broken file counts as absent

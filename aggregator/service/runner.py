@@ -11,6 +11,7 @@ one leaves its source untouched.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -257,7 +258,7 @@ class Service:
     async def _run(self, listening: socket.socket) -> None:
         self.writer = Store(self.db_path)
         reader = Store(self.db_path)
-        self.fetcher = Fetcher(self.config.defaults)
+        self.fetcher = Fetcher(self.config.defaults, robots=self.writer.robots_cache())
         self.offload = offload_for(self.config.defaults)
         sync_campaigns(self.config, self.writer)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -289,6 +290,8 @@ class Service:
             self.scheduler.shutdown(wait=False)
             await self._finish_refreshes()
             await self.fetcher.aclose()
+            with contextlib.suppress(StorageError):  # a cache: losing it costs requests only
+                self.writer.save_robots(self.fetcher.robots)
             self.offload.close()
             self.writer.close()
             reader.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ from aggregator.core.model import (
     QueuedDetail,
     StoredItem,
 )
+from aggregator.core.robots import RobotsCache
 from aggregator.errors import SchemaError, StorageError
-from aggregator.store import campaigns, fetch_state, groups, queue, sources, targets
+from aggregator.store import campaigns, fetch_state, groups, queue, robots, sources, targets
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
 from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS
@@ -206,6 +208,19 @@ class Store:
             if details is not None:
                 queue.apply(conn, source_id, details, now)
         return SaveResult(new=counts["new"], updated=counts["updated"])
+
+    # -- robots.txt ------------------------------------------------------------------
+
+    def robots_cache(self) -> RobotsCache:
+        """robots.txt of the origins asked within its lifetime, for a new fetcher."""
+        return robots.load(self._conn, time.time())
+
+    def save_robots(self, cache: RobotsCache) -> None:
+        """What a fetcher learnt of robots.txt, in one transaction at its end."""
+        if cache.changed:
+            with self.transaction() as conn:
+                robots.save(conn, cache.changed, time.time())
+            cache.changed.clear()
 
     # -- what a refresh reads first ----------------------------------------------
 

@@ -177,3 +177,16 @@ MIGRATIONS.append(
     DELETE FROM item_bands;
     """
 )
+
+MIGRATIONS.append(
+    # 11: what robots.txt said, by origin, until it expires (a day; an hour after a 5xx),
+    # so that a new process does not ask every host again
+    """
+    CREATE TABLE robots (
+        origin       TEXT PRIMARY KEY,
+        body         TEXT,
+        server_error INTEGER NOT NULL,
+        expires      REAL NOT NULL
+    );
+    """
+)

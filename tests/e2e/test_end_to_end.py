@@ -156,3 +156,19 @@ def test_feed_out_directory_writes_every_feed_as_static_files(site, tmp_path, wr
             assert (out / f"feeds/laender/{land}.atom").exists()
     assert b"<opml" in (out / "sources.opml").read_bytes()
     assert not list(out.rglob("*.tmp"))  # written atomically
+
+
+def test_a_second_fetch_process_does_not_ask_for_robots_txt_again(site, tmp_path, write_config):
+    """cron starts a new process each time: robots.txt read by the last one holds for a
+    day (RFC 9309), and what it forbids stays forbidden."""
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /altbau/\n")
+    sources = dict(FEED_SOURCES, altbau=("RP", "altbau/rss.xml"))
+    config = write_config(config_for(site, {k: sources[k] for k in ("spree-neisse", "altbau")}))
+    env = {"AGGREGATOR_DB": str(tmp_path / "cron.db")}
+    for run in (["fetch"], ["fetch", "--force"]):  # --force: past the disallowed one's backoff
+        done = run_cli("--config", str(config), *run, env=env)
+        assert done.returncode == 0, done.stderr.decode()
+        assert "robots.txt disallows" in done.stdout.decode(), run
+    asked = [request.path for request in site.requests]
+    assert asked.count("/robots.txt") == 1
+    assert asked.count("/feeds/spree-neisse-rss2.xml") == 2 and "/altbau/rss.xml" not in asked

@@ -14,6 +14,7 @@ from aggregator.fetch.client import (
     HTTPStatusFailed,
     NotModified,
     RedirectFailed,
+    RobotsDisallowed,
     TooLarge,
 )
 from tests.siteserver import Route
@@ -124,3 +125,41 @@ def test_waiting_for_a_slow_host_does_not_block_other_hosts(site):
             return elapsed
 
     assert asyncio.run(run()) < 1.5  # not after the paced one's 3 s
+
+
+def test_robots_txt_read_by_an_earlier_process_is_obeyed_without_asking(site):
+    from aggregator.core.robots import Remembered, RobotsCache
+
+    origin = site.base.lower()
+    cache = RobotsCache({origin: Remembered("User-agent: *\nDisallow: /feeds/\n", False,
+                                            time.time() + 3600)})  # fmt: skip
+
+    async def go():
+        async with Fetcher(Defaults(**QUICK), robots=cache) as fetcher:
+            await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
+
+    with pytest.raises(RobotsDisallowed):
+        asyncio.run(go())
+    assert not [r for r in site.requests if r.path == "/robots.txt"]
+    assert cache.changed == {}
+
+
+def test_expired_robots_txt_is_asked_again_and_remembered(site):
+    from aggregator.core.robots import Remembered, RobotsCache
+
+    origin = site.base.lower()
+    cache = RobotsCache({origin: Remembered("User-agent: *\nDisallow: /\n", False, 1.0)})
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /intern/\n")
+    fetched = None
+
+    async def go():
+        nonlocal fetched
+        async with Fetcher(Defaults(**QUICK), robots=cache) as fetcher:
+            fetched = await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
+
+    asyncio.run(go())
+    assert isinstance(fetched, Fetched)
+    assert [r.path for r in site.requests].count("/robots.txt") == 1
+    remembered = cache.changed[origin]
+    assert remembered.text == "User-agent: *\nDisallow: /intern/\n"
+    assert remembered.expires > time.time() + 23 * 3600 and not remembered.server_error

@@ -135,6 +135,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old = Store(path)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     old._conn.execute("PRAGMA user_version = 4")
+    old._conn.execute("DROP TABLE robots")  # migration 11
     old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
@@ -166,7 +167,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "DROP TABLE detail_queue;"
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by;"
-        "PRAGMA user_version = 5;"
+        "DROP TABLE robots; PRAGMA user_version = 5;"
     )
     old._conn.executemany(
         "INSERT INTO item_bands VALUES (?, 'spree-neisse', 'link:e.de/1')",
@@ -195,6 +196,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
         "INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)]
     )
     old._conn.execute("PRAGMA user_version = 9")
+    old._conn.execute("DROP TABLE robots")  # migration 11
     old.close()
 
     store = Store(path)
@@ -264,7 +266,8 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     old.save_refresh("spree-neisse", [], outcomes, T0)
     old._conn.executescript(
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
-        "ALTER TABLE fetch_state DROP COLUMN found_by; PRAGMA user_version = 8;"
+        "ALTER TABLE fetch_state DROP COLUMN found_by; DROP TABLE robots;"
+        "PRAGMA user_version = 8;"
     )
     old.close()
     store = Store(path)
@@ -282,3 +285,25 @@ def test_an_item_seen_again_through_another_target_keeps_its_first_text(store: S
     assert (again.new, again.updated) == (0, 0)
     (stored,) = store.items()
     assert stored.item.title == "Aktionswoche"
+
+
+def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
+    import time
+
+    from aggregator.core.robots import Remembered
+
+    path = tmp_path / "robots.db"
+    store = Store(path)
+    cache = store.robots_cache()
+    cache.remember(
+        "https://a.de", Remembered("User-agent: *\nDisallow: /x\n", False, time.time() + 60)
+    )
+    cache.remember("https://b.de", Remembered(None, True, time.time() - 1))  # already expired
+    store.save_robots(cache)
+    assert cache.changed == {}
+    store.close()
+
+    again = Store(path).robots_cache()
+    assert set(again.known) == {"https://a.de"}
+    assert again.recall("https://a.de", time.time()).text == "User-agent: *\nDisallow: /x\n"
+    assert again.recall("https://a.de", time.time() + 120) is None
