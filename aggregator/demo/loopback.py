@@ -142,10 +142,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.site._arrive(self.path)
-        status = 500
+        self._recorded = False
         try:
-            status = self._answer(self.site.resolve(self.path) or NOT_FOUND)
+            self._answer(self.site.resolve(self.path) or NOT_FOUND)
         finally:
+            self._record(500)  # if the answer failed before it was sent
+
+    def _record(self, status: int) -> None:
+        """Log the request before its answer goes out: whoever got the answer finds it."""
+        if not self._recorded:
+            self._recorded = True
             port = int(self.client_address[1])
             self.site._leave(self.path, dict(self.headers.items()), status, port)
 
@@ -166,6 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(answer.status, answer.body, headers)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> int:
+        self._record(status)
         self.send_response(status)
         for name, value in headers.items():
             if value:
