@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,9 +74,26 @@ def _headline_element(block: Tag) -> Tag | None:
     return classed
 
 
+def _usable(block: Tag) -> Iterator[Tag]:
+    # a walk of the descendants, not find_all("a", href=True): bs4 builds a filter per
+    # call, and this runs for every candidate block of a page (a third of its CPU)
+    for element in block.descendants:
+        if (
+            isinstance(element, Tag)
+            and element.name == "a"
+            and (href := element.attrs.get("href")) is not None
+            and not _BAD_HREF.match(str(href))
+        ):
+            yield element
+
+
 def usable_links(block: Tag) -> list[Tag]:
     """Links that lead somewhere: not anchors, scripts, mail or phone."""
-    return [a for a in block.find_all("a", href=True) if not _BAD_HREF.match(str(a["href"]))]
+    return list(_usable(block))
+
+
+def has_usable_link(block: Tag) -> bool:
+    return next(_usable(block), None) is not None
 
 
 def main_link(block: Tag) -> Tag | None:

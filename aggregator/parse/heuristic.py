@@ -26,7 +26,13 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.parse.blocks import headline_text, main_link, running_text, text_of, usable_links
+from aggregator.parse.blocks import (
+    has_usable_link,
+    headline_text,
+    main_link,
+    running_text,
+    text_of,
+)
 from aggregator.parse.dates import find_date
 from aggregator.parse.labels import label_rank
 
@@ -232,7 +238,7 @@ def _candidates(root: Tag, min_children: int) -> Iterator[tuple[Tag, list[Tag]]]
 
 
 def _has_link(tag: Tag) -> bool:
-    return bool(usable_links(tag)) or (tag.name == "a" and bool(tag.get("href")))
+    return has_usable_link(tag) or (tag.name == "a" and bool(tag.get("href")))
 
 
 def _kind(tag: Tag, signature: str) -> tuple[str, bool, bool]:
