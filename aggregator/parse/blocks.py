@@ -74,6 +74,17 @@ def _headline_element(block: Tag) -> Tag | None:
     return classed
 
 
+def holds(block: Tag, name: str, attribute: str | None = None) -> bool:
+    """Whether an element of this name (with this attribute) is inside the block: a walk,
+    as block.find() builds a bs4 filter on every call."""
+    return any(
+        isinstance(element, Tag)
+        and element.name == name
+        and (attribute is None or element.attrs.get(attribute) is not None)
+        for element in block.descendants
+    )
+
+
 def _usable(block: Tag) -> Iterator[Tag]:
     # a walk of the descendants, not find_all("a", href=True): bs4 builds a filter per
     # call, and this runs for every candidate block of a page (a third of its CPU)
@@ -103,7 +114,7 @@ def main_link(block: Tag) -> Tag | None:
         links.insert(0, block)
     headline = _headline_element(block)
     for link in links:
-        if link.find_parent(_HEADINGS) is not None or (
+        if any(parent.name in _HEADINGS for parent in link.parents) or (
             headline is not None and (link is headline or headline in link.parents)
         ):
             return link

@@ -29,6 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.parse.blocks import (
     has_usable_link,
     headline_text,
+    holds,
     main_link,
     running_text,
     text_of,
@@ -137,8 +138,8 @@ def features(block: Tag) -> _Features:
     headline = headline_text(block, link)
     text = text_of(block)
     rest = text.replace(headline, " ", 1) if headline else text
-    dated = block.find("time") is not None or find_date(rest) is not None
-    teaser = len(rest.strip()) >= 30 or block.find("img") is not None
+    dated = holds(block, "time") or find_date(rest) is not None
+    teaser = len(rest.strip()) >= 30 or holds(block, "img")
     return _Features(len(headline.split()), dated, _elsewhere(link), teaser)
 
 
@@ -251,7 +252,7 @@ def _periodic(children: list[Tag], signatures: list[str]) -> bool:
     period of 2 to MAX_RUN: cheap, and false for the common lists of alike blocks, which
     then need no closer look."""
     rough = [
-        (sig, child.name == "a" or child.find("a", href=True) is not None)
+        (sig, child.name == "a" or holds(child, "a", "href"))
         for child, sig in zip(children, signatures, strict=True)
     ]
     if len(set(rough)) < 2:
