@@ -74,6 +74,11 @@ def _headline_element(block: Tag) -> Tag | None:
     return classed
 
 
+def _named(block: Tag, name: str) -> list[Tag]:
+    """block.find_all(name), by a walk (see holds)."""
+    return [e for e in block.descendants if isinstance(e, Tag) and e.name == name]
+
+
 def holds(block: Tag, name: str, attribute: str | None = None) -> bool:
     """Whether an element of this name (with this attribute) is inside the block: a walk,
     as block.find() builds a bs4 filter on every call."""
@@ -205,16 +210,17 @@ def _teaser_like(block: Tag) -> list[Tag]:
 def _summary(block: Tag, selectors: Selectors | None, title: str) -> str | None:
     element = _select(block, selectors.summary if selectors else None)
     if element is None:
-        candidates = _teaser_like(block) + block.find_all("p")
+        candidates = _teaser_like(block) + _named(block, "p")
         element = next(
             (c for c in candidates if len(text_of(c)) >= 20 and title not in text_of(c)), None
         )
     if element is None:
         return None
-    element = copy.copy(element)
-    for link in element.find_all("a"):
-        if is_generic(text_of(link)):
-            link.decompose()
+    if any(is_generic(text_of(link)) for link in _named(element, "a")):
+        element = copy.copy(element)  # "mehr" links go; the page's tree stays whole
+        for link in element.find_all("a"):
+            if is_generic(text_of(link)):
+                link.decompose()
     html = element.decode_contents().strip()
     return html or None
 

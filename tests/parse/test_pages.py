@@ -182,3 +182,20 @@ def test_every_preset_compiles_and_is_documented():
                 soupsieve.compile(selector)
         assert preset.description
     assert len(PRESETS) >= 6
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ('<p><a rel="Next" href="/2">x</a><a rel="nofollow next" href="/3">y</a></p>', "/2"),
+        ('<head><link rel="next"></head><p><a rel="prev next" href="/3">weiter</a></p>', "/3"),
+        ('<link rel="NEXT" href="/h"><a rel=next href=/x>2</a>', "/h"),
+        ('<p><a rel="nextpage" href="/1">a</a><a href="/2" rel="">Nächste Seite</a></p>', "/2"),
+    ],
+)
+def test_the_next_page_is_marked_by_the_rel_token_in_any_case(markup, expected):
+    from bs4 import BeautifulSoup
+
+    from aggregator.parse.heuristic import find_next_link
+
+    assert find_next_link(BeautifulSoup(markup, "lxml")) == expected
