@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,10 +40,30 @@ class Selectors:
     summary: str | None = None
 
 
+_TEXTS: ContextVar[dict[int, tuple[Tag, str]] | None] = ContextVar("texts", default=None)
+
+
+@contextmanager
+def remembered_texts() -> Iterator[None]:
+    """While one listing page is read (its tree is not changed meanwhile), each element's
+    text is computed once: the heuristic asks for it four or five times."""
+    token = _TEXTS.set({})
+    try:
+        yield
+    finally:
+        _TEXTS.reset(token)
+
+
 def text_of(element: Tag | None) -> str:
     if element is None:
         return ""
-    return _SPACE.sub(" ", element.get_text(" ", strip=True)).strip()
+    texts = _TEXTS.get()
+    if texts is not None and (known := texts.get(id(element))) and known[0] is element:
+        return known[1]
+    text = _SPACE.sub(" ", element.get_text(" ", strip=True)).strip()
+    if texts is not None:
+        texts[id(element)] = (element, text)  # the element kept: its id is not reused
+    return text
 
 
 LONG_PARAGRAPH = 80  # characters: running text, not a teaser line or a caption

@@ -17,7 +17,7 @@ from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import GUESSED, FoundBy
 from aggregator.core.model import Entry
-from aggregator.parse.blocks import Selectors, entry_from_block, running_text
+from aggregator.parse.blocks import Selectors, entry_from_block, remembered_texts, running_text
 from aggregator.parse.heuristic import (
     Shape,
     describe,
@@ -143,6 +143,23 @@ def parse_listing(
     falls back to the heuristic unless `preset_fallback` is off (trying presets out, as
     discovery does).
     """
+    with remembered_texts():
+        return _parse_listing(
+            body, headers, url, target, shape, preset_fallback=preset_fallback,
+            known_shape=known_shape,
+        )  # fmt: skip
+
+
+def _parse_listing(
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    target: PageTarget,
+    shape: Shape | None,
+    *,
+    preset_fallback: bool,
+    known_shape: Shape | None,
+) -> Listing:
     soup = make_soup(body, headers)
     base = base_url(soup, url)
     reading = reading_for(target)
