@@ -96,33 +96,30 @@ def _headline_element(block: Tag) -> Tag | None:
     return classed
 
 
+def _elements(block: Tag, name: str) -> Iterator[Tag]:
+    """The block's elements of this name, in document order: block.find_all(name) by a
+    walk, as find_all and find build a bs4 filter on every call, and the heuristic asks
+    this of every candidate block of a page (a third of its CPU)."""
+    return (e for e in block.descendants if isinstance(e, Tag) and e.name == name)
+
+
 def _named(block: Tag, name: str) -> list[Tag]:
-    """block.find_all(name), by a walk (see holds)."""
-    return [e for e in block.descendants if isinstance(e, Tag) and e.name == name]
+    return list(_elements(block, name))
 
 
 def holds(block: Tag, name: str, attribute: str | None = None) -> bool:
-    """Whether an element of this name (with this attribute) is inside the block: a walk,
-    as block.find() builds a bs4 filter on every call."""
+    """Whether an element of this name (with this attribute) is inside the block."""
     return any(
-        isinstance(element, Tag)
-        and element.name == name
-        and (attribute is None or element.attrs.get(attribute) is not None)
-        for element in block.descendants
+        attribute is None or e.attrs.get(attribute) is not None for e in _elements(block, name)
     )
 
 
 def _usable(block: Tag) -> Iterator[Tag]:
-    # a walk of the descendants, not find_all("a", href=True): bs4 builds a filter per
-    # call, and this runs for every candidate block of a page (a third of its CPU)
-    for element in block.descendants:
-        if (
-            isinstance(element, Tag)
-            and element.name == "a"
-            and (href := element.attrs.get("href")) is not None
-            and not _BAD_HREF.match(str(href))
-        ):
-            yield element
+    return (
+        a
+        for a in _elements(block, "a")
+        if (href := a.attrs.get("href")) is not None and not _BAD_HREF.match(str(href))
+    )
 
 
 def usable_links(block: Tag) -> list[Tag]:

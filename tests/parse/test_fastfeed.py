@@ -227,17 +227,12 @@ GENERATED = settings(
 )
 
 
+@pytest.mark.parametrize(
+    ("feeds", "headers"), [(rss_feed(), RSS_TYPE), (atom_feed(), ATOM_TYPE)], ids=["rss", "atom"]
+)
 @GENERATED
-@given(body=rss_feed())
-def test_generated_rss_reads_alike(body, monkeypatch):
-    ours, reference = both(body, RSS_TYPE, monkeypatch)
-    if ours is not None:
-        assert ours == reference
-
-
-@GENERATED
-@given(body=atom_feed())
-def test_generated_atom_reads_alike(body, monkeypatch):
-    ours, reference = both(body, ATOM_TYPE, monkeypatch)
+@given(data=st.data())
+def test_generated_feeds_read_alike(feeds, headers, data, monkeypatch):
+    ours, reference = both(data.draw(feeds), headers, monkeypatch)
     if ours is not None:
         assert ours == reference

@@ -153,12 +153,10 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
 
 def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Path):
     """Version 5 kept band keys with the item's source id and key; version 6 by its seq."""
-    from aggregator.classify.dedupe import band_keys, decode
+    from aggregator.classify.dedupe import band_keys
 
     path = tmp_path / "v5.db"
-    old = Store(path)
-    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
-    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    old, shingled = _store_with_one_joint_item(path)
     old._conn.executescript(
         "DROP TABLE item_bands;"
         "CREATE TABLE item_bands (band INTEGER NOT NULL, source_id TEXT NOT NULL,"
@@ -174,6 +172,21 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         [(band,) for band in band_keys(shingled)],
     )
     old.close()
+    _assert_band_keys_rebuilt(path, shingled)
+
+
+def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
+    from aggregator.classify.dedupe import decode
+
+    old = Store(path)
+    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    return old, shingled
+
+
+def _assert_band_keys_rebuilt(path: Path, shingled: frozenset[int]) -> None:
+    """Opened again, the store holds the item's band keys by its seq, and still groups."""
+    from aggregator.classify.dedupe import band_keys
 
     store = Store(path)
     rows = [tuple(row) for row in store._conn.execute("SELECT band, seq FROM item_bands")]
@@ -185,12 +198,8 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
 def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     """Version 9 hashed each band on its own; version 10 mixes the keys in numpy: the old
     keys are dropped and computed anew, so old items are still found."""
-    from aggregator.classify.dedupe import band_keys, decode
-
     path = tmp_path / "v9.db"
-    old = Store(path)
-    old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
-    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    old, shingled = _store_with_one_joint_item(path)
     old._conn.execute("DELETE FROM item_bands")
     old._conn.executemany(  # keys no new item would share
         "INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)]
@@ -198,12 +207,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("PRAGMA user_version = 9")
     old._conn.execute("DROP TABLE robots")  # migration 11
     old.close()
-
-    store = Store(path)
-    rows = [tuple(row) for row in store._conn.execute("SELECT band, seq FROM item_bands")]
-    assert sorted(rows) == sorted((band, 1) for band in band_keys(shingled))
-    assert _joins_the_group_of(store, "spree-neisse")
-    store.close()
+    _assert_band_keys_rebuilt(path, shingled)
 
 
 def test_a_changed_item_replaces_its_band_keys(store: Store):
