@@ -107,6 +107,19 @@ def _named(block: Tag, name: str) -> list[Tag]:
     return list(_elements(block, name))
 
 
+def first(block: Tag, name: str) -> Tag | None:
+    """The block's first element of this name (block.find(name), by the same walk)."""
+    return next(_elements(block, name), None)
+
+
+def child_elements(parent: Tag, names: Iterable[str] | None = None) -> list[Tag]:
+    """The parent's element children (of these names): find_all(recursive=False) by a walk."""
+    wanted = None if names is None else set(names)
+    return [
+        c for c in parent.children if isinstance(c, Tag) and (wanted is None or c.name in wanted)
+    ]
+
+
 def holds(block: Tag, name: str, attribute: str | None = None) -> bool:
     """Whether an element of this name (with this attribute) is inside the block."""
     return any(
@@ -157,8 +170,7 @@ def _link_in(element: Tag | None) -> Tag | None:
         return None
     if element.name == "a" and element.get("href"):
         return element
-    found = element.find("a", href=True)
-    return found if isinstance(found, Tag) else None
+    return next((a for a in _elements(element, "a") if a.attrs.get("href") is not None), None)
 
 
 def _title(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
@@ -191,8 +203,8 @@ def date_of(element: Tag | None) -> datetime | None:
     """A date from `<time datetime>` inside or at `element`, else from its text."""
     if element is None:
         return None
-    time_tag = element if element.name == "time" else element.find("time")
-    if isinstance(time_tag, Tag):
+    time_tag = element if element.name == "time" else first(element, "time")
+    if time_tag is not None:
         value = parse_date(str(time_tag.get("datetime") or "")) or parse_date(text_of(time_tag))
         if value:
             return value
@@ -206,8 +218,8 @@ def _date(block: Tag, selectors: Selectors | None, title: str) -> datetime | Non
         for element in block.select(selectors.date):
             if value := date_of(element):
                 return value
-    time_tag = block if block.name == "time" else block.find("time")
-    if isinstance(time_tag, Tag) and (value := date_of(time_tag)):
+    time_tag = block if block.name == "time" else first(block, "time")
+    if time_tag is not None and (value := date_of(time_tag)):
         return value
     text = text_of(block)
     if title and title in text:

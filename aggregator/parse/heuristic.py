@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.blocks import (
+    child_elements,
+    first,
     has_usable_link,
     headline_text,
     holds,
@@ -101,7 +103,7 @@ def _tokens(tag: Tag) -> list[str]:
 def _is_skipped(tag: Tag) -> bool:
     if tag.name in _SKIPPED_TAGS or str(tag.get("role") or "") in _SKIPPED_ROLES:
         return True
-    if tag.name in _PAGE_CHROME and tag.find_parent("article") is None:
+    if tag.name in _PAGE_CHROME and not any(p.name == "article" for p in tag.parents):
         return True
     return any(_SKIPPED_TOKEN.match(token) for token in _tokens(tag) if token)
 
@@ -164,11 +166,19 @@ def _nearby_headings(block: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
     """The block's nearest ancestors, each with the headings that introduce it: its own
     child headings and a heading just before it."""
     for ancestor in list(block.parents)[:4]:
-        headings = list(ancestor.find_all(_HEADINGS, recursive=False))
-        previous = ancestor.find_previous_sibling()
-        if isinstance(previous, Tag) and previous.name in _HEADINGS:
+        headings = child_elements(ancestor, _HEADINGS)
+        previous = _previous_element(ancestor)
+        if previous is not None and previous.name in _HEADINGS:
             headings.append(previous)
         yield ancestor, headings
+
+
+def _previous_element(tag: Tag) -> Tag | None:
+    """The element just before this one among its siblings (find_previous_sibling())."""
+    sibling = tag.previous_sibling
+    while sibling is not None and not isinstance(sibling, Tag):
+        sibling = sibling.previous_sibling
+    return sibling
 
 
 def _under_related_heading(block: Tag) -> bool:
@@ -190,7 +200,7 @@ def _inside_running_text(block: Tag) -> bool:
     holder = block.parent.parent if block.parent is not None else None
     if not isinstance(holder, Tag):
         return False
-    return running_text(holder.find_all("p", recursive=False)) >= RUNNING_TEXT
+    return running_text(child_elements(holder, ("p",))) >= RUNNING_TEXT
 
 
 def _under_press_heading(block: Tag) -> bool:
@@ -369,7 +379,8 @@ def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
     """
     root = soup.body or soup
     groups, run_order = _groups(soup, root, 1 if shape else MIN_ITEMS)
-    position = {id(tag): n for n, tag in enumerate(root.find_all(True))}
+    tags = (tag for tag in root.descendants if isinstance(tag, Tag))
+    position = {id(tag): n for n, tag in enumerate(tags)}
     if shape is not None:
         members = _innermost(groups.get(shape, []))
         return Guess([m for m in members if _has_link(m) and headline_text(m)], shape)
@@ -425,7 +436,7 @@ def find_next_link(soup: BeautifulSoup) -> str | None:
     marked = _marked_next(soup)
     if marked is not None:
         return str(marked["href"])
-    for link in soup.find_all("a", href=True):
+    for link in _linked(soup):
         text = text_of(link).lower()
         title = str(link.get("title") or "").lower()
         if text in _NEXT_TEXTS or "nächste seite" in title or "next page" in title:
@@ -433,20 +444,35 @@ def find_next_link(soup: BeautifulSoup) -> str | None:
     return _numbered_next(soup)
 
 
+_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+
+
+def _linked(soup: BeautifulSoup) -> Iterator[Tag]:
+    """The page's `a` elements with an href (find_all("a", href=True), by a walk)."""
+    return (
+        e
+        for e in soup.descendants
+        if isinstance(e, Tag) and e.name == "a" and e.attrs.get("href") is not None
+    )
+
+
 def _numbered_next(soup: BeautifulSoup) -> str | None:
     """1 2 [3] 4 5: the current page is the number that is not a link (or is marked
     current); the next page is the link with the number after it."""
-    for link in soup.find_all("a", href=True, string=re.compile(r"^\s*\d{1,3}\s*$")):
+    numbered = (
+        link for link in _linked(soup) if link.string is not None and _NUMBER.match(link.string)
+    )
+    for link in numbered:
         holder = link.parent
         if holder is not None and holder.name == "li":
             holder = holder.parent
         if not isinstance(holder, Tag):
             continue
         numbers: dict[int, Tag | None] = {}
-        for element in holder.find_all(True):
+        for element in (e for e in holder.descendants if isinstance(e, Tag)):
             text = text_of(element)
             if not re.fullmatch(r"\d{1,3}", text) or (
-                element.name != "a" and element.find("a") is not None
+                element.name != "a" and first(element, "a") is not None
             ):
                 continue  # not a number, or only the holder of a linked one
             anchor = element if element.name == "a" and element.get("href") else None

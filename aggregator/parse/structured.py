@@ -80,25 +80,34 @@ def _json_ld(soup: BeautifulSoup) -> tuple[list[Entry], str]:
     return (articles, "JSON-LD articles") if len(articles) >= 2 else ([], "")
 
 
+def _tags(scope: Tag) -> Iterator[Tag]:
+    return (e for e in scope.descendants if isinstance(e, Tag))
+
+
+def _property(scope: Tag, name: str) -> Tag | None:
+    """The scope's first element with this itemprop (scope.find(itemprop=name), walked)."""
+    return next((e for e in _tags(scope) if e.attrs.get("itemprop") == name), None)
+
+
 def _microdata(soup: BeautifulSoup) -> list[Entry]:
     entries = []
-    for scope in soup.find_all(itemtype=True):
+    for scope in (e for e in _tags(soup) if e.attrs.get("itemtype") is not None):
         kind = str(scope.get("itemtype") or "").rsplit("/", 1)[-1]
         if kind not in ARTICLE_TYPES:
             continue
-        headline = scope.find(itemprop="headline")
-        link = scope.find(itemprop="url")
+        headline = _property(scope, "headline")
+        link = _property(scope, "url")
         href = (link.get("href") or link.get("content")) if isinstance(link, Tag) else None
         if not isinstance(headline, Tag) or not href:
             anchor = headline.find("a", href=True) if isinstance(headline, Tag) else None
             href = href or (anchor["href"] if isinstance(anchor, Tag) else None)
         if not isinstance(headline, Tag) or not href:
             continue
-        date = scope.find(itemprop="datePublished")
+        date = _property(scope, "datePublished")
         when = None
         if isinstance(date, Tag):
             when = parse_date(str(date.get("datetime") or date.get("content") or text_of(date)))
-        teaser = scope.find(itemprop="description")
+        teaser = _property(scope, "description")
         entries.append(
             Entry(
                 title=text_of(headline),
