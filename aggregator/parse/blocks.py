@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bs4 import Tag
@@ -40,30 +40,53 @@ class Selectors:
     summary: str | None = None
 
 
-_TEXTS: ContextVar[dict[int, tuple[Tag, str]] | None] = ContextVar("texts", default=None)
+@dataclass
+class _PageMemory:
+    """What was computed for elements of the page being read, by element id; the element
+    is kept beside its value, so no id is reused while the page is read."""
+
+    texts: dict[int, tuple[Tag, str]] = field(default_factory=dict)
+    tags: dict[int, tuple[Tag, list[Tag]]] = field(default_factory=dict)
+
+
+_MEMORY: ContextVar[_PageMemory | None] = ContextVar("page_memory", default=None)
 
 
 @contextmanager
 def remembered_texts() -> Iterator[None]:
     """While one listing page is read (its tree is not changed meanwhile), each element's
-    text is computed once: the heuristic asks for it four or five times."""
-    token = _TEXTS.set({})
+    text and its list of elements are computed once: the heuristic asks for each four or
+    five times."""
+    token = _MEMORY.set(_PageMemory())
     try:
         yield
     finally:
-        _TEXTS.reset(token)
+        _MEMORY.reset(token)
 
 
 def text_of(element: Tag | None) -> str:
     if element is None:
         return ""
-    texts = _TEXTS.get()
-    if texts is not None and (known := texts.get(id(element))) and known[0] is element:
+    memory = _MEMORY.get()
+    if memory is not None and (known := memory.texts.get(id(element))) and known[0] is element:
         return known[1]
     text = _SPACE.sub(" ", element.get_text(" ", strip=True)).strip()
-    if texts is not None:
-        texts[id(element)] = (element, text)  # the element kept: its id is not reused
+    if memory is not None:
+        memory.texts[id(element)] = (element, text)
     return text
+
+
+def tags_in(block: Tag) -> list[Tag]:
+    """The block's elements in document order (not the block itself): bs4's descendants
+    generator walks strings too, one Python step each, and a page's blocks are walked
+    many times over."""
+    memory = _MEMORY.get()
+    if memory is not None and (known := memory.tags.get(id(block))) and known[0] is block:
+        return known[1]
+    tags = [e for e in block.descendants if isinstance(e, Tag)]
+    if memory is not None:
+        memory.tags[id(block)] = (block, tags)
+    return tags
 
 
 LONG_PARAGRAPH = 80  # characters: running text, not a teaser line or a caption
@@ -85,9 +108,7 @@ def _headline_element(block: Tag) -> Tag | None:
     """A heading, or an element whose class calls it the headline or title (one pass
     over the block: this runs for every candidate block of a page)."""
     classed: Tag | None = None
-    for element in block.descendants:
-        if not isinstance(element, Tag):
-            continue
+    for element in tags_in(block):
         if element.name in _HEADINGS:
             if not is_generic(text_of(element)):
                 return element
@@ -100,7 +121,7 @@ def _elements(block: Tag, name: str) -> Iterator[Tag]:
     """The block's elements of this name, in document order: block.find_all(name) by a
     walk, as find_all and find build a bs4 filter on every call, and the heuristic asks
     this of every candidate block of a page (a third of its CPU)."""
-    return (e for e in block.descendants if isinstance(e, Tag) and e.name == name)
+    return (e for e in tags_in(block) if e.name == name)
 
 
 def _named(block: Tag, name: str) -> list[Tag]:
@@ -231,10 +252,8 @@ def _teaser_like(block: Tag) -> list[Tag]:
     """Elements whose class names say teaser, description, summary, intro or abstract."""
     return [
         element
-        for element in block.descendants
-        if isinstance(element, Tag)
-        and (classes := element.get("class"))
-        and _TEASER_LIKE.search(" ".join(classes))
+        for element in tags_in(block)
+        if (classes := element.get("class")) and _TEASER_LIKE.search(" ".join(classes))
     ]
 
 

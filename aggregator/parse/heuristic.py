@@ -34,6 +34,7 @@ from aggregator.parse.blocks import (
     holds,
     main_link,
     running_text,
+    tags_in,
     text_of,
 )
 from aggregator.parse.dates import find_date
@@ -379,8 +380,7 @@ def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
     """
     root = soup.body or soup
     groups, run_order = _groups(soup, root, 1 if shape else MIN_ITEMS)
-    tags = (tag for tag in root.descendants if isinstance(tag, Tag))
-    position = {id(tag): n for n, tag in enumerate(tags)}
+    position = {id(tag): n for n, tag in enumerate(tags_in(root))}
     if shape is not None:
         members = _innermost(groups.get(shape, []))
         return Guess([m for m in members if _has_link(m) and headline_text(m)], shape)
@@ -449,11 +449,7 @@ _NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 
 def _linked(soup: BeautifulSoup) -> Iterator[Tag]:
     """The page's `a` elements with an href (find_all("a", href=True), by a walk)."""
-    return (
-        e
-        for e in soup.descendants
-        if isinstance(e, Tag) and e.name == "a" and e.attrs.get("href") is not None
-    )
+    return (e for e in tags_in(soup) if e.name == "a" and e.attrs.get("href") is not None)
 
 
 def _numbered_next(soup: BeautifulSoup) -> str | None:
@@ -469,7 +465,7 @@ def _numbered_next(soup: BeautifulSoup) -> str | None:
         if not isinstance(holder, Tag):
             continue
         numbers: dict[int, Tag | None] = {}
-        for element in (e for e in holder.descendants if isinstance(e, Tag)):
+        for element in tags_in(holder):
             text = text_of(element)
             if not re.fullmatch(r"\d{1,3}", text) or (
                 element.name != "a" and first(element, "a") is not None

@@ -13,7 +13,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.model import Entry
-from aggregator.parse.blocks import text_of
+from aggregator.parse.blocks import tags_in, text_of
 from aggregator.parse.dates import parse_date
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "Report", "PressRelease"}
@@ -80,18 +80,14 @@ def _json_ld(soup: BeautifulSoup) -> tuple[list[Entry], str]:
     return (articles, "JSON-LD articles") if len(articles) >= 2 else ([], "")
 
 
-def _tags(scope: Tag) -> Iterator[Tag]:
-    return (e for e in scope.descendants if isinstance(e, Tag))
-
-
 def _property(scope: Tag, name: str) -> Tag | None:
     """The scope's first element with this itemprop (scope.find(itemprop=name), walked)."""
-    return next((e for e in _tags(scope) if e.attrs.get("itemprop") == name), None)
+    return next((e for e in tags_in(scope) if e.attrs.get("itemprop") == name), None)
 
 
 def _microdata(soup: BeautifulSoup) -> list[Entry]:
     entries = []
-    for scope in (e for e in _tags(soup) if e.attrs.get("itemtype") is not None):
+    for scope in (e for e in tags_in(soup) if e.attrs.get("itemtype") is not None):
         kind = str(scope.get("itemtype") or "").rsplit("/", 1)[-1]
         if kind not in ARTICLE_TYPES:
             continue
