@@ -6,7 +6,9 @@ Run: python -m bench.process --sites 1000 --runs 3 --concurrency 64
 
 Per run: the network floor at the given concurrency (≤ 2 per host, no parsing); a cold
 and a steady `aggregator fetch` of all offices; a cold `aggregator fetch` of the feeds
-alone and reader's update of the same feeds. CPU is the child's rusage (its parsing
+alone and reader's update of the same feeds; then the service (`aggregator run`) on a new
+database, its first cycle (cold) and its second (steady, each source's job run again by
+the scheduler), watched through its /metrics. CPU is the child's rusage (its parsing
 workers, which it waits for, included); memory the largest PSS of its process tree at one
 moment. Appends a section to bench/results.md (or --out).
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -29,7 +33,7 @@ import httpx
 import yaml
 
 from bench.cycle import write_config
-from bench.proctree import MemorySampler
+from bench.proctree import MemorySampler, tree
 from bench.run import ROOT, child, machine, start_farm
 
 FEED_STYLES = ("rss", "atom")
@@ -58,10 +62,14 @@ def measured(command: list[str]) -> dict:
     }
 
 
-def configure(sites: list[dict], path: Path, concurrency: int) -> None:
+def configure(
+    sites: list[dict], path: Path, concurrency: int, interval: float | None = None
+) -> None:
     write_config(sites, path)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     document["defaults"]["concurrency"] = concurrency
+    if interval is not None:
+        document["defaults"]["interval"] = f"{interval:.0f}s"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
@@ -91,7 +99,74 @@ def reader_update(urls: list[str], folder: Path, farm: str, workers: int) -> dic
     return result
 
 
-def one_run(sites_count: int, latency: float, concurrency: int) -> dict:
+def tree_cpu_seconds(root: int) -> float:
+    """CPU of a live process tree so far: each member's own and its waited-for children's."""
+    total = 0
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def refreshes_done(metrics_url: str) -> int:
+    try:
+        text = httpx.get(metrics_url, timeout=5).text
+    except httpx.HTTPError:
+        return 0  # not answering yet
+    return int(sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+        if line.startswith("aggregator_refreshes_total{")
+    ))  # fmt: skip
+
+
+def wait_for_refreshes(process: subprocess.Popen[bytes], url: str, count: int) -> float:
+    """Poll the service until `count` refreshes are done; the moment they were."""
+    while refreshes_done(url) < count:
+        if process.poll() is not None:
+            raise SystemExit(f"the service ended with {process.returncode}")
+        time.sleep(0.2)
+    return time.perf_counter()
+
+
+def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str, dict]:
+    """The service's first and second cycle over all sources: CPU of its process tree
+    (the workers included), wall, requests and the largest PSS of each."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db),
+               "run", "--port", str(port)]  # fmt: skip
+    httpx.get(f"{farm}/reset")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    metrics = f"http://127.0.0.1:{port}/metrics"
+    try:
+        memory = MemorySampler(process.pid).start()
+        cold_done = wait_for_refreshes(process, metrics, sources)
+        cold_cpu = tree_cpu_seconds(process.pid)
+        memory.stop()
+        cold = {"wall_s": cold_done - started, "cpu_s": cold_cpu, "pss_mb": memory.pss_mb,
+                "requests": httpx.get(f"{farm}/reset").json().get("requests", 0)}  # fmt: skip
+        memory = MemorySampler(process.pid).start()
+        wait_for_refreshes(process, metrics, sources + 1)
+        steady_started = time.perf_counter()
+        steady_done = wait_for_refreshes(process, metrics, 2 * sources)
+        steady = {"wall_s": steady_done - steady_started,
+                  "cpu_s": tree_cpu_seconds(process.pid) - cold_cpu, "pss_mb": memory.pss_mb,
+                  "requests": httpx.get(f"{farm}/reset").json().get("requests", 0)}  # fmt: skip
+        memory.stop()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    cold["items"] = steady["items"] = stored_items(db)
+    return {"service cold": cold, "service steady": steady}
+
+
+def one_run(sites_count: int, latency: float, concurrency: int, service: bool) -> dict:
     farm, base = start_farm(sites_count, latency, faults=False)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-process-") as temporary:
@@ -113,6 +188,13 @@ def one_run(sites_count: int, latency: float, concurrency: int) -> dict:
             )
             for scenario in ("cold", "steady", "feeds", "reader"):
                 run[scenario].pop("stdout")
+            if not service:
+                return run
+            # The scheduler runs each source again after its interval: long enough for the
+            # first cycle to end before the second starts.
+            interval = max(60.0, 3 * run["cold"]["wall_s"])
+            configure(sites, folder / "service.yaml", concurrency, interval)
+            run |= service_cycles(folder / "service.yaml", folder / "service.db", base, len(sites))
             return run
     finally:
         farm.kill()
@@ -152,16 +234,19 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         "feeds": column(lambda r: r["feed_floor"]["network_floor_s"]),
     }
     floors["reader"] = floors["feeds"]
-    for name in ("cold", "steady", "feeds", "reader"):
+    floors["service cold"] = floors["service steady"] = net
+    scenarios = ("cold", "steady", "feeds", "reader", "service cold", "service steady")
+    for name in (name for name in scenarios if name in runs[0]):
         wall = column(lambda r, n=name: r[n]["wall_s"])
         cpu = column(lambda r, n=name: r[n]["cpu_s"])
         items = column(lambda r, n=name: r[n]["items"])
-        per_cpu = [i / c if name != "steady" else 0.0 for i, c in zip(items, cpu, strict=True)]
+        steady = name.endswith("steady")
+        per_cpu = [i / c if not steady else 0.0 for i, c in zip(items, cpu, strict=True)]
         ratio = [w / f for w, f in zip(wall, floors[name], strict=True)]
         label = {"feeds": "feeds only, cold", "reader": "reader 3.26, same feeds"}.get(name, name)
         lines.append(
             f"| {label} | {spread(wall)} | {spread(cpu)} | {spread(items, '.0f')} "
-            f"| {spread(per_cpu, '.0f') if name != 'steady' else '–'} | {spread(ratio)} "
+            f"| {spread(per_cpu, '.0f') if not steady else '–'} | {spread(ratio)} "
             f"| {spread(column(lambda r, n=name: r[n]['requests']), '.0f')} "
             f"| {spread(column(lambda r, n=name: r[n]['pss_mb']), '.0f')} |"
         )
@@ -175,6 +260,10 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         "- Feeds, entries per CPU-second, ours to reader's, each run: "
         + ", ".join(f"{o / t:.2f} ×" for o, t in zip(ours, theirs, strict=True))
         + f" (median {statistics.median(o / t for o, t in zip(ours, theirs, strict=True)):.2f} ×).",
+        "- The service: `aggregator run` on a new database, each source's job every interval "
+        "(3 × the cold fetch's wall, ≥ 60 s; the scheduler's jitter is a tenth of it); its "
+        "steady wall is from the first to the last refresh of the second cycle, so it "
+        "includes that jitter, which spreads the jobs on purpose; compare its CPU.",
         "",
     ]
     return "\n".join(lines)
@@ -189,8 +278,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--json", type=Path, help="also keep the raw figures here")
     parser.add_argument("--no-append", action="store_true", help="print only")
+    parser.add_argument(
+        "--no-service", action="store_true", help="leave out the service's two cycles"
+    )
     args = parser.parse_args()
-    runs = [one_run(args.sites, args.latency, args.concurrency) for _ in range(args.runs)]
+    runs = [one_run(args.sites, args.latency, args.concurrency, not args.no_service) for _ in range(args.runs)]
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2))
     text = report(runs, args)
