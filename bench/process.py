@@ -282,7 +282,10 @@ def main() -> None:
         "--no-service", action="store_true", help="leave out the service's two cycles"
     )
     args = parser.parse_args()
-    runs = [one_run(args.sites, args.latency, args.concurrency, not args.no_service) for _ in range(args.runs)]
+    runs = [
+        one_run(args.sites, args.latency, args.concurrency, not args.no_service)
+        for _ in range(args.runs)
+    ]
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2))
     text = report(runs, args)
