@@ -53,3 +53,14 @@ def forget_except(conn: sqlite3.Connection, campaign_ids: Iterable[str]) -> None
     marks = ",".join("?" * len(keep))
     for table in ("item_campaigns", "campaign_rules"):
         conn.execute(f"DELETE FROM {table} WHERE campaign_id NOT IN ({marks})", keep)
+
+
+def reasons(conn: sqlite3.Connection, campaign_id: str) -> dict[tuple[str, str], str]:
+    """Why each member is in the campaign (the rule that matched), by (source id, key)."""
+    return {
+        (source_id, key): reason
+        for source_id, key, reason in conn.execute(
+            "SELECT source_id, key, reason FROM item_campaigns WHERE campaign_id = ?",
+            (campaign_id,),
+        )
+    }

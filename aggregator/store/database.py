@@ -272,6 +272,10 @@ class Store:
         with self.transaction() as conn:
             campaigns.replace_members(conn, campaign_id, digest, members)
 
+    def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]:
+        """The rule that matched each member of the campaign, by (source id, key)."""
+        return campaigns.reasons(self._conn, campaign_id)
+
     def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None:
         with self.transaction() as conn:
             campaigns.forget_except(conn, campaign_ids)

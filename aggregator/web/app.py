@@ -14,7 +14,7 @@ import re
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
@@ -35,15 +35,23 @@ from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
+from aggregator.publish.exports import campaign_tables, source_health
 from aggregator.publish.feeds import feed_specs, render_page, resolve
-from aggregator.publish.health import SourceHealth, summarize
+from aggregator.publish.health import SourceHealth
 from aggregator.publish.opml import render_opml
+from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPML_TYPE = "text/x-opml; charset=utf-8"
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_EXPORT = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)(?P<participation>/participation)?"
+                     r"\.(?P<format>csv|xlsx)$")  # fmt: skip
 CACHE_CONTROL = "public, max-age=300"
 STATIC = Path(__file__).parent / "static"
 
@@ -133,10 +141,13 @@ def _not_modified(request: Request, rendered: Rendered, etag: str) -> bool:
     return False
 
 
-def _send(request: Request, rendered: Rendered, media_type: str) -> Response:
+def _send(
+    request: Request, rendered: Rendered, media_type: str, extra: dict[str, str] | None = None
+) -> Response:
     wants_gzip = "gzip" in request.headers.get("accept-encoding", "")
     etag = rendered.etag[:-1] + '-gz"' if wants_gzip else rendered.etag
     headers = {
+        **(extra or {}),
         "ETag": etag,
         "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
         "Cache-Control": CACHE_CONTROL,
@@ -270,6 +281,32 @@ class _Pages:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
         return _send(request, rendered, ATOM_TYPE)
 
+    async def export(self, request: Request) -> Response:
+        """/campaigns/ID.csv|.xlsx (the items) and /campaigns/ID/participation.csv|.xlsx."""
+        config = self.state.config()
+        path = request.path_params["path"]
+        found = _EXPORT.match(path)
+        campaign = next(
+            (c for c in config.campaigns if found and c.id == found.group("campaign")), None
+        )
+        if found is None or campaign is None:
+            return Response("Kampagne nicht gefunden", status_code=404, media_type="text/plain")
+        kind, extension = bool(found.group("participation")), found.group("format")
+
+        def render() -> bytes:
+            items, per_jobcenter = campaign_tables(
+                config, self.state.store, campaign, datetime.now(UTC)
+            )
+            if extension == "csv":
+                return to_csv(per_jobcenter if kind else items)
+            return to_xlsx(per_jobcenter, items) if kind else to_xlsx(items, per_jobcenter)
+
+        rendered = self.state.rendered(("export", path), render)
+        assert rendered is not None
+        name = f"{campaign.id}-{'beteiligung' if kind else 'meldungen'}.{extension}"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return _send(request, rendered, EXPORT_TYPES[extension], disposition)
+
     async def opml(self, request: Request) -> Response:
         config = self.state.config()
         rendered = self.state.rendered(
@@ -281,11 +318,7 @@ class _Pages:
     async def dashboard(self, request: Request) -> Response:
         config = self.state.config()
         now = datetime.now(UTC)
-        counts = self.state.store.item_counts(since=now - timedelta(days=30))
-        health = tuple(
-            summarize(s.id, self.state.store.fetch_states(s.id), *counts.get(s.id, (0, 0)))
-            for s in config.sources
-        )
+        health = tuple(source_health(config, self.state.store, now))
         view = Dashboard(
             campaigns=tuple(
                 campaign_view(
@@ -332,6 +365,7 @@ def create_app(state: AppState) -> Starlette:
         routes=[
             Route("/", guarded(state, "dashboard", pages.dashboard)),
             Route("/feeds/{path:path}", guarded(state, "feed", pages.feed)),
+            Route("/campaigns/{path:path}", guarded(state, "export", pages.export)),
             Route("/sources.opml", guarded(state, "opml", pages.opml)),
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics),

@@ -1,0 +1,58 @@
+"""`aggregator export`: a campaign's items and participation as CSV or Excel."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from aggregator.cli.app import Context, cli, err, out, pass_context
+from aggregator.cli.campaigns import campaign_or_exit
+from aggregator.pipeline.refresh import sync_campaigns
+from aggregator.publish.exports import campaign_tables
+from aggregator.publish.spreadsheets import to_csv, to_xlsx
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+@cli.command("export")
+@click.argument("campaign_id")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="FILE.csv or FILE.xlsx")  # fmt: skip
+@click.option("--participation", is_flag=True,
+              help="CSV: participation per jobcenter, not items (XLSX holds both)")  # fmt: skip
+@pass_context
+def export(obj: Context, campaign_id: str, out_path: Path, participation: bool) -> None:
+    """Write a campaign's items (source, Land, date, title, link, teaser, group, rule) and
+    its participation per jobcenter to a file German Excel opens as it is."""
+    suffix = out_path.suffix.lower()
+    if suffix not in SUFFIXES:
+        err.print(f"[red]error[/red] {escape(str(out_path))}: the file must end in .csv or .xlsx")
+        sys.exit(2)
+    config = obj.config()
+    campaign = campaign_or_exit(config, campaign_id)
+    store = obj.store(read_only_ok=True)
+    try:
+        sync_campaigns(config, store)
+        items, per_jobcenter = campaign_tables(config, store, campaign, datetime.now(UTC))
+    finally:
+        store.close()
+    if suffix == ".xlsx":
+        document = to_xlsx(items, per_jobcenter)
+    else:
+        document = to_csv(per_jobcenter if participation else items)
+    try:
+        out_path.write_bytes(document)
+    except OSError as exc:
+        err.print(f"[red]error[/red] {escape(str(out_path))}: {escape(exc.strerror or str(exc))}")
+        sys.exit(1)
+    counts = {"items": f"{len(items.rows)} items",
+              "jobcenters": f"{len(per_jobcenter.rows)} jobcenters"}  # fmt: skip
+    if suffix == ".xlsx":
+        written = f"{counts['items']}, {counts['jobcenters']}"
+    else:
+        written = counts["jobcenters"] if participation else counts["items"]
+    out.print(f"{escape(str(out_path))}: {written} of {escape(campaign.title)}")
