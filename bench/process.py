@@ -33,7 +33,7 @@ import httpx
 import yaml
 
 from bench.cycle import write_config
-from bench.proctree import MemorySampler, tree
+from bench.proctree import MemorySampler, cpu_seconds
 from bench.run import ROOT, child, machine, start_farm
 
 FEED_STYLES = ("rss", "atom")
@@ -99,18 +99,6 @@ def reader_update(urls: list[str], folder: Path, farm: str, workers: int) -> dic
     return result
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU of a live process tree so far: each member's own and its waited-for children's."""
-    total = 0
-    for pid in tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def refreshes_done(metrics_url: str) -> int:
     try:
         text = httpx.get(metrics_url, timeout=5).text
@@ -147,7 +135,7 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
     try:
         memory = MemorySampler(process.pid).start()
         cold_done = wait_for_refreshes(process, metrics, sources)
-        cold_cpu = tree_cpu_seconds(process.pid)
+        cold_cpu = cpu_seconds(process.pid, waited=True)
         memory.stop()
         cold = {"wall_s": cold_done - started, "cpu_s": cold_cpu, "pss_mb": memory.pss_mb,
                 "requests": httpx.get(f"{farm}/reset").json().get("requests", 0)}  # fmt: skip
@@ -155,9 +143,10 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
         wait_for_refreshes(process, metrics, sources + 1)
         steady_started = time.perf_counter()
         steady_done = wait_for_refreshes(process, metrics, 2 * sources)
-        steady = {"wall_s": steady_done - steady_started,
-                  "cpu_s": tree_cpu_seconds(process.pid) - cold_cpu, "pss_mb": memory.pss_mb,
-                  "requests": httpx.get(f"{farm}/reset").json().get("requests", 0)}  # fmt: skip
+        steady_cpu = cpu_seconds(process.pid, waited=True) - cold_cpu
+        steady_requests = httpx.get(f"{farm}/reset").json().get("requests", 0)
+        steady = {"wall_s": steady_done - steady_started, "cpu_s": steady_cpu,
+                  "pss_mb": memory.pss_mb, "requests": steady_requests}  # fmt: skip
         memory.stop()
     finally:
         process.send_signal(signal.SIGTERM)

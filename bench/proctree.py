@@ -28,15 +28,18 @@ def _field_kb(path: str, name: str) -> int:
     return next((int(line.split()[1]) for line in lines if line.startswith(name)), 0)
 
 
-def cpu_seconds() -> float:
-    total = 0.0
-    for pid in tree():
+def cpu_seconds(root: int | None = None, waited: bool = False) -> float:
+    """CPU so far of the tree under `root` (default: this process); with `waited`, also
+    what its members' ended and waited-for children spent (cutime, cstime)."""
+    last = 15 if waited else 13  # utime stime [cutime cstime]
+    total = 0
+    for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            continue  # ended meanwhile
+        total += sum(int(field) for field in fields[11:last])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_parts_mb() -> list[float]:

@@ -40,19 +40,16 @@ def export(obj: Context, campaign_id: str, out_path: Path, participation: bool) 
         items, per_jobcenter = campaign_tables(config, store, campaign, datetime.now(UTC))
     finally:
         store.close()
-    if suffix == ".xlsx":
-        document = to_xlsx(items, per_jobcenter)
-    else:
-        document = to_csv(per_jobcenter if participation else items)
+    chosen = [items, per_jobcenter] if suffix == ".xlsx" else [
+        per_jobcenter if participation else items]  # fmt: skip
+    document = to_xlsx(*chosen) if suffix == ".xlsx" else to_csv(chosen[0])
     try:
         out_path.write_bytes(document)
     except OSError as exc:
         err.print(f"[red]error[/red] {escape(str(out_path))}: {escape(exc.strerror or str(exc))}")
         sys.exit(1)
-    counts = {"items": f"{len(items.rows)} items",
-              "jobcenters": f"{len(per_jobcenter.rows)} jobcenters"}  # fmt: skip
-    if suffix == ".xlsx":
-        written = f"{counts['items']}, {counts['jobcenters']}"
-    else:
-        written = counts["jobcenters"] if participation else counts["items"]
+    written = ", ".join(
+        f"{len(table.rows)} {'jobcenters' if table is per_jobcenter else 'items'}"
+        for table in chosen
+    )
     out.print(f"{escape(str(out_path))}: {written} of {escape(campaign.title)}")

@@ -7,7 +7,7 @@ import contextlib
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 import yaml
@@ -26,7 +26,7 @@ from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check
 from aggregator.pipeline.discovery import Discovery, Targets
 from aggregator.pipeline.discovery import discover as discover_site
 from aggregator.pipeline.targets import discover_and_store, needs_discovery, start_urls
-from aggregator.publish.health import SourceHealth, summarize
+from aggregator.publish.health import SourceHealth, source_health
 from aggregator.store.database import Store
 
 
@@ -167,11 +167,7 @@ def _when(value: datetime | None) -> str:
 
 def health_rows(config: Config, store: Store, now: datetime) -> list[SourceHealth]:
     """One health row per source of the config, sick ones first."""
-    counts = store.item_counts(since=now - timedelta(days=30))
-    rows = []
-    for source in config.sources:
-        total, recent = counts.get(source.id, (0, 0))
-        rows.append(summarize(source.id, store.fetch_states(source.id), total, recent))
+    rows = source_health(config, store, now)
     return sorted(rows, key=lambda row: (not row.sick, row.source_id))
 
 

@@ -53,7 +53,7 @@ _MEMORY: ContextVar[_PageMemory | None] = ContextVar("page_memory", default=None
 
 
 @contextmanager
-def remembered_texts() -> Iterator[None]:
+def page_memory() -> Iterator[None]:
     """While one listing page is read (its tree is not changed meanwhile), each element's
     text and its list of elements are computed once: the heuristic asks for each four or
     five times."""
@@ -133,12 +133,15 @@ def first(block: Tag, name: str) -> Tag | None:
     return next(_elements(block, name), None)
 
 
-def child_elements(parent: Tag, names: Iterable[str] | None = None) -> list[Tag]:
-    """The parent's element children (of these names): find_all(recursive=False) by a walk."""
-    wanted = None if names is None else set(names)
-    return [
-        c for c in parent.children if isinstance(c, Tag) and (wanted is None or c.name in wanted)
-    ]
+def child_elements(parent: Tag, names: Iterable[str]) -> list[Tag]:
+    """The parent's element children of these names: find_all(names, recursive=False)."""
+    wanted = set(names)
+    return [c for c in parent.children if isinstance(c, Tag) and c.name in wanted]
+
+
+def linked(block: Tag) -> Iterator[Tag]:
+    """The block's `a` elements with an href (find_all("a", href=True), by the walk)."""
+    return (a for a in _elements(block, "a") if a.attrs.get("href") is not None)
 
 
 def holds(block: Tag, name: str, attribute: str | None = None) -> bool:
@@ -191,7 +194,7 @@ def _link_in(element: Tag | None) -> Tag | None:
         return None
     if element.name == "a" and element.get("href"):
         return element
-    return next((a for a in _elements(element, "a") if a.attrs.get("href") is not None), None)
+    return next(linked(element), None)
 
 
 def _title(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:

@@ -32,6 +32,7 @@ from aggregator.parse.blocks import (
     has_usable_link,
     headline_text,
     holds,
+    linked,
     main_link,
     running_text,
     tags_in,
@@ -417,12 +418,8 @@ def describe(shape: Shape | None) -> str:
 def _marked_next(soup: BeautifulSoup) -> Tag | None:
     """The first `a` or `link` with an href and the rel token "next" (in any case, as the
     selector a[rel~=next] reads it): a walk, as soupsieve took 3 ms a page for it."""
-    for element in soup.descendants:
-        if (
-            isinstance(element, Tag)
-            and element.name in ("a", "link")
-            and element.attrs.get("href") is not None
-        ):
+    for element in tags_in(soup):
+        if element.name in ("a", "link") and element.attrs.get("href") is not None:
             rel = element.attrs.get("rel")
             tokens = rel if isinstance(rel, list) else str(rel or "").split()
             if any(token.lower() == "next" for token in tokens):
@@ -436,7 +433,7 @@ def find_next_link(soup: BeautifulSoup) -> str | None:
     marked = _marked_next(soup)
     if marked is not None:
         return str(marked["href"])
-    for link in _linked(soup):
+    for link in linked(soup):
         text = text_of(link).lower()
         title = str(link.get("title") or "").lower()
         if text in _NEXT_TEXTS or "nächste seite" in title or "next page" in title:
@@ -447,16 +444,11 @@ def find_next_link(soup: BeautifulSoup) -> str | None:
 _NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 
 
-def _linked(soup: BeautifulSoup) -> Iterator[Tag]:
-    """The page's `a` elements with an href (find_all("a", href=True), by a walk)."""
-    return (e for e in tags_in(soup) if e.name == "a" and e.attrs.get("href") is not None)
-
-
 def _numbered_next(soup: BeautifulSoup) -> str | None:
     """1 2 [3] 4 5: the current page is the number that is not a link (or is marked
     current); the next page is the link with the number after it."""
     numbered = (
-        link for link in _linked(soup) if link.string is not None and _NUMBER.match(link.string)
+        link for link in linked(soup) if link.string is not None and _NUMBER.match(link.string)
     )
     for link in numbered:
         holder = link.parent

@@ -17,7 +17,7 @@ from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import GUESSED, FoundBy
 from aggregator.core.model import Entry
-from aggregator.parse.blocks import Selectors, entry_from_block, remembered_texts, running_text
+from aggregator.parse.blocks import Selectors, entry_from_block, page_memory, running_text
 from aggregator.parse.heuristic import (
     Shape,
     describe,
@@ -143,7 +143,7 @@ def parse_listing(
     falls back to the heuristic unless `preset_fallback` is off (trying presets out, as
     discovery does).
     """
-    with remembered_texts():
+    with page_memory():
         return _parse_listing(
             body, headers, url, target, shape, preset_fallback=preset_fallback,
             known_shape=known_shape,

@@ -13,7 +13,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.model import Entry
-from aggregator.parse.blocks import tags_in, text_of
+from aggregator.parse.blocks import linked, tags_in, text_of
 from aggregator.parse.dates import parse_date
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "Report", "PressRelease"}
@@ -95,7 +95,7 @@ def _microdata(soup: BeautifulSoup) -> list[Entry]:
         link = _property(scope, "url")
         href = (link.get("href") or link.get("content")) if isinstance(link, Tag) else None
         if not isinstance(headline, Tag) or not href:
-            anchor = headline.find("a", href=True) if isinstance(headline, Tag) else None
+            anchor = next(linked(headline), None) if isinstance(headline, Tag) else None
             href = href or (anchor["href"] if isinstance(anchor, Tag) else None)
         if not isinstance(headline, Tag) or not href:
             continue

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from aggregator.config.schema import Campaign, Config, Source
-from aggregator.core.model import LAND_CODES, FetchState, StoredItem
+from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
-from aggregator.publish.health import SourceHealth, summarize
+from aggregator.publish.health import HealthStore, SourceHealth, source_health
 
 Cell = str | int | datetime | None
 
@@ -110,22 +110,10 @@ def participation(
     return Table("Beteiligung", PARTICIPATION_HEADINGS, tuple(rows))
 
 
-class ExportStore(FeedStore, Protocol):
+class ExportStore(FeedStore, HealthStore, Protocol):
     """What the exports read from the store (store.database.Store has it)."""
 
     def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]: ...
-
-    def fetch_states(self, source_id: str | None = None) -> list[FetchState]: ...
-
-    def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]: ...
-
-
-def source_health(config: Config, store: ExportStore, now: datetime) -> list[SourceHealth]:
-    """Each configured source's health, as the dashboard shows it."""
-    counts = store.item_counts(since=now - timedelta(days=30))
-    return [
-        summarize(s.id, store.fetch_states(s.id), *counts.get(s.id, (0, 0))) for s in config.sources
-    ]
 
 
 def campaign_tables(

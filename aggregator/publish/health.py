@@ -1,10 +1,13 @@
-"""How sick a source is, from the fetch state of its URLs. Pure."""
+"""How sick a source is, from the fetch state of its URLs (pure), and that row for
+every configured source as the dashboard, `sources status` and the exports show it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 
+from aggregator.config.schema import Config
 from aggregator.core.kinds import GUESSED
 from aggregator.core.model import FetchState
 
@@ -67,3 +70,22 @@ def summarize(
         notes=notes,
         guessed=guessed,
     )
+
+
+RECENT = timedelta(days=30)  # "items recently": published within this time
+
+
+class HealthStore(Protocol):
+    """What health rows read from the store (store.database.Store has it)."""
+
+    def fetch_states(self, source_id: str | None = None) -> list[FetchState]: ...
+
+    def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]: ...
+
+
+def source_health(config: Config, store: HealthStore, now: datetime) -> list[SourceHealth]:
+    """One health row per configured source, in the config's order."""
+    counts = store.item_counts(since=now - RECENT)
+    return [
+        summarize(s.id, store.fetch_states(s.id), *counts.get(s.id, (0, 0))) for s in config.sources
+    ]

@@ -5,19 +5,18 @@ only: the feeds never load it).
 Scraped text is hostile: a title beginning with `=` would be a formula in Excel (CSV
 injection), and a control character makes openpyxl refuse the whole file. In XLSX every
 text is a text cell; in CSV a text that begins like a formula gets a leading apostrophe,
-as OWASP recommends; control characters are dropped in both.
+as OWASP recommends; what XML cannot carry is dropped in both (core.text.xml_safe).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime
 
+from aggregator.core.text import xml_safe
 from aggregator.publish.exports import Cell, Table
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_DATE = "%d.%m.%Y %H:%M"
 XLSX_DATE = "DD.MM.YYYY HH:MM"
@@ -30,7 +29,7 @@ def _csv_cell(value: Cell) -> str:
         return value.strftime(CSV_DATE)
     if isinstance(value, int):
         return str(value)
-    text = _CONTROL.sub("", value)
+    text = xml_safe(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -65,7 +64,7 @@ def to_xlsx(*tables: Table) -> bytes:
             for column, value in enumerate(row, start=1):
                 cell = sheet.cell(row=number, column=column)
                 if isinstance(value, str):
-                    cell.value = _CONTROL.sub("", value)
+                    cell.value = xml_safe(value)
                     cell.data_type = "s"  # openpyxl would read "=..." as a formula
                 else:
                     cell.value = value

@@ -35,9 +35,9 @@ from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
-from aggregator.publish.exports import campaign_tables, source_health
+from aggregator.publish.exports import campaign_tables
 from aggregator.publish.feeds import feed_specs, render_page, resolve
-from aggregator.publish.health import SourceHealth
+from aggregator.publish.health import SourceHealth, source_health
 from aggregator.publish.opml import render_opml
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import Alarms

@@ -204,13 +204,13 @@ def test_the_next_page_is_marked_by_the_rel_token_in_any_case(markup, expected):
 def test_texts_remembered_while_a_page_is_read_are_the_texts():
     from bs4 import BeautifulSoup, Tag
 
-    from aggregator.parse.blocks import remembered_texts, text_of
+    from aggregator.parse.blocks import page_memory, text_of
 
     page = b"".join(path.read_bytes() for path in sorted((TESTS / "sites").rglob("*.html"))[:20])
     soup = BeautifulSoup(page, "lxml")
     elements = [e for e in soup.descendants if isinstance(e, Tag)]
     plain = [text_of(e) for e in elements]
-    with remembered_texts():
+    with page_memory():
         twice = [text_of(e) for e in elements] + [text_of(e) for e in elements]
         copies = [text_of(BeautifulSoup(f"<p>{n}</p>", "lxml").p) for n in range(200)]
     assert twice == plain + plain
