@@ -14,7 +14,7 @@ import aggregator
 
 PACKAGE = Path(aggregator.__file__).parent
 PURE = ("core", "config", "parse", "normalize", "classify", "publish")
-EDGES = ("fetch", "store", "web", "service", "cli", "pipeline", "worker")
+EDGES = ("fetch", "store", "web", "service", "cli", "pipeline", "worker", "deliver")
 HEAVY = ("httpx", "starlette", "uvicorn", "apscheduler")
 
 

@@ -77,6 +77,7 @@ pass_context = click.make_pass_decorator(Context)
 COMMAND_MODULES = {
     "campaigns": "campaigns",
     "demo": "demo",
+    "digest": "digests",
     "export": "exports",
     "feed": "refresh",
     "fetch": "refresh",

@@ -43,7 +43,7 @@ def validate(obj: Context) -> None:
     enabled = sum(s.enabled for s in config.sources)
     out.print(
         f"{obj.config_path}: valid — {len(config.sources)} sources ({enabled} enabled), "
-        f"{len(config.campaigns)} campaigns"
+        f"{len(config.campaigns)} campaigns, {len(config.digests)} e-mail digests"
     )
 
 

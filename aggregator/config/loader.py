@@ -84,7 +84,7 @@ def _describe(error: ErrorDetails) -> str:
 def _duplicate_ids(data: dict[str, Any], composed: _Composed) -> list[Problem]:
     """Ids must be unique; checked on the raw data so it is reported with other problems."""
     problems = []
-    for section, what in (("sources", "source"), ("campaigns", "campaign")):
+    for section, what in (("sources", "source"), ("campaigns", "campaign"), ("digests", "digest")):
         entries = data.get(section)
         if not isinstance(entries, list):
             continue
@@ -113,6 +113,21 @@ def _unknown_campaign_sources(config: Config, composed: _Composed) -> list[Probl
                 message = f"campaign {campaign.id!r} names unknown source {source_id!r}"
                 problems.append(Problem(composed.file, line, message))
     return problems
+
+
+def _digest_problems(config: Config, composed: _Composed) -> list[Problem]:
+    """Digests need a mail server, and a campaign they name must exist."""
+    campaign_ids = {campaign.id for campaign in config.campaigns}
+    problems = []
+    if config.digests and config.mail is None:
+        message = "digests need a 'mail:' section: the SMTP server to send through"
+        problems.append(Problem(composed.file, composed.line_of(("digests",)), message))
+    return problems + [
+        Problem(composed.file, composed.line_of(("digests", i, "campaign")),
+                f"digest {digest.id!r} names unknown campaign {digest.campaign!r}")
+        for i, digest in enumerate(config.digests)
+        if digest.campaign is not None and digest.campaign not in campaign_ids
+    ]  # fmt: skip
 
 
 def parse_config(text: str, file: str = "sources.yaml") -> Config:
@@ -151,6 +166,7 @@ def parse_config(text: str, file: str = "sources.yaml") -> Config:
             problems.append(Problem(file, line, _describe(error), _source_id(data, loc)))
         raise ConfigError(problems) from None
     problems.extend(_unknown_campaign_sources(config, composed))
+    problems.extend(_digest_problems(config, composed))
     if problems:
         raise ConfigError(problems)
     return config

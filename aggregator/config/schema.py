@@ -4,7 +4,7 @@ runtime objects are one definition instead of two that drift apart. Pure: no I/O
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -208,6 +208,114 @@ class Campaign(_Strict):
     match: MatchRules
 
 
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_GERMAN_WEEKDAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+                    "sonntag")  # fmt: skip
+
+
+def check_address(value: str) -> str:
+    if not _ADDRESS.match(value):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return value
+
+
+def check_sender(value: str) -> str:
+    """'Name <address>' or a bare address."""
+    from email.utils import parseaddr
+
+    check_address(parseaddr(value)[1] or value)
+    return value
+
+
+def clock_time(value: object) -> object:
+    """'08:00' -> 08:00. YAML 1.1 reads an unquoted 8:30 as the number 510 (base 60), so a
+    number is read back as hours and minutes."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        hours, minutes = (int(part) for part in value.strip().split(":"))
+        if hours < 24 and minutes < 60:
+            return time(hours, minutes)
+    if isinstance(value, time):
+        return value
+    raise ValueError(f'not a time of day: {value!r} (use e.g. "08:00")')
+
+
+def weekday(value: object) -> object:
+    text = str(value).strip().lower()
+    if text in _GERMAN_WEEKDAYS:
+        return WEEKDAYS[_GERMAN_WEEKDAYS.index(text)]
+    return text
+
+
+def check_env_name(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError(f"not the name of an environment variable: {value!r}")
+    return value
+
+
+Address = Annotated[str, AfterValidator(check_address)]
+ClockTime = Annotated[time, BeforeValidator(clock_time)]
+Weekday = Annotated[
+    Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    BeforeValidator(weekday),
+]
+
+
+class Mail(_Strict):
+    """The SMTP server that digests go out through. The password is never in the file:
+    `password_env` names the environment variable that holds it."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)  # none: 465 for tls, else 587/25
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str | None = None
+    password_env: Annotated[str | None, AfterValidator(check_env_name)] = None
+    sender: Annotated[str, AfterValidator(check_sender)]
+    reply_to: Address | None = None  # where "abbestellen" goes; default: the sender
+    ca_file: str | None = None  # a CA bundle, for a server with a certificate of its own CA
+    timeout: Duration = timedelta(seconds=30)
+    retry: Duration = timedelta(minutes=1)  # after a failure; doubles up to an hour
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "the SMTP password never goes into sources.yaml: remove 'password' and "
+                "name the environment variable that holds it (password_env: SMTP_PASSWORD)"
+            )
+        return data
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"tls": 465, "starttls": 587, "none": 25}[self.security]
+
+
+class Digest(_Strict):
+    """A subscription by e-mail: which items, to whom, when."""
+
+    id: Slug
+    title: str | None = None  # the subject's name for it; default: the feed's title
+    to: tuple[Address, ...] = Field(min_length=1)
+    campaign: Slug | None = None
+    land: LandCode | None = None
+    q: str | None = Field(default=None, min_length=1, max_length=200)
+    # daily at `at`; weekly on `day` at `at`; during-campaign: daily within the
+    # campaign's window and a summary of the whole campaign the day after it ends
+    schedule: Literal["daily", "weekly", "during-campaign"] = "daily"
+    at: ClockTime = time(8, 0)  # Europe/Berlin
+    day: Weekday = "monday"
+    send_empty: bool = False
+
+    @model_validator(mode="after")
+    def _campaign_for_during(self) -> Digest:
+        if self.schedule == "during-campaign" and self.campaign is None:
+            raise ValueError("schedule 'during-campaign' needs 'campaign: ID'")
+        return self
+
+
 class Defaults(_Strict):
     interval: Duration = timedelta(minutes=30)
     timeout: Duration = timedelta(seconds=20)  # the whole request, body included
@@ -230,6 +338,20 @@ class Config(_Strict):
     defaults: Defaults = Defaults()
     campaigns: tuple[Campaign, ...] = ()
     sources: tuple[Source, ...] = ()
+    mail: Mail | None = None  # the loader requires it when there are digests
+    digests: tuple[Digest, ...] = ()
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        for campaign in self.campaigns:
+            if campaign.id == campaign_id:
+                return campaign
+        raise KeyError(campaign_id)
+
+    def digest(self, digest_id: str) -> Digest:
+        for digest in self.digests:
+            if digest.id == digest_id:
+                return digest
+        raise KeyError(digest_id)
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from aggregator.deliver.digests import Outcome
 from aggregator.pipeline.refresh import RefreshResult
 
 
@@ -48,6 +49,14 @@ class Metrics:
             "aggregator_scheduler_running", "1 while the scheduler runs refreshes",
             registry=self.registry,
         )  # fmt: skip
+        self.digests = Counter(
+            "aggregator_digests", "Digest deliveries by digest and outcome (sent, empty, "
+            "failed)", ["digest", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.digest_last_sent = Gauge(
+            "aggregator_digest_last_sent_timestamp_seconds", "When a digest last went out "
+            "(Unix time)", ["digest"], registry=self.registry,
+        )  # fmt: skip
         self._failing: set[str] = set()
 
     def observe(self, result: RefreshResult, items_stored: int, at: float) -> None:
@@ -64,3 +73,8 @@ class Metrics:
         self.sources_failing.set(len(self._failing))
         if result.status in ("ok", "not-modified"):
             self.last_success.set(at)
+
+    def observe_digest(self, outcome: Outcome, at: float) -> None:
+        self.digests.labels(outcome.digest_id, outcome.state).inc()
+        if outcome.state == "sent":
+            self.digest_last_sent.labels(outcome.digest_id).set(at)

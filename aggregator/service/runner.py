@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import IO
 
@@ -30,11 +31,14 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from aggregator.config.loader import load_config
-from aggregator.config.schema import Config, Source
+from aggregator.config.schema import Config, Digest, Source
 from aggregator.core.logs import event
+from aggregator.deliver import digests as deliver
+from aggregator.deliver.smtp import Session
 from aggregator.errors import ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_source, sync_campaigns
+from aggregator.publish.periods import Period
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
@@ -43,6 +47,10 @@ from aggregator.worker.pool import offload_for
 
 GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled
 FIRST_RUN_SPREAD = 5.0  # seconds over which the first refreshes are spread
+DIGEST_EVERY = 30.0  # seconds between two looks at whether a digest is due
+# A digest waits for every source's first refresh after start-up (a restart at eight
+# must not send the morning's digest without the morning's items), at most this long:
+FIRST_CYCLE_WAIT = timedelta(minutes=10)
 
 
 class CannotStart(Exception):
@@ -142,6 +150,8 @@ class Service:
         self.alarms = Alarms()
         self._running: set[asyncio.Task[object]] = set()
         self._server: _Server | None = None
+        self._refreshed: set[str] = set()  # sources refreshed since start-up
+        self._started = datetime.now(UTC)
 
     # -- jobs --------------------------------------------------------------------
 
@@ -184,6 +194,7 @@ class Service:
             return
         finally:
             self._running.discard(task)
+            self._first_refresh_done(source_id)
         self.alarms.ok("database: refreshes")
         self.alarms.ok(f"refresh: {source_id}")
         self._log(result, time.monotonic() - started)
@@ -196,6 +207,70 @@ class Service:
             new=result.new, updated=result.updated, errors=len(result.errors),
             duration_ms=int(seconds * 1000), problems=result.errors[:3],
         )  # fmt: skip
+
+    def _first_refresh_done(self, source_id: str) -> None:
+        if source_id in self._refreshed:
+            return
+        self._refreshed.add(source_id)
+        if self.config.digests and self.scheduler.running and self._first_cycle_done():
+            self.scheduler.modify_job("digests", next_run_time=datetime.now(UTC))
+
+    def _first_cycle_done(self) -> bool:
+        enabled = {s.id for s in self.config.sources if s.enabled}
+        waited = datetime.now(UTC) - self._started >= FIRST_CYCLE_WAIT
+        return waited or enabled <= self._refreshed
+
+    async def _digests(self) -> None:
+        """Send every digest that is due and not yet sent (or due again after a failure)."""
+        if not self.config.digests or not self._first_cycle_done():
+            return
+        config, now = self.config, datetime.now(UTC)
+        try:
+            for row in deliver.interrupted(self.writer, now):
+                reason = (f"interrupted while sending {row.period} to {row.recipient}: may not "
+                          "have arrived, not sent again")  # fmt: skip
+                self.alarms.fail(f"digest: {row.digest_id}: {row.period}", reason, now)
+                event("digest uncertain", logging.ERROR, digest=row.digest_id,
+                      period=row.period, recipient=row.recipient)  # fmt: skip
+            for digest, period in deliver.due_digests(config, now):
+                await self._send_digest(config, digest, period, now)
+        except Exception as exc:  # a bug, or the database, must not stop the scheduler
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            self.alarms.fail("digests", reason, now)
+            event("digests crashed", logging.ERROR, error=reason,
+                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+
+    async def _send_digest(
+        self, config: Config, digest: Digest, period: Period, now: datetime
+    ) -> None:
+        assert config.mail is not None
+        session = Session(config.mail)
+
+        async def send(message: EmailMessage) -> str | None:
+            return await asyncio.to_thread(session.send, message)
+
+        try:
+            outcomes = await deliver.deliver_period(
+                self.writer, config, digest, period, self.base_url, send, lambda: datetime.now(UTC)
+            )
+        finally:
+            await asyncio.to_thread(session.close)
+        for outcome in outcomes:
+            self.metrics.observe_digest(outcome, time.time())
+            event("digest " + outcome.state, logging.WARNING if outcome.error else logging.INFO,
+                  digest=outcome.digest_id, period=outcome.period, recipient=outcome.recipient,
+                  items=outcome.items, error=outcome.error)  # fmt: skip
+        failed = [o for o in outcomes if o.state == "failed"]
+        if failed:
+            retry = min(o.next_attempt for o in failed if o.next_attempt)
+            reason = f"{failed[0].recipient}: {failed[0].error}; next try {retry:%H:%M:%S} UTC"
+            self.alarms.fail(f"digest: {digest.id}", reason, now)
+            self.scheduler.add_job(
+                self._digests, "date", run_date=retry + timedelta(seconds=1),
+                id=f"digest-retry:{digest.id}", replace_existing=True,
+            )  # fmt: skip
+        elif outcomes:
+            self.alarms.ok(f"digest: {digest.id}")
 
     # -- reload and stop ---------------------------------------------------------
 
@@ -281,6 +356,10 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self.scheduler.add_job(
+            self._digests, "interval", seconds=DIGEST_EVERY, id="digests", max_instances=1,
+            coalesce=True, next_run_time=now + timedelta(seconds=1),
+        )  # fmt: skip
         self.scheduler.start()
         enabled = sum(s.enabled for s in self.config.sources)
         event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)

@@ -33,7 +33,16 @@ from aggregator.core.model import (
 )
 from aggregator.core.robots import RobotsCache
 from aggregator.errors import SchemaError, StorageError
-from aggregator.store import campaigns, fetch_state, groups, queue, robots, sources, targets
+from aggregator.store import (
+    campaigns,
+    digests,
+    fetch_state,
+    groups,
+    queue,
+    robots,
+    sources,
+    targets,
+)
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
 from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS
@@ -307,13 +316,15 @@ class Store:
         text: str | None = None,
         by_arrival: bool = False,
         group_id: str | None = None,
+        arrived: tuple[int, int] | None = None,
     ) -> list[StoredItem]:
         """Stored items, newest published first (or in order of arrival), with their
-        campaigns and group."""
+        campaigns and group; `arrived`: only those whose arrival number is after the
+        first and up to the second."""
         return _items.select(
             self._conn, limit=limit, offset=offset, source_ids=source_ids,
             campaign_id=campaign_id, published_between=published_between, text=text,
-            by_arrival=by_arrival, group_id=group_id,
+            by_arrival=by_arrival, group_id=group_id, arrived=arrived,
         )  # fmt: skip
 
     def count(
@@ -339,3 +350,63 @@ class Store:
     def group_ids(self) -> list[str]:
         """The near-duplicate groups that have more than one member."""
         return groups.group_ids(self._conn)
+
+    # -- e-mail digests --------------------------------------------------------------
+
+    def claim_digest(
+        self,
+        digest_id: str,
+        period: str,
+        recipients: Iterable[tuple[str, str]],
+        claimant: str,
+        now: datetime,
+        since: datetime | None,
+    ) -> list[digests.Claim]:
+        """Claim a digest's period for each (recipient, message id) that has not had it, in
+        one write transaction: of two senders, one gets each claim."""
+        with self.transaction() as conn:
+            return digests.claim(conn, digest_id, period, recipients, claimant, now, since)
+
+    def finish_digest(
+        self, digest_id: str, period: str, recipient: str, state: str, items: int, now: datetime
+    ) -> None:
+        with self.transaction() as conn:
+            digests.finish(conn, digest_id, period, recipient, state, items, now)
+
+    def fail_digest(
+        self,
+        digest_id: str,
+        period: str,
+        recipient: str,
+        error: str,
+        next_attempt: datetime,
+        now: datetime,
+    ) -> None:
+        with self.transaction() as conn:
+            digests.fail(conn, digest_id, period, recipient, error, next_attempt, now)
+
+    def interrupted_digests(
+        self, alive: Callable[[str], bool], now: datetime
+    ) -> list[digests.Delivery]:
+        """Deliveries whose sender died while sending, now marked 'uncertain'."""
+        if not digests.any_sending(self._conn):
+            return []  # the usual case, without taking the write lock
+        with self.transaction() as conn:
+            return digests.interrupted(conn, alive, now)
+
+    def digest_delivery(
+        self, digest_id: str, period: str, recipient: str
+    ) -> digests.Delivery | None:
+        return digests.delivery(self._conn, digest_id, period, recipient)
+
+    def digest_cursor(self, digest_id: str, recipient: str) -> int | None:
+        return digests.cursor(self._conn, digest_id, recipient)
+
+    def recent_digests(self, digest_id: str, limit: int = 20) -> list[digests.Delivery]:
+        return digests.recent(self._conn, digest_id, limit)
+
+    def last_arrival(self) -> int:
+        return _items.last_arrival(self._conn)
+
+    def arrivals_before(self, moment: datetime) -> int:
+        return _items.arrivals_before(self._conn, moment)

@@ -123,10 +123,11 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
     text: str | None = None,
     by_arrival: bool = False,
     group_id: str | None = None,
+    arrived: tuple[int, int] | None = None,
 ) -> list[StoredItem]:
     """Stored items, newest published first (or in order of arrival), with their
     campaigns and group."""
-    where, args = item_filters(source_ids, campaign_id, published_between, text, group_id)
+    where, args = item_filters(source_ids, campaign_id, published_between, text, group_id, arrived)
     order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
     sql = f"SELECT * FROM items{where} ORDER BY {order}"
     if limit is not None or offset:
@@ -206,3 +207,17 @@ def with_relations(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[St
         size = sizes.get(row["group_id"], 1)
         result.append(stored_item(row, tuple(campaigns.get(identity, ())), related, size))
     return result
+
+
+def last_arrival(conn: sqlite3.Connection) -> int:
+    """The arrival number of the newest item (0: none yet)."""
+    found: int = conn.execute("SELECT coalesce(max(seq), 0) FROM items").fetchone()[0]
+    return found
+
+
+def arrivals_before(conn: sqlite3.Connection, moment: datetime) -> int:
+    """The last arrival number of the items first seen before `moment`."""
+    found: int = conn.execute(
+        "SELECT coalesce(max(seq), 0) FROM items WHERE first_seen < ?", (to_text(moment),)
+    ).fetchone()[0]
+    return found

@@ -24,6 +24,7 @@ def item_filters(
     published_between: tuple[datetime, datetime] | None,
     text: str | None,
     group_id: str | None = None,
+    arrived: tuple[int, int] | None = None,
 ) -> tuple[str, list[object]]:
     """A WHERE clause (or nothing) and its arguments for the common item filters."""
     where: list[str] = []
@@ -41,6 +42,9 @@ def item_filters(
     if group_id is not None:
         where.append("group_id = ?")
         args.append(group_id)
+    if arrived is not None:  # arrival numbers: after the first, up to the second
+        where.append("seq > ? AND seq <= ?")
+        args.extend(arrived)
     if published_between is not None:
         where.append("published BETWEEN ? AND ?")
         args.extend(to_text(t) for t in published_between)

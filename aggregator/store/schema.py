@@ -190,3 +190,27 @@ MIGRATIONS.append(
     );
     """
 )
+
+MIGRATIONS.append(
+    # 12: e-mail digests, one row per subscription, period and recipient, so that a period
+    # goes out once: claimed ('sending') in the transaction that reads the items' arrival
+    # numbers, then 'sent', 'empty', 'failed' (retried later) or, when the sender died
+    # while sending, 'uncertain' (never sent again); `upto` is where the next one starts
+    """
+    CREATE TABLE digest_deliveries (
+        digest_id    TEXT NOT NULL,
+        period       TEXT NOT NULL,
+        recipient    TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        upto         INTEGER NOT NULL,
+        items        INTEGER NOT NULL DEFAULT 0,
+        message_id   TEXT NOT NULL,
+        claimed_by   TEXT,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        next_attempt TEXT,
+        updated      TEXT NOT NULL,
+        PRIMARY KEY (digest_id, period, recipient)
+    );
+    """
+)

@@ -1,0 +1,233 @@
+"""An e-mail digest as people read it: the view of one period (items grouped by Land and
+jobcenter, a joint release once with the jobcenters that published it, the sources that
+fail), its text and HTML parts, and the MIME message. Pure: values in, message out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from functools import cache
+from urllib.parse import quote, urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from aggregator.config.schema import Config, Digest, Mail, Source
+from aggregator.core.model import LAND_CODES, StoredItem
+from aggregator.core.text import xml_safe
+from aggregator.parse.dates import BERLIN
+from aggregator.publish.health import SourceHealth
+from aggregator.publish.periods import Period
+
+TEASER = 280  # characters of an item's text shown under its title
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item."""
+
+    title: str
+    url: str
+    when: str  # "28.08.2019"
+    teaser: str
+
+
+@dataclass(frozen=True)
+class Jobcenter:
+    name: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Land:
+    name: str
+    jobcenters: tuple[Jobcenter, ...]
+
+
+@dataclass(frozen=True)
+class Joint:
+    """A joint release: one text that several jobcenters published, shown once."""
+
+    line: Line
+    jobcenters: tuple[tuple[str, str], ...]  # (name, link to its version), in this digest
+    total: int  # all that published it so far
+
+
+@dataclass(frozen=True)
+class DigestView:
+    digest_id: str
+    title: str
+    period: Period
+    lands: tuple[Land, ...]
+    joint: tuple[Joint, ...]
+    items: int
+    jobcenters: int
+    failing: tuple[str, ...]  # names of the sources whose fetching fails
+    feed_url: str
+    dashboard_url: str
+    reply_to: str
+
+    @property
+    def domain(self) -> str:
+        """The service's host name, for the List-Id and the Message-IDs."""
+        return host_of(self.dashboard_url)
+
+    @property
+    def subject(self) -> str:
+        if self.period.summary:
+            return (f"{self.title} – Abschluss: {_count(self.items, 'Meldung', 'Meldungen')} "
+                    f"von {_count(self.jobcenters, 'Jobcenter', 'Jobcentern')}")  # fmt: skip
+        new = _count(self.items, "neue Meldung", "neue Meldungen")
+        return f"{self.title}: {new} – {self.period.label}"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def teaser(text: str, limit: int = TEASER) -> str:
+    """The start of a text, cut at a word, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:–-") + " …"
+
+
+def _line(stored: StoredItem) -> Line:
+    item = stored.item
+    when = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
+    url = item.url if item.url and item.url.startswith(("https://", "http://")) else None
+    return Line(xml_safe(item.title), url or item.fetched_from, when,
+                xml_safe(teaser(item.summary_text)))  # fmt: skip
+
+
+def digest_title(digest: Digest, config: Config) -> str:
+    """What the digest is about: its own title, else its campaign's or Land's name."""
+    if digest.title:
+        return digest.title
+    if digest.campaign:
+        return config.campaign(digest.campaign).title
+    if digest.land:
+        return f"Kommunale Jobcenter in {LAND_CODES[digest.land]}"
+    return "Kommunale Jobcenter"
+
+
+def feed_path(digest: Digest) -> str:
+    """The feed below /feeds/ that holds the same items as the digest."""
+    path = (
+        f"campaigns/{digest.campaign}.atom" if digest.campaign
+        else f"laender/{digest.land}.atom" if digest.land else "all.atom"
+    )  # fmt: skip
+    return path + (f"?{urlencode({'q': digest.q})}" if digest.q else "")
+
+
+def _grouped(
+    items: Sequence[StoredItem], sources: Mapping[str, Source]
+) -> tuple[tuple[Land, ...], tuple[Joint, ...]]:
+    """Items by Land and jobcenter; a group of which the digest holds several, once."""
+    by_group: dict[str, list[StoredItem]] = defaultdict(list)
+    for stored in items:
+        if stored.group_id and stored.group_size > 1:
+            by_group[stored.group_id].append(stored)
+    joint: list[tuple[datetime, Joint]] = []
+    shown_jointly = {id(s) for members in by_group.values() if len(members) > 1 for s in members}
+    for members in by_group.values():
+        if len(members) > 1:
+            first = min(members, key=lambda s: (s.item.published, s.item.source_id))
+            versions = sorted({(_name(sources, s.item.source_id), _line(s).url) for s in members})
+            shown = Joint(_line(first), tuple(versions), first.group_size)
+            joint.append((first.item.published, shown))
+    single = [s for s in items if id(s) not in shown_jointly]
+    tree: dict[str, dict[str, list[StoredItem]]] = defaultdict(lambda: defaultdict(list))
+    for stored in single:
+        source = sources.get(stored.item.source_id)
+        land = LAND_CODES[source.land] if source else "ohne Land"
+        tree[land][_name(sources, stored.item.source_id)].append(stored)
+    lands = tuple(
+        Land(land, tuple(
+            Jobcenter(name, tuple(_line(s) for s in sorted(
+                members, key=lambda s: s.item.published, reverse=True)))
+            for name, members in sorted(jobcenters.items())
+        ))
+        for land, jobcenters in sorted(tree.items())
+    )  # fmt: skip
+    joint.sort(key=lambda pair: pair[0], reverse=True)
+    return lands, tuple(shown for _, shown in joint)
+
+
+def _name(sources: Mapping[str, Source], source_id: str) -> str:
+    source = sources.get(source_id)
+    return source.name if source else source_id
+
+
+def digest_view(
+    digest: Digest,
+    config: Config,
+    period: Period,
+    items: Sequence[StoredItem],
+    sources: Mapping[str, Source],
+    health: Iterable[SourceHealth],
+    base_url: str,
+) -> DigestView:
+    assert config.mail is not None  # a config with digests has mail
+    lands, joint = _grouped(items, sources)
+    failing = tuple(sorted(
+        _name(sources, row.source_id) for row in health if row.last_status in ("error", "gone")
+    ))  # fmt: skip
+    reply_to = config.mail.reply_to or parseaddr(config.mail.sender)[1]
+    return DigestView(
+        digest.id, digest_title(digest, config), period, lands, joint, len(items),
+        len({s.item.source_id for s in items}), failing, f"{base_url}/feeds/{feed_path(digest)}",
+        f"{base_url}/", reply_to,
+    )  # fmt: skip
+
+
+@cache
+def _templates() -> Environment:
+    templates = Environment(
+        loader=PackageLoader("aggregator.publish", "templates"), undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )  # fmt: skip
+    return templates
+
+
+def render_text(view: DigestView) -> str:
+    return _templates().get_template("digest.txt").render(view=view)
+
+
+def render_html(view: DigestView) -> str:
+    template = _templates().get_template("digest.html")
+    return template.render(view=view)
+
+
+def host_of(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def message_id(digest_id: str, period: str, base_url: str) -> str:
+    """A new Message-ID for one recipient's period; the store keeps it for the retries."""
+    return make_msgid(f"{digest_id}.{period}", domain=host_of(base_url))
+
+
+def build_message(
+    view: DigestView, mail: Mail, recipient: str, message_id: str, now: datetime
+) -> EmailMessage:
+    """The multipart message (text, then HTML) to one recipient."""
+    message = EmailMessage()
+    message["Subject"] = view.subject
+    message["From"] = mail.sender
+    message["To"] = recipient
+    message["Reply-To"] = view.reply_to
+    message["Date"] = format_datetime(now.astimezone(BERLIN))
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no autoreplies, please
+    message["List-Id"] = f"{view.title} <{view.digest_id}.{view.domain}>"
+    subject = quote(f"Abbestellen {view.digest_id}")
+    message["List-Unsubscribe"] = f"<mailto:{view.reply_to}?subject={subject}>"
+    message.set_content(render_text(view))
+    message.add_alternative(render_html(view), subtype="html")
+    return message

@@ -1,0 +1,183 @@
+"""What each e-mail digest sent, per period and recipient (digest_deliveries), so that a
+period goes out once: a recipient's period is claimed in the same write transaction that
+reads the items' arrival numbers, so two senders cannot both claim it, and the digest
+holds exactly the items that arrived between the last period and the claim."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.store.items import arrivals_before, last_arrival
+from aggregator.store.rows import from_text, to_text
+
+DONE = ("sent", "empty", "uncertain")  # a period in one of these never goes out again
+
+
+@dataclass(frozen=True)
+class Delivery:
+    digest_id: str
+    period: str
+    recipient: str
+    state: str  # sending, sent, empty, failed, uncertain
+    upto: int
+    items: int
+    message_id: str
+    claimed_by: str | None
+    attempts: int
+    last_error: str | None
+    next_attempt: datetime | None
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One recipient's period, claimed to be sent now: the items that arrived after
+    `after` up to `upto`."""
+
+    recipient: str
+    after: int
+    upto: int
+    message_id: str
+    attempt: int
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        row["digest_id"], row["period"], row["recipient"], row["state"], row["upto"],
+        row["items"], row["message_id"], row["claimed_by"], row["attempts"],
+        row["last_error"], from_text(row["next_attempt"]),
+        datetime.fromisoformat(row["updated"]),
+    )  # fmt: skip
+
+
+def delivery(
+    conn: sqlite3.Connection, digest_id: str, period: str, recipient: str
+) -> Delivery | None:
+    row = conn.execute(
+        "SELECT * FROM digest_deliveries WHERE digest_id = ? AND period = ? AND recipient = ?",
+        (digest_id, period, recipient),
+    ).fetchone()
+    return _delivery(row) if row else None
+
+
+def cursor(conn: sqlite3.Connection, digest_id: str, recipient: str) -> int | None:
+    """Where the recipient's next digest starts: after the last period that went out (or
+    was empty, or may have gone out); None before the first. A failed period's items
+    come with the next one."""
+    marks = ",".join("?" * len(DONE))
+    found: int | None = conn.execute(
+        f"SELECT max(upto) FROM digest_deliveries WHERE digest_id = ? AND recipient = ? "
+        f"AND state IN ({marks})",
+        (digest_id, recipient, *DONE),
+    ).fetchone()[0]
+    return found
+
+
+def claimable(row: Delivery | None, now: datetime) -> bool:
+    """Whether a recipient's period may be claimed: never tried, or failed and its wait over."""
+    if row is None:
+        return True
+    return row.state == "failed" and (row.next_attempt is None or row.next_attempt <= now)
+
+
+def claim(
+    conn: sqlite3.Connection,
+    digest_id: str,
+    period: str,
+    recipients: Iterable[tuple[str, str]],
+    claimant: str,
+    now: datetime,
+    since: datetime | None,
+) -> list[Claim]:
+    """Claim the period for each (recipient, message id) not yet sent or claimed, in the
+    caller's write transaction; a failed one is claimed again once its wait is over and
+    keeps its message id. A first period starts with what was first seen `since`."""
+    upto = last_arrival(conn)
+    claims = []
+    for recipient, message_id in recipients:
+        row = delivery(conn, digest_id, period, recipient)
+        if not claimable(row, now):
+            continue
+        after = cursor(conn, digest_id, recipient)
+        if after is None:
+            after = 0 if since is None else arrivals_before(conn, since)
+        conn.execute(
+            "INSERT INTO digest_deliveries (digest_id, period, recipient, state, upto, "
+            "message_id, claimed_by, attempts, updated) VALUES (?, ?, ?, 'sending', ?, ?, ?, 1, ?) "
+            "ON CONFLICT DO UPDATE SET state = 'sending', upto = excluded.upto, "
+            "claimed_by = excluded.claimed_by, attempts = attempts + 1, "
+            "updated = excluded.updated",
+            (digest_id, period, recipient, upto, message_id, claimant, to_text(now)),
+        )
+        kept = row.message_id if row else message_id
+        claims.append(Claim(recipient, after, upto, kept, row.attempts + 1 if row else 1))
+    return claims
+
+
+def finish(
+    conn: sqlite3.Connection,
+    digest_id: str,
+    period: str,
+    recipient: str,
+    state: str,
+    items: int,
+    now: datetime,
+) -> None:
+    """The period went out ('sent') or had nothing to send ('empty')."""
+    conn.execute(
+        "UPDATE digest_deliveries SET state = ?, items = ?, last_error = NULL, "
+        "next_attempt = NULL, updated = ? WHERE digest_id = ? AND period = ? AND recipient = ?",
+        (state, items, to_text(now), digest_id, period, recipient),
+    )
+
+
+def fail(
+    conn: sqlite3.Connection,
+    digest_id: str,
+    period: str,
+    recipient: str,
+    error: str,
+    next_attempt: datetime,
+    now: datetime,
+) -> None:
+    conn.execute(
+        "UPDATE digest_deliveries SET state = 'failed', last_error = ?, next_attempt = ?, "
+        "updated = ? WHERE digest_id = ? AND period = ? AND recipient = ?",
+        (error[:500], to_text(next_attempt), to_text(now), digest_id, period, recipient),
+    )
+
+
+def any_sending(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM digest_deliveries WHERE state = 'sending' LIMIT 1")
+    return found.fetchone() is not None
+
+
+def interrupted(
+    conn: sqlite3.Connection, alive: Callable[[str], bool], now: datetime
+) -> list[Delivery]:
+    """Periods left 'sending' by a sender that is gone: marked 'uncertain', never sent
+    again (the server may have taken the message before the sender died)."""
+    rows = [
+        _delivery(row)
+        for row in conn.execute("SELECT * FROM digest_deliveries WHERE state = 'sending'")
+        if not alive(row["claimed_by"] or "")
+    ]
+    for row in rows:
+        conn.execute(
+            "UPDATE digest_deliveries SET state = 'uncertain', updated = ? "
+            "WHERE digest_id = ? AND period = ? AND recipient = ?",
+            (to_text(now), row.digest_id, row.period, row.recipient),
+        )
+    return rows
+
+
+def recent(conn: sqlite3.Connection, digest_id: str, limit: int = 20) -> list[Delivery]:
+    """The digest's latest deliveries, newest first."""
+    rows = conn.execute(
+        "SELECT * FROM digest_deliveries WHERE digest_id = ? ORDER BY updated DESC LIMIT ?",
+        (digest_id, limit),
+    )
+    return [_delivery(row) for row in rows]

@@ -1,0 +1,129 @@
+"""A digest as coordinators read it: items by Land and jobcenter, a joint release once
+with the jobcenters that published it, failing sources named, and a multipart message
+whose HTML part cannot be broken by what a title holds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+
+from aggregator.config.loader import parse_config
+from aggregator.core.model import Item, StoredItem
+from aggregator.publish.digests import build_message, digest_view, render_text, teaser
+from aggregator.publish.health import SourceHealth
+from aggregator.publish.periods import Period
+
+CONFIG = parse_config("""\
+version: 1
+campaigns:
+  - id: aktionswoche-2022
+    title: "Aktionswoche der kommunalen Jobcenter 2022"
+    window: {start: 2022-06-20, end: 2022-06-26}
+    match: {any: [Aktionswoche]}
+mail: {host: smtp.kreis.example, sender: "Jobcenter-Monitor <monitor@kreis.example>"}
+digests:
+  - {id: team, to: [presse@landkreistag.example], campaign: aktionswoche-2022}
+sources:
+  - {id: spree-neisse, name: Jobcenter Spree-Neiße, land: BB, kind: landkreis}
+  - {id: goerlitz, name: Jobcenter Görlitz, land: SN, kind: landkreis}
+  - {id: bautzen, name: Jobcenter Bautzen, land: SN, kind: landkreis}
+""")
+SOURCES = {source.id: source for source in CONFIG.sources}
+T0 = datetime(2022, 6, 21, 9, 0, tzinfo=UTC)
+PERIOD = Period("2022-06-22", T0 + timedelta(days=1), T0, "Mittwoch, 22. Juni 2022")
+
+
+def stored(source_id: str, title: str, group: str | None = None, size: int = 1,
+           hours: int = 0) -> StoredItem:  # fmt: skip
+    site = f"https://{source_id}.example"
+    item = Item(source_id, f"k:{source_id}:{title}", f"{site}/{hours}", title, "",
+                f"Text zu {title} mit Umlauten: Größe, Übergänge.", "",
+                T0 + timedelta(hours=hours), False, "f", f"{site}/rss")  # fmt: skip
+    return StoredItem(item, item.published, item.published, ("aktionswoche-2022",), group,
+                      (), size)  # fmt: skip
+
+
+JOINT = "Bundesweite Aktionswoche der kommunalen Jobcenter"
+ITEMS = [
+    stored("spree-neisse", JOINT, "g-1", 3, hours=1),
+    stored("goerlitz", JOINT, "g-1", 3, hours=2),
+    stored("goerlitz", "Tag der offenen Tür im Jobcenter Görlitz", hours=3),
+    stored("bautzen", 'Bewerbungstraining <script>alert("x")</script> & mehr', hours=4),
+]
+HEALTH = [SourceHealth("bautzen", None, None, "error", 3, None, 1, 1, "HTTP 503"),
+          SourceHealth("goerlitz", None, None, "ok", 0, None, 2, 2, None)]  # fmt: skip
+
+
+def view():  # type: ignore[no-untyped-def]
+    return digest_view(CONFIG.digests[0], CONFIG, PERIOD, ITEMS, SOURCES, HEALTH,
+                       "https://presse.example.org")  # fmt: skip
+
+
+def test_items_are_grouped_by_land_and_jobcenter_and_a_joint_release_is_shown_once():
+    shown = view()
+    assert [land.name for land in shown.lands] == ["Sachsen"]  # Spree-Neiße only jointly
+    assert [jc.name for jc in shown.lands[0].jobcenters] == ["Jobcenter Bautzen",
+                                                             "Jobcenter Görlitz"]  # fmt: skip
+    [joint] = shown.joint
+    assert joint.jobcenters == (
+        ("Jobcenter Görlitz", "https://goerlitz.example/2"),
+        ("Jobcenter Spree-Neiße", "https://spree-neisse.example/1"),
+    )
+    assert joint.total == 3
+    assert shown.items == 4 and shown.jobcenters == 3
+    assert shown.failing == ("Jobcenter Bautzen",)
+    assert shown.subject == ("Aktionswoche der kommunalen Jobcenter 2022: 4 neue Meldungen – "
+                             "Mittwoch, 22. Juni 2022")  # fmt: skip
+
+
+def test_the_text_part_reads_as_a_letter():
+    text = render_text(view())
+    assert text.count(f"* {JOINT}") == 1
+    assert (
+        "Veröffentlicht von 2 Jobcentern (insgesamt 3):\n"
+        "  - Jobcenter Görlitz: https://goerlitz.example/2\n"
+        "  - Jobcenter Spree-Neiße: https://spree-neisse.example/1\n"
+    ) in text
+    assert "1 Quelle gestört (dort kann etwas fehlen): Jobcenter Bautzen" in text
+    assert "https://presse.example.org/feeds/campaigns/aktionswoche-2022.atom" in text
+    assert "Abbestellen: eine kurze Nachricht an monitor@kreis.example" in text
+    assert text.index("SACHSEN") < text.index("\nJobcenter Bautzen\n") < text.index(
+        "\nJobcenter Görlitz\n")  # fmt: skip
+
+
+def test_the_message_has_both_parts_utf8_and_an_html_part_that_titles_cannot_break():
+    mail = CONFIG.mail
+    assert mail is not None
+    built = build_message(view(), mail, "presse@landkreistag.example", "<id@presse.example.org>",
+                          T0)  # fmt: skip
+    parsed = BytesParser(policy=policy.default).parsebytes(built.as_bytes())
+    assert parsed["Subject"].startswith("Aktionswoche der kommunalen Jobcenter 2022: 4 neue")
+    assert parsed["To"] == "presse@landkreistag.example"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed["List-Unsubscribe"] == (
+        "<mailto:monitor@kreis.example?subject=Abbestellen%20team>"
+    )
+    assert parsed.get_content_type() == "multipart/alternative"
+    text_part, html_part = parsed.iter_parts()
+    assert text_part.get_content_type() == "text/plain"
+    assert "Größe, Übergänge" in text_part.get_content()
+    html = html_part.get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="https://goerlitz.example/3"' in html
+
+
+def test_a_teaser_is_cut_at_a_word():
+    long = "Wort " * 100
+    cut = teaser(long, 30)
+    assert cut.endswith(" …") and len(cut) <= 32 and "Wor …" not in cut
+    assert teaser("kurz  und\n gut") == "kurz und gut"
+
+
+def test_a_link_that_is_not_http_is_replaced_by_the_page_it_came_from():
+    hostile = stored("goerlitz", "Klick")
+    hostile = replace(hostile, item=replace(hostile.item, url="javascript:alert(1)"))
+    shown = digest_view(CONFIG.digests[0], CONFIG, PERIOD, [hostile], SOURCES, [],
+                        "https://presse.example.org")  # fmt: skip
+    assert shown.lands[0].jobcenters[0].lines[0].url == "https://goerlitz.example/rss"
