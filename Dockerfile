@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AGGREGATOR_HOST=0.0.0.0 \
     AGGREGATOR_PORT=8080
 
+# Pango and a font with umlauts for WeasyPrint, which renders the press review as PDF
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY aggregator ./aggregator

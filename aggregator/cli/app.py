@@ -82,6 +82,7 @@ COMMAND_MODULES = {
     "feed": "refresh",
     "fetch": "refresh",
     "reload": "service",
+    "review": "review",
     "run": "service",
     "sources": "sources",
 }

@@ -10,29 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import cache
 from urllib.parse import quote, urlencode, urlsplit
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from aggregator.config.schema import Config, Digest, Mail, Source
 from aggregator.core.model import LAND_CODES, StoredItem
-from aggregator.core.text import xml_safe
 from aggregator.parse.dates import BERLIN
+from aggregator.publish.documents import Line, item_line, templates
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.periods import Period
-
-TEASER = 280  # characters of an item's text shown under its title
-
-
-@dataclass(frozen=True)
-class Line:
-    """One item."""
-
-    title: str
-    url: str
-    when: str  # "28.08.2019"
-    teaser: str
 
 
 @dataclass(frozen=True)
@@ -88,22 +73,6 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def teaser(text: str, limit: int = TEASER) -> str:
-    """The start of a text, cut at a word, with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:–-") + " …"
-
-
-def _line(stored: StoredItem) -> Line:
-    item = stored.item
-    when = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
-    url = item.url if item.url and item.url.startswith(("https://", "http://")) else None
-    return Line(xml_safe(item.title), url or item.fetched_from, when,
-                xml_safe(teaser(item.summary_text)))  # fmt: skip
-
-
 def digest_title(digest: Digest, config: Config) -> str:
     """What the digest is about: its own title, else its campaign's or Land's name."""
     if digest.title:
@@ -137,8 +106,10 @@ def _grouped(
     for members in by_group.values():
         if len(members) > 1:
             first = min(members, key=lambda s: (s.item.published, s.item.source_id))
-            versions = sorted({(_name(sources, s.item.source_id), _line(s).url) for s in members})
-            shown = Joint(_line(first), tuple(versions), first.group_size)
+            versions = sorted(
+                {(_name(sources, s.item.source_id), item_line(s).url) for s in members}
+            )
+            shown = Joint(item_line(first), tuple(versions), first.group_size)
             joint.append((first.item.published, shown))
     single = [s for s in items if id(s) not in shown_jointly]
     tree: dict[str, dict[str, list[StoredItem]]] = defaultdict(lambda: defaultdict(list))
@@ -148,7 +119,7 @@ def _grouped(
         tree[land][_name(sources, stored.item.source_id)].append(stored)
     lands = tuple(
         Land(land, tuple(
-            Jobcenter(name, tuple(_line(s) for s in sorted(
+            Jobcenter(name, tuple(item_line(s) for s in sorted(
                 members, key=lambda s: s.item.published, reverse=True)))
             for name, members in sorted(jobcenters.items())
         ))
@@ -185,22 +156,12 @@ def digest_view(
     )  # fmt: skip
 
 
-@cache
-def _templates() -> Environment:
-    templates = Environment(
-        loader=PackageLoader("aggregator.publish", "templates"), undefined=StrictUndefined,
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )  # fmt: skip
-    return templates
-
-
 def render_text(view: DigestView) -> str:
-    return _templates().get_template("digest.txt").render(view=view)
+    return templates().get_template("digest.txt").render(view=view)
 
 
 def render_html(view: DigestView) -> str:
-    template = _templates().get_template("digest.html")
+    template = templates().get_template("digest.html")
     return template.render(view=view)
 
 

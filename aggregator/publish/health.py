@@ -8,8 +8,25 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from aggregator.config.schema import Config
-from aggregator.core.kinds import GUESSED
+from aggregator.core.kinds import GUESSED, Failure
 from aggregator.core.model import FetchState
+
+REASONS: dict[str, str] = {
+    Failure.TIMEOUT: "Die Website antwortet nicht rechtzeitig.",
+    Failure.CONNECT: "Die Website ist nicht erreichbar.",
+    Failure.DNS: "Die Adresse der Website gibt es nicht (mehr).",
+    Failure.TLS: "Das Sicherheitszertifikat der Website ist ungültig.",
+    Failure.TOO_LARGE: "Die Seite ist zu groß, um sie zu lesen.",
+    Failure.REDIRECT: "Die Seite leitet ins Leere weiter.",
+    Failure.ROBOTS_DISALLOWED: "Die Website verbietet das automatische Abrufen (robots.txt).",
+    Failure.ROBOTS_UNAVAILABLE: "Die Abrufregeln der Website (robots.txt) sind nicht lesbar.",
+    Failure.HTTP_STATUS: "Die Website meldet einen Fehler.",
+    Failure.GONE: "Die Seite wurde entfernt.",
+    Failure.PARSE: "Die Seite lässt sich nicht lesen.",
+    Failure.NOT_A_FEED: "Unter der Feed-Adresse steht eine gewöhnliche Webseite.",
+    Failure.NO_ITEMS: "Auf der Seite wurden keine Meldungen erkannt.",
+    Failure.NOTHING_FOUND: "Auf der Website wurden keine Pressemitteilungen gefunden.",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,16 @@ class SourceHealth:
     problem: str | None
     notes: tuple[str, ...] = ()
     guessed: bool = False  # items found by the heuristic, not by selectors
+    problem_kind: str | None = None  # a Failure value: why the worst URL failed
+
+    @property
+    def reason(self) -> str | None:
+        """The problem in a coordinator's words (the technical one is `problem`)."""
+        if self.problem is None and self.last_status != "gone":
+            return None
+        if self.problem and self.problem_kind == Failure.HTTP_STATUS and "404" in self.problem:
+            return "Die Seite wurde nicht gefunden – vielleicht verschoben."
+        return REASONS.get(self.problem_kind or "", "Technischer Fehler beim Abrufen.")
 
     @property
     def sick(self) -> bool:
@@ -69,6 +96,7 @@ def summarize(
         problem=worst.last_error if failing else None,
         notes=notes,
         guessed=guessed,
+        problem_kind=worst.last_error_kind if failing else None,
     )
 
 

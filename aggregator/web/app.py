@@ -7,6 +7,7 @@ answered from that cache with a strong ETag, Last-Modified and 304s.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import logging
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -36,9 +38,16 @@ from aggregator.parse.dates import BERLIN
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
 from aggregator.publish.exports import campaign_tables
-from aggregator.publish.feeds import feed_specs, render_page, resolve
+from aggregator.publish.feeds import feed_sources, feed_specs, render_page, resolve
 from aggregator.publish.health import SourceHealth, source_health
 from aggregator.publish.opml import render_opml
+from aggregator.publish.pdf import html_to_pdf
+from aggregator.publish.review import (
+    campaign_pictures,
+    campaign_review,
+    render_review,
+    style_hash,
+)
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
@@ -52,7 +61,11 @@ EXPORT_TYPES = {
 }
 _EXPORT = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)(?P<participation>/participation)?"
                      r"\.(?P<format>csv|xlsx)$")  # fmt: skip
+_REVIEW = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)/review(?P<pdf>\.pdf)?$")
 CACHE_CONTROL = "public, max-age=300"
+# the dashboard's search box submits to the dashboard itself
+DASHBOARD_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
 STATIC = Path(__file__).parent / "static"
 
 
@@ -93,6 +106,7 @@ class AppState:
     query_cache: BoundedLRU[tuple[str, ...], tuple[object, Rendered]] = field(
         default_factory=_queries
     )
+    pdf_turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one PDF at a time
 
     def version(self) -> object:
         return (self.store.data_version(), id(self.config()))
@@ -282,9 +296,12 @@ class _Pages:
         return _send(request, rendered, ATOM_TYPE)
 
     async def export(self, request: Request) -> Response:
-        """/campaigns/ID.csv|.xlsx (the items) and /campaigns/ID/participation.csv|.xlsx."""
+        """/campaigns/ID.csv|.xlsx (the items) and /campaigns/ID/participation.csv|.xlsx;
+        /campaigns/ID/review(.pdf), the press review."""
         config = self.state.config()
         path = request.path_params["path"]
+        if _REVIEW.match(path):
+            return await self.review(request, path)
         found = _EXPORT.match(path)
         campaign = next(
             (c for c in config.campaigns if found and c.id == found.group("campaign")), None
@@ -307,6 +324,41 @@ class _Pages:
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return _send(request, rendered, EXPORT_TYPES[extension], disposition)
 
+    async def review(self, request: Request, path: str) -> Response:
+        """The press review as a page (print stylesheet) or as PDF, made in a thread one
+        at a time: a PDF takes a second, and the feeds must not wait for it."""
+        config = self.state.config()
+        found = _REVIEW.match(path)
+        assert found is not None
+        campaign = next((c for c in config.campaigns if c.id == found.group("campaign")), None)
+        if campaign is None:
+            return Response("Kampagne nicht gefunden", status_code=404, media_type="text/plain")
+        pdf = found.group("pdf") is not None
+
+        def page() -> bytes:
+            document = campaign_review(
+                config, self.state.store, campaign, datetime.now(UTC), self.state.base_url
+            )
+            return render_review(document).encode("utf-8")
+
+        key = ("review", path)
+        cached = self.state.cache.get(key)
+        if pdf and not (cached and cached[0] == self.state.version()):
+            html = page().decode("utf-8")
+            async with self.state.pdf_turn:
+                body = await asyncio.to_thread(html_to_pdf, html)
+            rendered = self.state.rendered(key, lambda: body)
+        else:
+            rendered = self.state.rendered(key, page)
+        assert rendered is not None
+        if pdf:
+            name = {"Content-Disposition": f'inline; filename="pressespiegel-{campaign.id}.pdf"'}
+            return _send(request, rendered, "application/pdf", name)
+        policy = (f"default-src 'none'; style-src {style_hash()}; img-src 'self' data:; "
+                  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")  # fmt: skip
+        return _send(request, rendered, "text/html; charset=utf-8",
+                     {"Content-Security-Policy": policy})  # fmt: skip
+
     async def opml(self, request: Request) -> Response:
         config = self.state.config()
         rendered = self.state.rendered(
@@ -316,25 +368,33 @@ class _Pages:
         return _send(request, rendered, OPML_TYPE)
 
     async def dashboard(self, request: Request) -> Response:
+        """The coordinators' page: campaigns newest first with map and timeline, the
+        latest items (or those matching `?q=`), the sources' health."""
         config = self.state.config()
+        store = self.state.store
         now = datetime.now(UTC)
-        health = tuple(source_health(config, self.state.store, now))
+        query = search_text(request)
+        health = tuple(source_health(config, store, now))
+        sources = feed_sources(config, store)
+        views, pictures = [], {}
+        for campaign in sorted(config.campaigns, key=lambda c: c.window.start, reverse=True):
+            items = store.items(limit=None, campaign_id=campaign.id)
+            views.append(campaign_view(config, campaign, items, health))
+            pictures[campaign.id] = campaign_pictures(views[-1], items, sources)
         view = Dashboard(
-            campaigns=tuple(
-                campaign_view(
-                    config, c, self.state.store.items(limit=None, campaign_id=c.id), health
-                )
-                for c in config.campaigns
-            ),
-            latest=cards(self.state.store.items(limit=60)),
+            campaigns=tuple(views),
+            latest=cards(store.items(limit=60)),
             health=tuple(sorted(health, key=_health_order)),
             sources={s.id: s for s in config.sources},
         )
+        found = cards(store.items(limit=100, text=query), limit=100) if query else None
         page = self.templates.get_template("dashboard.html").render(
             view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
+            pictures=pictures, query=query, found=found,
+            search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"Content-Security-Policy": DASHBOARD_POLICY})
 
     async def healthz(self, request: Request) -> Response:
         now = datetime.now(UTC)

@@ -11,7 +11,8 @@ from email.parser import BytesParser
 
 from aggregator.config.loader import parse_config
 from aggregator.core.model import Item, StoredItem
-from aggregator.publish.digests import build_message, digest_view, render_text, teaser
+from aggregator.publish.digests import build_message, digest_view, render_text
+from aggregator.publish.documents import teaser
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.periods import Period
 

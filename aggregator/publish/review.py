@@ -1,0 +1,163 @@
+"""The press review (Pressespiegel) of a campaign: a document a coordinator forwards to a
+board. A title page with the campaign, its window and figures, the participation map and
+the timeline; participation per Land; then every item in date order, a joint release once
+with the jobcenters that published it. Pure: HTML from values; the PDF is WeasyPrint's
+rendering of the same HTML (publish.pdf)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from markupsafe import Markup
+
+from aggregator.config.schema import Campaign, Config, Source
+from aggregator.core.model import StoredItem
+from aggregator.parse.dates import BERLIN
+from aggregator.publish.charts import LandShare, participation_map, timeline
+from aggregator.publish.dashboard import CampaignView, campaign_view
+from aggregator.publish.documents import Line, item_line, templates
+from aggregator.publish.feeds import FeedStore, feed_sources
+from aggregator.publish.health import HealthStore, SourceHealth, source_health
+
+
+class ReviewStore(FeedStore, HealthStore, Protocol):
+    """What the review reads from the store (store.database.Store has it)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of the review, or a joint release with all its versions."""
+
+    line: Line
+    source: str  # the jobcenter, or "5 Jobcenter" for a joint release
+    versions: tuple[tuple[str, str], ...] = ()  # (jobcenter, link) of a joint release
+
+
+@dataclass(frozen=True)
+class Review:
+    campaign: Campaign
+    view: CampaignView
+    entries: tuple[Entry, ...]
+    joint: int  # joint releases among the entries
+    map_svg: Markup
+    timeline_svg: Markup
+    made: str  # "04.12.2026, 10:15 Uhr"
+    base_url: str
+
+    @property
+    def lands_published(self) -> int:
+        return sum(1 for land in self.view.lands if land.participating)
+
+
+def land_shares(view: CampaignView) -> dict[str, LandShare]:
+    """The map's figures from the participation per Land."""
+    return {
+        land.code: LandShare(
+            len(land.participating), land.tracked,
+            sum(view.counts.get(s.id, 0) for s in land.participating),
+        )
+        for land in view.lands
+    }  # fmt: skip
+
+
+def per_day(
+    items: Sequence[StoredItem], sources: Mapping[str, Source]
+) -> dict[date, dict[str, int]]:
+    """Items per Berlin day and Land, for the timeline."""
+    counts: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for stored in items:
+        source = sources.get(stored.item.source_id)
+        if source is not None:
+            counts[stored.item.published.astimezone(BERLIN).date()][source.land] += 1
+    return counts
+
+
+def _entries(items: Sequence[StoredItem], sources: Mapping[str, Source]) -> tuple[Entry, ...]:
+    """Oldest first; the members of a near-duplicate group as one entry at its first."""
+
+    def name(stored: StoredItem) -> str:
+        source = sources.get(stored.item.source_id)
+        return source.name if source else stored.item.source_id
+
+    ordered = sorted(items, key=lambda s: (s.item.published, s.item.source_id))
+    groups: dict[str, list[StoredItem]] = defaultdict(list)
+    for stored in ordered:
+        if stored.group_id:
+            groups[stored.group_id].append(stored)
+    entries, done = [], set()
+    for stored in ordered:
+        members = groups.get(stored.group_id or "", [])
+        if len(members) > 1:
+            if stored.group_id in done:
+                continue
+            done.add(stored.group_id)
+            versions = tuple(sorted({(name(m), item_line(m).url) for m in members}))
+            entries.append(Entry(item_line(stored), f"{len(versions)} Jobcenter", versions))
+        else:
+            entries.append(Entry(item_line(stored), name(stored)))
+    return tuple(entries)
+
+
+def review(
+    config: Config,
+    campaign: Campaign,
+    items: Sequence[StoredItem],
+    sources: Mapping[str, Source],
+    health: Sequence[SourceHealth],
+    now: datetime,
+    base_url: str,
+) -> Review:
+    view = campaign_view(config, campaign, items, health)
+    entries = _entries(items, sources)
+    picture, bars = campaign_pictures(view, items, sources)
+    local = now.astimezone(BERLIN)
+    return Review(
+        campaign, view, entries, sum(1 for e in entries if e.versions), picture, bars,
+        f"{local:%d.%m.%Y, %H:%M} Uhr", base_url,
+    )  # fmt: skip
+
+
+def campaign_pictures(
+    view: CampaignView, items: Sequence[StoredItem], sources: Mapping[str, Source]
+) -> tuple[Markup, Markup]:
+    """The participation map and the timeline of a campaign, as SVG to place in a page."""
+    campaign = view.campaign
+    days = per_day(items, sources)
+    first = min([campaign.window.start, *days])
+    last = max([campaign.window.end, *days])
+    picture = participation_map(land_shares(view), f"Beteiligung: {campaign.title}")
+    bars = timeline(days, first, last, f"Meldungen pro Tag: {campaign.title}")
+    # our own SVG, every text in it escaped by lxml: safe to place as it is
+    return Markup(picture.decode("utf-8")), Markup(bars.decode("utf-8"))
+
+
+def review_css() -> str:
+    """The review's stylesheet, placed inline so that the file and the PDF stand alone."""
+    source, _, _ = templates().loader.get_source(templates(), "review.css")  # type: ignore[union-attr]
+    return source
+
+
+def style_hash() -> str:
+    """The CSP source that allows exactly the review's inline stylesheet."""
+    digest = hashlib.sha256(review_css().encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def render_review(document: Review) -> str:
+    template = templates().get_template("review.html")
+    return template.render(review=document, css=Markup(review_css()))
+
+
+def campaign_review(
+    config: Config, store: ReviewStore, campaign: Campaign, now: datetime, base_url: str
+) -> Review:
+    """The review of a campaign as the store holds it now."""
+    items = store.items(limit=None, campaign_id=campaign.id)
+    return review(config, campaign, items, feed_sources(config, store),
+                  source_health(config, store, now), now, base_url)  # fmt: skip
