@@ -38,6 +38,10 @@ def digest_config(site, port: int, retry: str = "1m") -> str:
     )
 
 
+NARROW = ("  - {id: thueringen, to: [referat@staedtetag.example], land: TH, q: Jena, "
+          "schedule: weekly, day: freitag, at: '00:00'}\n")  # fmt: skip
+
+
 def parts(message: EmailMessage) -> tuple[str, str]:
     text, html = message.iter_parts()
     assert text.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
@@ -61,7 +65,7 @@ def assert_campaign_digest(received: Received) -> None:
 def test_digest_command_previews_sends_and_does_not_send_twice(site, tmp_path, write_config):
     serve_corpus(site)
     with mail_server(tmp_path) as server:
-        config = write_config(digest_config(site, server.port))
+        config = write_config(digest_config(site, server.port) + NARROW)
         env = {"AGGREGATOR_DB": str(tmp_path / "digest.db")}
         assert run_cli("--config", str(config), "fetch", env=env).returncode == 0
 
@@ -86,6 +90,11 @@ def test_digest_command_previews_sends_and_does_not_send_twice(site, tmp_path, w
 
         status = run_cli("--config", str(config), "digest", "team", "--status", env=env)
         assert status.stdout.decode().count(" sent ") >= 2
+
+        narrow = run_cli("--config", str(config), "digest", "thueringen", env=env).stdout.decode()
+        assert "Subject: Kommunale Jobcenter in Thüringen: " in narrow
+        assert "Stadt Jena" in narrow and "Spree-Neiße" not in narrow
+        assert "/feeds/laender/TH.atom?q=Jena" in narrow
 
         unknown = run_cli("--config", str(config), "digest", "niemand", env=env)
         assert unknown.returncode == 2 and b"unknown digest 'niemand'" in unknown.stderr
