@@ -37,7 +37,12 @@ from aggregator.deliver import digests as deliver
 from aggregator.deliver.smtp import Session
 from aggregator.errors import ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
-from aggregator.pipeline.refresh import RefreshResult, refresh_source, sync_campaigns
+from aggregator.pipeline.refresh import (
+    RefreshResult,
+    refresh_source,
+    source_slots,
+    sync_campaigns,
+)
 from aggregator.publish.periods import Period
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
@@ -174,10 +179,11 @@ class Service:
         except KeyError:
             return  # removed by a reload while queued
         try:
-            event("refresh started", source=source_id)
-            result = await refresh_source(
-                source, self.config, self.fetcher, self.writer, offload=self.offload
-            )
+            async with self.slots:
+                event("refresh started", source=source_id)
+                result = await refresh_source(
+                    source, self.config, self.fetcher, self.writer, offload=self.offload
+                )
         except asyncio.CancelledError:
             event("refresh cancelled", logging.WARNING, source=source_id)
             raise
@@ -335,6 +341,7 @@ class Service:
         reader = Store(self.db_path)
         self.fetcher = Fetcher(self.config.defaults, robots=self.writer.robots_cache())
         self.offload = offload_for(self.config.defaults)
+        self.slots = source_slots(self.config)
         sync_campaigns(self.config, self.writer)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.metrics.scheduler_running.set_function(lambda: float(self.scheduler.running))
