@@ -120,6 +120,10 @@ def fetch(obj: Context, force: bool) -> None:
     out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors{quiet}")
 
 
+STATIC = Path(__file__).parent.parent / "web" / "static"
+STATIC_FOR_FEEDS = ("feed.xsl", "style.css")
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +167,8 @@ def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> No
             now = datetime.now(UTC)
             count = write_static(directory, store, config, obj.base_url, now, write_atomically)
             write_atomically(directory / "sources.opml", render_opml(config, obj.base_url, now))
+            for name in STATIC_FOR_FEEDS:  # what a browser shows the feeds with
+                write_atomically(directory / "static" / name, (STATIC / name).read_bytes())
             err.print(f"wrote {count} feed documents and sources.opml to {directory}")
             return
         items = store.items(limit=limit, campaign_id=campaign_id)

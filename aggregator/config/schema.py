@@ -316,6 +316,19 @@ class Digest(_Strict):
         return self
 
 
+class WebSub(_Strict):
+    """The service as the WebSub hub of its own feeds (W3C WebSub)."""
+
+    enabled: bool = True
+    # callbacks on loopback or private networks let anyone on the internet make the
+    # service send requests inside its network; only for a hub inside one (and tests)
+    allow_private_callbacks: bool = False
+    max_subscriptions: int = Field(default=1000, ge=1, le=100_000)
+    lease: Duration = timedelta(days=5)  # when the subscriber asks for none
+    max_lease: Duration = timedelta(days=30)
+    retry: Duration = timedelta(seconds=30)  # a failed delivery, doubling up to an hour
+
+
 class Defaults(_Strict):
     interval: Duration = timedelta(minutes=30)
     timeout: Duration = timedelta(seconds=20)  # the whole request, body included
@@ -339,6 +352,7 @@ class Config(_Strict):
     campaigns: tuple[Campaign, ...] = ()
     sources: tuple[Source, ...] = ()
     mail: Mail | None = None  # the loader requires it when there are digests
+    websub: WebSub = WebSub()
     digests: tuple[Digest, ...] = ()
 
     def campaign(self, campaign_id: str) -> Campaign:

@@ -178,6 +178,9 @@ class FeedHead:
     updated_if_empty: datetime  # 'updated' of a feed without entries
     links: tuple[tuple[str, str], ...] = ()  # (rel, href): prev-archive, current, ...
     archive: bool = False  # an archive document (fh:archive)
+    home_url: str | None = None  # the page for people (alternate, text/html)
+    json_url: str | None = None  # the same document as JSON Feed (alternate)
+    stylesheet: str | None = None  # XSLT that a browser shows the feed with
 
 
 @dataclass(frozen=True)
@@ -211,13 +214,24 @@ def render_feed(
     newest = max((max(s.updated, s.item.published) for s in items), default=head.updated_if_empty)
     _sub(root, "updated", format_time(newest))
     _sub(root, "link", rel="self", type="application/atom+xml", href=head.self_url)
+    if head.home_url:
+        _sub(root, "link", rel="alternate", type="text/html", href=head.home_url)
+    if head.json_url:
+        _sub(root, "link", rel="alternate", type="application/feed+json", href=head.json_url)
     for rel, href in head.links:
         _sub(root, "link", rel=rel, href=href)
     if archive:
         etree.SubElement(root, f"{{{HISTORY_NS}}}archive")
     _sub(_sub(root, "author"), "name", "jobcenter-aggregator")
     _sub(root, "generator", "jobcenter-aggregator", uri=GENERATOR_URI, version=__version__)
-    document = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    if head.stylesheet:
+        instruction = etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="text/xsl" href="{xml_safe(head.stylesheet)}"'
+        )
+        root.addprevious(instruction)
+    document = etree.tostring(
+        root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True
+    )
     start, end = document.rsplit(b"</feed>", 1)
     entries = []
     for stored in items:

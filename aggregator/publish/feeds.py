@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Protocol, TypedDict
 from urllib.parse import quote
 
-from aggregator.config.schema import Config, Source
+from aggregator.config.schema import Config, Source, WebSub
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
+from aggregator.publish.jsonfeed import render_json_feed
 
 PAGE_SIZE = 50
 SUBTITLE = "Pressemitteilungen und Meldungen der kommunalen Jobcenter"
@@ -49,8 +50,12 @@ class FeedSpec:
     campaign_id: str | None = None
     group_id: str | None = None
 
-    def archive_path(self, page: int) -> str:
-        return f"{self.path.removesuffix('.atom')}/archive/{page}.atom"
+    def archive_path(self, page: int, suffix: str = ".atom") -> str:
+        return f"{self.path.removesuffix('.atom')}/archive/{page}{suffix}"
+
+    def document_path(self, suffix: str = ".atom") -> str:
+        """The subscription document's path in the format of `suffix` (.atom, .json)."""
+        return self.path.removesuffix(".atom") + suffix
 
 
 def feed_specs(config: Config) -> list[FeedSpec]:
@@ -88,6 +93,13 @@ def resolve(config: Config, path: str) -> tuple[FeedSpec, int | None] | None:
             return spec, page
     group = _GROUP.match(path)
     return (group_spec(group.group("id")), page) if group else None
+
+
+def resolve_document(config: Config, path: str) -> tuple[FeedSpec, int | None, str] | None:
+    """Like `resolve`, for either format: the feed, the page and the suffix (.atom, .json)."""
+    suffix = ".json" if path.endswith(".json") else ".atom"
+    found = resolve(config, path.removesuffix(".json") + ".atom" if suffix == ".json" else path)
+    return (*found, suffix) if found else None
 
 
 def feed_sources(config: Config, store: FeedStore) -> dict[str, Source]:
@@ -140,7 +152,7 @@ class _Filters(TypedDict):
     group_id: str | None
 
 
-def render_page(  # noqa: PLR0913 - text and on_skipped are optional
+def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     spec: FeedSpec,
     page: int | None,
     store: FeedStore,
@@ -149,8 +161,10 @@ def render_page(  # noqa: PLR0913 - text and on_skipped are optional
     now: datetime,
     text: str | None = None,
     on_skipped: Callable[[StoredItem, Exception], None] | None = None,
+    suffix: str = ".atom",
 ) -> bytes | None:
-    """The subscription document (page None) or an archive page; None if there is no such page."""
+    """The subscription document (page None) or an archive page, as Atom (suffix .atom)
+    or JSON Feed (.json); None if there is no such page."""
     filters: _Filters = {
         "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
         "group_id": spec.group_id,
@@ -161,35 +175,43 @@ def render_page(  # noqa: PLR0913 - text and on_skipped are optional
     def url(path: str) -> str:
         return f"{base_url}/feeds/{path}{query}"
 
+    def archive(number: int) -> str:
+        return url(spec.archive_path(number, suffix))
+
     links: list[tuple[str, str]] = []
+    current = url(spec.document_path(suffix))
+    if page is None and config.websub.enabled:  # readers find the hub here (WebSub)
+        links.append(("hub", f"{base_url}/websub"))
     if page is None:
         items = store.items(limit=None, offset=archived * PAGE_SIZE, by_arrival=True, **filters)
-        self_url = url(spec.path)
+        self_url = current
         if archived:
-            links += [("prev-archive", url(spec.archive_path(archived - 1))),
-                      ("next", url(spec.archive_path(archived - 1)))]  # fmt: skip
+            links += [("prev-archive", archive(archived - 1)), ("next", archive(archived - 1))]
     else:
         if page >= archived:
             return None
         items = store.items(limit=PAGE_SIZE, offset=page * PAGE_SIZE, by_arrival=True, **filters)
-        self_url = url(spec.archive_path(page))
-        links.append(("current", url(spec.path)))
+        self_url = archive(page)
+        links.append(("current", current))
         if page > 0:
-            links += [("prev-archive", url(spec.archive_path(page - 1))),
-                      ("next", url(spec.archive_path(page - 1)))]  # fmt: skip
+            links += [("prev-archive", archive(page - 1)), ("next", archive(page - 1))]
         if page + 1 < archived:
-            newer = url(spec.archive_path(page + 1))
-            links += [("next-archive", newer), ("previous", newer)]
+            links += [("next-archive", archive(page + 1)), ("previous", archive(page + 1))]
         else:
-            links.append(("previous", url(spec.path)))
+            links.append(("previous", current))
     items.sort(key=lambda s: (s.item.published, s.first_seen), reverse=True)
+    in_json = url(spec.document_path(".json") if page is None else spec.archive_path(page, ".json"))
     head = FeedHead(
         name=spec.name + (f"?q={text}" if text else ""),
         title=spec.title + (f" – Suche: {text}" if text else ""),
         subtitle=SUBTITLE, self_url=self_url, updated_if_empty=now, links=tuple(links),
-        archive=page is not None,
+        archive=page is not None, home_url=f"{base_url}/", stylesheet=f"{base_url}/static/feed.xsl",
+        json_url=in_json if suffix == ".atom" else None,
     )  # fmt: skip
-    return render_feed(items, head, entry_context(config, store, base_url), on_skipped)
+    context = entry_context(config, store, base_url)
+    if suffix == ".json":
+        return render_json_feed(items, head, context, f"{base_url}/", on_skipped)
+    return render_feed(items, head, context, on_skipped)
 
 
 def entry_context(config: Config, store: FeedStore, base_url: str) -> EntryContext:
@@ -208,6 +230,7 @@ def write_static(
 ) -> int:
     """Every feed and archive page as files below `directory`/feeds/; returns how many."""
     count = 0
+    config = config.model_copy(update={"websub": WebSub(enabled=False)})  # no hub in files
     groups = [group_spec(group_id) for group_id in store.group_ids()]
     for spec in feed_specs(config) + groups:
         total = store.count(
@@ -215,10 +238,13 @@ def write_static(
         )
         pages: list[int | None] = [None, *range(archived_pages(total))]
         for page in pages:
-            document = render_page(spec, page, store, config, base_url, now)
-            if document is None:
-                continue
-            relative = spec.path if page is None else spec.archive_path(page)
-            write(directory / "feeds" / relative, document)
-            count += 1
+            for suffix in (".atom", ".json"):
+                document = render_page(spec, page, store, config, base_url, now, suffix=suffix)
+                if document is None:
+                    continue
+                relative = (
+                    spec.document_path(suffix) if page is None else spec.archive_path(page, suffix)
+                )
+                write(directory / "feeds" / relative, document)
+                count += 1
     return count

@@ -57,6 +57,14 @@ class Metrics:
             "aggregator_digest_last_sent_timestamp_seconds", "When a digest last went out "
             "(Unix time)", ["digest"], registry=self.registry,
         )  # fmt: skip
+        self.websub_deliveries = Counter(
+            "aggregator_websub_deliveries", "WebSub deliveries to subscribers by outcome "
+            "(delivered, failed, gone)", ["outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.websub_subscriptions = Gauge(
+            "aggregator_websub_subscriptions", "Verified WebSub subscriptions",
+            registry=self.registry,
+        )  # fmt: skip
         self._failing: set[str] = set()
 
     def observe(self, result: RefreshResult, items_stored: int, at: float) -> None:
@@ -78,3 +86,6 @@ class Metrics:
         self.digests.labels(outcome.digest_id, outcome.state).inc()
         if outcome.state == "sent":
             self.digest_last_sent.labels(outcome.digest_id).set(at)
+
+    def websub_deliveries_of(self, outcome: str) -> None:
+        self.websub_deliveries.labels(outcome).inc()

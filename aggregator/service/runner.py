@@ -47,12 +47,14 @@ from aggregator.publish.periods import Period
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
-from aggregator.web.app import AppState, create_app
+from aggregator.web.app import AppState, create_app, topic_document
+from aggregator.web.hub import Hub
 from aggregator.worker.pool import offload_for
 
 GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled
 FIRST_RUN_SPREAD = 5.0  # seconds over which the first refreshes are spread
 DIGEST_EVERY = 30.0  # seconds between two looks at whether a digest is due
+WEBSUB_EVERY = 15.0  # seconds between two looks for WebSub deliveries to try again
 # A digest waits for every source's first refresh after start-up (a restart at eight
 # must not send the morning's digest without the morning's items), at most this long:
 FIRST_CYCLE_WAIT = timedelta(minutes=10)
@@ -156,6 +158,8 @@ class Service:
         self._running: set[asyncio.Task[object]] = set()
         self._server: _Server | None = None
         self._refreshed: set[str] = set()  # sources refreshed since start-up
+        self._pushing: set[asyncio.Task[None]] = set()
+        self.hub: Hub | None = None
         self._started = datetime.now(UTC)
 
     # -- jobs --------------------------------------------------------------------
@@ -204,6 +208,8 @@ class Service:
         self.alarms.ok("database: refreshes")
         self.alarms.ok(f"refresh: {source_id}")
         self._log(result, time.monotonic() - started)
+        if (result.new or result.updated) and self.hub is not None:
+            self._publish()
         self.metrics.observe(result, self.writer.count(), time.time())
 
     def _log(self, result: RefreshResult, seconds: float) -> None:
@@ -213,6 +219,26 @@ class Service:
             new=result.new, updated=result.updated, errors=len(result.errors),
             duration_ms=int(seconds * 1000), problems=result.errors[:3],
         )  # fmt: skip
+
+    def _publish(self) -> None:
+        """Push what changed to the WebSub subscribers, beside the refreshes."""
+        assert self.hub is not None
+        task = asyncio.create_task(self._push())
+        self._pushing.add(task)
+        task.add_done_callback(self._pushing.discard)
+
+    async def _push(self) -> None:
+        if self.hub is None or not self.config.websub.enabled:
+            return
+        try:
+            await self.hub.publish()
+        except Exception as exc:  # a bug, or the database, must not stop the service
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            self.alarms.fail("websub", reason, datetime.now(UTC))
+            event("websub crashed", logging.ERROR, error=reason,
+                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+        else:
+            self.alarms.ok("websub")
 
     def _first_refresh_done(self, source_id: str) -> None:
         if source_id in self._refreshed:
@@ -354,6 +380,11 @@ class Service:
             scheduler_running=lambda: self.scheduler.running, metrics=self.metrics,
             alarms=self.alarms,
         )  # fmt: skip
+        self.hub = state.hub = Hub(
+            lambda: self.config.websub, self.writer, f"{self.base_url}/websub",
+            lambda topic: topic_document(state, topic), self.metrics.websub_deliveries_of,
+        )  # fmt: skip
+        self.metrics.websub_subscriptions.set_function(lambda: float(self.writer.websub_count()))
         config = uvicorn.Config(
             create_app(state), host=self.host, port=self.port, log_level="warning",
             lifespan="off", access_log=False, log_config=None,
@@ -367,6 +398,10 @@ class Service:
             self._digests, "interval", seconds=DIGEST_EVERY, id="digests", max_instances=1,
             coalesce=True, next_run_time=now + timedelta(seconds=1),
         )  # fmt: skip
+        self.scheduler.add_job(  # WebSub deliveries that failed are tried again
+            self._push, "interval", seconds=WEBSUB_EVERY, id="websub", max_instances=1,
+            coalesce=True,
+        )  # fmt: skip
         self.scheduler.start()
         enabled = sum(s.enabled for s in self.config.sources)
         event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)
@@ -375,6 +410,7 @@ class Service:
         finally:
             self.scheduler.shutdown(wait=False)
             await self._finish_refreshes()
+            await self.hub.aclose()
             await self.fetcher.aclose()
             with contextlib.suppress(StorageError):  # a cache: losing it costs requests only
                 self.writer.save_robots(self.fetcher.robots)

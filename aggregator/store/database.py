@@ -42,6 +42,7 @@ from aggregator.store import (
     robots,
     sources,
     targets,
+    websub,
 )
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
@@ -410,3 +411,39 @@ class Store:
 
     def arrivals_before(self, moment: datetime) -> int:
         return _items.arrivals_before(self._conn, moment)
+
+    # -- WebSub subscriptions --------------------------------------------------------
+
+    def websub_subscribe(
+        self,
+        topic: str,
+        callback: str,
+        secret: str | None,
+        expires: datetime,
+        etag: str | None,
+        now: datetime,
+    ) -> None:
+        with self.transaction() as conn:
+            websub.subscribe(conn, topic, callback, secret, expires, etag, now)
+
+    def websub_unsubscribe(self, topic: str, callback: str) -> None:
+        with self.transaction() as conn:
+            websub.unsubscribe(conn, topic, callback)
+
+    def websub_active(self, now: datetime) -> list[websub.Subscription]:
+        """Subscriptions whose lease runs (expired ones are dropped on the way)."""
+        if not websub.count(self._conn):
+            return []  # the usual case, without taking the write lock
+        with self.transaction() as conn:
+            return websub.active(conn, now)
+
+    def websub_count(self) -> int:
+        return websub.count(self._conn)
+
+    def websub_delivered(self, topic: str, callback: str, etag: str) -> None:
+        with self.transaction() as conn:
+            websub.delivered(conn, topic, callback, etag)
+
+    def websub_failed(self, topic: str, callback: str, error: str, retry: datetime) -> None:
+        with self.transaction() as conn:
+            websub.failed(conn, topic, callback, error, retry)

@@ -214,3 +214,24 @@ MIGRATIONS.append(
     );
     """
 )
+
+MIGRATIONS.append(
+    # 13: WebSub subscriptions to our feeds: verified ones only, with their lease and what
+    # was last delivered (the document's ETag), so that a restart neither forgets a
+    # subscriber nor sends the same document twice; a failed delivery waits until
+    # `next_attempt`
+    """
+    CREATE TABLE websub_subscriptions (
+        topic          TEXT NOT NULL,
+        callback       TEXT NOT NULL,
+        secret         TEXT,
+        expires        TEXT NOT NULL,
+        delivered_etag TEXT,
+        failures       INTEGER NOT NULL DEFAULT 0,
+        next_attempt   TEXT,
+        last_error     TEXT,
+        created        TEXT NOT NULL,
+        PRIMARY KEY (topic, callback)
+    );
+    """
+)

@@ -17,10 +17,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from lxml import etree
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -38,8 +40,17 @@ from aggregator.parse.dates import BERLIN
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
 from aggregator.publish.exports import campaign_tables
-from aggregator.publish.feeds import feed_sources, feed_specs, render_page, resolve
+from aggregator.publish.feeds import (
+    FeedSpec,
+    feed_sources,
+    feed_specs,
+    render_page,
+    resolve_document,
+)
 from aggregator.publish.health import SourceHealth, source_health
+from aggregator.publish.jsonfeed import JSON_FEED_TYPE
+from aggregator.publish.opml import CHOICES as OPML_CHOICES
+from aggregator.publish.opml import Choice as OpmlChoice
 from aggregator.publish.opml import render_opml
 from aggregator.publish.pdf import html_to_pdf
 from aggregator.publish.review import (
@@ -52,6 +63,7 @@ from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
+from aggregator.web.hub import Document, Hub, HubRequestError
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPML_TYPE = "text/x-opml; charset=utf-8"
@@ -63,6 +75,11 @@ _EXPORT = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)(?P<participation>/parti
                      r"\.(?P<format>csv|xlsx)$")  # fmt: skip
 _REVIEW = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)/review(?P<pdf>\.pdf)?$")
 CACHE_CONTROL = "public, max-age=300"
+# A full archive page of a feed whose members never change (all items, a jobcenter's, a
+# Land's) is the same document for ever (RFC 5005); one of a campaign (its rules may be
+# tuned), a joint release's group or a search is kept a day.
+IMMUTABLE = "public, max-age=31536000, immutable"
+ARCHIVE_CACHE_CONTROL = "public, max-age=86400"
 # the dashboard's search box submits to the dashboard itself
 DASHBOARD_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
                     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
@@ -107,6 +124,7 @@ class AppState:
         default_factory=_queries
     )
     pdf_turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one PDF at a time
+    hub: Hub | None = None  # the WebSub hub, in the service
 
     def version(self) -> object:
         return (self.store.data_version(), id(self.config()))
@@ -155,8 +173,38 @@ def _not_modified(request: Request, rendered: Rendered, etag: str) -> bool:
     return False
 
 
+@cache
+def _feed_view() -> etree.XSLT:
+    return etree.XSLT(etree.parse(str(STATIC / "feed.xsl")))
+
+
+def feed_page(atom: bytes) -> bytes:
+    """An Atom document of ours as the page a browser shows (feed.xsl, applied here)."""
+    result = _feed_view()(etree.fromstring(atom))
+    page: bytes = etree.tostring(result, method="html", encoding="utf-8", doctype="<!DOCTYPE html>")
+    return page
+
+
+def _browser(request: Request) -> bool:
+    """A browser navigating to a feed (it asks for HTML first), not a feed reader."""
+    accept = request.headers.get("accept", "")
+    return accept.startswith("text/html") and "application/atom+xml" not in accept
+
+
+def feed_cache_control(spec: FeedSpec, page: int | None, text: str | None) -> str:
+    """How long a feed document may be kept: the live one briefly, an archive page long."""
+    if page is None:
+        return CACHE_CONTROL
+    fixed = spec.campaign_id is None and spec.group_id is None and text is None
+    return IMMUTABLE if fixed else ARCHIVE_CACHE_CONTROL
+
+
 def _send(
-    request: Request, rendered: Rendered, media_type: str, extra: dict[str, str] | None = None
+    request: Request,
+    rendered: Rendered,
+    media_type: str,
+    extra: dict[str, str] | None = None,
+    cache: str = CACHE_CONTROL,
 ) -> Response:
     wants_gzip = "gzip" in request.headers.get("accept-encoding", "")
     etag = rendered.etag[:-1] + '-gz"' if wants_gzip else rendered.etag
@@ -164,8 +212,8 @@ def _send(
         **(extra or {}),
         "ETag": etag,
         "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Encoding",
+        "Cache-Control": cache,
+        "Vary": "Accept, Accept-Encoding",
     }
     if _not_modified(request, rendered, etag):
         return Response(status_code=304, headers=headers)
@@ -260,6 +308,41 @@ def guarded(state: AppState, name: str, endpoint: Endpoint) -> Endpoint:
     return run
 
 
+def feed_document(
+    state: AppState, path: str, text: str | None
+) -> tuple[Rendered | None, str, FeedSpec, int | None] | None:
+    """A feed document below /feeds/ as the service serves it (from the cache while
+    nothing changed): None for no such feed, a None document for no such archive page."""
+    config = state.config()
+    found = resolve_document(config, path)
+    if found is None:
+        return None
+    spec, page, suffix = found
+
+    def render() -> bytes | None:
+        return render_page(spec, page, state.store, config, state.base_url, datetime.now(UTC),
+                           text, state.skipped, suffix)  # fmt: skip
+
+    rendered = state.rendered(("feed", path, text or ""), render, query=text is not None)
+    return rendered, JSON_FEED_TYPE if suffix == ".json" else ATOM_TYPE, spec, page
+
+
+def topic_document(state: AppState, topic: str) -> Document | None:
+    """The current document of a WebSub topic: one of our feeds' URLs, with its `?q=`."""
+    prefix = f"{state.base_url}/feeds/"
+    if not topic.startswith(prefix):
+        return None
+    parts = urlsplit(topic)
+    query = dict(parse_qsl(parts.query))
+    if set(query) - {"q"}:
+        return None
+    text = " ".join(query.get("q", "").split())[:200] or None
+    found = feed_document(state, topic[len(prefix) :].split("?", 1)[0], text)
+    if found is None or found[0] is None or found[3] is not None:
+        return None  # no such feed, or an archive page (those never change)
+    return Document(found[0].body, found[0].etag, found[1])
+
+
 class _Pages:
     """The endpoints, over the app's state and templates."""
 
@@ -268,32 +351,44 @@ class _Pages:
         self.templates = _templates()
 
     async def feed(self, request: Request) -> Response:
-        config = self.state.config()
-        path = request.path_params["path"]
-        found = resolve(config, path)
+        text = search_text(request)
+        found = feed_document(self.state, request.path_params["path"], text)
         if found is None:
             return Response("Feed nicht gefunden", status_code=404, media_type="text/plain")
-        spec, page = found
-        text = search_text(request)
-        key = ("feed", path, text or "")
-
-        def render() -> bytes | None:
-            now = datetime.now(UTC)
-            return render_page(
-                spec,
-                page,
-                self.state.store,
-                config,
-                self.state.base_url,
-                now,
-                text,
-                self.state.skipped,
-            )
-
-        rendered = self.state.rendered(key, render, query=text is not None)
+        rendered, media_type, spec, page = found
         if rendered is None:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
-        return _send(request, rendered, ATOM_TYPE)
+        extra = {}
+        if page is None and self.state.config().websub.enabled:  # WebSub discovery
+            extra["Link"] = (f'<{self.state.base_url}/websub>; rel="hub", '
+                             f'<{request.url}>; rel="self"')  # fmt: skip
+        cache = feed_cache_control(spec, page, text)
+        if media_type == ATOM_TYPE and _browser(request):
+            # A person, not a reader: the feed as a page, made with the stylesheet the
+            # document names (feed.xsl) here rather than in the browser, which shows
+            # Atom as text and is dropping XSLT
+            atom = rendered.body
+            page_key = ("feed-page", request.path_params["path"], text or "")
+            rendered_page = self.state.rendered(page_key, lambda: feed_page(atom))
+            assert rendered_page is not None
+            return _send(request, rendered_page, "text/html; charset=utf-8", extra, cache=cache)
+        return _send(request, rendered, media_type, extra, cache=cache)
+
+    async def websub(self, request: Request) -> Response:
+        """The hub's endpoint: a subscription request, answered 202 and then verified."""
+        hub = self.state.hub
+        if hub is None or not self.state.config().websub.enabled:
+            return Response("Kein WebSub-Hub hier", status_code=404, media_type="text/plain")
+        body = await request.body()
+        if len(body) > 8192:
+            return Response("Anfrage zu groß", status_code=413, media_type="text/plain")
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        try:
+            accepted = await hub.parse(form)
+        except HubRequestError as exc:
+            return Response(f"{exc}\n", status_code=400, media_type="text/plain")
+        hub.accept(accepted)
+        return Response("Wird geprüft\n", status_code=202, media_type="text/plain")
 
     async def export(self, request: Request) -> Response:
         """/campaigns/ID.csv|.xlsx (the items) and /campaigns/ID/participation.csv|.xlsx;
@@ -360,9 +455,16 @@ class _Pages:
                      {"Content-Security-Policy": policy})  # fmt: skip
 
     async def opml(self, request: Request) -> Response:
+        """/sources.opml: the one feed of everything (the rest as links to pick from);
+        ?feeds=laender or ?feeds=jobcenter: one feed per Land or per jobcenter."""
         config = self.state.config()
+        choice = request.query_params.get("feeds", "empfohlen")
+        if choice not in OPML_CHOICES:
+            raise BadQuery(f"feeds ist eines von: {', '.join(OPML_CHOICES)}")
+        chosen: OpmlChoice = choice
         rendered = self.state.rendered(
-            ("opml",), lambda: render_opml(config, self.state.base_url, datetime.now(UTC))
+            ("opml", chosen),
+            lambda: render_opml(config, self.state.base_url, datetime.now(UTC), chosen),
         )
         assert rendered is not None
         return _send(request, rendered, OPML_TYPE)
@@ -427,6 +529,7 @@ def create_app(state: AppState) -> Starlette:
             Route("/feeds/{path:path}", guarded(state, "feed", pages.feed)),
             Route("/campaigns/{path:path}", guarded(state, "export", pages.export)),
             Route("/sources.opml", guarded(state, "opml", pages.opml)),
+            Route("/websub", guarded(state, "websub", pages.websub), methods=["POST"]),
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

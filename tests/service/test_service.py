@@ -173,11 +173,17 @@ def test_service_serves_feed_readers(site, tmp_path, write_config):
         )
         assert httpx.get(f"{base}/feeds/gibt-es-nicht.atom").status_code == 404
 
-        # OPML lists every source
+        # OPML subscribes to the one feed of everything and lists every source's feed;
+        # the list per jobcenter subscribes to each of them
         opml = etree.fromstring(httpx.get(f"{base}/sources.opml").content)
-        urls = {o.get("xmlUrl") for o in opml.iter("outline")}
+        assert [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")] == [
+            f"{base}/feeds/all.atom"]  # fmt: skip
+        listed = {o.get("url") for o in opml.iter("outline")}
+        per_jobcenter = etree.fromstring(
+            httpx.get(f"{base}/sources.opml?feeds=jobcenter").content)  # fmt: skip
+        subscribed = {o.get("xmlUrl") for o in per_jobcenter.iter("outline")}
         for source_id in ("spree-neisse", "gross", "liste", "kaputt"):
-            assert f"{base}/feeds/sources/{source_id}.atom" in urls
+            assert f"{base}/feeds/sources/{source_id}.atom" in listed & subscribed
 
         # health and metrics
         health = httpx.get(f"{base}/healthz")

@@ -137,6 +137,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("PRAGMA user_version = 4")
     old._conn.execute("DROP TABLE robots")  # migration 11
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
+    old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
@@ -166,7 +167,8 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "DROP TABLE detail_queue;"
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by;"
-        "DROP TABLE robots; DROP TABLE digest_deliveries; PRAGMA user_version = 5;"
+        "DROP TABLE robots; DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
+        "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
         "INSERT INTO item_bands VALUES (?, 'spree-neisse', 'link:e.de/1')",
@@ -208,6 +210,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("PRAGMA user_version = 9")
     old._conn.execute("DROP TABLE robots")  # migration 11
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
+    old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old.close()
     _assert_band_keys_rebuilt(path, shingled)
 
@@ -273,7 +276,7 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     old._conn.executescript(
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by; DROP TABLE robots;"
-        "DROP TABLE digest_deliveries;"
+        "DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
         "PRAGMA user_version = 8;"
     )
     old.close()
