@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from rich.markup import escape
@@ -13,6 +16,40 @@ from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Campaign, Config
 from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.refresh import sync_campaigns
+from aggregator.store.database import Store
+
+
+def suffix_or_exit(out_path: Path, suffixes: tuple[str, ...]) -> str:
+    """The file's suffix, one of `suffixes`; else the command ends with exit 2."""
+    suffix = out_path.suffix.lower()
+    if suffix not in suffixes:
+        names = " or ".join(suffixes)
+        err.print(f"[red]error[/red] {escape(str(out_path))}: the file must end in {names}")
+        sys.exit(2)
+    return suffix
+
+
+@contextmanager
+def campaign_store(obj: Context, campaign_id: str) -> Iterator[tuple[Config, Campaign, Store]]:
+    """The config, the campaign and the store (read-only will do), its campaigns judged
+    by the rules of now; the store is closed afterwards."""
+    config = obj.config()
+    campaign = campaign_or_exit(config, campaign_id)
+    store = obj.store(read_only_ok=True)
+    try:
+        sync_campaigns(config, store)
+        yield config, campaign, store
+    finally:
+        store.close()
+
+
+def write_or_exit(out_path: Path, body: bytes) -> None:
+    """Write a document a command made; a file that cannot be written ends it with exit 1."""
+    try:
+        out_path.write_bytes(body)
+    except OSError as exc:
+        err.print(f"[red]error[/red] {escape(str(out_path))}: {escape(exc.strerror or str(exc))}")
+        sys.exit(1)
 
 
 def campaign_or_exit(config: Config, campaign_id: str) -> Campaign:

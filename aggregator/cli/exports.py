@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from aggregator.cli.app import Context, cli, err, out, pass_context
-from aggregator.cli.campaigns import campaign_or_exit
-from aggregator.pipeline.refresh import sync_campaigns
+from aggregator.cli.app import Context, cli, out, pass_context
+from aggregator.cli.campaigns import campaign_store, suffix_or_exit, write_or_exit
 from aggregator.publish.exports import campaign_tables
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
 
@@ -28,26 +26,12 @@ SUFFIXES = (".csv", ".xlsx")
 def export(obj: Context, campaign_id: str, out_path: Path, participation: bool) -> None:
     """Write a campaign's items (source, Land, date, title, link, teaser, group, rule) and
     its participation per jobcenter to a file German Excel opens as it is."""
-    suffix = out_path.suffix.lower()
-    if suffix not in SUFFIXES:
-        err.print(f"[red]error[/red] {escape(str(out_path))}: the file must end in .csv or .xlsx")
-        sys.exit(2)
-    config = obj.config()
-    campaign = campaign_or_exit(config, campaign_id)
-    store = obj.store(read_only_ok=True)
-    try:
-        sync_campaigns(config, store)
+    suffix = suffix_or_exit(out_path, SUFFIXES)
+    with campaign_store(obj, campaign_id) as (config, campaign, store):
         items, per_jobcenter = campaign_tables(config, store, campaign, datetime.now(UTC))
-    finally:
-        store.close()
     chosen = [items, per_jobcenter] if suffix == ".xlsx" else [
         per_jobcenter if participation else items]  # fmt: skip
-    document = to_xlsx(*chosen) if suffix == ".xlsx" else to_csv(chosen[0])
-    try:
-        out_path.write_bytes(document)
-    except OSError as exc:
-        err.print(f"[red]error[/red] {escape(str(out_path))}: {escape(exc.strerror or str(exc))}")
-        sys.exit(1)
+    write_or_exit(out_path, to_xlsx(*chosen) if suffix == ".xlsx" else to_csv(chosen[0]))
     written = ", ".join(
         f"{len(table.rows)} {'jobcenters' if table is per_jobcenter else 'items'}"
         for table in chosen
