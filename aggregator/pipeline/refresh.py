@@ -8,6 +8,7 @@ the others. All items of a refresh are stored in one transaction.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,6 +27,9 @@ from aggregator.worker.pool import INLINE, Offload
 
 Clock = Callable[[], datetime]
 SOURCES_PER_REQUEST = 2  # sources in progress per request the fetcher may have in flight
+# set to a number: that many sources in progress at once instead (0: no bound), for the
+# test that a bound changes nothing of what is stored
+SOURCES_AT_ONCE = "AGGREGATOR_SOURCES_AT_ONCE"
 
 
 def source_slots(config: Config) -> asyncio.Semaphore:
@@ -36,6 +40,9 @@ def source_slots(config: Config) -> asyncio.Semaphore:
     read pile up, and memory grows with the number of sources (1.2 GB for 10,000). With
     it, fetching waits for reading, and memory stays the same for 100 or 10,000 sources;
     twice the fetcher's concurrency keeps the network as busy as before."""
+    chosen = os.environ.get(SOURCES_AT_ONCE, "")
+    if chosen.isdigit():
+        return asyncio.Semaphore(int(chosen) or 1_000_000_000)
     return asyncio.Semaphore(max(4, SOURCES_PER_REQUEST * config.defaults.concurrency))
 
 

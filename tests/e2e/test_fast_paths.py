@@ -13,10 +13,12 @@ import pytest
 from aggregator.demo.server import SampleSites
 from aggregator.demo.sites import build_sites, demo_config, load_offices
 from aggregator.parse.fastfeed import FEEDPARSER_ONLY, declined_because
+from aggregator.pipeline.refresh import SOURCES_AT_ONCE
 from tests.conftest import run_cli
 from tests.siteserver import SiteServer
 
-SWITCHES = {"feeds read by lxml": FEEDPARSER_ONLY}
+SWITCHES = {"feeds read by lxml": (FEEDPARSER_ONLY, "1"),
+            "a bound on sources in progress": (SOURCES_AT_ONCE, "0")}  # fmt: skip
 FIXTURE_FEEDS = ["spree-neisse-rss2.xml", "hoexter-cp1252.xml", "kreis-nodates.xml",
                  "stadt-atom.atom", "kreis-rss1.rdf"]  # fmt: skip
 
@@ -80,8 +82,11 @@ def offices_config(tmp_path: Path, site: SiteServer):
 
 @pytest.mark.parametrize("switch", SWITCHES.values(), ids=SWITCHES.keys())
 def test_a_run_stores_the_same_with_and_without_the_speed_up(switch, offices_config, tmp_path):
+    variable, off = switch
+    # the bound at its tightest (one source at a time) against none
+    fast_env = {SOURCES_AT_ONCE: "1"} if variable == SOURCES_AT_ONCE else {}
     results = []
-    for name, env in (("fast", {}), ("reference", {switch: "1"})):
+    for name, env in (("fast", fast_env), ("reference", {variable: off})):
         db = tmp_path / f"{name}.db"
         done = run_cli("--config", str(offices_config), "--db", str(db), "fetch", env=env)
         assert done.returncode == 0, done.stderr.decode()
