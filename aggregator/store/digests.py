@@ -65,14 +65,17 @@ def delivery(
 
 def cursor(conn: sqlite3.Connection, digest_id: str, recipient: str) -> int | None:
     """Where the recipient's next digest starts: after the last period that went out (or
-    was empty, or may have gone out); None before the first. A failed period's items
-    come with the next one."""
+    was empty, or may have gone out); before any of them, where its first failed period
+    started, so that the failed period's items come with the next one; None before the
+    first period of all."""
     marks = ",".join("?" * len(DONE))
-    found: int | None = conn.execute(
-        f"SELECT max(upto) FROM digest_deliveries WHERE digest_id = ? AND recipient = ? "
-        f"AND state IN ({marks})",
-        (digest_id, recipient, *DONE),
-    ).fetchone()[0]
+    done, failed = conn.execute(
+        f"SELECT max(CASE WHEN state IN ({marks}) THEN upto END), "
+        "min(CASE WHEN state = 'failed' THEN after END) FROM digest_deliveries "
+        "WHERE digest_id = ? AND recipient = ?",
+        (*DONE, digest_id, recipient),
+    ).fetchone()
+    found: int | None = done if done is not None else failed
     return found
 
 
@@ -105,12 +108,13 @@ def claim(
         if after is None:
             after = 0 if since is None else arrivals_before(conn, since)
         conn.execute(
-            "INSERT INTO digest_deliveries (digest_id, period, recipient, state, upto, "
-            "message_id, claimed_by, attempts, updated) VALUES (?, ?, ?, 'sending', ?, ?, ?, 1, ?) "
-            "ON CONFLICT DO UPDATE SET state = 'sending', upto = excluded.upto, "
-            "claimed_by = excluded.claimed_by, attempts = attempts + 1, "
-            "updated = excluded.updated",
-            (digest_id, period, recipient, upto, message_id, claimant, to_text(now)),
+            "INSERT INTO digest_deliveries (digest_id, period, recipient, state, after, upto, "
+            "message_id, claimed_by, attempts, updated) "
+            "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?, 1, ?) "
+            "ON CONFLICT DO UPDATE SET state = 'sending', after = excluded.after, "
+            "upto = excluded.upto, claimed_by = excluded.claimed_by, "
+            "attempts = attempts + 1, updated = excluded.updated",
+            (digest_id, period, recipient, after, upto, message_id, claimant, to_text(now)),
         )
         kept = row.message_id if row else message_id
         claims.append(Claim(recipient, after, upto, kept, row.attempts + 1 if row else 1))

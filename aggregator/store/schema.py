@@ -195,13 +195,15 @@ MIGRATIONS.append(
     # 12: e-mail digests, one row per subscription, period and recipient, so that a period
     # goes out once: claimed ('sending') in the transaction that reads the items' arrival
     # numbers, then 'sent', 'empty', 'failed' (retried later) or, when the sender died
-    # while sending, 'uncertain' (never sent again); `upto` is where the next one starts
+    # while sending, 'uncertain' (never sent again); it holds the items that arrived after
+    # `after` up to `upto`, where the next one starts
     """
     CREATE TABLE digest_deliveries (
         digest_id    TEXT NOT NULL,
         period       TEXT NOT NULL,
         recipient    TEXT NOT NULL,
         state        TEXT NOT NULL,
+        after        INTEGER NOT NULL,
         upto         INTEGER NOT NULL,
         items        INTEGER NOT NULL DEFAULT 0,
         message_id   TEXT NOT NULL,

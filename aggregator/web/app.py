@@ -186,9 +186,12 @@ def feed_page(atom: bytes) -> bytes:
 
 
 def _browser(request: Request) -> bool:
-    """A browser navigating to a feed (it asks for HTML first), not a feed reader."""
+    """A person's browser opening a feed, not a feed reader: browsers mark a page they
+    navigate to (Sec-Fetch-Dest: document) and ask for HTML; readers do neither, even
+    those that send a browser-like Accept."""
     accept = request.headers.get("accept", "")
-    return accept.startswith("text/html") and "application/atom+xml" not in accept
+    navigating = request.headers.get("sec-fetch-dest") == "document"
+    return navigating and "text/html" in accept and "application/atom+xml" not in accept
 
 
 def feed_cache_control(spec: FeedSpec, page: int | None, text: str | None) -> str:

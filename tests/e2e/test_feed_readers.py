@@ -148,10 +148,11 @@ def test_json_feed_beside_every_atom_feed_and_the_feed_as_a_page(site, tmp_path,
                 assert not problems, problems
             finally:
                 browser.close()
-        # a feed reader asking for Atom still gets Atom
-        reader = httpx.get(f"{base}/feeds/sources/spree-neisse.atom",
-                           headers={"Accept": "application/atom+xml, */*;q=0.1"})  # fmt: skip
-        assert reader.headers["content-type"].startswith("application/atom+xml")
+        # a feed reader gets Atom, also one that sends a browser's Accept
+        for accept in ("application/atom+xml, */*;q=0.1", "text/html,application/xml;q=0.9"):
+            reader = httpx.get(f"{base}/feeds/sources/spree-neisse.atom",
+                               headers={"Accept": accept})  # fmt: skip
+            assert reader.headers["content-type"].startswith("application/atom+xml")
 
 
 def test_opml_subscribes_each_item_once(site, tmp_path, write_config):
