@@ -63,7 +63,7 @@ from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
-from aggregator.web.hub import Document, Hub, HubRequestError
+from aggregator.web.hub import Document, Hub, HubBusy, HubRequestError
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPML_TYPE = "text/x-opml; charset=utf-8"
@@ -388,6 +388,9 @@ class _Pages:
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         try:
             accepted = await hub.parse(form)
+        except HubBusy as exc:
+            headers = {"Retry-After": "60"}
+            return Response(f"{exc}\n", status_code=429, media_type="text/plain", headers=headers)
         except HubRequestError as exc:
             return Response(f"{exc}\n", status_code=400, media_type="text/plain")
         hub.accept(accepted)

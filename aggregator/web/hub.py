@@ -36,6 +36,7 @@ TIMEOUT = 10.0  # seconds for a callback to answer
 MAX_WAIT = timedelta(hours=1)
 MIN_LEASE = timedelta(minutes=1)
 AT_ONCE = 16  # deliveries in flight
+PENDING = 64  # verifications in flight: each request makes the hub call a URL it names
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Document:
 
 class HubRequestError(ValueError):
     """A subscription request the hub refuses at once (400), with the reason."""
+
+
+class HubBusy(HubRequestError):
+    """Too many verifications in flight: try again later (429)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class Hub:
     async def parse(self, form: dict[str, str]) -> Request:
         """Check a request as it arrives: a known topic, an acceptable callback."""
         settings = self.settings()
+        if len(self._tasks) >= PENDING:
+            raise HubBusy("too many subscription requests at once; try again in a minute")
         mode = form.get("hub.mode", "")
         if mode not in ("subscribe", "unsubscribe"):
             raise HubRequestError("hub.mode must be subscribe or unsubscribe")

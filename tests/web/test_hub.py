@@ -10,7 +10,7 @@ import pytest
 
 from aggregator.config.schema import WebSub
 from aggregator.store.database import Store
-from aggregator.web.hub import Document, Hub, HubRequestError, signature
+from aggregator.web.hub import PENDING, Document, Hub, HubBusy, HubRequestError, signature
 
 TOPIC = "https://presse.example.org/feeds/all.atom"
 
@@ -65,3 +65,18 @@ def test_the_signature_is_hmac_sha256_of_the_body():
     assert signature("key", b"The quick brown fox jumps over the lazy dog") == (
         "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
     )
+
+
+def test_a_flood_of_requests_is_told_to_wait(tmp_path):
+    async def run() -> None:
+        flooded = hub(tmp_path, WebSub())
+        flooded._tasks.update(asyncio.create_task(asyncio.sleep(1)) for _ in range(PENDING))
+        try:
+            with pytest.raises(HubBusy):
+                await flooded.parse(request())
+        finally:
+            for task in flooded._tasks:
+                task.cancel()
+            await flooded.aclose()
+
+    asyncio.run(run())
