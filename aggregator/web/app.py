@@ -212,11 +212,11 @@ def _send(
     wants_gzip = "gzip" in request.headers.get("accept-encoding", "")
     etag = rendered.etag[:-1] + '-gz"' if wants_gzip else rendered.etag
     headers = {
+        "Vary": "Accept-Encoding",  # feeds add Accept: a browser gets them as a page
         **(extra or {}),
         "ETag": etag,
         "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
         "Cache-Control": cache,
-        "Vary": "Accept, Accept-Encoding",
     }
     if _not_modified(request, rendered, etag):
         return Response(status_code=304, headers=headers)
@@ -361,7 +361,7 @@ class _Pages:
         rendered, media_type, spec, page = found
         if rendered is None:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
-        extra = {}
+        extra = {"Vary": "Accept, Sec-Fetch-Dest, Accept-Encoding"}
         if page is None and self.state.config().websub.enabled:  # WebSub discovery
             extra["Link"] = (f'<{self.state.base_url}/websub>; rel="hub", '
                              f'<{request.url}>; rel="self"')  # fmt: skip
