@@ -19,6 +19,10 @@ from aggregator.publish.documents import Line, item_line, templates
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.periods import Period
 
+# Items a message shows at most: a summary of a busy campaign stays a readable mail of
+# well under a megabyte; the rest are counted and left to the feed.
+SHOWN = 300
+
 
 @dataclass(frozen=True)
 class Jobcenter:
@@ -54,6 +58,7 @@ class DigestView:
     feed_url: str
     dashboard_url: str
     reply_to: str
+    not_shown: int = 0  # the oldest items beyond SHOWN, counted but left to the feed
 
     @property
     def domain(self) -> str:
@@ -144,7 +149,8 @@ def digest_view(
     base_url: str,
 ) -> DigestView:
     assert config.mail is not None  # a config with digests has mail
-    lands, joint = _grouped(items, sources)
+    newest = sorted(items, key=lambda s: (s.item.published, s.first_seen), reverse=True)
+    lands, joint = _grouped(newest[:SHOWN], sources)
     failing = tuple(sorted(
         _name(sources, row.source_id) for row in health if row.last_status in ("error", "gone")
     ))  # fmt: skip
@@ -152,7 +158,7 @@ def digest_view(
     return DigestView(
         digest.id, digest_title(digest, config), period, lands, joint, len(items),
         len({s.item.source_id for s in items}), failing, f"{base_url}/feeds/{feed_path(digest)}",
-        f"{base_url}/", reply_to,
+        f"{base_url}/", reply_to, max(0, len(items) - SHOWN),
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from email.parser import BytesParser
 
 from aggregator.config.loader import parse_config
 from aggregator.core.model import Item, StoredItem
-from aggregator.publish.digests import build_message, digest_view, render_text
+from aggregator.publish.digests import SHOWN, build_message, digest_view, render_text
 from aggregator.publish.documents import teaser
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.periods import Period
@@ -128,3 +128,17 @@ def test_a_link_that_is_not_http_is_replaced_by_the_page_it_came_from():
     shown = digest_view(CONFIG.digests[0], CONFIG, PERIOD, [hostile], SOURCES, [],
                         "https://presse.example.org")  # fmt: skip
     assert shown.lands[0].jobcenters[0].lines[0].url == "https://goerlitz.example/rss"
+
+
+def test_a_long_digest_shows_the_newest_and_counts_the_rest():
+    many = [stored("goerlitz", f"Meldung {n}", hours=n) for n in range(SHOWN + 7)]
+    shown = digest_view(CONFIG.digests[0], CONFIG, PERIOD, many, SOURCES, [],
+                        "https://presse.example.org")  # fmt: skip
+    lines = [line for land in shown.lands for jc in land.jobcenters for line in jc.lines]
+    assert len(lines) == SHOWN and shown.items == SHOWN + 7 and shown.not_shown == 7
+    assert "Meldung 0" not in {line.title for line in lines}  # the oldest are left out
+    text = render_text(shown)
+    assert (
+        "… und 7 ältere Meldungen, die hier nicht stehen: "
+        "https://presse.example.org/feeds/campaigns/aktionswoche-2022.atom"
+    ) in text
