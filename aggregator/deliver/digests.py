@@ -20,7 +20,14 @@ from email.message import EmailMessage
 
 from aggregator.config.schema import Campaign, Config, Digest
 from aggregator.core.model import StoredItem
-from aggregator.publish.digests import build_message, digest_view, message_id, render_text
+from aggregator.pipeline.decide import backoff_delay
+from aggregator.publish.digests import (
+    DigestView,
+    build_message,
+    digest_view,
+    message_id,
+    render_text,
+)
 from aggregator.publish.feeds import feed_sources
 from aggregator.publish.health import source_health
 from aggregator.publish.periods import Period, due_period, german_date
@@ -62,9 +69,9 @@ def alive(claimed_by: str) -> bool:
     return True
 
 
-def backoff(attempt: int, first: timedelta) -> timedelta:
-    wait: timedelta = first * 2 ** max(0, attempt - 1)
-    return min(MAX_WAIT, wait)
+def _retry_at(claim: Claim, config: Config, now: datetime) -> datetime:
+    assert config.mail is not None
+    return now + backoff_delay(claim.attempt, config.mail.retry, MAX_WAIT)
 
 
 def now_period(digest: Digest, config: Config, now: datetime) -> Period:
@@ -105,11 +112,21 @@ def _message(
     items = digest_items(store, config, digest, period, (claim.after, claim.upto))
     if not items and not digest.send_empty:
         return None, 0
-    view = digest_view(
-        digest, config, period, items, feed_sources(config, store),
-        source_health(config, store, now), base_url,
-    )  # fmt: skip
+    view = _view(store, config, digest, period, items, base_url, now)
     return build_message(view, config.mail, claim.recipient, claim.message_id, now), len(items)
+
+
+def _view(
+    store: Store,
+    config: Config,
+    digest: Digest,
+    period: Period,
+    items: list[StoredItem],
+    base_url: str,
+    now: datetime,
+) -> DigestView:
+    sources, health = feed_sources(config, store), source_health(config, store, now)
+    return digest_view(digest, config, period, items, sources, health, base_url)
 
 
 async def deliver_period(
@@ -140,7 +157,7 @@ async def deliver_period(
             message, count = _message(store, config, digest, period, claim, base_url, now)
         except Exception as exc:  # a bug must not leave the claim behind for ever
             store.fail_digest(digest.id, period.key, recipient, f"bug: {exc}",
-                              now + backoff(claim.attempt, config.mail.retry), now)  # fmt: skip
+                              _retry_at(claim, config, now), now)  # fmt: skip
             raise
         if message is None:
             store.finish_digest(digest.id, period.key, recipient, "empty", 0, now)
@@ -165,7 +182,7 @@ def _settle(  # noqa: PLR0913 - one recipient's result
     if error is None:
         store.finish_digest(digest.id, period.key, claim.recipient, "sent", count, now)
         return Outcome(digest.id, period.key, claim.recipient, "sent", count)
-    retry = now + backoff(claim.attempt, config.mail.retry)
+    retry = _retry_at(claim, config, now)
     store.fail_digest(digest.id, period.key, claim.recipient, error, retry, now)
     return Outcome(digest.id, period.key, claim.recipient, "failed", count, error, retry)
 
@@ -191,13 +208,7 @@ def preview(
     """What the next digest would say now, without claiming anything: its period,
     subject, text part and number of items (to the first recipient)."""
     period = due_period(digest, _campaign(digest, config), now) or now_period(digest, config, now)
-    recipient = digest.to[0]
-    after = store.digest_cursor(digest.id, recipient)
-    if after is None:
-        after = 0 if period.since is None else store.arrivals_before(period.since)
+    after = store.digest_start(digest.id, digest.to[0], period.since)
     items = digest_items(store, config, digest, period, (after, store.last_arrival()))
-    view = digest_view(
-        digest, config, period, items, feed_sources(config, store),
-        source_health(config, store, now), base_url,
-    )  # fmt: skip
+    view = _view(store, config, digest, period, items, base_url, now)
     return period, view.subject, render_text(view), len(items)

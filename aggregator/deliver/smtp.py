@@ -41,12 +41,7 @@ def _reason(exc: BaseException, mail: Mail) -> str:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"SMTP {where}: login refused ({exc.smtp_code})"
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = (
-            exc.smtp_error.decode("utf-8", "replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        return f"SMTP {where}: {exc.smtp_code} {text}".strip()
+        return f"SMTP {where}: {exc.smtp_code} {_text(exc.smtp_error)}".strip()
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, refusal = next(iter(exc.recipients.values()))
         return f"SMTP {where}: recipient refused: {code} {_text(refusal)}"

@@ -15,7 +15,15 @@ from urllib.parse import quote, urlencode, urlsplit
 from aggregator.config.schema import Config, Digest, Mail, Source
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.parse.dates import BERLIN
-from aggregator.publish.documents import Line, item_line, templates
+from aggregator.publish.dashboard import cards
+from aggregator.publish.documents import (
+    Line,
+    item_line,
+    oldest_first,
+    source_name,
+    templates,
+    versions,
+)
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.periods import Period
 
@@ -102,26 +110,18 @@ def _grouped(
     items: Sequence[StoredItem], sources: Mapping[str, Source]
 ) -> tuple[tuple[Land, ...], tuple[Joint, ...]]:
     """Items by Land and jobcenter; a group of which the digest holds several, once."""
-    by_group: dict[str, list[StoredItem]] = defaultdict(list)
-    for stored in items:
-        if stored.group_id and stored.group_size > 1:
-            by_group[stored.group_id].append(stored)
-    joint: list[tuple[datetime, Joint]] = []
-    shown_jointly = {id(s) for members in by_group.values() if len(members) > 1 for s in members}
-    for members in by_group.values():
-        if len(members) > 1:
-            first = min(members, key=lambda s: (s.item.published, s.item.source_id))
-            versions = sorted(
-                {(_name(sources, s.item.source_id), item_line(s).url) for s in members}
-            )
-            shown = Joint(item_line(first), tuple(versions), first.group_size)
-            joint.append((first.item.published, shown))
-    single = [s for s in items if id(s) not in shown_jointly]
+    grouped = cards(oldest_first(items), limit=len(items))
+    joint = [
+        Joint(item_line(card.first), versions(card.members, sources), card.first.group_size)
+        for card in sorted(grouped, key=lambda c: c.first.item.published, reverse=True)
+        if len(card.members) > 1
+    ]
     tree: dict[str, dict[str, list[StoredItem]]] = defaultdict(lambda: defaultdict(list))
-    for stored in single:
-        source = sources.get(stored.item.source_id)
-        land = LAND_CODES[source.land] if source else "ohne Land"
-        tree[land][_name(sources, stored.item.source_id)].append(stored)
+    for card in grouped:
+        if len(card.members) == 1:
+            source = sources.get(card.first.item.source_id)
+            land = LAND_CODES[source.land] if source else "ohne Land"
+            tree[land][source_name(sources, card.first.item.source_id)].append(card.first)
     lands = tuple(
         Land(land, tuple(
             Jobcenter(name, tuple(item_line(s) for s in sorted(
@@ -130,13 +130,7 @@ def _grouped(
         ))
         for land, jobcenters in sorted(tree.items())
     )  # fmt: skip
-    joint.sort(key=lambda pair: pair[0], reverse=True)
-    return lands, tuple(shown for _, shown in joint)
-
-
-def _name(sources: Mapping[str, Source], source_id: str) -> str:
-    source = sources.get(source_id)
-    return source.name if source else source_id
+    return lands, tuple(joint)
 
 
 def digest_view(
@@ -151,9 +145,8 @@ def digest_view(
     assert config.mail is not None  # a config with digests has mail
     newest = sorted(items, key=lambda s: (s.item.published, s.first_seen), reverse=True)
     lands, joint = _grouped(newest[:SHOWN], sources)
-    failing = tuple(sorted(
-        _name(sources, row.source_id) for row in health if row.last_status in ("error", "gone")
-    ))  # fmt: skip
+    broken = (row.source_id for row in health if row.last_status in ("error", "gone"))
+    failing = tuple(sorted(source_name(sources, source_id) for source_id in broken))
     reply_to = config.mail.reply_to or parseaddr(config.mail.sender)[1]
     return DigestView(
         digest.id, digest_title(digest, config), period, lands, joint, len(items),

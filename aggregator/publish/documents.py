@@ -3,11 +3,13 @@ and an item as one line with its date, title, link and teaser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from aggregator.config.schema import Source
 from aggregator.core.model import StoredItem
 from aggregator.core.text import xml_safe
 from aggregator.parse.dates import BERLIN
@@ -49,3 +51,20 @@ def templates() -> Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
     return templates
+
+
+def source_name(sources: Mapping[str, Source], source_id: str) -> str:
+    source = sources.get(source_id)
+    return source.name if source else source_id
+
+
+def oldest_first(items: Iterable[StoredItem]) -> list[StoredItem]:
+    return sorted(items, key=lambda s: (s.item.published, s.item.source_id))
+
+
+def versions(
+    members: Iterable[StoredItem], sources: Mapping[str, Source]
+) -> tuple[tuple[str, str], ...]:
+    """A joint release's versions: (jobcenter, link to its text), by jobcenter."""
+    return tuple(sorted({(source_name(sources, m.item.source_id), item_line(m).url)
+                         for m in members}))  # fmt: skip

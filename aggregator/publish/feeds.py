@@ -210,7 +210,7 @@ def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     )  # fmt: skip
     context = entry_context(config, store, base_url)
     if suffix == ".json":
-        return render_json_feed(items, head, context, f"{base_url}/", on_skipped)
+        return render_json_feed(items, head, context, on_skipped)
     return render_feed(items, head, context, on_skipped)
 
 

@@ -60,7 +60,6 @@ def render_json_feed(
     items: Sequence[StoredItem],
     head: FeedHead,
     context: EntryContext,
-    home_page: str,
     on_skipped: Callable[[StoredItem, Exception], None] | None = None,
 ) -> bytes:
     """The JSON Feed of `items`, in the order given; `head.links` gives the older page
@@ -69,12 +68,13 @@ def render_json_feed(
     document: dict[str, Any] = {
         "version": VERSION,
         "title": head.title,
-        "home_page_url": home_page,
         "feed_url": head.self_url,
         "description": head.subtitle,
         "language": "de",
         "authors": [{"name": "jobcenter-aggregator"}],
     }
+    if head.home_url:
+        document["home_page_url"] = head.home_url
     if "prev-archive" in links:
         document["next_url"] = links["prev-archive"]
     if "hub" in links:

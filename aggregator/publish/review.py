@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Protocol
 
 from markupsafe import Markup
@@ -20,8 +21,15 @@ from aggregator.config.schema import Campaign, Config, Source
 from aggregator.core.model import StoredItem
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.charts import LandShare, participation_map, timeline
-from aggregator.publish.dashboard import CampaignView, campaign_view
-from aggregator.publish.documents import Line, item_line, templates
+from aggregator.publish.dashboard import CampaignView, campaign_view, cards
+from aggregator.publish.documents import (
+    Line,
+    item_line,
+    oldest_first,
+    source_name,
+    templates,
+    versions,
+)
 from aggregator.publish.feeds import FeedStore, feed_sources
 from aggregator.publish.health import HealthStore, SourceHealth, source_health
 
@@ -80,27 +88,14 @@ def per_day(
 
 def _entries(items: Sequence[StoredItem], sources: Mapping[str, Source]) -> tuple[Entry, ...]:
     """Oldest first; the members of a near-duplicate group as one entry at its first."""
-
-    def name(stored: StoredItem) -> str:
-        source = sources.get(stored.item.source_id)
-        return source.name if source else stored.item.source_id
-
-    ordered = sorted(items, key=lambda s: (s.item.published, s.item.source_id))
-    groups: dict[str, list[StoredItem]] = defaultdict(list)
-    for stored in ordered:
-        if stored.group_id:
-            groups[stored.group_id].append(stored)
-    entries, done = [], set()
-    for stored in ordered:
-        members = groups.get(stored.group_id or "", [])
-        if len(members) > 1:
-            if stored.group_id in done:
-                continue
-            done.add(stored.group_id)
-            versions = tuple(sorted({(name(m), item_line(m).url) for m in members}))
-            entries.append(Entry(item_line(stored), f"{len(versions)} Jobcenter", versions))
+    entries = []
+    for card in cards(oldest_first(items), limit=len(items)):
+        line = item_line(card.first)
+        if len(card.members) > 1:
+            shown = versions(card.members, sources)
+            entries.append(Entry(line, f"{len(shown)} Jobcenter", shown))
         else:
-            entries.append(Entry(item_line(stored), name(stored)))
+            entries.append(Entry(line, source_name(sources, card.first.item.source_id)))
     return tuple(entries)
 
 
@@ -137,6 +132,7 @@ def campaign_pictures(
     return Markup(picture.decode("utf-8")), Markup(bars.decode("utf-8"))
 
 
+@cache
 def review_css() -> str:
     """The review's stylesheet, placed inline so that the file and the PDF stand alone."""
     source, _, _ = templates().loader.get_source(templates(), "review.css")  # type: ignore[union-attr]

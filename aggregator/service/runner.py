@@ -222,7 +222,6 @@ class Service:
 
     def _publish(self) -> None:
         """Push what changed to the WebSub subscribers, beside the refreshes."""
-        assert self.hub is not None
         task = asyncio.create_task(self._push())
         self._pushing.add(task)
         task.add_done_callback(self._pushing.discard)
@@ -233,12 +232,16 @@ class Service:
         try:
             await self.hub.publish()
         except Exception as exc:  # a bug, or the database, must not stop the service
-            reason = f"{type(exc).__name__}: {exc}"[:300]
-            self.alarms.fail("websub", reason, datetime.now(UTC))
-            event("websub crashed", logging.ERROR, error=reason,
-                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            self._crashed("websub", exc)
         else:
             self.alarms.ok("websub")
+
+    def _crashed(self, what: str, exc: Exception) -> None:
+        """A job of ours failed: unhealthy under `what` until it works again, and logged."""
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        self.alarms.fail(what, reason, datetime.now(UTC))
+        event(f"{what} crashed", logging.ERROR, error=reason,
+              traceback=traceback.format_exc(limit=8))  # fmt: skip
 
     def _first_refresh_done(self, source_id: str) -> None:
         if source_id in self._refreshed:
@@ -267,10 +270,7 @@ class Service:
             for digest, period in deliver.due_digests(config, now):
                 await self._send_digest(config, digest, period, now)
         except Exception as exc:  # a bug, or the database, must not stop the scheduler
-            reason = f"{type(exc).__name__}: {exc}"[:300]
-            self.alarms.fail("digests", reason, now)
-            event("digests crashed", logging.ERROR, error=reason,
-                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            self._crashed("digests", exc)
 
     async def _send_digest(
         self, config: Config, digest: Digest, period: Period, now: datetime

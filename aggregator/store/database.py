@@ -403,14 +403,15 @@ class Store:
     def digest_cursor(self, digest_id: str, recipient: str) -> int | None:
         return digests.cursor(self._conn, digest_id, recipient)
 
+    def digest_start(self, digest_id: str, recipient: str, since: datetime | None) -> int:
+        """Where the recipient's next digest starts (see store.digests.start)."""
+        return digests.start(self._conn, digest_id, recipient, since)
+
     def recent_digests(self, digest_id: str, limit: int = 20) -> list[digests.Delivery]:
         return digests.recent(self._conn, digest_id, limit)
 
     def last_arrival(self) -> int:
         return _items.last_arrival(self._conn)
-
-    def arrivals_before(self, moment: datetime) -> int:
-        return _items.arrivals_before(self._conn, moment)
 
     # -- WebSub subscriptions --------------------------------------------------------
 

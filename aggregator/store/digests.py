@@ -79,6 +79,15 @@ def cursor(conn: sqlite3.Connection, digest_id: str, recipient: str) -> int | No
     return found
 
 
+def start(conn: sqlite3.Connection, digest_id: str, recipient: str, since: datetime | None) -> int:
+    """The arrival number the recipient's next digest starts after: its cursor, or for a
+    first digest the last item first seen before `since` (None: from the first item)."""
+    after = cursor(conn, digest_id, recipient)
+    if after is not None:
+        return after
+    return 0 if since is None else arrivals_before(conn, since)
+
+
 def claimable(row: Delivery | None, now: datetime) -> bool:
     """Whether a recipient's period may be claimed: never tried, or failed and its wait over."""
     if row is None:
@@ -104,9 +113,7 @@ def claim(
         row = delivery(conn, digest_id, period, recipient)
         if not claimable(row, now):
             continue
-        after = cursor(conn, digest_id, recipient)
-        if after is None:
-            after = 0 if since is None else arrivals_before(conn, since)
+        after = start(conn, digest_id, recipient, since)
         conn.execute(
             "INSERT INTO digest_deliveries (digest_id, period, recipient, state, after, upto, "
             "message_id, claimed_by, attempts, updated) "

@@ -80,9 +80,15 @@ CACHE_CONTROL = "public, max-age=300"
 # tuned), a joint release's group or a search is kept a day.
 IMMUTABLE = "public, max-age=31536000, immutable"
 ARCHIVE_CACHE_CONTROL = "public, max-age=86400"
-# the dashboard's search box submits to the dashboard itself
-DASHBOARD_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
+
+
+def content_policy(style: str = "'self'", form: str = "'none'") -> str:
+    """Our Content-Security-Policy: no script at all, styles and forms as a page needs."""
+    return (f"default-src 'none'; style-src {style}; img-src 'self' data:; "
+            f"frame-ancestors 'none'; base-uri 'none'; form-action {form}")  # fmt: skip
+
+
+DASHBOARD_POLICY = content_policy(form="'self'")  # its search box submits to itself
 STATIC = Path(__file__).parent / "static"
 
 
@@ -228,9 +234,7 @@ def _send(
 
 SECURITY_HEADERS = [
     # Nothing of ours runs script; styles come from our own stylesheet only.
-    (b"content-security-policy",
-     b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
-     b"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    (b"content-security-policy", content_policy().encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -455,10 +459,8 @@ class _Pages:
         if pdf:
             name = {"Content-Disposition": f'inline; filename="pressespiegel-{campaign.id}.pdf"'}
             return _send(request, rendered, "application/pdf", name)
-        policy = (f"default-src 'none'; style-src {style_hash()}; img-src 'self' data:; "
-                  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")  # fmt: skip
-        return _send(request, rendered, "text/html; charset=utf-8",
-                     {"Content-Security-Policy": policy})  # fmt: skip
+        policy = {"Content-Security-Policy": content_policy(style=style_hash())}
+        return _send(request, rendered, "text/html; charset=utf-8", policy)
 
     async def opml(self, request: Request) -> Response:
         """/sources.opml: the one feed of everything (the rest as links to pick from);

@@ -29,6 +29,7 @@ import httpx
 
 from aggregator.config.schema import WebSub
 from aggregator.core.logs import event
+from aggregator.pipeline.decide import backoff_delay
 from aggregator.store.database import Store
 from aggregator.store.websub import Subscription
 
@@ -229,7 +230,7 @@ class Hub:
             self.store.websub_delivered(topic, callback, document.etag)
             self.on_delivery("delivered")
         else:
-            wait = min(MAX_WAIT, self.settings().retry * 2**subscription.failures)
+            wait = backoff_delay(subscription.failures + 1, self.settings().retry, MAX_WAIT)
             self.store.websub_failed(topic, callback, error, datetime.now(UTC) + wait)
             self.on_delivery("failed")
             event("websub delivery failed", logging.WARNING, callback=callback, error=error,
