@@ -84,6 +84,15 @@ def clean_text(markup: str | None) -> str:
     """Plain text from text or HTML: tags gone, entities decoded, whitespace folded."""
     if not markup:
         return ""
+    if "<" not in markup and "&" not in markup:  # text already: nothing to parse
+        safe = xml_safe(markup)
+        if not safe.startswith("\ufeff"):  # which the HTML parser would drop
+            return _SPACE.sub(" ", safe).strip()
+    return text_of_markup(markup)
+
+
+def text_of_markup(markup: str) -> str:
+    """clean_text by the HTML parser, whatever `markup` holds."""
     spaced = _BLOCK_END.sub(" ", markup)
     stripped = nh3.clean(xml_safe(spaced), tags=set())
     return _SPACE.sub(" ", xml_safe(html.unescape(stripped))).strip()
@@ -176,7 +185,8 @@ def normalize_entry(
     content_html = sanitize_html(entry.content_html, base_url)
     if content_html == summary_html:  # a feed's content often repeats its summary
         content_html = ""
-    summary_text = clean_text(summary_html) or clean_text(content_html)[:500]
+    teaser = clean_text(summary_html)
+    summary_text = teaser or clean_text(content_html)[:500]
     title = clean_text(entry.title) or summary_text[:100]
     if not title and not url:
         notes.append("skipped an entry with neither title nor link")
@@ -199,7 +209,7 @@ def normalize_entry(
         content_html=content_html,
         published=(published or now).astimezone(UTC),
         date_is_guess=date_is_guess,
-        fingerprint=fingerprint(title, clean_text(summary_html)),
+        fingerprint=fingerprint(title, teaser),
         fetched_from=fetched_from,
         guid=entry.guid,
     )

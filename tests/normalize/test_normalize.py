@@ -1,9 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregator.core.model import Entry
-from aggregator.core.text import tokens, words
+from aggregator.core.text import _WORD, fold, tokens, words
 from aggregator.normalize.entries import (
     atom_id,
     canonical_url,
@@ -12,6 +14,7 @@ from aggregator.normalize.entries import (
     item_key,
     normalize_entry,
     sanitize_html,
+    text_of_markup,
 )
 
 NOW = datetime(2019, 9, 1, 12, 0, tzinfo=UTC)
@@ -53,6 +56,21 @@ def test_clean_text_decodes_entities_and_folds_whitespace():
     )
     assert clean_text("<p>Erster</p><p>Zweiter</p>") == "Erster Zweiter"
     assert clean_text("<script>alert(1)</script>Text") == "Text"
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet=st.characters(exclude_characters="<&")))
+def test_text_without_markup_is_cleaned_as_the_html_parser_would(text):
+    # clean_text skips the parser for text with neither tags nor entities (most titles)
+    assert clean_text(text) == text_of_markup(text)
+
+
+def test_a_leading_byte_order_mark_is_dropped_with_or_without_markup():
+    assert (
+        clean_text("\ufeffAktionswoche")
+        == "Aktionswoche"
+        == clean_text("\ufeff<b>Aktionswoche</b>")
+    )
 
 
 def test_sanitize_removes_scripts_handlers_and_javascript_links():
@@ -129,6 +147,21 @@ def test_words_fold_umlauts_accents_and_case_so_spelling_variants_compare_equal(
         "jobcenter", "aktionswoche", "28", "08", "2019",
     ]  # fmt: skip
     assert words("Bu\u0308ro") == words("Büro") == ["buero"]  # decomposed input folds alike
+
+
+_FOLDING_TRAPS = "aäAÄsßẞΣσςΟΔİıﬁ½⁄\u0301\u0308\u0327\u0345\u200d\u00ad \u3000\xa0-"
+
+
+@settings(max_examples=3000)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_FOLDING_TRAPS), st.characters(codec="utf-8")), max_size=30
+    ).map("".join)
+)
+def test_words_folded_piece_by_piece_equal_the_whole_text_folded(text):
+    # words() folds between spaces, each piece once: combining marks, final sigma and
+    # ligatures must come out as if the whole text had been folded at once
+    assert words(text) == _WORD.findall(fold(text))
 
 
 def test_tokens_keep_their_place_in_the_original_text():
