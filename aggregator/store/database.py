@@ -46,7 +46,7 @@ from aggregator.store import (
 )
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
-from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS
+from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS, RESHINGLED
 
 __all__ = ["CAUSES", "MIGRATIONS", "SaveResult", "Store", "is_storage_failure", "os_error_cause"]
 
@@ -170,6 +170,8 @@ class Store:
                         conn.execute(statement)
                 if number in (BANDS_MIGRATION, BANDS_REKEYED):
                     groups.backfill_band_keys(conn)
+                if number == RESHINGLED:
+                    groups.reshingle(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
 
     @property

@@ -13,6 +13,7 @@ from aggregator.classify.dedupe import (
     Shingled,
     band_keys,
     choose_group,
+    comparable_text,
     decode,
     encode,
     shingle_texts,
@@ -91,6 +92,32 @@ def backfill_band_keys(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''")
     for seq, text in rows.fetchall():
         save_band_keys(conn, seq, decode(text))
+
+
+RESHINGLE_BATCH = 1000
+
+
+def reshingle(conn: sqlite3.Connection) -> None:
+    """Every item's shingles and band keys computed anew from its stored text (after the
+    shingle hash changed), in batches, so that a large store needs little memory."""
+    conn.execute("DELETE FROM item_bands")
+    last = 0
+    while rows := conn.execute(
+        "SELECT seq, title, summary_text, content_html FROM items WHERE seq > ? "
+        "ORDER BY seq LIMIT ?",
+        (last, RESHINGLE_BATCH),
+    ).fetchall():
+        texts = {seq: comparable_text(title, text, content) for seq, title, text, content in rows}
+        shingled = shingle_texts(texts.values())
+        conn.executemany(
+            "UPDATE items SET shingles = ? WHERE seq = ?",
+            [(encode(shingled[text].shingles), seq) for seq, text in texts.items()],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)",
+            [(band, seq) for seq, text in texts.items() for band in shingled[text].bands],
+        )
+        last = rows[-1][0]
 
 
 def group_ids(conn: sqlite3.Connection) -> list[str]:

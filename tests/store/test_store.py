@@ -215,6 +215,30 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     _assert_band_keys_rebuilt(path, shingled)
 
 
+def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
+    """Version 13 hashed each shingle's text; version 14 mixes its words' hashes: every
+    stored item's shingles and band keys are computed anew from its stored text."""
+    from aggregator.classify.dedupe import band_keys, comparable_text, decode, encode, shingles
+
+    path = tmp_path / "v13.db"
+    old, now = _store_with_one_joint_item(path)
+    old._conn.execute("UPDATE items SET shingles = ?", (encode(frozenset(range(1, 60))),))
+    old._conn.execute("DELETE FROM item_bands")
+    old._conn.executemany("INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)])
+    old._conn.execute("PRAGMA user_version = 13")
+    old.close()
+    store = Store(path)
+    title, text, content, stored = store._conn.execute(
+        "SELECT title, summary_text, content_html, shingles FROM items"
+    ).fetchone()
+    expected = shingles(comparable_text(title, text, content))
+    assert decode(stored) == expected == now
+    rows = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    assert rows == set(band_keys(expected))
+    assert _joins_the_group_of(store, "spree-neisse")
+    store.close()
+
+
 def test_a_changed_item_replaces_its_band_keys(store: Store):
     from aggregator.classify.dedupe import band_keys, shingles
 
