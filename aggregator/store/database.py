@@ -215,6 +215,7 @@ class Store:
                     new = stored.status == "new"
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     groups.group_near_duplicates(conn, source_id, stored, shingled or {})
+            groups.move_recent_band_keys(conn)
             for outcome in outcomes:
                 fetch_state.record_outcome(conn, source_id, outcome, now)
             if details is not None:

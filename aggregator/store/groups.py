@@ -24,6 +24,9 @@ from aggregator.store.rows import to_text
 GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
 
 
+RECENT_BANDS = 10_000  # rows (about 500 items) kept apart before they join item_bands
+
+
 def save_band_keys(
     conn: sqlite3.Connection,
     seq: int,
@@ -33,18 +36,31 @@ def save_band_keys(
 ) -> Sequence[int]:
     """Replace an item's MinHash band keys (see dedupe), unless given computed; returns them.
 
-    The old keys are computed again from the old shingles, so that the table needs no
-    index by item.
+    New keys go to the small table of recent ones (see move_recent_band_keys). The old
+    keys are computed again from the old shingles, so that the tables need no index by
+    item.
     """
     keys = band_keys(own) if keys is None else keys
     if old:
-        conn.executemany(
-            "DELETE FROM item_bands WHERE band = ? AND seq = ?", [(b, seq) for b in band_keys(old)]
-        )
+        gone = [(b, seq) for b in band_keys(old)]
+        conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
+        conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
     conn.executemany(
-        "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)", [(b, seq) for b in keys]
+        "INSERT OR IGNORE INTO item_bands_recent (band, seq) VALUES (?, ?)",
+        [(b, seq) for b in keys],
     )
     return keys
+
+
+def move_recent_band_keys(conn: sqlite3.Connection) -> bool:
+    """Move the recent band keys into item_bands once there are RECENT_BANDS of them: the
+    big table's pages are then written once for hundreds of items, not once per refresh."""
+    (count,) = conn.execute("SELECT count(*) FROM item_bands_recent").fetchone()
+    if count < RECENT_BANDS:
+        return False
+    conn.execute("INSERT OR IGNORE INTO item_bands SELECT band, seq FROM item_bands_recent")
+    conn.execute("DELETE FROM item_bands_recent")
+    return True
 
 
 def group_near_duplicates(
@@ -71,9 +87,10 @@ def group_near_duplicates(
     window = (to_text(stored.published - GROUP_WINDOW), to_text(stored.published + GROUP_WINDOW))
     nearby = conn.execute(
         f"""SELECT source_id, key, group_id, shingles FROM items
-            WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks}))
+            WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks})
+                          UNION ALL SELECT seq FROM item_bands_recent WHERE band IN ({marks}))
               AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
-        (*keys, source_id, *window),
+        (*keys, *keys, source_id, *window),
     )
     candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
     grouping = choose_group(source_id, own, candidates)
@@ -90,8 +107,10 @@ def group_near_duplicates(
 def backfill_band_keys(conn: sqlite3.Connection) -> None:
     """Items stored before band keys existed get theirs, so they are still found."""
     rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''")
-    for seq, text in rows.fetchall():
-        save_band_keys(conn, seq, decode(text))
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)",
+        [(band, seq) for seq, text in rows.fetchall() for band in band_keys(decode(text))],
+    )
 
 
 RESHINGLE_BATCH = 1000
@@ -101,6 +120,8 @@ def reshingle(conn: sqlite3.Connection) -> None:
     """Every item's shingles and band keys computed anew from its stored text (after the
     shingle hash changed), in batches, so that a large store needs little memory."""
     conn.execute("DELETE FROM item_bands")
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'item_bands_recent'").fetchone():
+        conn.execute("DELETE FROM item_bands_recent")
     last = 0
     while rows := conn.execute(
         "SELECT seq, title, summary_text, content_html FROM items WHERE seq > ? "

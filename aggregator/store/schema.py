@@ -247,3 +247,17 @@ MIGRATIONS.append(
     DELETE FROM item_bands;
     """
 )
+
+MIGRATIONS.append(
+    # 15: band keys of recent items in a small table of their own, moved into item_bands
+    # in one go when it holds RECENT_BANDS rows: random keys put each of an item's twenty
+    # rows on another page of the big table, so every refresh wrote most of its pages
+    # again (three quarters of what a cold cycle wrote, an eighth of its CPU)
+    """
+    CREATE TABLE item_bands_recent (
+        band INTEGER NOT NULL,
+        seq  INTEGER NOT NULL,
+        PRIMARY KEY (band, seq)
+    ) WITHOUT ROWID;
+    """
+)

@@ -138,6 +138,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("DROP TABLE robots")  # migration 11
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
+    old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
@@ -148,7 +149,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
 
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS)
-    assert store._conn.execute("SELECT COUNT(*) FROM item_bands").fetchone()[0] > 0
+    assert _band_rows(store)
     assert _joins_the_group_of(store, "spree-neisse")
     store.close()
 
@@ -168,6 +169,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by;"
         "DROP TABLE robots; DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
+        "DROP TABLE item_bands_recent;"
         "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
@@ -176,6 +178,14 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
     )
     old.close()
     _assert_band_keys_rebuilt(path, shingled)
+
+
+def _band_rows(store: Store) -> list[tuple[int, int]]:
+    """The stored band keys, recent or moved into item_bands."""
+    rows = store._conn.execute(
+        "SELECT band, seq FROM item_bands UNION ALL SELECT band, seq FROM item_bands_recent"
+    )
+    return [(band, seq) for band, seq in rows]
 
 
 def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
@@ -192,7 +202,7 @@ def _assert_band_keys_rebuilt(path: Path, shingled: frozenset[int]) -> None:
     from aggregator.classify.dedupe import band_keys
 
     store = Store(path)
-    rows = [tuple(row) for row in store._conn.execute("SELECT band, seq FROM item_bands")]
+    rows = _band_rows(store)
     assert sorted(rows) == sorted((band, 1) for band in band_keys(shingled))
     assert _joins_the_group_of(store, "spree-neisse")
     store.close()
@@ -211,6 +221,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("DROP TABLE robots")  # migration 11
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
+    old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old.close()
     _assert_band_keys_rebuilt(path, shingled)
 
@@ -226,6 +237,7 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("DELETE FROM item_bands")
     old._conn.executemany("INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)])
     old._conn.execute("PRAGMA user_version = 13")
+    old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old.close()
     store = Store(path)
     title, text, content, stored = store._conn.execute(
@@ -233,10 +245,29 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     ).fetchone()
     expected = shingles(comparable_text(title, text, content))
     assert decode(stored) == expected == now
-    rows = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    rows = {band for band, _seq in _band_rows(store)}
     assert rows == set(band_keys(expected))
     assert _joins_the_group_of(store, "spree-neisse")
     store.close()
+
+
+@pytest.mark.parametrize("recent_limit", [1, 10_000])
+def test_joint_releases_group_whether_their_band_keys_are_recent_or_moved(
+    store: Store, monkeypatch: pytest.MonkeyPatch, recent_limit: int
+):
+    """Band keys wait in a small table until RECENT_BANDS of them are there, then move
+    into item_bands; candidates are found in both."""
+    from aggregator.store import groups
+
+    monkeypatch.setattr(groups, "RECENT_BANDS", recent_limit)
+    store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    recent = store._conn.execute("SELECT count(*) FROM item_bands_recent").fetchone()[0]
+    moved = store._conn.execute("SELECT count(*) FROM item_bands").fetchone()[0]
+    if recent_limit == 1:  # moved at the end of the refresh that stored them
+        assert recent == 0 and moved > 0
+    else:
+        assert recent > 0 and moved == 0
+    assert _joins_the_group_of(store, "spree-neisse")
 
 
 def test_a_changed_item_replaces_its_band_keys(store: Store):
@@ -246,7 +277,7 @@ def test_a_changed_item_replaces_its_band_keys(store: Store):
     changed = "Ganz anderer Text über den Kreistag, die Haushaltsberatung und neue Radwege"
     update = make_item(summary_text=changed, summary_html=f"<p>{changed}</p>")
     assert store.save_refresh("spree-neisse", [update], [], T0).updated == 1
-    stored = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    stored = {band for band, _seq in _band_rows(store)}
     assert stored == set(band_keys(shingles(f"Aktionswoche {changed} ")))
     assert not _joins_the_group_of(store, "spree-neisse")
 
@@ -284,7 +315,7 @@ def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_f
     store.save_refresh("spree-neisse", [item], [], T0, shingled={text: prepared})
     stored = store._conn.execute("SELECT shingles FROM items").fetchone()[0]
     assert decode(stored) == prepared.shingles
-    bands = {band for (band,) in store._conn.execute("SELECT band FROM item_bands")}
+    bands = {band for band, _seq in _band_rows(store)}
     assert bands == {7, 8, 9}
 
 
@@ -301,6 +332,7 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by; DROP TABLE robots;"
         "DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
+        "DROP TABLE item_bands_recent;"
         "PRAGMA user_version = 8;"
     )
     old.close()
