@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from aggregator.core.model import Item
@@ -63,17 +64,13 @@ def _word_hashes(folded: list[str]) -> list[int]:
     return hashes
 
 
-def _shingle_hashes(text: str) -> Any:
-    """The 63-bit hashes of the text's word 3-shingles (repeats included), as numpy
-    uint64, which wraps modulo 2**64."""
+def _mixed(hashes: Any) -> Any:
+    """The 63-bit hash of every run of SHINGLE_WORDS word hashes (numpy uint64, which
+    wraps modulo 2**64)."""
     import numpy as np
 
-    folded = words(text)
-    if len(folded) < SHINGLE_WORDS:
-        return np.empty(0, dtype=np.uint64)
-    hashes = np.array(_word_hashes(folded), dtype=np.uint64)
-    count = len(folded) - SHINGLE_WORDS + 1
-    mixed = np.zeros(count, dtype=np.uint64)
+    count = len(hashes) - SHINGLE_WORDS + 1
+    mixed = np.zeros(max(count, 0), dtype=np.uint64)
     for position, multiplier in enumerate(_POSITION_MULTIPLIERS[:SHINGLE_WORDS]):
         mixed += hashes[position : position + count] * np.uint64(multiplier)
     for multiplier in _AVALANCHE:
@@ -85,7 +82,7 @@ def _shingle_hashes(text: str) -> Any:
 
 def shingles(text: str) -> frozenset[int]:
     """The text's set of word 3-shingles, as 63-bit hashes (to fit SQLite's INTEGER)."""
-    return frozenset(_shingle_hashes(text).tolist())
+    return shingle_texts([text])[text].shingles
 
 
 BANDS, ROWS = 20, 2
@@ -117,24 +114,26 @@ def band_keys(own: frozenset[int]) -> list[int]:
         return []
     import numpy as np
 
-    return _keys(np.fromiter(own, dtype=np.uint64, count=len(own)))
+    return _keys(np.fromiter(own, dtype=np.uint64, count=len(own)), [0])[0]
 
 
-def _keys(hashes: Any) -> list[int]:
-    """The band keys of shingle hashes (a repeat changes no minimum).
+def _keys(hashes: Any, starts: list[int]) -> list[list[int]]:
+    """The band keys of each run of shingle hashes that begins at one of `starts` and
+    ends at the next (a repeat changes no minimum).
 
     All in numpy's unsigned arithmetic, which wraps modulo 2**64: every permutation of
-    every shingle at once, then every band's key at once.
+    every shingle at once, each run's minima, then every band's key at once.
     """
     import numpy as np
 
     salts, rows, bands = _tables()
-    mins = (hashes[:, None] * salts).min(axis=0).reshape(BANDS, ROWS)
-    keys = (mins * rows).sum(axis=1, dtype=np.uint64) + bands
+    mins = np.minimum.reduceat(hashes[:, None] * salts, starts, axis=0)
+    keys = (mins.reshape(len(starts), BANDS, ROWS) * rows).sum(axis=2, dtype=np.uint64) + bands
     keys ^= keys >> np.uint64(31)
     keys *= np.uint64(_FINISH)
     keys ^= keys >> np.uint64(29)
-    return [int(key) for key in (keys >> np.uint64(1)).tolist()]
+    found: list[list[int]] = (keys >> np.uint64(1)).tolist()
+    return found
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:
@@ -182,14 +181,45 @@ class Shingled:
     bands: tuple[int, ...]
 
 
+TEXTS_AT_ONCE = 64  # bounds the permutation matrix of a batch to a few MB
+
+
 def shingle_texts(texts: Iterable[str]) -> dict[str, Shingled]:
-    """Shingles and band keys of each text, by the text."""
-    found = {}
-    for text in texts:
-        hashes = _shingle_hashes(text)
-        own = frozenset(hashes.tolist())
-        found[text] = Shingled(own, tuple(_keys(hashes)) if len(own) >= MIN_SHINGLES else ())
+    """Shingles and band keys of each text, by the text: a few texts at a time in numpy,
+    as calls per text cost more than their arithmetic."""
+    unique = list(dict.fromkeys(texts))
+    found: dict[str, Shingled] = {}
+    for start in range(0, len(unique), TEXTS_AT_ONCE):
+        found |= _shingle_batch(unique[start : start + TEXTS_AT_ONCE])
     return found
+
+
+def _shingle_batch(texts: list[str]) -> dict[str, Shingled]:
+    import numpy as np
+
+    per_text = [_word_hashes(words(text)) for text in texts]
+    joined = np.fromiter(chain.from_iterable(per_text), dtype=np.uint64)
+    mixed = _mixed(joined)
+    # runs that begin in one text and end in the next are no shingles of either
+    keep = np.ones(len(mixed), dtype=bool)
+    runs: list[tuple[int, int]] = []  # each text's shingles in the kept ones
+    end = kept = 0
+    for hashes in per_text:
+        end += len(hashes)
+        keep[max(end - SHINGLE_WORDS + 1, 0) : end] = False
+        count = max(len(hashes) - SHINGLE_WORDS + 1, 0)
+        runs.append((kept, kept + count))
+        kept += count
+    hashes = mixed[keep]
+    listed = hashes.tolist()
+    sets = [frozenset(listed[a:b]) for a, b in runs]
+    # minima over every text's own run: the runs of texts with shingles tile the array
+    shingled = [i for i, (a, b) in enumerate(runs) if b > a]
+    keys = _keys(hashes, [runs[i][0] for i in shingled]) if shingled else []
+    bands = {
+        i: tuple(k) for i, k in zip(shingled, keys, strict=True) if len(sets[i]) >= MIN_SHINGLES
+    }
+    return {text: Shingled(sets[i], bands.get(i, ())) for i, text in enumerate(texts)}
 
 
 def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:

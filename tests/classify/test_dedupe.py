@@ -1,0 +1,30 @@
+"""Shingles computed a batch of texts at a time are each text's own."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregator.classify import dedupe
+
+_WORDS = ["Jobcenter", "Aktionswoche", "kommunale", "Landkreis", "Görlitz", "Stark", "Sozial",
+          "vor", "Ort", "2019", "und", "die", "im", "der"]  # fmt: skip
+_TEXTS = st.lists(st.sampled_from(_WORDS), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300)
+@given(st.lists(_TEXTS, max_size=80))
+def test_a_batch_of_texts_shingles_each_as_if_alone(texts):
+    # runs across two texts' boundary belong to neither; each text's minima are its own
+    together = dedupe.shingle_texts(texts)
+    for text in texts:
+        (alone,) = dedupe.shingle_texts([text]).values()
+        assert together[text] == alone
+        assert alone.bands == tuple(dedupe.band_keys(alone.shingles))
+        assert len(alone.shingles) == len({tuple(w) for w in _runs(text)})
+
+
+def _runs(text: str) -> list[list[str]]:
+    folded = text.lower().replace("ö", "oe").split()
+    size = dedupe.SHINGLE_WORDS
+    return [folded[i : i + size] for i in range(len(folded) - size + 1)]
