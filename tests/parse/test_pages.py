@@ -215,3 +215,26 @@ def test_texts_remembered_while_a_page_is_read_are_the_texts():
         copies = [text_of(BeautifulSoup(f"<p>{n}</p>", "lxml").p) for n in range(200)]
     assert twice == plain + plain
     assert copies == [str(n) for n in range(200)]  # short-lived elements: no id mixed up
+
+
+def test_a_teaser_loses_its_more_links_and_the_page_keeps_them():
+    """A teaser loses its "mehr" links; they leave the page's tree only while
+    the teaser is written, so the block reads the same a second time."""
+    from bs4 import BeautifulSoup
+
+    from aggregator.parse.blocks import entry_from_block
+
+    soup = BeautifulSoup(
+        "<li><h3><a href='/p/1'>Aktionswoche im Jobcenter Görlitz</a></h3><p>Vom 26. bis "
+        "30. August <a href='/p/1'>mehr</a> zeigen wir <a href='/x'>Weiterlesen</a> "
+        "<span>unsere <a href='/p/1'>mehr</a>Angebote</span>.</p></li>",
+        "lxml",
+    )
+    block = soup.find("li")
+    before = str(block)
+    first = entry_from_block(block, None)
+    assert first is not None and first.summary_html is not None
+    assert "mehr" not in first.summary_html and "Weiterlesen" not in first.summary_html
+    assert "<span>unsere Angebote</span>" in first.summary_html
+    assert str(block) == before
+    assert entry_from_block(block, None) == first
