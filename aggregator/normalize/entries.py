@@ -107,7 +107,7 @@ def sanitize_html(markup: str | None, base: str | None = None) -> str:
             fragment = lxml.html.fragment_fromstring(markup, create_parent="div")
             fragment.make_links_absolute(base, resolve_base_href=False)
             markup = lxml.html.tostring(fragment, encoding="unicode")[5:-6]
-        except (ValueError, lxml.etree.ParserError):
+        except (ValueError, AssertionError, lxml.etree.ParserError):  # two <body>: an assert
             pass
     cleaned = nh3.clean(
         xml_safe(markup),

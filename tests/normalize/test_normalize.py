@@ -73,6 +73,13 @@ def test_a_leading_byte_order_mark_is_dropped_with_or_without_markup():
     )
 
 
+def test_markup_with_two_bodies_is_sanitised_not_raised():
+    # lxml's fragment parser asserts there is one <body>; a scraped teaser may hold two
+    markup = "<html><body></div></body><body><p>Aktionswoche</p> <a href='/x'>mehr</a></body>"
+    cleaned = sanitize_html(markup, "https://jobcenter.example/presse/")
+    assert "Aktionswoche" in cleaned and "<body" not in cleaned
+
+
 def test_sanitize_removes_scripts_handlers_and_javascript_links():
     dirty = (
         '<p onclick="x()">Hallo</p><script>alert(1)</script><style>p{}</style>'
