@@ -224,7 +224,7 @@ def _shingle_batch(texts: list[str]) -> dict[str, Shingled]:
 
 def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:
     """Shingles and band keys of the items, by their comparable text: the CPU of grouping,
-    done before the store's transaction (in a worker process, see offload.py)."""
+    done before the store's transaction (see pipeline.refresh)."""
     return shingle_texts(comparable_text(i.title, i.summary_text, i.content_html) for i in items)
 
 

@@ -69,12 +69,21 @@ def _origin(fetched_from: str, ctx: Refresh) -> Origin:
     return Origin(ctx.source.id, fetched_from, ctx.now)
 
 
+# A feed up to this size is read in the event loop's process: a few milliseconds of
+# lxml and normalising, about what the round trip to a worker costs, and a list of feeds
+# alone then starts no worker at all. Larger feeds, and HTML pages (BeautifulSoup is most
+# of a refresh's CPU), are read by the workers, so that none holds up the event loop.
+INLINE_FEED_BYTES = 256 * 1024
+
+
 async def _read_feed(response: Fetched, fetched_from: str, ctx: Refresh) -> FeedReading:
-    """Parse and normalise a feed document where the offload runs it; raises ParseError."""
+    """Parse and normalise a feed document, here or where the offload runs it; raises
+    ParseError."""
     origin = _origin(fetched_from, ctx)
-    return await ctx.parsing.run(
-        read_feed_document, response.body, response.headers, response.final_url, origin
-    )
+    document = (response.body, response.headers, response.final_url, origin)
+    if len(response.body) <= INLINE_FEED_BYTES:
+        return read_feed_document(*document)
+    return await ctx.parsing.run(read_feed_document, *document)
 
 
 async def _advertised_feed(

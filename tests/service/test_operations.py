@@ -229,8 +229,25 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _one_listing(site, write_config) -> Path:
+    """A source with an HTML press page, which a parsing worker reads (small feeds are
+    read in the service's own process)."""
+    rows = "".join(
+        f"<li><h3><a href='/kreis/presse/{n}.html'>Meldung {n} des Jobcenters im Kreis</a>"
+        f"</h3><p>{n + 1}.08.2019</p></li>"
+        for n in range(5)
+    )
+    page = f"<html><body><main><ul>{rows}</ul></main></body></html>".encode()
+    site.routes["/kreis/presse/"] = Route(body=page, headers={"Content-Type": "text/html"})
+    return write_config(
+        "version: 1\ndefaults: {host_delay: 0s, interval: 1h, workers: 1}\n"
+        "sources:\n  - {id: kreis, name: Landkreis Kreis, land: BB, kind: landkreis, "
+        f"pages: [{{url: '{site.url('kreis/presse/')}'}}]}}\n"
+    )
+
+
 def test_workers_exit_when_the_service_is_killed(site, tmp_path, write_config):
-    config = one_source(site, write_config, workers=1)
+    config = _one_listing(site, write_config)
     with service(config, tmp_path / "kill.db") as (base, process):
         wait_for(lambda: b"Meldung 4" in httpx.get(f"{base}/feeds/all.atom").content, 30, "")
         children = _children(process.pid)
@@ -241,6 +258,17 @@ def test_workers_exit_when_the_service_is_killed(site, tmp_path, write_config):
         while any(_alive(c) for c in children) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not [c for c in children if _alive(c)], "workers outlived their parent"
+
+
+def test_small_feeds_are_read_without_starting_a_worker(site, tmp_path, write_config):
+    """A source list of small feeds costs no parsing worker (its start is a third of a
+    second of CPU); HTML pages still go to one (the test above)."""
+    config = one_source(site, write_config, workers=1)
+    with service(config, tmp_path / "feeds.db") as (base, process):
+        wait_for(lambda: b"Meldung 4" in httpx.get(f"{base}/feeds/all.atom").content, 30, "")
+        commands = [Path(f"/proc/{c}/cmdline").read_bytes() for c in _children(process.pid)]
+        workers = [c for c in commands if b"multiprocessing.resource_tracker" not in c]
+        assert workers == []  # the pool's queue starts multiprocessing's tracker, no more
 
 
 def test_a_second_instance_on_the_same_database_refuses(site, tmp_path, write_config):

@@ -121,11 +121,12 @@ def test_a_document_whose_worker_died_is_recorded_as_a_worker_error(site, write_
     from aggregator.fetch.client import Fetcher
     from aggregator.pipeline.refresh import refresh_source
     from aggregator.store.database import Store
+    from tests.listing_expectations import SPREE_NEISSE_PAGE
 
     text = (
         "version: 1\ndefaults: {host_delay: 0s}\nsources:\n"
         f"  - {{id: tot, name: Landkreis Tot, land: BB, kind: landkreis, "
-        f"feeds: ['{site.url('feeds/spree-neisse-rss2.xml')}']}}\n"
+        f"pages: [{{url: '{site.url(SPREE_NEISSE_PAGE)}'}}]}}\n"  # small feeds are read inline
     )
     config = load_config(write_config(text))
     store = Store(tmp_path / "dead.db")
@@ -138,4 +139,62 @@ def test_a_document_whose_worker_died_is_recorded_as_a_worker_error(site, write_
     [state] = store.fetch_states("tot")
     assert (state.last_status, state.last_error_kind) == ("error", "WorkerError")
     assert "died" in state.last_error
+    store.close()
+
+
+class _Recording:
+    """Runs each function here and notes its name (a stand-in for the pool)."""
+
+    inline = False
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    async def run(self, function, *args, **kwargs):
+        self.names.append(function.__name__)
+        return function(*args, **kwargs)
+
+
+@pytest.mark.parametrize("entries", [5, 1500])
+def test_small_feeds_are_read_here_and_large_ones_by_a_worker(
+    site, write_config, tmp_path, entries
+):
+    """A feed up to INLINE_FEED_BYTES is read in the event loop's process (a worker's
+    round trip cost as much); a larger one would hold up the loop and goes to a worker."""
+    from aggregator.config.loader import load_config
+    from aggregator.fetch.client import Fetcher
+    from aggregator.pipeline.crawl import INLINE_FEED_BYTES
+    from aggregator.pipeline.refresh import refresh_source
+    from aggregator.store.database import Store
+    from tests.siteserver import Route
+
+    items = "".join(
+        f"<item><title>Meldung {n} aus dem Jobcenter</title><link>https://kreis.example/{n}"
+        f"</link><description>{'Ein Satz über die Aktionswoche. ' * 6}</description></item>"
+        for n in range(entries)
+    )
+    body = f"<rss version='2.0'><channel><title>Kreis</title>{items}</channel></rss>".encode()
+    assert (len(body) > INLINE_FEED_BYTES) == (entries > 5)
+    site.routes["/kreis/rss.xml"] = Route(
+        body=body, headers={"Content-Type": "application/rss+xml"}
+    )
+    text = (
+        "version: 1\ndefaults: {host_delay: 0s}\nsources:\n"
+        f"  - {{id: kreis, name: Landkreis Kreis, land: BB, kind: landkreis, "
+        f"feeds: ['{site.url('kreis/rss.xml')}']}}\n"
+    )
+    config = load_config(write_config(text))
+    store = Store(tmp_path / "sizes.db")
+    recording = _Recording()
+
+    async def refresh() -> int:
+        async with Fetcher(config.defaults) as fetcher:
+            done = await refresh_source(
+                config.sources[0], config, fetcher, store, offload=recording
+            )
+            return done.new
+
+    assert asyncio.run(refresh()) == entries
+    offloaded = "read_feed_document" in recording.names
+    assert offloaded == (entries > 5)
     store.close()
