@@ -48,7 +48,7 @@ def _word_hash(word: str) -> int:
 _POSITION_MULTIPLIERS = (0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB)
 _AVALANCHE = (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
 _WORD_HASHES: dict[str, int] = {}
-WORDS_REMEMBERED = 200_000  # a few MB; forgotten all at once when full
+WORDS_REMEMBERED = 50_000  # about 5 MB at most; forgotten all at once when full
 
 
 def _word_hashes(folded: list[str]) -> list[int]:

@@ -65,7 +65,7 @@ def words(text: str) -> list[str]:
 
 
 _PIECES: dict[str, tuple[str, ...]] = {}
-PIECES_REMEMBERED = 200_000  # a few MB; forgotten all at once when full
+PIECES_REMEMBERED = 50_000  # about 10 MB at most; forgotten all at once when full
 
 
 # Characters that XML 1.0 forbids (C0 controls but tab, newline and return; lone
