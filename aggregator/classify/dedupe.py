@@ -154,8 +154,8 @@ def encode(values: frozenset[int]) -> bytes | str:
     """Shingles as stored: packed little-endian unsigned 64-bit numbers; none as '' (the
     queries skip it).
 
-    Every candidate of every new item is decoded, so the packed form (read in one call)
-    replaced hex text, which stores written before still hold.
+    Every candidate of every new item is compared, so the packed form (read in one call)
+    replaced hex text, which stores written before may still hold.
     """
     if not values:
         return ""
@@ -238,7 +238,7 @@ class Candidate:
     source_id: str
     key: str
     group_id: str | None
-    shingles: frozenset[int]
+    packed: bytes  # its shingles as stored (see encode)
 
 
 @dataclass(frozen=True)
@@ -254,12 +254,10 @@ def choose_group(
     """The group of the most similar item of another source, if similar enough."""
     if len(own) < MIN_SHINGLES:
         return None
+    others = [c for c in candidates if c.source_id != source_id and c.packed]
     best: tuple[float, Candidate] | None = None
-    for candidate in candidates:
-        if candidate.source_id == source_id or len(candidate.shingles) < MIN_SHINGLES:
-            continue
-        score = similarity(own, candidate.shingles)
-        if score >= THRESHOLD and (best is None or score > best[0]):
+    for candidate, (size, score) in zip(others, similarities(own, others), strict=True):
+        if size >= MIN_SHINGLES and score >= THRESHOLD and (best is None or score > best[0]):
             best = (score, candidate)
     if best is None:
         return None
@@ -267,3 +265,22 @@ def choose_group(
     if match.group_id:
         return Grouping(match.group_id, None, score)
     return Grouping(group_id_for(match.source_id, match.key), match, score)
+
+
+def similarities(own: frozenset[int], candidates: list[Candidate]) -> list[tuple[int, float]]:
+    """Each candidate's number of shingles and its Jaccard similarity to `own`, all at once
+    in numpy from the stored bytes: a new item of a store of 200,000 has some fifty
+    candidates, and decoding each into a set was most of the CPU of grouping it. The same
+    values as `similarity` (packed shingles are distinct)."""
+    if not candidates:
+        return []
+    import numpy as np
+
+    stored = [np.frombuffer(c.packed, dtype="<u8") for c in candidates]
+    sizes = np.array([len(values) for values in stored], dtype=np.int64)
+    mine = np.fromiter(own, dtype=np.uint64, count=len(own))
+    inside = np.isin(np.concatenate(stored).astype(np.uint64), mine).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    shared = np.add.reduceat(inside, starts)
+    scores = shared / (len(own) + sizes - shared)
+    return list(zip(sizes.tolist(), scores.tolist(), strict=True))

@@ -92,7 +92,7 @@ def group_near_duplicates(
               AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
         (*keys, *keys, source_id, *window),
     )
-    candidates = (Candidate(r[0], r[1], r[2], decode(r[3])) for r in nearby)
+    candidates = (Candidate(r[0], r[1], r[2], _packed(r[3])) for r in nearby)
     grouping = choose_group(source_id, own, candidates)
     if grouping is None:
         return
@@ -102,6 +102,14 @@ def group_near_duplicates(
             "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
             (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
         )
+
+
+def _packed(stored: bytes | str) -> bytes:
+    """Shingles as packed bytes, also from the hex text stores wrote before packing."""
+    if isinstance(stored, bytes):
+        return stored
+    packed = encode(decode(stored))
+    return packed if isinstance(packed, bytes) else b""
 
 
 def backfill_band_keys(conn: sqlite3.Connection) -> None:

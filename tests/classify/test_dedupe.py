@@ -28,3 +28,17 @@ def _runs(text: str) -> list[list[str]]:
     folded = text.lower().replace("ö", "oe").split()
     size = dedupe.SHINGLE_WORDS
     return [folded[i : i + size] for i in range(len(folded) - size + 1)]
+
+
+_SETS = st.frozensets(st.integers(min_value=0, max_value=2**63 - 1), max_size=60)
+
+
+@settings(max_examples=300)
+@given(_SETS, st.lists(_SETS.filter(bool), max_size=30))
+def test_similarities_from_stored_bytes_equal_the_sets(own, others):
+    # grouping compares a new item with its candidates' packed shingles, all at once
+    candidates = [
+        dedupe.Candidate("b", str(n), None, dedupe.encode(s)) for n, s in enumerate(others)
+    ]
+    expected = [(len(s), dedupe.similarity(own, s)) for s in others]
+    assert dedupe.similarities(own, candidates) == expected
