@@ -127,7 +127,14 @@ def _keys(hashes: Any, starts: list[int]) -> list[list[int]]:
     import numpy as np
 
     salts, rows, bands = _tables()
-    mins = np.minimum.reduceat(hashes[:, None] * salts, starts, axis=0)
+    if len(starts) == 1:  # one run, perhaps a long text's: its minima in parts
+        run = hashes[starts[0] :]
+        parts = range(0, len(run), SHINGLES_AT_ONCE)
+        mins = np.array(
+            [(run[i : i + SHINGLES_AT_ONCE, None] * salts).min(axis=0) for i in parts]
+        ).min(axis=0)[None, :]
+    else:
+        mins = np.minimum.reduceat(hashes[:, None] * salts, starts, axis=0)
     keys = (mins.reshape(len(starts), BANDS, ROWS) * rows).sum(axis=2, dtype=np.uint64) + bands
     keys ^= keys >> np.uint64(31)
     keys *= np.uint64(_FINISH)
@@ -181,16 +188,27 @@ class Shingled:
     bands: tuple[int, ...]
 
 
-TEXTS_AT_ONCE = 64  # bounds the permutation matrix of a batch to a few MB
+# Characters shingled in one numpy pass: its permutation matrix (8 bytes per shingle and
+# permutation) stays a few MB, within the processor's caches; a longer text is a batch of
+# its own, its minima taken in parts of SHINGLES_AT_ONCE.
+CHARACTERS_AT_ONCE = 50_000
+SHINGLES_AT_ONCE = 10_000
 
 
 def shingle_texts(texts: Iterable[str]) -> dict[str, Shingled]:
-    """Shingles and band keys of each text, by the text: a few texts at a time in numpy,
+    """Shingles and band keys of each text, by the text: many texts at a time in numpy,
     as calls per text cost more than their arithmetic."""
-    unique = list(dict.fromkeys(texts))
     found: dict[str, Shingled] = {}
-    for start in range(0, len(unique), TEXTS_AT_ONCE):
-        found |= _shingle_batch(unique[start : start + TEXTS_AT_ONCE])
+    batch: list[str] = []
+    size = 0
+    for text in dict.fromkeys(texts):
+        if batch and size + len(text) > CHARACTERS_AT_ONCE:
+            found |= _shingle_batch(batch)
+            batch, size = [], 0
+        batch.append(text)
+        size += len(text)
+    if batch:
+        found |= _shingle_batch(batch)
     return found
 
 

@@ -42,3 +42,14 @@ def test_similarities_from_stored_bytes_equal_the_sets(own, others):
     ]
     expected = [(len(s), dedupe.similarity(own, s)) for s in others]
     assert dedupe.similarities(own, candidates) == expected
+
+
+def test_a_long_text_has_the_band_keys_of_its_minima_taken_at_once(monkeypatch):
+    # a long text's minima are taken in parts, to bound the permutation matrix
+    long_text = " ".join(f"{_WORDS[n % len(_WORDS)]}{n % 997}" for n in range(3000))
+    in_parts = dedupe.shingle_texts([long_text])[long_text]
+    monkeypatch.setattr(dedupe, "SHINGLES_AT_ONCE", 10**9)
+    at_once = dedupe.shingle_texts([long_text])[long_text]
+    monkeypatch.setattr(dedupe, "SHINGLES_AT_ONCE", 100)
+    assert in_parts == at_once == dedupe.shingle_texts([long_text])[long_text]
+    assert len(at_once.shingles) > 2000 and len(at_once.bands) == dedupe.BANDS
