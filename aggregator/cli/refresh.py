@@ -55,10 +55,13 @@ def _result_line(result: RefreshResult, styled: bool = True) -> str:
     return text
 
 
+def _problems(result: RefreshResult) -> list[str]:
+    return result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
+
+
 def _summary_row(result: RefreshResult) -> str:
-    problems = result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
     row = f"{result.source_id}\t{result.status}\t{result.new} new\t{result.updated} updated"
-    return "\t".join([row, *problems]) if problems else row
+    return "\t".join([row, *_problems(result)])
 
 
 def _summary_table(results: list[RefreshResult]) -> Table:
@@ -70,7 +73,7 @@ def _summary_table(results: list[RefreshResult]) -> Table:
     table.add_column("errors", overflow="fold")
     for result in sorted(filter(_worth_a_line, results), key=lambda r: r.source_id):
         style = STATUS_STYLE.get(result.status, "")
-        problems = result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
+        problems = _problems(result)
         table.add_row(
             result.source_id,
             f"[{style}]{result.status}[/{style}]",

@@ -92,7 +92,7 @@ def group_near_duplicates(
               AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
         (*keys, *keys, source_id, *window),
     )
-    candidates = (Candidate(r[0], r[1], r[2], _packed(r[3])) for r in nearby)
+    candidates = (Candidate(r[0], r[1], r[2], _as_bytes(r[3])) for r in nearby)
     grouping = choose_group(source_id, own, candidates)
     if grouping is None:
         return
@@ -104,7 +104,7 @@ def group_near_duplicates(
         )
 
 
-def _packed(stored: bytes | str) -> bytes:
+def _as_bytes(stored: bytes | str) -> bytes:
     """Shingles as packed bytes, also from the hex text stores wrote before packing."""
     if isinstance(stored, bytes):
         return stored
@@ -114,10 +114,10 @@ def _packed(stored: bytes | str) -> bytes:
 
 def backfill_band_keys(conn: sqlite3.Connection) -> None:
     """Items stored before band keys existed get theirs, so they are still found."""
-    rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''")
-    conn.executemany(
+    rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''").fetchall()
+    conn.executemany(  # a generator: twenty rows per item are not held at once
         "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)",
-        [(band, seq) for seq, text in rows.fetchall() for band in band_keys(decode(text))],
+        ((band, seq) for seq, text in rows for band in band_keys(decode(text))),
     )
 
 

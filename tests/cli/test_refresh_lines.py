@@ -37,3 +37,18 @@ def test_plain_lines_say_what_the_terminal_shows() -> None:
     assert plain == _rendered(_result_line(result))
     assert "[retry later]" in plain and "[x]" in plain  # markup-like text is kept, not eaten
     assert plain.splitlines()[0].endswith("jc-spree-neisse  +3 new, 1 updated")
+
+
+def test_a_log_gets_one_row_per_source_with_its_problems():
+    from aggregator.cli.refresh import _summary_row
+
+    failed = RefreshResult(
+        "jc-uckermark", outcomes=[FetchOutcome("https://u.example/rss", Status.ERROR, "HTTP 500")]
+    )
+    assert _summary_row(failed).split("\t") == [
+        "jc-uckermark", "error", "0 new", "0 updated", "https://u.example/rss: HTTP 500",
+    ]  # fmt: skip
+    assert _summary_row(RefreshResult("jc-barnim", new=2)).split("\t")[-2:] == [
+        "2 new",
+        "0 updated",
+    ]
