@@ -27,7 +27,7 @@ from itertools import chain
 from typing import Any
 
 from aggregator.core.model import Item
-from aggregator.core.text import words
+from aggregator.core.text import REMEMBERED_UP_TO, words
 from aggregator.normalize.entries import clean_text
 
 SHINGLE_WORDS = 3
@@ -59,7 +59,9 @@ def _word_hashes(folded: list[str]) -> list[int]:
     for word in folded:
         value = known.get(word)
         if value is None:
-            value = known[word] = _word_hash(word)
+            value = _word_hash(word)
+            if len(word) <= REMEMBERED_UP_TO:  # see core.text: a long word is not kept
+                known[word] = value
         hashes.append(value)
     return hashes
 

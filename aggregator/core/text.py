@@ -59,13 +59,18 @@ def words(text: str) -> list[str]:
     for piece in text.split(" "):
         folded = known.get(piece)
         if folded is None:
-            folded = known[piece] = tuple(_WORD.findall(fold(piece)))
+            folded = tuple(_WORD.findall(fold(piece)))
+            if len(piece) <= REMEMBERED_UP_TO:
+                known[piece] = folded
         found.extend(folded)
     return found
 
 
 _PIECES: dict[str, tuple[str, ...]] = {}
 PIECES_REMEMBERED = 50_000  # about 10 MB at most; forgotten all at once when full
+# longer pieces (a text without spaces, as hostile documents have) are folded every time:
+# remembered, fifty thousand of them could hold gigabytes
+REMEMBERED_UP_TO = 64
 
 
 # Characters that XML 1.0 forbids (C0 controls but tab, newline and return; lone

@@ -52,15 +52,13 @@ def save_band_keys(
     return keys
 
 
-def move_recent_band_keys(conn: sqlite3.Connection) -> bool:
+def move_recent_band_keys(conn: sqlite3.Connection) -> None:
     """Move the recent band keys into item_bands once there are RECENT_BANDS of them: the
     big table's pages are then written once for hundreds of items, not once per refresh."""
     (count,) = conn.execute("SELECT count(*) FROM item_bands_recent").fetchone()
-    if count < RECENT_BANDS:
-        return False
-    conn.execute("INSERT OR IGNORE INTO item_bands SELECT band, seq FROM item_bands_recent")
-    conn.execute("DELETE FROM item_bands_recent")
-    return True
+    if count >= RECENT_BANDS:
+        conn.execute("INSERT OR IGNORE INTO item_bands SELECT band, seq FROM item_bands_recent")
+        conn.execute("DELETE FROM item_bands_recent")
 
 
 def group_near_duplicates(
@@ -127,9 +125,7 @@ RESHINGLE_BATCH = 1000
 def reshingle(conn: sqlite3.Connection) -> None:
     """Every item's shingles and band keys computed anew from its stored text (after the
     shingle hash changed), in batches, so that a large store needs little memory."""
-    conn.execute("DELETE FROM item_bands")
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'item_bands_recent'").fetchone():
-        conn.execute("DELETE FROM item_bands_recent")
+    conn.execute("DELETE FROM item_bands")  # migration 14: item_bands_recent comes after
     last = 0
     while rows := conn.execute(
         "SELECT seq, title, summary_text, content_html FROM items WHERE seq > ? "

@@ -171,6 +171,15 @@ def test_words_folded_piece_by_piece_equal_the_whole_text_folded(text):
     assert words(text) == _WORD.findall(fold(text))
 
 
+def test_long_pieces_are_folded_but_not_remembered():
+    # a hostile text without spaces must not fill the per-process cache with megabytes
+    from aggregator.core import text
+
+    long_piece = "Aktionswoche" * 1000
+    assert words(f"Jobcenter {long_piece}") == ["jobcenter", long_piece.lower()]
+    assert long_piece not in text._PIECES and "Jobcenter" in text._PIECES
+
+
 def test_tokens_keep_their_place_in_the_original_text():
     text = "Die Aktionswoche im Landkreis Görlitz"
     found = tokens(text)
