@@ -20,6 +20,7 @@ from aggregator.config.loader import load_config
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import Config, Defaults
 from aggregator.errors import ConfigError
+from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.client import Fetcher
 from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check
@@ -105,7 +106,8 @@ def discover(obj: Context, target: str, fresh: bool) -> None:
 
     async def run() -> Discovery:
         async with Fetcher(defaults) as fetcher:
-            return await discover_site(target, fetcher)
+            with operator_urls([target]):  # typed by the operator
+                return await discover_site(target, fetcher)
 
     found = asyncio.run(run())
     if found.error:

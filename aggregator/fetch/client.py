@@ -27,6 +27,7 @@ from aggregator.core.kinds import Failure
 from aggregator.core.model import Timeouts
 from aggregator.core.robots import Remembered, RobotsCache
 from aggregator.errors import FetchError
+from aggregator.fetch.addresses import AddressRefused
 from aggregator.fetch.pools import PerOriginTransport
 from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
 
@@ -237,6 +238,8 @@ class Fetcher:
         try:
             async with asyncio.timeout(limits.total):
                 return await self._get(url, headers, limits, read)
+        except AddressRefused as exc:
+            raise AddressRefused(exc.origin, exc.address, url) from None
         except TimeoutError:
             raise FetchTimeout(f"no complete answer within {limits.total:g}s") from None
         except httpx.TimeoutException as exc:

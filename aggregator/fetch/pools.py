@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 import httpx
 
+from aggregator.fetch.addresses import GuardedBackend, check_origin
+
 Origin = tuple[bytes, bytes, int | None]
 
 
 @dataclass
 class _Pool:
     transport: httpx.AsyncHTTPTransport
+    guard: GuardedBackend
     active: int = 0  # responses handed out whose body is not yet closed
 
 
@@ -43,6 +46,18 @@ class _CountedStream(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
+def _guard(transport: httpx.AsyncHTTPTransport) -> GuardedBackend:
+    """Put the address check into the transport's connection pool. httpx does not take
+    a network backend, so it is set on its httpcore pool; if that ever moves, fail here
+    rather than fetch unguarded."""
+    pool = transport._pool
+    if not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpcore's pool has no _network_backend: the address check is lost")
+    guard = GuardedBackend(pool._network_backend)
+    pool._network_backend = guard
+    return guard
+
+
 class PerOriginTransport(httpx.AsyncBaseTransport):
     """Routes each request to the pool of its origin; keeps at most `idle_pools` pools
     without a request under way."""
@@ -60,7 +75,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             transport = httpx.AsyncHTTPTransport(
                 verify=self._context(), http2=True, limits=self._limits
             )
-            pool = self._pools[origin] = _Pool(transport)
+            pool = self._pools[origin] = _Pool(transport, _guard(transport))
         self._pools.move_to_end(origin)
         return pool
 
@@ -82,6 +97,8 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         pool = self._pool(request.url)
+        if pool.guard.internal_seen:  # a kept-alive connection is not connected again
+            check_origin(str(request.url), [pool.guard.internal_seen])
         pool.active += 1
         try:
             response = await pool.transport.handle_async_request(request)

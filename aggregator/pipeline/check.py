@@ -13,9 +13,10 @@ from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.errors import FetchError
+from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.ports import Getter
 from aggregator.pipeline.refresh import refresh_source
-from aggregator.pipeline.targets import needs_discovery
+from aggregator.pipeline.targets import configured_urls, needs_discovery
 from aggregator.store.database import Store
 
 RECENT = timedelta(days=90)
@@ -109,7 +110,8 @@ async def check_source(source: Source, config: Config, fetcher: Getter) -> Check
     store = Store(":memory:")
     try:
         refreshed = await refresh_source(source, config, fetcher, store, force=True)
-        homepage = await _homepage_status(source, fetcher, refreshed.outcomes)
+        with operator_urls(configured_urls(source)):
+            homepage = await _homepage_status(source, fetcher, refreshed.outcomes)
         items = store.items(limit=None)
         newest = max((s.item.published for s in items if not s.item.date_is_guess), default=None)
         errors = [o for o in refreshed.outcomes if o.status == Status.ERROR]

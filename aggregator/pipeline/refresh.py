@@ -19,9 +19,10 @@ from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import GUESSED, Failure, Status
 from aggregator.core.model import DetailQueueChange, FetchOutcome, Item
 from aggregator.errors import WorkerError
+from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.crawl import crawl_listing, read_feed
 from aggregator.pipeline.ports import Getter, Parsing, Policy, Refresh
-from aggregator.pipeline.targets import resolve_targets
+from aggregator.pipeline.targets import configured_urls, resolve_targets
 from aggregator.store.database import Store, is_storage_failure
 from aggregator.worker.pool import INLINE, Offload
 
@@ -121,7 +122,13 @@ async def refresh_source(
     `offload` says where documents are parsed (worker processes, or inline).
     """
     policy = Policy.of(config, source, clock(), force)
-    first = Refresh(source, policy, fetcher, store, offload)
+    with operator_urls(configured_urls(source)):  # only these may be internal addresses
+        first = Refresh(source, policy, fetcher, store, offload)
+        return await _refresh(first, config, store, offload)
+
+
+async def _refresh(first: Refresh, config: Config, store: Store, offload: Offload) -> RefreshResult:
+    source = first.source
     resolved = await resolve_targets(first)
     ctx = replace(first, source=resolved.source)
     result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
+from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.attempt import failure
 from aggregator.pipeline.ports import Getter, Refresh, TargetMemory
 
@@ -48,6 +49,12 @@ def start_urls(source: Source) -> list[str]:
     return [str(url) for url in (source.homepage, source.also) if url]
 
 
+def configured_urls(source: Source) -> list[str]:
+    """Every URL the operator wrote for the source: only these may be internal addresses."""
+    urls = [*start_urls(source), *map(str, source.hints), *map(str, source.feeds)]
+    return urls + [str(page.url) for page in source.pages]
+
+
 def _started(source: Source) -> str:
     """Where discovery starts (hints included), as stored with what it found: other
     start pages or hints in sources.yaml mean discovering anew."""
@@ -62,7 +69,9 @@ async def discover_and_store(
     # imported here: discovery reads HTML, which a refresh of configured targets never does
     from aggregator.pipeline.discovery import discover_targets
 
-    targets = await discover_targets(start_urls(source), fetcher, tuple(map(str, source.hints)))
+    with operator_urls(configured_urls(source)):
+        hints = tuple(map(str, source.hints))
+        targets = await discover_targets(start_urls(source), fetcher, hints)
     if targets.visited:
         store.save_discovered(source.id, now, targets.feeds, targets.pages, _started(source))
     return targets

@@ -6,6 +6,7 @@ import pytest
 
 from aggregator.config.schema import Defaults
 from aggregator.core.model import Timeouts
+from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.client import (
     ConnectFailed,
     Fetched,
@@ -25,7 +26,8 @@ QUICK = {"host_delay": "0s"}
 def get(url: str, defaults: Defaults | None = None, **kwargs):
     async def go():
         async with Fetcher(defaults or Defaults(**QUICK)) as fetcher:
-            return await fetcher.get(url, **kwargs)
+            with operator_urls([url]):  # the loopback site stands for one the operator chose
+                return await fetcher.get(url, **kwargs)
 
     return asyncio.run(go())
 
@@ -111,8 +113,12 @@ def test_waiting_for_a_slow_host_does_not_block_other_hosts(site):
     other_host = site.url("feeds/kreis-rss091.xml").replace("127.0.0.1", "localhost")
 
     async def run() -> float:
+        first = site.url("feeds/kreis-atom03.xml")
+        with operator_urls([first, other_host]):
+            return await paced_run(first)
+
+    async def paced_run(first: str) -> float:
         async with Fetcher(Defaults(host_delay="3s", concurrency=1)) as fetcher:
-            first = site.url("feeds/kreis-atom03.xml")
             await asyncio.gather(fetcher.get(first), fetcher.get(other_host))  # robots.txt
             await asyncio.sleep(3.1)  # both hosts may be asked again
             await fetcher.get(first)
@@ -136,7 +142,8 @@ def test_robots_txt_read_by_an_earlier_process_is_obeyed_without_asking(site):
 
     async def go():
         async with Fetcher(Defaults(**QUICK), robots=cache) as fetcher:
-            await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
+            with operator_urls([site.base]):
+                await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
 
     with pytest.raises(RobotsDisallowed):
         asyncio.run(go())
@@ -155,7 +162,8 @@ def test_expired_robots_txt_is_asked_again_and_remembered(site):
     async def go():
         nonlocal fetched
         async with Fetcher(Defaults(**QUICK), robots=cache) as fetcher:
-            fetched = await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
+            with operator_urls([site.base]):
+                fetched = await fetcher.get(site.url("feeds/spree-neisse-rss2.xml"))
 
     asyncio.run(go())
     assert isinstance(fetched, Fetched)

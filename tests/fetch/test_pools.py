@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.pools import PerOriginTransport
 from tests.siteserver import Route, SiteServer
 
@@ -18,7 +19,8 @@ def sites() -> Iterator[list[SiteServer]]:
     """Six press offices: six origins (one host, six ports)."""
     servers = [SiteServer().start() for _ in range(6)]
     try:
-        yield servers
+        with operator_urls([server.base for server in servers]):  # the operator's sources
+            yield servers
     finally:
         for server in servers:
             server.stop()
