@@ -50,6 +50,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # no press office published online before
 
 
 def is_tracking_parameter(name: str) -> bool:
@@ -172,6 +173,25 @@ def atom_id(source_id: str, key: str) -> str:
     )
 
 
+def plausible(published: datetime | None, now: datetime) -> tuple[datetime | None, str]:
+    """The date in UTC if it can be a publication date, else None and why not: before
+    1990 (year 1, year 0 read as 2000 by some parsers) or after tomorrow."""
+    if published is None:
+        return None, ""
+    if published.year == 1:  # parse.dates.NOT_A_YEAR: year 0 or negative
+        return None, "no date: the year is 0 or negative"
+    written = published.isoformat()
+    try:
+        published = published.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        return None, f"no date: {written} is out of range"
+    if published < EARLIEST:
+        return None, f"no date: {written} is before 1990"
+    if published > now + FUTURE_TOLERANCE:
+        return None, f"date in the future ({written})"
+    return published, ""
+
+
 def normalize_entry(
     entry: Entry, *, source_id: str, base_url: str, fetched_from: str, now: datetime
 ) -> tuple[Item | None, list[str]]:
@@ -191,13 +211,10 @@ def normalize_entry(
     if not title and not url:
         notes.append("skipped an entry with neither title nor link")
         return None, notes
-    published = entry.published or entry.updated
+    published, why_not = plausible(entry.published or entry.updated, now)
     date_is_guess = published is None
-    if published and published > now + FUTURE_TOLERANCE:
-        notes.append(
-            f"date in the future ({published.isoformat()}) for {title!r}; using first seen"
-        )
-        published, date_is_guess = None, True
+    if why_not:
+        notes.append(f"{why_not} for {title!r}; using first seen")
     key = item_key(entry, url, published)
     item = Item(
         source_id=source_id,
@@ -207,7 +224,7 @@ def normalize_entry(
         summary_html=summary_html,
         summary_text=summary_text,
         content_html=content_html,
-        published=(published or now).astimezone(UTC),
+        published=published or now.astimezone(UTC),
         date_is_guess=date_is_guess,
         fingerprint=fingerprint(title, teaser),
         fetched_from=fetched_from,

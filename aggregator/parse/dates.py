@@ -8,7 +8,7 @@ a time without a zone is Berlin time. Results are aware datetimes.
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,9 @@ _ISO = re.compile(
     r"(?<!\d)(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
+# A year no calendar of ours has: negative, or 0000 (which RFC 822 readers take for 2000)
+_NO_YEAR = re.compile(r"^\s*(?:-\d{4,}-|0000-|(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+0000\b)")
+NOT_A_YEAR = datetime(1, 1, 1, tzinfo=UTC)  # stands for such a date: normalising drops it
 _TIME_AFTER = re.compile(r"^\s*(?:[,|–-]\s*)?(?:um\s+)?(\d{1,2})(?::(\d{2})|\.(\d{2})(?=\s*Uhr))")
 
 
@@ -115,6 +118,8 @@ def parse_date(text: str | None, tz: tzinfo = BERLIN) -> datetime | None:
     if not text or not text.strip():
         return None
     text = text.strip()
+    if _NO_YEAR.match(text):
+        return NOT_A_YEAR
     if re.match(r"^([A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d", text):
         try:
             value = parsedate_to_datetime(text)

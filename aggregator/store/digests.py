@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.store.items import arrivals_before, last_arrival
-from aggregator.store.rows import from_text, to_text
+from aggregator.store.rows import from_text, stored_time, to_text
 
 DONE = ("sent", "empty", "uncertain")  # a period in one of these never goes out again
 
@@ -49,7 +49,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         row["digest_id"], row["period"], row["recipient"], row["state"], row["upto"],
         row["items"], row["message_id"], row["claimed_by"], row["attempts"],
         row["last_error"], from_text(row["next_attempt"]),
-        datetime.fromisoformat(row["updated"]),
+        stored_time(row["updated"]),
     )  # fmt: skip
 
 

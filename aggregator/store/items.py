@@ -11,7 +11,7 @@ from datetime import datetime
 from aggregator.classify.dedupe import Shingled, comparable_text, encode, shingle_texts
 from aggregator.classify.revise import Kept, revise
 from aggregator.core.model import Item, StoredItem
-from aggregator.store.rows import item_filters, stored_item, to_text
+from aggregator.store.rows import item_filters, stored_item, stored_time, to_text
 
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
@@ -108,7 +108,7 @@ def _kept(row: sqlite3.Row) -> Kept:
     return Kept(
         row["title"], row["summary_html"], row["summary_text"], row["content_html"] or "",
         row["fingerprint"], row["url"], row["fetched_from"], bool(row["date_is_guess"]),
-        datetime.fromisoformat(row["published"]),
+        stored_time(row["published"]),
     )  # fmt: skip
 
 

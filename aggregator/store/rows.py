@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from aggregator.core.model import Item, StoredItem
 
+_SHORT_YEAR = re.compile(r"^(\d{1,3})-")
+NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # what a stored time no reader can parse reads as
+
 
 def to_text(value: datetime) -> str:
-    """Aware datetime -> sortable UTC text."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    """Aware datetime -> sortable UTC text (the year always four digits: strftime's %Y
+    writes year 1 as '1', which neither sorts nor parses)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def stored_time(value: str) -> datetime:
+    """Stored text -> aware datetime, never raising: a row written by an older version
+    with a short year is read with it padded, anything else unreadable as NO_TIME, so
+    that one odd row never takes a page or a feed down."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return datetime.fromisoformat(_SHORT_YEAR.sub(lambda m: m.group(1).zfill(4) + "-", value))
+    except (TypeError, ValueError):
+        return NO_TIME
 
 
 def from_text(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return stored_time(value) if value else None
 
 
 def item_filters(
@@ -70,7 +89,7 @@ def stored_item(
         summary_html=row["summary_html"],
         summary_text=row["summary_text"],
         content_html=row["content_html"],
-        published=datetime.fromisoformat(row["published"]),
+        published=stored_time(row["published"]),
         date_is_guess=bool(row["date_is_guess"]),
         fingerprint=row["fingerprint"],
         fetched_from=row["fetched_from"],
@@ -78,8 +97,8 @@ def stored_item(
     )
     return StoredItem(
         item=item,
-        first_seen=datetime.fromisoformat(row["first_seen"]),
-        updated=datetime.fromisoformat(row["updated"]),
+        first_seen=stored_time(row["first_seen"]),
+        updated=stored_time(row["updated"]),
         campaigns=campaigns,
         group_id=row["group_id"],
         related=related,

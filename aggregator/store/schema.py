@@ -261,3 +261,13 @@ MIGRATIONS.append(
     ) WITHOUT ROWID;
     """
 )
+
+MIGRATIONS.append(
+    # 16: a date before 1990 is no publication date (issue 29): an older version stored
+    # year 1 as '1-01-01…', which no reader could parse. Such items keep their place by
+    # the time they were first seen, marked as a guess.
+    """
+    UPDATE items SET published = first_seen, date_is_guess = 1
+     WHERE published < '1990-01-01' OR published NOT GLOB '[0-9][0-9][0-9][0-9]-*';
+    """
+)
