@@ -10,7 +10,9 @@ transactions and turns sqlite3's errors into StorageError.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -82,6 +84,17 @@ class SaveResult:
     updated: int = 0
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file's device and inode: another file at the same path has others."""
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
 @_storage_errors
 class Store:
     """The one place that talks SQL."""
@@ -105,6 +118,32 @@ class Store:
                 self._migrate()
         except sqlite3.Error as exc:
             raise storage_error(self.path, exc) from exc
+        self._file = _identity(self.path)
+
+    def file_problem(self) -> str | None:
+        """What is wrong with the database file on disk, which the open connection cannot
+        tell: deleted, replaced by another file, or its header overwritten. Reads the file
+        itself and opens it anew (cheap: the schema page only)."""
+        if self._file is None:
+            return None  # in memory
+        try:
+            now = _identity(self.path)
+            with open(self.path, "rb") as file:
+                header = file.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            return f"database file {self.path} is gone ({exc.strerror})"
+        if now != self._file:
+            return f"database file {self.path} was replaced while the service ran"
+        if header != SQLITE_HEADER:
+            return f"database file {self.path} is corrupt: not an SQLite header"
+        mode = "immutable=1" if self.readonly else "mode=ro"  # a read-only disk has no -shm
+        uri = f"{Path(self.path).resolve().as_uri()}?{mode}"
+        try:
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as fresh:
+                fresh.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            return f"database file {self.path} cannot be read: {exc}"
+        return None
 
     def _connect(self) -> sqlite3.Connection:
         if not self.readonly:
@@ -426,9 +465,11 @@ class Store:
         expires: datetime,
         etag: str | None,
         now: datetime,
-    ) -> None:
+        limit: int,
+    ) -> bool:
+        """False: the hub is full (a renewal always passes)."""
         with self.transaction() as conn:
-            websub.subscribe(conn, topic, callback, secret, expires, etag, now)
+            return websub.subscribe(conn, topic, callback, secret, expires, etag, now, limit)
 
     def websub_unsubscribe(self, topic: str, callback: str) -> None:
         with self.transaction() as conn:

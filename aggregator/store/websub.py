@@ -31,7 +31,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
                         row["last_error"])  # fmt: skip
 
 
-def subscribe(
+def subscribe(  # noqa: PLR0913 - the columns of one row and the cap
     conn: sqlite3.Connection,
     topic: str,
     callback: str,
@@ -39,15 +39,24 @@ def subscribe(
     expires: datetime,
     etag: str | None,
     now: datetime,
-) -> None:
+    limit: int,
+) -> bool:
     """A new subscription, or a renewed one (new lease and secret); `etag` is what the
-    subscriber has already seen: nothing to send until the document changes."""
+    subscriber has already seen: nothing to send until the document changes. False, and
+    nothing stored, for a new one when `limit` subscriptions exist (checked here, in the
+    transaction: requests verified at the same time each passed the hub's first check)."""
+    known = conn.execute(
+        "SELECT 1 FROM websub_subscriptions WHERE topic = ? AND callback = ?", (topic, callback)
+    ).fetchone()
+    if known is None and count(conn) >= limit:
+        return False
     conn.execute(
         "INSERT INTO websub_subscriptions (topic, callback, secret, expires, delivered_etag, "
         "created) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET secret = excluded.secret, "
         "expires = excluded.expires, failures = 0, next_attempt = NULL, last_error = NULL",
         (topic, callback, secret, to_text(expires), etag, to_text(now)),
     )
+    return True
 
 
 def unsubscribe(conn: sqlite3.Connection, topic: str, callback: str) -> None:

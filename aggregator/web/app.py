@@ -511,6 +511,9 @@ class _Pages:
         reasons = []
         try:
             self.state.store.count()
+            problem = await asyncio.to_thread(self.state.store.file_problem)
+            if problem:
+                reasons.append(f"database: {problem}")
         except Exception as exc:  # any database failure makes us unhealthy
             reasons.append(f"database: {exc}")
         if not self.state.scheduler_running():

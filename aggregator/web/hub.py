@@ -71,6 +71,21 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+MAX_ASKED_LEASE = 10 * 365 * 86400  # a longer lease asked for is no lease but an attack
+
+
+def _lease(asked: str, default: timedelta, longest: timedelta) -> timedelta:
+    """hub.lease_seconds as the hub grants it: what was asked, within our bounds."""
+    if not asked:
+        return default
+    if not (asked.isascii() and asked.isdigit()) or len(asked) > 10:
+        raise HubRequestError("hub.lease_seconds must be a whole number of seconds")
+    seconds = int(asked)
+    if not 0 < seconds <= MAX_ASKED_LEASE:
+        raise HubRequestError(f"hub.lease_seconds must be between 1 and {MAX_ASKED_LEASE}")
+    return max(MIN_LEASE, min(longest, timedelta(seconds=seconds)))
+
+
 def _private(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     return not ip.is_global or ip.is_multicast
@@ -116,12 +131,7 @@ class Hub:
         secret = form.get("hub.secret") or None
         if secret is not None and len(secret.encode("utf-8")) >= 200:
             raise HubRequestError("hub.secret must be shorter than 200 bytes")
-        try:
-            asked = int(form["hub.lease_seconds"]) if form.get("hub.lease_seconds") else None
-        except ValueError:
-            raise HubRequestError("hub.lease_seconds must be a number of seconds") from None
-        lease = settings.lease if asked is None else timedelta(seconds=asked)
-        lease = max(MIN_LEASE, min(settings.max_lease, lease))
+        lease = _lease(form.get("hub.lease_seconds", ""), settings.lease, settings.max_lease)
         if mode == "subscribe" and self.store.websub_count() >= settings.max_subscriptions:
             raise HubRequestError("this hub has as many subscriptions as it takes")
         return Request(mode, topic, callback, lease, secret)
@@ -164,9 +174,19 @@ class Hub:
             return
         current = self.document(request.topic)
         now = datetime.now(UTC)
-        self.store.websub_subscribe(request.topic, request.callback, request.secret,
-                                    now + request.lease, current.etag if current else None,
-                                    now)  # fmt: skip
+        limit = self.settings().max_subscriptions
+        if not self.store.websub_subscribe(
+            request.topic,
+            request.callback,
+            request.secret,
+            now + request.lease,
+            current.etag if current else None,
+            now,
+            limit,
+        ):
+            event("websub subscription refused: the hub is full", logging.WARNING,
+                  callback=request.callback, limit=limit)  # fmt: skip
+            return
         event("websub subscribed", topic=request.topic, callback=request.callback,
               lease_s=int(request.lease.total_seconds()))  # fmt: skip
 
