@@ -82,6 +82,8 @@ def _c1_as_windows_1252(match: re.Match[str]) -> str:
     """Text pasted from Word often arrives with Windows-1252 punctuation read as C1
     controls (\\x93Stark\\x94, \\x96): give it back its quotes and dashes; drop the rest."""
     char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"  # a lone surrogate: a character was lost here, and it shows
     if "\x80" <= char <= "\x9f":
         try:
             return char.encode("latin-1").decode("cp1252")
@@ -91,7 +93,8 @@ def _c1_as_windows_1252(match: re.Match[str]) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """`text` without the characters an XML 1.0 document cannot carry."""
+    """`text` without the characters an XML 1.0 document cannot carry (a lone surrogate
+    becomes U+FFFD)."""
     if _NOT_XML.search(text) is None:
         return text
     return _NOT_XML.sub(_c1_as_windows_1252, text)

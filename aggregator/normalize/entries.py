@@ -49,6 +49,12 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+# What a reader can show: a headline of a few lines, a teaser of a paragraph or two, a
+# release of some pages. A 1 MB title was stored and served whole.
+MAX_TITLE = 300
+MAX_TEASER = 1_000
+MAX_SUMMARY_HTML = 20_000
+MAX_CONTENT_HTML = 200_000
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # no press office published online before
 
@@ -76,6 +82,15 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(kept, safe="[]/,:"), ""))
 
 
+def canonical_or_none(url: str, base: str | None = None) -> str | None:
+    """canonical_url, or None for a link no URL parser reads (a port that is no number,
+    an unclosed IPv6 bracket, `at://did:plc:…`): such a link is dropped, the entry kept."""
+    try:
+        return canonical_url(url, base)
+    except ValueError:
+        return None
+
+
 def link_key(url: str) -> str:
     """Identity of a canonical link, the same for http and https."""
     return "link:" + url.split("://", 1)[-1]
@@ -92,17 +107,78 @@ def clean_text(markup: str | None) -> str:
     return text_of_markup(markup)
 
 
+# What a title may carry as markup: emphasis and breaks. Any other tag in a title is text
+# its author wrote ("&lt;script&gt;" escaped in RSS), not markup to strip with its content.
+_TITLE_MARKUP = frozenset({"b", "i", "em", "strong", "u", "s", "sup", "sub", "small", "span",
+                           "br", "abbr", "q", "cite", "code", "mark", "font", "wbr"})  # fmt: skip
+_TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
+
+
+def title_text(raw: str | None) -> str:
+    """A title as plain text: inline markup dropped, anything else that looks like a tag
+    kept as the text it is."""
+    if not raw:
+        return ""
+    if "<" in raw and any(n.lower() not in _TITLE_MARKUP for n in _TAG_NAME.findall(raw)):
+        return _SPACE.sub(" ", xml_safe(raw)).strip()
+    return clean_text(raw)
+
+
 def text_of_markup(markup: str) -> str:
     """clean_text by the HTML parser, whatever `markup` holds."""
-    spaced = _BLOCK_END.sub(" ", markup)
+    spaced = _BLOCK_END.sub(" ", close_self_closed(markup))
     stripped = nh3.clean(xml_safe(spaced), tags=set())
     return _SPACE.sub(" ", xml_safe(html.unescape(stripped))).strip()
+
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr", "basefont", "frame", "isindex", "keygen", "command"}
+)  # fmt: skip
+_SELF_CLOSED = re.compile(r"<([A-Za-z][\w:-]*)(\s[^<>]*?)?\s*/>")
+
+
+def _opened_and_closed(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.lower() in _VOID:
+        return match.group()
+    return f"<{name}{match.group(2) or ''}></{name}>"
+
+
+# Elements whose content an HTML parser reads as raw text up to their end tag.
+_RAW_TEXT = ("iframe", "script", "style", "noscript", "noembed", "noframes", "xmp", "textarea",
+             "title", "plaintext")  # fmt: skip
+_RAW_TEXT_TAG = re.compile(rf"<(/?)({'|'.join(_RAW_TEXT)})\b[^>]*>", re.I)
+
+
+def _closed_at_once(markup: str) -> str:
+    """A raw-text element whose start tag is followed by no end tag of its own (the next
+    tag of its name is another start, or there is none) was written self-closed, and
+    feedparser's link resolver dropped the slash: it ends where it starts."""
+    tags = [(m, m.group(2).lower(), bool(m.group(1))) for m in _RAW_TEXT_TAG.finditer(markup)]
+    unclosed = []
+    for i, (match, name, is_end) in enumerate(tags):
+        following = next((end for _, other, end in tags[i + 1 :] if other == name), False)
+        if not is_end and not following:
+            unclosed.append(match)
+    for match in reversed(unclosed):
+        markup = f"{markup[: match.end()]}</{match.group(2)}>{markup[match.end() :]}"
+    return markup
+
+
+def close_self_closed(markup: str) -> str:
+    """`<iframe src=…/>` as XHTML means it, an empty element: an HTML parser reads an open
+    one instead, and takes everything after it for the frame's (or script's) content."""
+    if "/>" in markup:
+        markup = _SELF_CLOSED.sub(_opened_and_closed, markup)
+    return _closed_at_once(markup) if _RAW_TEXT_TAG.search(markup) else markup
 
 
 def sanitize_html(markup: str | None, base: str | None = None) -> str:
     """An allow-list of harmless tags; no scripts, styles, frames, on* or javascript:."""
     if not markup or not markup.strip():
         return ""
+    markup = close_self_closed(markup)
     if base and "<" in markup:
         try:
             fragment = lxml.html.fragment_fromstring(markup, create_parent="div")
@@ -127,6 +203,8 @@ _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));"
 def _keep_reference(match: re.Match[str]) -> str:
     hexadecimal, decimal = match.groups()
     code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if 0xD800 <= code <= 0xDFFF:
+        return "&#xFFFD;"
     if code > 0x10FFFF or xml_safe(chr(code)) != chr(code):
         return ""
     return match.group()
@@ -156,8 +234,9 @@ def item_key(entry: Entry, url: str | None, published: datetime | None) -> str:
     """Identity within a source: a stable GUID, else the canonical link, else a hash."""
     if entry.guid and _is_stable_uri(entry.guid.strip()):
         guid = entry.guid.strip()
-        if guid.startswith(("http://", "https://")):
-            return link_key(canonical_url(guid))
+        canonical = canonical_or_none(guid) if guid.startswith(("http://", "https://")) else None
+        if canonical:
+            return link_key(canonical)
         return "guid:" + guid
     if url:
         return link_key(url)
@@ -192,22 +271,48 @@ def plausible(published: datetime | None, now: datetime) -> tuple[datetime | Non
     return published, ""
 
 
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:–-") + "…"
+
+
+def _markup_cut(markup: str | None, limit: int, notes: list[str]) -> str | None:
+    """Markup over `limit` characters cut before the tag it would cut through; the
+    sanitiser then closes what stays open."""
+    if not markup or len(markup) <= limit:
+        return markup
+    notes.append(f"shortened a text of {len(markup)} characters to {limit}")
+    cut = markup[:limit]
+    open_tag = cut.rfind("<")
+    return cut[:open_tag] if open_tag > cut.rfind(">") else cut
+
+
 def normalize_entry(
     entry: Entry, *, source_id: str, base_url: str, fetched_from: str, now: datetime
 ) -> tuple[Item | None, list[str]]:
     """Turn a parsed entry into an Item; returns notes on what looked wrong."""
     notes: list[str] = []
-    url = canonical_url(entry.link, base_url) if entry.link else None
-    if url and not url.startswith(("http://", "https://")):
+    url = canonical_or_none(entry.link, base_url) if entry.link else None
+    if entry.link and url is None:
+        notes.append(f"ignored a link no URL parser reads: {entry.link[:200]!r}")
+    elif url and not url.startswith(("http://", "https://")):
         notes.append(f"ignored link with scheme {urlsplit(url).scheme!r}: {entry.link!r}")
         url = None
-    summary_html = sanitize_html(entry.summary_html, base_url)
-    content_html = sanitize_html(entry.content_html, base_url)
+    summary_html = sanitize_html(_markup_cut(entry.summary_html, MAX_SUMMARY_HTML, notes), base_url)
+    content_html = sanitize_html(_markup_cut(entry.content_html, MAX_CONTENT_HTML, notes), base_url)
     if content_html == summary_html:  # a feed's content often repeats its summary
         content_html = ""
     teaser = clean_text(summary_html)
-    summary_text = teaser or clean_text(content_html)[:500]
-    title = clean_text(entry.title) or summary_text[:100]
+    summary_text = shortened(teaser, MAX_TEASER) or shortened(clean_text(content_html), 500)
+    full_title = title_text(entry.title)
+    title = shortened(full_title, MAX_TITLE) or shortened(summary_text, 100)
+    if len(full_title) > MAX_TITLE or len(teaser) > MAX_TEASER:
+        notes.append(f"shortened a title of {len(full_title)} or a teaser of {len(teaser)} "
+                     f"characters to {MAX_TITLE} and {MAX_TEASER}: {title[:60]!r}")  # fmt: skip
     if not title and not url:
         notes.append("skipped an entry with neither title nor link")
         return None, notes

@@ -1,4 +1,5 @@
-"""Well-formed RSS 2.0 and Atom 1.0 read with lxml: the common case, at a tenth of the CPU.
+"""Well-formed RSS 2.0 and Atom 1.0 read with lxml: the common case, at less than a third
+of feedparser's CPU (3.3 × less, measured over the test feeds).
 
 feedparser stays the reference and the reader of everything else. This module reads
 only a narrow subset, in which it knows the result equals feedparser's: the encoding
@@ -296,6 +297,8 @@ def _rss_item(item: etree._Element, base: str) -> Entry:
 
 
 def _rss_link(fields: _Fields, element: etree._Element) -> None:
+    if element.attrib:  # <link href="…"/>: feedparser reads it as an Atom link
+        raise _Declined("an RSS link with attributes")
     raw = _text(element)
     value = _repaired(_resolved(fields.base, raw) if raw else raw)
     value = _LINK_REFERENCE.sub(r"&\1", value.replace("&amp;", "&"))
@@ -334,7 +337,7 @@ def _atom_link(fields: _Fields, element: etree._Element) -> None:
     href = _attribute(element, "href")
     if href is None or len(element) or (element.text or "").strip():
         raise _Declined("an Atom link without href")
-    relation = _attribute(element, "rel") or "alternate"
+    relation = (_attribute(element, "rel") or "alternate").lower()  # as feedparser reads it
     media = (_attribute(element, "type") or "text/html").lower()
     if relation == "alternate" and media in _HTML_TYPES:
         fields.values["link"] = _repaired(_resolved(fields.base, href))
@@ -393,11 +396,13 @@ def _channel_link(channel: etree._Element, base: str) -> str | None:
         if name.localname != "link":
             continue
         if name.namespace is None:
+            if child.attrib:
+                raise _Declined("an RSS link with attributes")
             raw = _text(child)
             link = _LINK_REFERENCE.sub(r"&\1", _repaired(_resolved(base, raw) if raw else raw))
         elif name.namespace == ATOM:
             href = _attribute(child, "href")
-            relation = _attribute(child, "rel") or "alternate"
+            relation = (_attribute(child, "rel") or "alternate").lower()
             media = (_attribute(child, "type") or "text/html").lower()
             if href is None:
                 raise _Declined("an Atom link without href")
@@ -421,6 +426,8 @@ def _rss(root: etree._Element, base: str) -> tuple[list[Entry], str | None]:
 
 
 def _atom(root: etree._Element, base: str) -> tuple[list[Entry], str | None]:
+    if any(etree.QName(child).localname == "item" for child in root.iterchildren("{*}item")):
+        raise _Declined("<item> in an Atom feed")  # feedparser reads it as an entry
     entries = [
         _atom_entry(entry, _base(entry, base)) for entry in root.iterchildren(f"{{{ATOM}}}entry")
     ]

@@ -19,6 +19,7 @@ from aggregator.core.model import Entry
 from aggregator.errors import ParseError
 from aggregator.parse import fastfeed
 from aggregator.parse.dates import parse_date
+from aggregator.parse.encodings import flawed_utf8, header_charset
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
@@ -28,6 +29,8 @@ _CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));
 def _forbidden_reference(match: re.Match[bytes]) -> bytes:
     hexadecimal, decimal = match.groups()
     code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if 0xD800 <= code <= 0xDFFF:
+        return b"&#xFFFD;"  # a lone surrogate: a character was lost here, and it shows
     allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
     return match.group() if allowed or 0x10000 <= code <= 0x10FFFF else b""
 
@@ -36,6 +39,28 @@ def drop_forbidden_references(body: bytes) -> bytes:
     """References to characters XML forbids (`&#x1b;`, a lone surrogate `&#xD800;`) are
     dropped before parsing: one of them in one item made feedparser fail the document."""
     return _CHARACTER_REFERENCE.sub(_forbidden_reference, body) if b"&#" in body else body
+
+
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding=['\"]([^'\"]+)['\"]")
+_UTF8_NAMES = ("utf-8", "utf8")
+
+
+def _utf8_repaired(body: bytes, headers: Mapping[str, str]) -> bytes:
+    """A UTF-8 feed with a few broken sequences, its flaws made U+FFFD: otherwise
+    feedparser reads the whole document as windows-1252, every umlaut mojibake."""
+    declared = _DECLARED.match(body[:200])
+    charset = header_charset(headers)
+    names = [charset] if charset else []
+    if declared is not None:
+        names.append(declared.group(1).decode("ascii", "replace").lower())
+    if any(name not in _UTF8_NAMES for name in names) or body[:2] in (b"\xfe\xff", b"\xff\xfe"):
+        return body  # another encoding declared: feedparser weighs it
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        text = flawed_utf8(body)
+    return body if text is None else text.encode("utf-8")
 
 
 def looks_like_feed(body: bytes) -> bool:
@@ -97,7 +122,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> tuple[list[
         raise ParseError("empty body")
     if _ENTITY_DECLARATION.search(body[:65536]):
         raise ParseError("refused: the document declares XML entities (possible entity bomb/XXE)")
-    body = drop_forbidden_references(body)
+    body = drop_forbidden_references(_utf8_repaired(body, headers))
     if fastfeed.enabled() and (read := fastfeed.read_well_formed(body, headers, url)):
         return read
     import feedparser  # imported when needed: fastfeed reads most feeds without it

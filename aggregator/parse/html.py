@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Mapping
-from email.message import Message
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from bs4.dammit import EncodingDetector
+
+from aggregator.parse.encodings import flawed_utf8, header_charset
 
 _SINGLE_BYTE_ALIASES = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii"}
 _BOMS = (
@@ -23,16 +24,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-def header_charset(headers: Mapping[str, str]) -> str | None:
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    if not content_type:
-        return None
-    message = Message()
-    message["content-type"] = content_type
-    charset = message.get_param("charset")
-    return str(charset).strip().lower() if charset else None
 
 
 def _usable(name: str | None) -> str | None:
@@ -66,6 +57,8 @@ def decode_html(body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
     utf8 = _decodes(body, "utf-8")
     if utf8 is not None and (not body.isascii() or "utf-8" in declared):
         return utf8, "utf-8"
+    if utf8 is None and (flawed := flawed_utf8(body)) is not None:
+        return flawed, "utf-8"
     for name in declared:
         if name and (decoded := _decodes(body, name)) is not None:
             return decoded, name

@@ -18,7 +18,7 @@ from aggregator.core.kinds import GUESSED, Failure, FoundBy, Status
 from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, QueuedDetail
 from aggregator.errors import FetchError, ParseError, WorkerError
 from aggregator.fetch.client import Fetched, HTTPStatusFailed
-from aggregator.normalize.entries import canonical_url
+from aggregator.normalize.entries import canonical_or_none
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.listings import SINGLE_RELEASE, listing_identity
 from aggregator.pipeline.attempt import Attempt, attempt, failure
@@ -304,7 +304,7 @@ async def _detail(
     """The entry completed by its detail page (its date, and its text: the page has
     been paid for), and whether it was read (False: it could not be fetched now; try
     again later)."""
-    url = canonical_url(entry.link, base) if entry.link else None
+    url = canonical_or_none(entry.link, base) if entry.link else None
     if url is None:
         return None, True
     try:

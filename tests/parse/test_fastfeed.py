@@ -111,7 +111,8 @@ TEXTS = st.lists(
     st.sampled_from(
         ["Jobcenter", " Aktionswoche", " Höxter", " Straße", " & ", " a < b ", " „Stark“",
          " – ", "\n  ", " €", "\x96", "\x85", "Ã¼ber", " <b>fett</b>", "&nbsp;", "&amp;",
-         "&#8211;", " 28.08.2019:", "  ", "\t", " 'zitiert' ", ' "zitiert" ', "…"]
+         "&#8211;", " 28.08.2019:", "  ", "\t", " 'zitiert' ", ' "zitiert" ', "…",
+         "<script>alert(1)</script>", " &lt;b&gt;"]
     ),
     max_size=6,
 ).map("".join)  # fmt: skip
@@ -119,7 +120,8 @@ LINKS = st.sampled_from(
     ["https://www.kreis-beispiel.de/presse/1.html", "/presse/2.html", "presse/3.php?id=4&page=2",
      "", "  https://www.kreis-beispiel.de/a  ", "javascript:alert(1)", "../oben.html",
      "https://www.kreis-beispiel.de/a?x=1&amp;y=2", "https://www.kreis-beispiel.de/?utm_source=rss",
-     "mailto:presse@kreis-beispiel.de", "https:///www.kreis-beispiel.de/drei"]
+     "mailto:presse@kreis-beispiel.de", "https:///www.kreis-beispiel.de/drei",
+     "at://did:plc:abc/app.bsky.feed.post/1", "http://[::1", "https://x:99999/"]
 )  # fmt: skip
 MARKUP = st.lists(
     st.sampled_from(
@@ -128,7 +130,8 @@ MARKUP = st.lists(
          '<a href="javascript:void(0)">E-Mail</a>', '<a href="tel:+4930123">Telefon</a>',
          "<br>", "<br/>", "<script>alert(1)</script>", "Text &amp; mehr", "<b>offen",
          "&lt;i&gt;", "&nbsp;", '<a href="">leer</a>', "<p style='color:red'>rot</p>",
-         '<a href="#oben">oben</a>', "<!-- Kommentar -->", "a < b", "x & y"]
+         '<a href="#oben">oben</a>', "<!-- Kommentar -->", "a < b", "x & y",
+         '<iframe src="https://video.example/x"/>', '<script src="a.js"/>', '<div class="x"/>']
     ),
     max_size=5,
 ).map("".join)  # fmt: skip
@@ -150,7 +153,11 @@ def rss_item(draw) -> str:
     if draw(st.booleans()):
         parts.append(f"<title>{text_node(draw(TEXTS), draw(st.booleans()))}</title>")
     if draw(st.booleans()):
-        parts.append(f"<link>{escape(draw(LINKS))}</link>")
+        link = draw(LINKS)
+        if draw(st.booleans()):
+            parts.append(f"<link>{escape(link)}</link>")
+        else:
+            parts.append(f"<link href={quoteattr(link)}/>")
     if draw(st.booleans()):
         permalink = draw(PERMALINK)
         attribute = f" isPermaLink={quoteattr(permalink)}" if permalink else ""
@@ -194,7 +201,9 @@ def atom_entry(draw) -> str:
     if draw(st.booleans()):
         parts.append(f"<title{kind}>{text_node(draw(TEXTS), draw(st.booleans()))}</title>")
     for _ in range(draw(st.integers(0, 2))):
-        relation = draw(st.sampled_from(["", ' rel="alternate"', ' rel="enclosure"']))
+        relation = draw(
+            st.sampled_from(["", ' rel="alternate"', ' rel="ALTERNATE"', ' rel="enclosure"'])
+        )
         media = draw(st.sampled_from(["", ' type="text/html"', ' type="application/pdf"']))
         parts.append(f"<link{relation}{media} href={quoteattr(draw(LINKS))}/>")
     if draw(st.booleans()):
@@ -208,7 +217,8 @@ def atom_entry(draw) -> str:
             parts.append(f"<{name}{kind}>{text_node(draw(MARKUP), draw(st.booleans()))}</{name}>")
     if draw(st.booleans()):
         parts.append("<author><name>Pressestelle</name></author>")
-    return "<entry>" + "".join(draw(st.permutations(parts))) + "</entry>"
+    name = draw(st.sampled_from(["entry", "entry", "item"]))  # some write RSS's name
+    return f"<{name}>" + "".join(draw(st.permutations(parts))) + f"</{name}>"
 
 
 @st.composite
