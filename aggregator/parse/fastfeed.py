@@ -258,7 +258,7 @@ def _inert(element: etree._Element, names: frozenset[str]) -> None:
     name = etree.QName(element)
     if name.localname not in names:
         raise _Declined(f"<{name.localname}>")
-    for child in element.iterchildren():
+    for child in element.iterdescendants():  # feedparser reads a <title> at any depth
         if not isinstance(child.tag, str):
             continue
         child_name = etree.QName(child)
@@ -344,8 +344,10 @@ def _atom_link(fields: _Fields, element: etree._Element) -> None:
 
 
 def _atom_title(fields: _Fields, element: etree._Element) -> None:
-    _atom_type(element)
-    fields.once("title", _repaired(_text(element)))
+    text = _text(element)
+    if _atom_type(element) == "text/html" and ("&" in text or "<" in text):
+        raise _Declined("an HTML title with markup or references")  # feedparser rewrites it
+    fields.once("title", _repaired(text))
 
 
 def _atom_summary(fields: _Fields, element: etree._Element) -> None:

@@ -34,6 +34,9 @@ from aggregator.worker.tasks import (
 )
 
 MAX_DETAILS_PER_REFRESH = 30
+# A press listing shows 10 to 100 releases a page; a page of 50,000 links is a site gone
+# wrong (or hostile): its first MAX_ITEMS_PER_PAGE are read, and the source is flagged.
+MAX_ITEMS_PER_PAGE = 500
 
 
 @dataclass
@@ -198,10 +201,11 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
             message = _empty_listing_message(listing)
             result.outcomes.append(failure(url, ctx, Failure.NO_ITEMS, message, done.elapsed_ms))
             break
-        page_found = _listing_items(listing.found, listing.base, target, ctx)
+        flood = _flood(listing, url, result)
+        page_found = _listing_items(listing.found[:MAX_ITEMS_PER_PAGE], listing.base, target, ctx)
         found.extend(page_found)
         count = len(page_found)
-        outcome = done.outcome(Status.OK, _report(listing, count), count)
+        outcome = done.outcome(Status.OK, _report(listing, count) + flood, count)
         shape_known = page_number == 1 and _worth_remembering(listing)
         outcome = replace(
             outcome, found_by=listing.how, listing_shape=listing.shape if shape_known else None
@@ -212,6 +216,19 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
         url = listing.next_url
     result.items = await _with_details(found, target, ctx, result)
     return result
+
+
+def _flood(listing: ListingReading, url: str, result: TargetResult) -> str:
+    """What to say of a page with more items than a press listing has ('' if none);
+    also said in the refresh's notes."""
+    if len(listing.found) <= MAX_ITEMS_PER_PAGE:
+        return ""
+    said = (
+        f"; the page lists {len(listing.found)} items, far more than a press listing: "
+        f"only the first {MAX_ITEMS_PER_PAGE} read, check the page"
+    )
+    result.notes.append(url + said)
+    return said
 
 
 REMEMBER_FROM = 3  # items a confident guess found before its shape is remembered

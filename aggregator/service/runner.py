@@ -46,6 +46,7 @@ from aggregator.pipeline.refresh import (
 from aggregator.publish.periods import Period
 from aggregator.service.alarms import Alarms
 from aggregator.service.metrics import Metrics
+from aggregator.service.protocol import HeaderDeadlineProtocol
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
 from aggregator.web.app import AppState, create_app, topic_document
 from aggregator.web.hub import Hub
@@ -325,7 +326,13 @@ class Service:
                 self._schedule(source, soon)
             elif self.config.interval(source) != self.config.interval(old[source_id]):
                 self._schedule(source, None)
-        sync_campaigns(config, self.writer)
+        try:
+            sync_campaigns(config, self.writer)
+        except StorageError as exc:  # a full disk: the new rules apply to new items
+            event("reload: stored items not judged again", logging.ERROR, error=str(exc))
+            self.alarms.fail("reload", f"stored items not judged again: {exc}", datetime.now(UTC))
+        else:
+            self.alarms.ok("reload")
         added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
         event("reloaded", sources=len(new), added=added, removed=removed)
 
@@ -387,7 +394,7 @@ class Service:
         self.metrics.websub_subscriptions.set_function(lambda: float(self.writer.websub_count()))
         config = uvicorn.Config(
             create_app(state), host=self.host, port=self.port, log_level="warning",
-            lifespan="off", access_log=False, log_config=None,
+            lifespan="off", access_log=False, log_config=None, http=HeaderDeadlineProtocol,
         )  # fmt: skip
         self._server = _Server(config)
         loop = asyncio.get_running_loop()

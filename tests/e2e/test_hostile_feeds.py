@@ -10,6 +10,7 @@ import pytest
 
 from aggregator.normalize.entries import MAX_TEASER, MAX_TITLE
 from aggregator.parse.fastfeed import FEEDPARSER_ONLY
+from aggregator.pipeline.crawl import MAX_ITEMS_PER_PAGE
 from tests.conftest import assert_valid_atom, run_cli
 from tests.siteserver import Route
 
@@ -76,3 +77,30 @@ def test_hostile_feed_items_are_stored_as_text(reader, site, tmp_path, write_con
     assert written.returncode == 0, written.stderr.decode()
     assert_valid_atom(written.stdout)
     assert b"&lt;script&gt;alert(1)&lt;/script&gt; Meldung" in written.stdout
+
+
+def test_a_page_of_thousands_of_links_is_read_up_to_a_bound_and_flagged(
+    site, tmp_path, write_config
+):
+    links = "".join(
+        f"<li class='m'><span class='d'>28.08.2019</span>"
+        f"<a href='/flut/{n}.html'>Meldung Nummer {n} der Flut</a></li>"
+        for n in range(5_000)
+    )
+    page = f"<html><body><main><h1>Presse</h1><ul>{links}</ul></main></body></html>"
+    site.routes["/flut/"] = Route(body=page.encode())
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: flut, name: Landkreis Flut, land: BB, kind: landkreis, "
+        f"pages: [{{url: '{site.url('flut/')}', items: 'li.m', title: 'a', date: '.d', "
+        "follow: true}]}\n"
+    )
+    db = tmp_path / "flut.db"
+    fetched = run_cli("--config", str(config), "fetch", env={"AGGREGATOR_DB": str(db)})
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    said = (fetched.stdout + fetched.stderr).decode()
+    assert "lists 5000 items" in said and f"first {MAX_ITEMS_PER_PAGE} read" in said
+    connection = sqlite3.connect(db)
+    assert connection.execute("SELECT count(*) FROM items").fetchone()[0] == MAX_ITEMS_PER_PAGE
+    queued = connection.execute("SELECT count(*) FROM detail_queue").fetchone()[0]
+    assert queued <= MAX_ITEMS_PER_PAGE

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
+from aggregator.service.protocol import HEADER_TIMEOUT_VARIABLE
 from tests.e2e.test_feed_readers import config, releases
 from tests.service.test_service import service, wait_for
 from tests.siteserver import Route
@@ -102,3 +105,59 @@ def test_the_hub_never_holds_more_subscriptions_than_its_cap(site, tmp_path, wri
         )
         metrics = httpx.get(f"{base}/metrics").text
         assert "aggregator_websub_subscriptions 2.0" in metrics
+
+
+def test_connections_that_send_no_headers_are_closed(site, tmp_path, write_config):
+    site.routes["/spree/rss.xml"] = Route(body=releases(1))
+    site.routes["/gross/rss.xml"] = Route(body=releases(1))
+    env = {HEADER_TIMEOUT_VARIABLE: "1"}
+    with service(write_config(config(site, "1h")), tmp_path / "slow.db", env) as (base, _):
+        host, port = base.removeprefix("http://").split(":")
+        idle = []
+        for n in range(40):
+            connection = socket.create_connection((host, int(port)))
+            if n % 2:  # half say nothing, half start their headers and stall
+                connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            idle.append(connection)
+        assert httpx.get(f"{base}/healthz").status_code == 200  # others are served
+        for connection in idle:
+            connection.settimeout(15)
+            assert connection.recv(1024) == b""  # closed by the service, not by us
+            connection.close()
+        with httpx.Client() as client:  # a kept-alive client between requests is fine
+            assert client.get(f"{base}/healthz").status_code == 200
+            assert client.get(f"{base}/feeds/all.atom").status_code == 200
+
+
+def test_a_reload_the_store_cannot_write_is_reported_without_a_traceback(
+    site, tmp_path, write_config
+):
+    """The database stays locked by another process (as a full disk refuses writes): the
+    reload applies the new file, says that stored items were not judged again, and
+    /healthz tells until a reload succeeds."""
+    site.routes["/spree/rss.xml"] = Route(body=releases(2))
+    site.routes["/gross/rss.xml"] = Route(body=releases(1))
+    text = config(site, "1h")
+    path = write_config(text)
+    db = tmp_path / "hup.db"
+    with service(path, db) as (base, process):
+        wait_for(lambda: "Tag 1" in httpx.get(f"{base}/feeds/all.atom").text, 30, "items")
+        path.write_text(
+            text + "campaigns:\n  - {id: woche, title: Woche, window: {start: 2022-06-01, "
+            "end: 2022-06-30}, match: {any: [Aktionswoche]}}\n",
+            encoding="utf-8",
+        )
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            process.send_signal(signal.SIGHUP)
+            log = db.with_suffix(".log")
+            wait_for(lambda: "not judged again" in log.read_text(), 30, "the refusal")
+            status, reasons = _health(base)
+            assert status == 503 and "reload" in reasons
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "reload" not in _health(base)[1], 30, "health after a good reload")
+        assert "Exception in callback" not in log.read_text()  # asyncio's traceback

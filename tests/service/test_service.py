@@ -42,13 +42,16 @@ def wait_for(check: Callable[[], bool], timeout: float = 40, what: str = "") -> 
 
 
 @contextmanager
-def service(config: Path, db: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+def service(
+    config: Path, db: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`aggregator run` on a free port; its log goes to a file beside the database
     (a pipe nobody reads would fill up and stall it)."""
     port = free_port()
     log = db.with_suffix(".log").open("ab")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
     env["PYTHONPATH"] = str(ROOT)
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db),
          "run", "--port", str(port), "--log-format", "json"],
