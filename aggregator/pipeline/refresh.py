@@ -157,6 +157,12 @@ async def _refresh(first: Refresh, config: Config, store: Store, offload: Offloa
         source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue
     )
     result.new, result.updated = saved.new, saved.updated
+    if saved.held:
+        result.notes.append(
+            f"{saved.new} new items in one refresh, far more than a press office publishes: "
+            f"{saved.held} of them are held back from the feeds of many sources (everything, "
+            "Land, campaign) and shown in the source's own feed; check the source"
+        )
     return result
 
 

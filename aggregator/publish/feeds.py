@@ -127,6 +127,7 @@ class FeedStore(Protocol):
         campaign_id: str | None = None,
         text: str | None = None,
         group_id: str | None = None,
+        without_held: bool = False,
     ) -> int: ...
 
     def items(  # noqa: PLR0913 - one query, its filters keyword-only
@@ -140,6 +141,7 @@ class FeedStore(Protocol):
         text: str | None = None,
         by_arrival: bool = False,
         group_id: str | None = None,
+        without_held: bool = False,
     ) -> list[StoredItem]: ...
 
 
@@ -150,6 +152,7 @@ class _Filters(TypedDict):
     campaign_id: str | None
     text: str | None
     group_id: str | None
+    without_held: bool  # a source's flood shows in its own feed only
 
 
 def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
@@ -167,7 +170,7 @@ def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     or JSON Feed (.json); None if there is no such page."""
     filters: _Filters = {
         "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
-        "group_id": spec.group_id,
+        "group_id": spec.group_id, "without_held": True,
     }  # fmt: skip
     archived = archived_pages(store.count(**filters))
     query = f"?q={quote(text)}" if text else ""
@@ -234,7 +237,10 @@ def write_static(
     groups = [group_spec(group_id) for group_id in store.group_ids()]
     for spec in feed_specs(config) + groups:
         total = store.count(
-            source_ids=spec.source_ids, campaign_id=spec.campaign_id, group_id=spec.group_id
+            source_ids=spec.source_ids,
+            campaign_id=spec.campaign_id,
+            group_id=spec.group_id,
+            without_held=True,
         )
         pages: list[int | None] = [None, *range(archived_pages(total))]
         for page in pages:

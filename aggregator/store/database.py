@@ -48,7 +48,13 @@ from aggregator.store import (
 )
 from aggregator.store import items as _items
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
-from aggregator.store.schema import BANDS_MIGRATION, BANDS_REKEYED, MIGRATIONS, RESHINGLED
+from aggregator.store.schema import (
+    BANDS_MIGRATION,
+    BANDS_REKEYED,
+    FLOOD_ALLOWANCE,
+    MIGRATIONS,
+    RESHINGLED,
+)
 
 __all__ = ["CAUSES", "MIGRATIONS", "SaveResult", "Store", "is_storage_failure", "os_error_cause"]
 
@@ -82,6 +88,7 @@ def _storage_errors(cls: type[Store]) -> type[Store]:
 class SaveResult:
     new: int = 0
     updated: int = 0
+    held: int = 0  # new items held back from the feeds of many sources
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -245,21 +252,25 @@ class Store:
         still to be read, in the same transaction as the items they complete.
         """
         counts = {"new": 0, "updated": 0, "same": 0}
+        held: list[int] = []
         with self.transaction() as conn:
             for item in items:
                 stored = _items.upsert_item(conn, item, now, shingled)
                 counts[stored.status] += 1
+                if stored.status == "new" and counts["new"] > FLOOD_ALLOWANCE:
+                    held.append(stored.seq)
                 if stored.status != "same":
                     verdict = (verdicts or {}).get(item.key, ())
                     new = stored.status == "new"
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     groups.group_near_duplicates(conn, source_id, stored, shingled or {})
+            _items.hold(conn, held)
             groups.move_recent_band_keys(conn)
             for outcome in outcomes:
                 fetch_state.record_outcome(conn, source_id, outcome, now)
             if details is not None:
                 queue.apply(conn, source_id, details, now)
-        return SaveResult(new=counts["new"], updated=counts["updated"])
+        return SaveResult(new=counts["new"], updated=counts["updated"], held=len(held))
 
     # -- robots.txt ------------------------------------------------------------------
 
@@ -360,14 +371,16 @@ class Store:
         by_arrival: bool = False,
         group_id: str | None = None,
         arrived: tuple[int, int] | None = None,
+        without_held: bool = False,
     ) -> list[StoredItem]:
         """Stored items, newest published first (or in order of arrival), with their
         campaigns and group; `arrived`: only those whose arrival number is after the
-        first and up to the second."""
+        first and up to the second; `without_held`: not a source's flood (rows.item_filters)."""
         return _items.select(
             self._conn, limit=limit, offset=offset, source_ids=source_ids,
             campaign_id=campaign_id, published_between=published_between, text=text,
             by_arrival=by_arrival, group_id=group_id, arrived=arrived,
+            without_held=without_held,
         )  # fmt: skip
 
     def count(
@@ -377,10 +390,11 @@ class Store:
         campaign_id: str | None = None,
         text: str | None = None,
         group_id: str | None = None,
+        without_held: bool = False,
     ) -> int:
         return _items.count(
             self._conn, source_ids=source_ids, campaign_id=campaign_id, text=text,
-            group_id=group_id,
+            group_id=group_id, without_held=without_held,
         )  # fmt: skip
 
     def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:

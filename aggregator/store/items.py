@@ -50,6 +50,11 @@ class Upserted:
     shingled: Shingled | None = None  # a new item's, stored with it
 
 
+def hold(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """Hold these items back from the feeds of many sources (schema migration 17)."""
+    conn.executemany("UPDATE items SET held = 1 WHERE seq = ?", [(seq,) for seq in seqs])
+
+
 def upsert_item(
     conn: sqlite3.Connection,
     item: Item,
@@ -124,10 +129,13 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
     by_arrival: bool = False,
     group_id: str | None = None,
     arrived: tuple[int, int] | None = None,
+    without_held: bool = False,
 ) -> list[StoredItem]:
     """Stored items, newest published first (or in order of arrival), with their
     campaigns and group."""
-    where, args = item_filters(source_ids, campaign_id, published_between, text, group_id, arrived)
+    where, args = item_filters(
+        source_ids, campaign_id, published_between, text, group_id, arrived, without_held
+    )
     order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
     sql = f"SELECT * FROM items{where} ORDER BY {order}"
     if limit is not None or offset:
@@ -143,8 +151,9 @@ def count(
     campaign_id: str | None = None,
     text: str | None = None,
     group_id: str | None = None,
+    without_held: bool = False,
 ) -> int:
-    where, args = item_filters(source_ids, campaign_id, None, text, group_id)
+    where, args = item_filters(source_ids, campaign_id, None, text, group_id, None, without_held)
     found: int = conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
     return found
 

@@ -44,12 +44,17 @@ def item_filters(
     text: str | None,
     group_id: str | None = None,
     arrived: tuple[int, int] | None = None,
+    without_held: bool = False,
 ) -> tuple[str, list[object]]:
-    """A WHERE clause (or nothing) and its arguments for the common item filters."""
+    """A WHERE clause (or nothing) and its arguments for the common item filters.
+    `without_held`: items held back as a source's flood are left out, unless one source
+    is asked for (what the feeds of many sources and the dashboard's lists show)."""
     where: list[str] = []
     args: list[object] = []
-    if source_ids is not None:
-        ids = list(source_ids)
+    ids = list(source_ids) if source_ids is not None else None
+    if without_held and (ids is None or len(ids) > 1):  # a flood: in its source's feed only
+        where.append("held = 0")
+    if ids is not None:
         where.append(f"source_id IN ({','.join('?' * len(ids))})")
         args.extend(ids)
     if campaign_id is not None:

@@ -271,3 +271,14 @@ MIGRATIONS.append(
      WHERE published < '1990-01-01' OR published NOT GLOB '[0-9][0-9][0-9][0-9]-*';
     """
 )
+
+FLOOD_ALLOWANCE = 50  # new items of one refresh that the feeds of many sources take
+MIGRATIONS.append(
+    # 17: items held back from the feeds of many sources (everything, a Land, a campaign,
+    # a search): those of one refresh beyond FLOOD_ALLOWANCE new items, so that a source
+    # gone wrong (a page of 50,000 links) cannot push every other source out of them.
+    # They stay in the source's own feed.
+    """
+    ALTER TABLE items ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    """
+)

@@ -493,11 +493,15 @@ class _Pages:
             pictures[campaign.id] = campaign_pictures(views[-1], items, sources)
         view = Dashboard(
             campaigns=tuple(views),
-            latest=cards(store.items(limit=60)),
+            latest=cards(store.items(limit=60, without_held=True)),
             health=tuple(sorted(health, key=_health_order)),
             sources={s.id: s for s in config.sources},
         )
-        found = cards(store.items(limit=100, text=query), limit=100) if query else None
+        found = (
+            cards(store.items(limit=100, text=query, without_held=True), limit=100)
+            if query
+            else None
+        )
         page = self.templates.get_template("dashboard.html").render(
             view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],

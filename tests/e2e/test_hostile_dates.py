@@ -90,6 +90,7 @@ def test_a_store_with_a_short_year_from_an_older_version_is_read(site, tmp_path,
             "UPDATE items SET published = '1-01-01T00:00:00.000000+00:00', date_is_guess = 0"
             " WHERE title = 'Meldung gut'"
         )
+        connection.execute("ALTER TABLE items DROP COLUMN held")  # as schema 15 was
         connection.execute("PRAGMA user_version = 15")  # before the repair
     written = run_cli("--config", str(config), "feed", env=env)
     assert written.returncode == 0, written.stderr.decode()
@@ -133,3 +134,22 @@ def test_stored_times_round_trip_and_sort_as_text(value):
 @given(st.text(max_size=40))
 def test_a_stored_time_never_raises(text):
     assert stored_time(text).tzinfo is not None
+
+
+LINK_PIECES = st.sampled_from(
+    ["http://", "https://", "at://", "javascript:", "//", "[", "]", "::1", ":99999", ":80",
+     "kreis.example", "/presse/", "?utm_source=x", "#frag", "%zz", " ", "\x00", "ä", "..",
+     "user@", "did:plc:abc", "127.0.0.1", "xn--", ";jsessionid=1"]
+)  # fmt: skip
+
+
+@given(st.lists(LINK_PIECES, max_size=8).map("".join) | st.text(max_size=40))
+def test_any_link_or_guid_yields_an_item_or_a_note_never_an_exception(link):
+    entry = Entry("Titel", link, guid=link)
+    item, _notes = normalize_entry(
+        entry, source_id="kreis", base_url="https://kreis.example/presse/", fetched_from="x",
+        now=NOW,
+    )  # fmt: skip
+    assert item is not None
+    assert item.url is None or item.url.startswith(("http://", "https://"))
+    assert item.key

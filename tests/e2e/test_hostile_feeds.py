@@ -5,12 +5,15 @@ CLI, once on the fast reader and once on feedparser: the same items either way."
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from aggregator.normalize.entries import MAX_TEASER, MAX_TITLE
 from aggregator.parse.fastfeed import FEEDPARSER_ONLY
 from aggregator.pipeline.crawl import MAX_ITEMS_PER_PAGE
+from aggregator.store.schema import FLOOD_ALLOWANCE
 from tests.conftest import assert_valid_atom, run_cli
 from tests.siteserver import Route
 
@@ -104,3 +107,54 @@ def test_a_page_of_thousands_of_links_is_read_up_to_a_bound_and_flagged(
     assert connection.execute("SELECT count(*) FROM items").fetchone()[0] == MAX_ITEMS_PER_PAGE
     queued = connection.execute("SELECT count(*) FROM detail_queue").fetchone()[0]
     assert queued <= MAX_ITEMS_PER_PAGE
+
+
+def _entries(files: list[Path]) -> list[str]:
+    return [t for f in files for t in etree.parse(str(f)).getroot().itertext() if t]
+
+
+def test_one_source_flooding_does_not_push_the_others_out_of_the_combined_feed(
+    site, tmp_path, write_config
+):
+    links = "".join(
+        f"<li class='m'><span class='d'>28.08.2019</span>"
+        f"<a href='/flut/{n}.html'>Flutmeldung {n}</a></li>"
+        for n in range(300)
+    )
+    site.routes["/flut/"] = Route(body=f"<html><body><ul>{links}</ul></body></html>".encode())
+    site.routes["/ruhig/rss.xml"] = Route(
+        body=(
+            b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>R</title>"
+            b"<link>https://ruhig.example/</link><item><title>Ruhige Meldung</title>"
+            b"<link>https://ruhig.example/1</link>"
+            b"<pubDate>Wed, 28 Aug 2019 10:00:00 +0200</pubDate></item></channel></rss>"
+        ),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    config = write_config(
+        "version: 1\ndefaults: {host_delay: 0s, workers: 0}\nsources:\n"
+        "  - {id: ruhig, name: Landkreis Ruhig, land: BB, kind: landkreis, "
+        f"feeds: ['{site.url('ruhig/rss.xml')}']}}\n"
+        "  - {id: flut, name: Landkreis Flut, land: BB, kind: landkreis, "
+        f"pages: [{{url: '{site.url('flut/')}', items: 'li.m', title: 'a', date: '.d'}}]}}\n"
+    )
+    env = {"AGGREGATOR_DB": str(tmp_path / "flut.db")}
+    fetched = run_cli("--config", str(config), "fetch", env=env)
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    assert "250 of them are held back" in (fetched.stdout + fetched.stderr).decode()
+    out = tmp_path / "out"
+    assert run_cli("--config", str(config), "feed", "--out", f"{out}/", env=env).returncode == 0
+    everything = [out / "feeds" / "all.atom", *sorted((out / "feeds" / "all").rglob("*.atom"))]
+    texts = _entries(everything)
+    assert "Ruhige Meldung" in _entries([out / "feeds" / "all.atom"])
+    assert sum(t.startswith("Flutmeldung") for t in texts) == FLOOD_ALLOWANCE
+    land = [
+        out / "feeds" / "laender" / "BB.atom",
+        *(out / "feeds" / "laender").rglob("BB/*/*.atom"),
+    ]
+    assert sum(t.startswith("Flutmeldung") for t in _entries(land)) == FLOOD_ALLOWANCE
+    own = [
+        out / "feeds" / "sources" / "flut.atom",
+        *(out / "feeds" / "sources").rglob("flut/*/*.atom"),
+    ]
+    assert sum(t.startswith("Flutmeldung") for t in _entries(own)) == 300
