@@ -44,6 +44,16 @@ NOT_A_YEAR = datetime(1, 1, 1, tzinfo=UTC)  # stands for such a date: normalisin
 _TIME_AFTER = re.compile(r"^\s*(?:[,|–-]\s*)?(?:um\s+)?(\d{1,2})(?::(\d{2})|\.(\d{2})(?=\s*Uhr))")
 
 
+def month_pattern() -> str:
+    """A regular expression alternative of the German month names and short forms."""
+    return _MONTH_NAMES
+
+
+def month_number(name: str) -> int | None:
+    """'August', 'Aug', 'märz' -> 8, 8, 3."""
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
 def _year(text: str) -> int:
     year = int(text)
     if len(text) == 2:

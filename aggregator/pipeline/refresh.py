@@ -159,7 +159,7 @@ async def _refresh(first: Refresh, config: Config, store: Store, offload: Offloa
     result.new, result.updated = saved.new, saved.updated
     if saved.held:
         result.notes.append(
-            f"{saved.new} new items in one refresh, far more than a press office publishes: "
+            f"{saved.new} new items in one refresh, more than a press office publishes: "
             f"{saved.held} of them are held back from the feeds of many sources (everything, "
             "Land, campaign) and shown in the source's own feed; check the source"
         )

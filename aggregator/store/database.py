@@ -52,6 +52,7 @@ from aggregator.store.schema import (
     BANDS_MIGRATION,
     BANDS_REKEYED,
     FLOOD_ALLOWANCE,
+    FLOOD_THRESHOLD,
     MIGRATIONS,
     RESHINGLED,
 )
@@ -264,6 +265,7 @@ class Store:
                     new = stored.status == "new"
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     groups.group_near_duplicates(conn, source_id, stored, shingled or {})
+            held = held if counts["new"] > FLOOD_THRESHOLD else []
             _items.hold(conn, held)
             groups.move_recent_band_keys(conn)
             for outcome in outcomes:

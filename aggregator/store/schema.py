@@ -272,10 +272,14 @@ MIGRATIONS.append(
     """
 )
 
-FLOOD_ALLOWANCE = 50  # new items of one refresh that the feeds of many sources take
+# A refresh with more new items than FLOOD_THRESHOLD is a flood (a first read of three
+# listing pages of 100 stays below it): only its first FLOOD_ALLOWANCE new items go into
+# the feeds of many sources.
+FLOOD_THRESHOLD = 300
+FLOOD_ALLOWANCE = 50
 MIGRATIONS.append(
     # 17: items held back from the feeds of many sources (everything, a Land, a campaign,
-    # a search): those of one refresh beyond FLOOD_ALLOWANCE new items, so that a source
+    # a search): those of a flood beyond FLOOD_ALLOWANCE new items, so that a source
     # gone wrong (a page of 50,000 links) cannot push every other source out of them.
     # They stay in the source's own feed.
     """

@@ -139,6 +139,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
+    old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
     old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
@@ -169,7 +170,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by;"
         "DROP TABLE robots; DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
-        "DROP TABLE item_bands_recent;"
+        "DROP TABLE item_bands_recent; ALTER TABLE items DROP COLUMN held;"
         "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
@@ -222,6 +223,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("DROP TABLE digest_deliveries")  # migration 12
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
+    old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
     old.close()
     _assert_band_keys_rebuilt(path, shingled)
 
@@ -238,6 +240,7 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     old._conn.executemany("INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)])
     old._conn.execute("PRAGMA user_version = 13")
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
+    old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
     old.close()
     store = Store(path)
     title, text, content, stored = store._conn.execute(
@@ -332,7 +335,7 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
         "ALTER TABLE fetch_state DROP COLUMN listing_shape;"
         "ALTER TABLE fetch_state DROP COLUMN found_by; DROP TABLE robots;"
         "DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
-        "DROP TABLE item_bands_recent;"
+        "DROP TABLE item_bands_recent; ALTER TABLE items DROP COLUMN held;"
         "PRAGMA user_version = 8;"
     )
     old.close()
