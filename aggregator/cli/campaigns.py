@@ -11,11 +11,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from aggregator.classify.campaigns import judge, window_bounds
+from aggregator.classify.campaigns import Verdict, judge_all
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Campaign, Config
 from aggregator.parse.dates import BERLIN
-from aggregator.pipeline.refresh import sync_campaigns
+from aggregator.pipeline.refresh import stored_items, sync_campaigns
 from aggregator.store.database import Store
 
 
@@ -79,7 +79,9 @@ def list_campaigns(obj: Context) -> None:
             table.add_column(column)
         for campaign in config.campaigns:
             items = store.items(limit=None, campaign_id=campaign.id)
-            window = f"{campaign.window.start:%d.%m.%Y} – {campaign.window.end:%d.%m.%Y}"
+            window = f"{campaign.first_day:%d.%m.%Y} – " + (
+                f"{campaign.last_day:%d.%m.%Y}" if campaign.last_day else "(standing)"
+            )
             jobcenters = len({s.item.source_id for s in items})
             table.add_row(
                 campaign.id, escape(campaign.title), window, str(len(items)), str(jobcenters)
@@ -89,23 +91,41 @@ def list_campaigns(obj: Context) -> None:
     out.print(table)
 
 
+def explanation(verdict: Verdict) -> list[str]:
+    """What decided: the phrase and the field it was found in, and the date rule."""
+    lines = [
+        f"{e.rule} phrase {e.phrase!r} found in the {e.field}: {e.quote!r}"
+        for e in verdict.evidence
+    ]
+    if verdict.matched:
+        lines.append(f"date: {verdict.dated_by}")
+    lines.append(("why: " if verdict.matched else "not taken: ") + verdict.reason)
+    return lines
+
+
 @campaigns.command()
 @click.argument("campaign_id")
 @pass_context
 def test(obj: Context, campaign_id: str) -> None:
-    """Show which stored items in the campaign's window match, and which nearly do."""
+    """Show which stored items belong to a campaign or phase, with the phrase, field and
+    date rule that decided, and which nearly do (a matching text outside the window, an
+    undated item held back) so that the rules can be tuned."""
     config = obj.config()
     campaign = campaign_or_exit(config, campaign_id)
     sources = {source.id: source for source in config.sources}
     store = obj.store(read_only_ok=True)
     try:
-        stored = store.items(limit=None, published_between=window_bounds(campaign))
+        verdicts = [
+            (s, v)
+            for s in stored_items(store)
+            for v in judge_all(s.item, sources.get(s.item.source_id), config.campaigns)
+            if v.campaign_id == campaign.id
+        ]
     finally:
         store.close()
-    verdicts = [(s, judge(s.item, sources.get(s.item.source_id), campaign)) for s in stored]
     matches = [(s, v) for s, v in verdicts if v.matched]
     near = [(s, v) for s, v in verdicts if v.near_miss]
-    counts = f"{len(stored)} items in the window, {len(matches)} match, {len(near)} nearly"
+    counts = f"{len(verdicts)} items read, {len(matches)} match, {len(near)} nearly"
     out.print(f"[bold]{escape(campaign.title)}[/bold] ({campaign.id}): {counts}")
     for title, rows, style in (("Matches", matches, "green"), ("Near misses", near, "yellow")):
         if not rows:
@@ -114,5 +134,7 @@ def test(obj: Context, campaign_id: str) -> None:
         for stored_item, verdict in rows:
             item = stored_item.item
             day = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
+            day = f"({day}?)" if item.date_is_guess else day  # first seen: no date of its own
             out.print(f"  {day}  {item.source_id}: {escape(item.title)}", soft_wrap=True)
-            out.print(f"      [dim]{escape(verdict.reason)}[/dim]", soft_wrap=True)
+            for line in explanation(verdict):
+                out.print(f"      [dim]{escape(line)}[/dim]", soft_wrap=True)

@@ -188,24 +188,98 @@ class Window(_Strict):
 
 
 class MatchRules(_Strict):
+    """`any`: event phrases, of which one must occur, and which need the window's days
+    (in the text, or the publication date); `all`: each must occur; `none`: excluded."""
+
     any: tuple[str, ...] = ()
     all: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
     fields: tuple[Field_, ...] = ("title", "summary", "content")
     sources: tuple[Slug, ...] = ()
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> MatchRules:
-        if not self.any and not self.all:
-            raise ValueError("a campaign needs at least one phrase under 'any' or 'all'")
-        return self
+
+class Grace(_Strict):
+    """Days before a window (announcements) and after it (reviews) that still count for a
+    text with an event phrase only."""
+
+    before: Duration = timedelta(0)
+    after: Duration = timedelta(0)
 
 
-class Campaign(_Strict):
+class Phase(_Strict):
+    """A named part of a standing campaign with a window of its own (an action week)."""
+
     id: Slug
     title: str = Field(min_length=1)
     window: Window
-    match: MatchRules
+    names: tuple[str, ...] = ()  # phrases that name the phase: any date counts
+    match: MatchRules | None = None  # its own event phrases; else the campaign's
+    grace: Grace | None = None  # else the campaign's
+
+
+class Campaign(_Strict):
+    """A campaign of one window, or a standing one (`since`, no end) with phases.
+
+    After loading, `Config.campaigns` lists every campaign followed by its phases, each
+    phase as a Campaign of its own whose `phase_of` names the campaign: feeds, digests,
+    reviews and exports take a phase's id as they take a campaign's."""
+
+    id: Slug
+    title: str = Field(min_length=1)
+    window: Window | None = None
+    since: date | None = None  # a standing campaign: from this day on, without an end
+    names: tuple[str, ...] = ()  # phrases that name the campaign: any date counts
+    match: MatchRules = MatchRules()
+    grace: Grace = Grace()
+    phases: tuple[Phase, ...] = ()
+    phase_of: Slug | None = None  # set for a phase when the configuration is loaded
+
+    @model_validator(mode="after")
+    def _shape(self) -> Campaign:
+        if (self.window is None) == (self.since is None):
+            raise ValueError("a campaign has either a window or a start ('since'), not both")
+        if self.phases and self.window is not None:
+            raise ValueError("phases belong to a standing campaign: give 'since', not 'window'")
+        if not (self.names or self.match.any or self.match.all):
+            raise ValueError("a campaign needs phrases: under 'names', or 'any' or 'all'")
+        return self
+
+    @property
+    def first_day(self) -> date:
+        return self.window.start if self.window else (self.since or date.min)
+
+    @property
+    def last_day(self) -> date | None:
+        """None: a standing campaign, still running."""
+        return self.window.end if self.window else None
+
+    @property
+    def period(self) -> str:
+        """When it runs, as coordinators read it: '26.08.2019 – 30.08.2019', 'seit …'."""
+        if self.last_day is None:
+            return f"seit {self.first_day:%d.%m.%Y}"
+        return f"{self.first_day:%d.%m.%Y} – {self.last_day:%d.%m.%Y}"
+
+    def flattened(self) -> list[Campaign]:
+        """The campaign and its phases, each a Campaign: a phase takes the campaign's
+        event phrases unless it has its own, and the campaign's names as event phrases
+        (a text naming the campaign joins the phase whose days it is of); the campaign's
+        exclusions apply to every phase."""
+        found = [self]
+        for phase in self.phases:
+            own = phase.match or MatchRules()
+            rules = MatchRules(
+                any=(own.any or self.match.any) + self.names,
+                all=own.all or self.match.all,
+                none=self.match.none + own.none,
+                fields=self.match.fields,
+                sources=own.sources or self.match.sources,
+            )
+            found.append(
+                Campaign(id=phase.id, title=phase.title, window=phase.window, names=phase.names,
+                         match=rules, grace=phase.grace or self.grace, phase_of=self.id)
+            )  # fmt: skip
+        return found
 
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -354,6 +428,26 @@ class Config(_Strict):
     mail: Mail | None = None  # the loader requires it when there are digests
     websub: WebSub = WebSub()
     digests: tuple[Digest, ...] = ()
+
+    @model_validator(mode="after")
+    def _phases_as_campaigns(self) -> Config:
+        """Every phase becomes a campaign of its own, right after its campaign (the model
+        is frozen: the flattened tuple is put in place once, here, at validation)."""
+        if any(c.phases for c in self.campaigns) and all(
+            c.phase_of is None for c in self.campaigns
+        ):
+            flat = tuple(each for c in self.campaigns for each in c.flattened())
+            ids = [c.id for c in flat]
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"campaign and phase ids must differ: {', '.join(twice)}")
+            object.__setattr__(self, "campaigns", flat)
+        return self
+
+    @property
+    def declared_campaigns(self) -> tuple[Campaign, ...]:
+        """The campaigns as sources.yaml lists them, without their phases."""
+        return tuple(c for c in self.campaigns if c.phase_of is None)
 
     def campaign(self, campaign_id: str) -> Campaign:
         for campaign in self.campaigns:

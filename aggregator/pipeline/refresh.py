@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from aggregator.classify.campaigns import judge, matching, rules_digest, window_bounds
+from aggregator.classify.campaigns import matching, rules_digest
 from aggregator.classify.dedupe import Shingled, shingle_items
 from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import GUESSED, Failure, Status
-from aggregator.core.model import DetailQueueChange, FetchOutcome, Item
+from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredItem
 from aggregator.errors import WorkerError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.crawl import crawl_listing, read_feed
@@ -184,30 +184,41 @@ async def _shingled(items: list[Item], offload: Parsing) -> dict[str, Shingled]:
         return {}
 
 
+JUDGED_AT_ONCE = 2_000  # stored items read per query when re-judging
+
+
 def sync_campaigns(config: Config, store: Store) -> list[str]:
-    """Re-judge stored items for every campaign whose rules (or the sources' aliases)
-    changed since the last run, so that tuning rules needs no refetch. Cheap otherwise.
-    Also records what the feeds show of each source (store.remember_sources).
-    A read-only store is read as it is."""
+    """Re-judge every stored item for the campaigns and phases whose rules (or the
+    sources' aliases) changed since the last run, so that tuning rules needs no refetch:
+    what a text says decides whatever its date, so no window narrows the items read.
+    Cheap when nothing changed. Also records what the feeds show of each source
+    (store.remember_sources). A read-only store is read as it is."""
     if store.readonly:
         return []
     store.remember_sources(config.sources)
     sources = {source.id: source for source in config.sources}
     aliases = {source.id: source.aliases for source in config.sources if source.aliases}
-    changed = []
-    for campaign in config.campaigns:
-        digest = rules_digest(campaign, aliases)
-        if store.campaign_digest(campaign.id) == digest:
-            continue
-        members = [
-            (stored.item.source_id, stored.item.key, verdict.reason)
-            for stored in store.items(limit=None, published_between=window_bounds(campaign))
-            if (verdict := judge(stored.item, sources.get(stored.item.source_id), campaign)).matched
-        ]
-        store.replace_campaign(campaign.id, digest, members)
-        changed.append(campaign.id)
+    digests = {c.id: rules_digest(c, aliases) for c in config.campaigns}
+    changed = [c.id for c in config.campaigns if store.campaign_digest(c.id) != digests[c.id]]
+    if changed:
+        members: dict[str, list[tuple[str, str, str]]] = {c: [] for c in changed}
+        for stored in stored_items(store):
+            item = stored.item
+            for verdict in matching(item, sources.get(item.source_id), config.campaigns):
+                if verdict.campaign_id in members:
+                    members[verdict.campaign_id].append((item.source_id, item.key, verdict.reason))
+        for campaign_id in changed:
+            store.replace_campaign(campaign_id, digests[campaign_id], members[campaign_id])
     store.forget_campaigns_except([campaign.id for campaign in config.campaigns])
     return changed
+
+
+def stored_items(store: Store) -> Iterator[StoredItem]:
+    """Every stored item, read a few thousand at a time in order of arrival."""
+    offset = 0
+    while batch := store.items(limit=JUDGED_AT_ONCE, offset=offset, by_arrival=True):
+        yield from batch
+        offset += len(batch)
 
 
 async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults

@@ -114,10 +114,32 @@ def _legend(root: etree._Element, top: int) -> None:
     _text(root, 0, top + 32, "Anteil der Jobcenter mit Meldungen", font_size="11", fill="#555555")
 
 
+def by_month(per_day: Mapping[date, Mapping[str, int]]) -> dict[date, dict[str, int]]:
+    """Counts per day summed per month (keyed by the month's first day)."""
+    months: dict[date, dict[str, int]] = {}
+    for day, lands in per_day.items():
+        month = months.setdefault(day.replace(day=1), {})
+        for code, count in lands.items():
+            month[code] = month.get(code, 0) + count
+    return months
+
+
+def _months(start: date, end: date) -> list[date]:
+    found, month = [], start.replace(day=1)
+    while month <= end:
+        found.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return found
+
+
 def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
-             title: str) -> bytes:  # fmt: skip
-    """Items per day from `start` to `end` as bars; a bar's hover title lists its Länder."""
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+             title: str, monthly: bool = False) -> bytes:  # fmt: skip
+    """Items per day (or per month: keys are months' first days) from `start` to `end` as
+    bars; a bar's hover title lists its Länder."""
+    if monthly:
+        days = _months(start, end)
+    else:
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     totals = [sum(per_day.get(day, {}).values()) for day in days]
     top = max(totals, default=0) or 1
     bar, gap, height, base = 18, 4, 120, 150
@@ -138,9 +160,11 @@ def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
                          height=str(tall), fill="#31a354")  # fmt: skip
         lands = ", ".join(f"{LAND_CODES[code]} {count}" for code, count in
                           sorted(per_day.get(day, {}).items()) if count)  # fmt: skip
-        label = f"{day:%d.%m.%Y}: {total} Meldungen" + (f" ({lands})" if lands else "")
+        when = f"{day:%m.%Y}" if monthly else f"{day:%d.%m.%Y}"
+        label = f"{when}: {total} Meldungen" + (f" ({lands})" if lands else "")
         etree.SubElement(group, f"{{{SVG}}}title").text = label
         if position % every == 0:
-            _text(root, x + bar / 2, base + 16, f"{day:%d.%m.}", text_anchor="middle",
+            _text(root, x + bar / 2, base + 16, f"{day:%m.%y}" if monthly else f"{day:%d.%m.}",
+                  text_anchor="middle",
                   font_size="10", fill=INK)  # fmt: skip
     return _bytes(root)

@@ -61,7 +61,7 @@ def render_opml(
     if choice == "empfohlen":
         _feed(folder, everything.title, f"{base_url}/feeds/{everything.path}", home, True)
         campaigns = _outline(folder, "Kampagnen (zum Auswählen)")
-        for campaign in sorted(config.campaigns, key=lambda c: c.window.start, reverse=True):
+        for campaign in sorted(config.campaigns, key=lambda c: c.first_day, reverse=True):
             spec = specs[f"campaign:{campaign.id}"]
             _feed(campaigns, spec.title, f"{base_url}/feeds/{spec.path}", home, False)
     lands = _outline(folder, "Länder" if choice != "empfohlen" else "Länder (zum Auswählen)")

@@ -59,10 +59,8 @@ def _weekly(digest: Digest, now: datetime) -> Period:
 
 
 def _during(digest: Digest, campaign: Campaign, now: datetime) -> Period | None:
-    first, last = campaign.window.start, campaign.window.end
-    summary_day = last + timedelta(days=1)
-    summary_due = _slot(summary_day, digest)
-    if now >= summary_due:
+    first, last = campaign.first_day, campaign.last_day
+    if last is not None and now >= (summary_due := _slot(last + timedelta(days=1), digest)):
         if now - summary_due > LAST_GRACE:
             return None
         return Period(SUMMARY, summary_due, None, f"Abschluss: {campaign.title}", summary=True)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from aggregator.config.schema import Campaign, Config, Source
 from aggregator.core.model import StoredItem
 from aggregator.parse.dates import BERLIN
-from aggregator.publish.charts import LandShare, participation_map, timeline
+from aggregator.publish.charts import LandShare, by_month, participation_map, timeline
 from aggregator.publish.dashboard import CampaignView, campaign_view, cards
 from aggregator.publish.documents import (
     Line,
@@ -124,10 +124,15 @@ def campaign_pictures(
     """The participation map and the timeline of a campaign, as SVG to place in a page."""
     campaign = view.campaign
     days = per_day(items, sources)
-    first = min([campaign.window.start, *days])
-    last = max([campaign.window.end, *days])
     picture = participation_map(land_shares(view), f"Beteiligung: {campaign.title}")
-    bars = timeline(days, first, last, f"Meldungen pro Tag: {campaign.title}")
+    if campaign.last_day is None:  # a standing campaign: its years, month by month
+        first, last = min(days, default=campaign.first_day), max(days, default=campaign.first_day)
+        bars = timeline(by_month(days), first, last, f"Meldungen pro Monat: {campaign.title}",
+                        monthly=True)  # fmt: skip
+    else:
+        first = min([campaign.first_day, *days])
+        last = max([campaign.last_day, *days])
+        bars = timeline(days, first, last, f"Meldungen pro Tag: {campaign.title}")
     # our own SVG, every text in it escaped by lxml: safe to place as it is
     return Markup(picture.decode("utf-8")), Markup(bars.decode("utf-8"))
 

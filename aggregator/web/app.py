@@ -487,7 +487,7 @@ class _Pages:
         health = tuple(source_health(config, store, now))
         sources = feed_sources(config, store)
         views, pictures = [], {}
-        for campaign in sorted(config.campaigns, key=lambda c: c.window.start, reverse=True):
+        for campaign in sorted(config.campaigns, key=lambda c: c.first_day, reverse=True):
             items = store.items(limit=None, campaign_id=campaign.id)
             views.append(campaign_view(config, campaign, items, health))
             pictures[campaign.id] = campaign_pictures(views[-1], items, sources)

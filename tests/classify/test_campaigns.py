@@ -70,13 +70,16 @@ def test_a_match_says_why():
     hashtag = next(item for item, _ in ITEMS if item.title == "MainArbeit öffnet ihre Türen")
     verdict = judge(hashtag, SOURCES["offenbach"], campaign)
     assert verdict.matched
-    assert "any: 'Stark. Sozial. Vor Ort' matched 'StarkSozialVorOrt' in summary" in verdict.reason
+    assert "any: 'Stark. Sozial. Vor Ort | " in verdict.reason
+    assert "matched 'StarkSozialVorOrt' in summary" in verdict.reason
     brand = next(
         item for item, _ in ITEMS if item.title == "Pro Arbeit: Bilanz einer starken Woche"
     )
     verdict = judge(brand, SOURCES["kreis-offenbach"], campaign)
     assert verdict.matched
-    assert "all: 'Jobcenter* | {alias}' matched 'Pro Arbeit' in title" in verdict.reason
+    assert (
+        "all: 'Jobcenter* | Job-Center* | {alias}' matched 'Pro Arbeit' in title" in verdict.reason
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,11 +89,11 @@ def test_a_match_says_why():
             "Aktionswoche Alkohol: Weniger ist besser",
             "excluded by none: 'Aktionswoche Alkohol' matched 'Aktionswoche Alkohol' in title",
         ),
-        ("Jobcenter zieht Halbjahresbilanz", "none of the 'any' phrases occurs"),
-        ("jenarbeit in der Aktionswoche 2022", "published 2022-06-22, outside the window"),
+        ("Jobcenter zieht Halbjahresbilanz", "none of the phrases occurs"),
+        ("jenarbeit in der Aktionswoche 2022", "published 22.06.2022, outside"),
         (
             "Aktionswoche Zahngesundheit in Jenaer Kitas",
-            "'all' phrase missing: 'Jobcenter* | {alias}'",
+            "'all' phrase missing: 'Jobcenter* | Job-Center* | {alias}'",
         ),
     ],
 )
@@ -98,7 +101,7 @@ def test_a_miss_says_why(title, reason):
     campaign = bundled_campaign("aktionswoche-2019")
     item, _ = next((i, e) for i, e in ITEMS if i.title == title)
     verdict = judge(item, SOURCES[item.source_id], campaign)
-    assert not verdict.matched and verdict.reason == reason
+    assert not verdict.matched and verdict.reason.startswith(reason)
     assert verdict.near_miss
 
 

@@ -140,7 +140,7 @@ def test_campaign_window_and_rules_are_checked():
     problems = problems_of(
         VALID.replace('      any: ["Aktionswoche", "Stark. Sozial. Vor Ort"]\n', "")
     )
-    assert any("at least one phrase" in p for p in problems)
+    assert any("needs phrases" in p for p in problems)
 
 
 def test_version_is_required():

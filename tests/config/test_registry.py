@@ -106,7 +106,9 @@ def test_inferred_listings_are_hints_and_seen_ones_are_pinned():
 
 def test_the_known_action_weeks_are_campaigns():
     windows = {
-        c.id: (c.window.start.isoformat(), c.window.end.isoformat()) for c in CONFIG.campaigns
+        c.id: (c.window.start.isoformat(), c.window.end.isoformat())
+        for c in CONFIG.campaigns
+        if c.window is not None
     }
     start_2019, end_2019 = windows["aktionswoche-2019"]
     assert start_2019 <= "2019-08-26" and end_2019 >= "2019-08-30"

@@ -54,7 +54,7 @@ def test_review_command_writes_a_pdf_and_a_page(site, tmp_path, write_config):
     assert len(reader.pages) >= 2
     title_page = words(reader.pages[0].extract_text())
     assert "Aktionswoche der kommunalen Jobcenter 2019" in title_page
-    assert "19.08.2019 – 06.09.2019" in title_page
+    assert "26.08.2019 – 30.08.2019" in title_page  # the week itself, not its grace
     assert "14 von 14 erfassten Jobcentern haben veröffentlicht" in title_page
     everything = words(" ".join(page.extract_text() for page in reader.pages))
     assert "Landkreis Spree-Neiße" in everything  # umlauts and ß in the embedded font
