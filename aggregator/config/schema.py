@@ -41,7 +41,7 @@ def parse_duration(value: object) -> timedelta:
 
 def parse_delay(value: object) -> timedelta:
     """Like a duration, but zero is allowed ('0s')."""
-    if value in (0, "0", "0s"):
+    if value in (0, "0") or (isinstance(value, str) and re.fullmatch(r"\s*0+[smhd]?\s*", value)):
         return timedelta(0)
     return parse_duration(value)
 
@@ -202,8 +202,8 @@ class Grace(_Strict):
     """Days before a window (announcements) and after it (reviews) that still count for a
     text with an event phrase only."""
 
-    before: Duration = timedelta(0)
-    after: Duration = timedelta(0)
+    before: Delay = timedelta(0)
+    after: Delay = timedelta(0)
 
 
 class Phase(_Strict):
