@@ -20,6 +20,7 @@ boundaries, so "Ort" never matches "Dortmund".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -57,6 +58,12 @@ class Alternative:
 
 def compile_entry(entry: str, aliases: Sequence[str] = ()) -> list[Alternative]:
     """'Jobcenter* | {alias}' -> the alternatives to look for."""
+    return list(_compiled(entry, tuple(aliases)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(entry: str, aliases: tuple[str, ...]) -> tuple[Alternative, ...]:
+    """compile_entry, once per phrase and brand names: every item is read with them."""
     alternatives = []
     for written in entry.split("|"):
         written = written.strip()
@@ -69,7 +76,7 @@ def compile_entry(entry: str, aliases: Sequence[str] = ()) -> list[Alternative]:
                     parts.append(Part(squashed, piece.endswith("*")))
             if parts:
                 alternatives.append(Alternative(text, tuple(parts)))
-    return alternatives
+    return tuple(alternatives)
 
 
 def _part_at(part: Part, toks: list[Token], i: int) -> int | None:
@@ -135,38 +142,53 @@ class Verdict:
         return not self.matched and any(e.rule in ("name", "any", "all") for e in self.evidence)
 
 
+@dataclass(frozen=True)
+class Field:
+    """One field of an item: its words folded, and all of them run together."""
+
+    name: str
+    text: str
+    tokens: list[Token]
+    squashed: str
+
+    @classmethod
+    def of(cls, name: str, text: str) -> Field:
+        found = tokens(text)
+        return cls(name, text, found, "".join(t.folded for t in found))
+
+
 @dataclass
 class Reading:
     """An item's fields as the rules read them: folded once, whatever the campaigns."""
 
     item: Item
-    _fields: dict[str, tuple[list[Token], str]] = field(default_factory=dict)
+    _fields: dict[str, Field] = field(default_factory=dict)
     _spans: list[Span] | None = None
 
-    def fields(self, names: Sequence[str]) -> list[tuple[str, list[Token], str]]:
+    def fields(self, names: Sequence[str]) -> list[Field]:
         if not self._fields:
             content = clean_text(self.item.content_html)
             values = {"title": self.item.title, "summary": self.item.summary_text,
                       "content": content}  # fmt: skip
-            self._fields = {name: (tokens(text), text) for name, text in values.items() if text}
-        return [(name, *self._fields[name]) for name in names if name in self._fields]
+            self._fields = {name: Field.of(name, text) for name, text in values.items() if text}
+        return [self._fields[name] for name in names if name in self._fields]
 
     def spans(self) -> list[Span]:
         """The days the item's own words speak of, title first."""
         if self._spans is None:
-            texts = [text for _, _, text in self.fields(("title", "summary", "content"))]
+            texts = [each.text for each in self.fields(("title", "summary", "content"))]
             self._spans = [span for text in texts for span in spans(text)]
         return self._spans
 
 
-def _search(
-    entry: str, rule: str, aliases: Sequence[str], fields: list[tuple[str, list[Token], str]]
-) -> Evidence | None:
+def _search(entry: str, rule: str, aliases: Sequence[str], fields: list[Field]) -> Evidence | None:
     for alternative in compile_entry(entry, aliases):
-        for name, toks, text in fields:
-            found = _find(alternative, toks)
+        for each in fields:
+            if not all(part.squashed in each.squashed for part in alternative.parts):
+                continue  # cannot occur: one substring test instead of a walk of the words
+            found = _find(alternative, each.tokens)
             if found:
-                return Evidence(rule, entry, name, text[found[0] : found[1]])
+                return Evidence(rule, entry, each.name, each.text[found[0] : found[1]])
     return None
 
 
@@ -233,6 +255,10 @@ def judge(
     named = next((e for p in campaign.names if (e := _search(p, "name", aliases, fields))), None)
     if named is not None and campaign.phase_of is None:
         return _by_name(item, campaign, named)  # a campaign's own name decides alone
+    found = (_search(p, "name", aliases, fields) for p in campaign.campaign_names)
+    of_campaign = next((e for e in found if e), None)
+    if named is None and of_campaign is not None:  # a campaign text: which phase is its date's
+        return _by_date(item, campaign, reading, (of_campaign,))
     found_any = [e for e in (_search(p, "any", aliases, fields) for p in rules.any) if e]
     found_all = [(p, _search(p, "all", aliases, fields)) for p in rules.all]
     found_none = [e for e in (_search(p, "none", aliases, fields) for p in rules.none) if e]

@@ -233,6 +233,7 @@ class Campaign(_Strict):
     grace: Grace = Grace()
     phases: tuple[Phase, ...] = ()
     phase_of: Slug | None = None  # set for a phase when the configuration is loaded
+    campaign_names: tuple[str, ...] = ()  # a phase's: its campaign's names (set then too)
 
     @model_validator(mode="after")
     def _shape(self) -> Campaign:
@@ -262,14 +263,13 @@ class Campaign(_Strict):
 
     def flattened(self) -> list[Campaign]:
         """The campaign and its phases, each a Campaign: a phase takes the campaign's
-        event phrases unless it has its own, and the campaign's names as event phrases
-        (a text naming the campaign joins the phase whose days it is of); the campaign's
-        exclusions apply to every phase."""
+        event phrases unless it has its own, and the campaign's exclusions. A text that
+        names the campaign joins the phase whose days it is of (campaign_names)."""
         found = [self]
         for phase in self.phases:
             own = phase.match or MatchRules()
             rules = MatchRules(
-                any=(own.any or self.match.any) + self.names,
+                any=own.any or self.match.any,
                 all=own.all or self.match.all,
                 none=self.match.none + own.none,
                 fields=self.match.fields,
@@ -277,7 +277,8 @@ class Campaign(_Strict):
             )
             found.append(
                 Campaign(id=phase.id, title=phase.title, window=phase.window, names=phase.names,
-                         match=rules, grace=phase.grace or self.grace, phase_of=self.id)
+                         match=rules, grace=phase.grace or self.grace, phase_of=self.id,
+                         campaign_names=self.names)
             )  # fmt: skip
         return found
 

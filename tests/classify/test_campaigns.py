@@ -70,7 +70,7 @@ def test_a_match_says_why():
     hashtag = next(item for item, _ in ITEMS if item.title == "MainArbeit öffnet ihre Türen")
     verdict = judge(hashtag, SOURCES["offenbach"], campaign)
     assert verdict.matched
-    assert "any: 'Stark. Sozial. Vor Ort | " in verdict.reason
+    assert "name: 'Stark. Sozial. Vor Ort | " in verdict.reason
     assert "matched 'StarkSozialVorOrt' in summary" in verdict.reason
     brand = next(
         item for item, _ in ITEMS if item.title == "Pro Arbeit: Bilanz einer starken Woche"
