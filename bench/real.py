@@ -72,6 +72,7 @@ class Score:
     dated: int = 0  # expected items with a date on the listing
     dates: int = 0  # ... whose date was read right
     invented: int = 0  # undated items given a date that is not flagged as a guess
+    reference_dates: int = 0  # detail pages: dates htmldate reads right
     method: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -187,6 +188,18 @@ def run_case(case: dict[str, Any], body: bytes, server: _Files, work: Path) -> S
     return score
 
 
+def htmldate_date(body: bytes, url: str) -> str | None:
+    """The publication date htmldate (the reference library, in the bench extra) reads,
+    or None where it finds none or is not installed."""
+    try:
+        from htmldate import find_date
+    except ImportError:
+        return None
+    found = find_date(body.decode("utf-8", "replace"), url=url, original_date=True,
+                      outputformat="%Y-%m-%d")  # fmt: skip
+    return str(found) if found else None
+
+
 def run_detail(case: dict[str, Any], body: bytes) -> Score:
     truth = case["detail"]
     detail = extract_detail(body, {"content-type": "text/html"}, case["url"])
@@ -199,6 +212,10 @@ def run_detail(case: dict[str, Any], body: bytes) -> Score:
     score.matched = int(truth["body_phrase"] in " ".join(text.split()))
     score.dated, score.dates = 1, int(date == truth["date"])
     score.titles = score.matched
+    reference = htmldate_date(body, case["url"])
+    score.reference_dates = int(reference == truth["date"])
+    score.method = (f"detail extractor, dated by {detail.dated_by or 'nothing'}; "
+                    f"htmldate: {reference or 'none'}")  # fmt: skip
     if not score.matched:
         score.notes.append(f"body lacks {truth['body_phrase']!r}; starts {text.strip()[:80]!r}")
     if not score.dates:
@@ -234,7 +251,8 @@ def table(scores: list[Score]) -> str:
     if details:
         lines.append(
             f"| **detail pages** | | {len(details)} | | text {sum(s.matched for s in details)}"
-            f"/{len(details)} | | | {sum(s.dates for s in details)}/{len(details)} | | |"
+            f"/{len(details)} | | | {sum(s.dates for s in details)}/{len(details)} | | "
+            f"htmldate {sum(s.reference_dates for s in details)}/{len(details)} |"
         )
     return "\n".join(lines)
 

@@ -34,15 +34,22 @@ _CONTAINERS = (
     "#inhalt",
     ".content",
 )
-_DATE_HINTS = (
-    "meta[property='article:published_time']",
-    "meta[itemprop=datePublished]",
-    "[itemprop=datePublished]",
-    "meta[name='dcterms.date' i], meta[name='dc.date' i], meta[name=date]",
-    "time[datetime]",
-    ".news-list-date",
-    ".date",
-    ".datum",
+# Dates a page states as its publication's, in the order they are believed.
+_PUBLISHED_META = (
+    ("meta[property='article:published_time']", "meta article:published_time"),
+    ("meta[itemprop=datePublished], [itemprop=datePublished]", "datePublished (microdata)"),
+)
+_SHOWN = (
+    ("time[datetime]", "the <time> of the release"),
+    (".news-list-date, .date, .datum", "the date shown with the release"),
+)
+# Revision metadata: which day the page was last edited, on many CMS (a portal's
+# dcterms.date came days to weeks after the release's own "Pressemitteilung vom …").
+# Taken only where the page shows no date of its own.
+_REVISION_META = (
+    "meta[name='dcterms.date' i], meta[name='dc.date' i], meta[name=date], "
+    "meta[name='dcterms.modified' i], meta[property='article:modified_time'], "
+    "meta[itemprop=dateModified]"
 )
 # Where a page says when it was published: "Pressemitteilung vom 12.08.2019",
 # "veröffentlicht am", "Datum: …", "Erstellt am …".
@@ -65,6 +72,7 @@ class Detail:
     content_html: str | None
     published: datetime | None
     title: str | None = None  # the page's own headline
+    dated_by: str = ""  # where on the page the date was read
 
 
 def _container(soup: BeautifulSoup) -> Tag | None:
@@ -96,39 +104,88 @@ def _lead_outside(soup: BeautifulSoup, container: Tag) -> Tag | None:
     return None
 
 
-def _json_ld_date(soup: BeautifulSoup) -> datetime | None:
-    """schema.org's datePublished in JSON-LD (a NewsArticle, or one in a @graph)."""
+def _json_ld_date(soup: BeautifulSoup, key: str = "datePublished") -> datetime | None:
+    """schema.org's datePublished (or another key) in JSON-LD, in a @graph too."""
     for node in json_ld_nodes(soup):
-        value = node.get("datePublished")
+        value = node.get(key)
         if isinstance(value, str) and (parsed := parse_date(value)):
             return parsed
     return None
 
 
-def _published(soup: BeautifulSoup, container: Tag | None) -> datetime | None:
-    """Where the page states it: structured data, meta tags, `<time>`, the dateline
-    ("Pressemitteilung vom …"); else the first date of the text under the headline.
-    Never a date in the headline: "Reparaturcafé am 31. Januar" is about an event."""
-    if value := _json_ld_date(soup):
-        return value
-    for selector in _DATE_HINTS:
-        element = soup.select_one(selector)
-        if element is None:
-            continue
-        value = parse_date(str(element.get("content") or "")) or date_of(element)
-        if value:
-            return value
+Dated = tuple[datetime, str]  # a date and where it was read
+
+
+def _dateline(container: Tag | None) -> Dated | None:
+    """The date the release's text states as its own: leading it ("28.08.2019 Bis …",
+    "Pressemitteilung Nr. 175/2019, 28.08.2019"), or in a dateline near the top
+    ("Pressemitteilung vom 12.08.2019", "veröffentlicht am …")."""
     if container is None:
         return None
     text = _text_without_headings(container)
     first = find_date_at(text)
-    if first and first[0] < 40:  # a dateline leading the text: "10.11.2021 Bis …"
-        return first[1]
+    if first and first[0] < 40:
+        return first[1], "the dateline leading the text"
     for match in _DATELINE.finditer(text, 0, DATELINE_REACH):  # later: related releases
         found = find_date_at(text[match.end() :])
         if found and found[0] < 20:
-            return found[1]
-    return first[1] if first and first[0] < 600 else None
+            return found[1], f"the dateline {text[match.start() : match.end()].strip()!r}"
+    return None
+
+
+def _stated(soup: BeautifulSoup, container: Tag | None) -> Dated | None:
+    """A date the page states as the release's: its dateline, or structured data that
+    says 'published' (the earliest of them: a later one is a revision), else a `<time>`
+    or date element."""
+    strong = [found for found in (_dateline(container), _json_ld_published(soup)) if found]
+    for selector, said in _PUBLISHED_META:
+        element = soup.select_one(selector)
+        if element is not None:
+            value = parse_date(str(element.get("content") or "")) or date_of(element)
+            if value:
+                strong.append((value, said))
+    if strong:
+        return min(strong, key=lambda dated: dated[0])
+    for selector, said in _SHOWN:
+        scope = container if container is not None and container.select_one(selector) else soup
+        if (value := date_of(scope.select_one(selector))) is not None:
+            return value, said
+    return None
+
+
+def _json_ld_published(soup: BeautifulSoup) -> Dated | None:
+    value = _json_ld_date(soup)
+    return (value, "JSON-LD datePublished") if value else None
+
+
+def _revision(soup: BeautifulSoup) -> Dated | None:
+    """A date from revision metadata (dcterms.date and the like)."""
+    if value := _json_ld_date(soup, "dateModified"):
+        return value, "JSON-LD dateModified (revision metadata)"
+    for element in soup.select(_REVISION_META):
+        if value := parse_date(str(element.get("content") or "")):
+            name = element.get("name") or element.get("property") or element.get("itemprop")
+            return value, f"meta {name} (revision metadata: the page shows no date)"
+    return None
+
+
+def published(soup: BeautifulSoup, container: Tag | None) -> Dated | None:
+    """When the release was published, and where that was read. What the page states as
+    the release's date wins over metadata. Otherwise the first date of the text (within
+    its first 600 characters) and revision metadata are weighed: the earlier one, as a
+    revision comes after the release and an event the text announces after it too.
+    Never a date in the headline: "Reparaturcafé am 31. Januar" is about an event."""
+    if stated := _stated(soup, container):
+        return stated
+    candidates = [found for found in (_first_in_text(container), _revision(soup)) if found]
+    return min(candidates, key=lambda dated: dated[0]) if candidates else None
+
+
+def _first_in_text(container: Tag | None) -> Dated | None:
+    if container is None:
+        return None
+    first = find_date_at(_text_without_headings(container))
+    return (first[1], "the first date in the text") if first and first[0] < 600 else None
 
 
 def _text_without_headings(container: Tag) -> str:
@@ -143,10 +200,11 @@ def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
     soup = make_soup(body, headers)
     base = base_url(soup, url)
     container = _container(soup)
-    published = _published(soup, container)
+    dated = published(soup, container)
+    when, dated_by = dated if dated else (None, "")
     title = _headline(soup, container)
     if container is None:
-        return Detail(None, published, title)
+        return Detail(None, when, title, dated_by)
     content = copy.copy(container)
     lead = _lead_outside(soup, container)
     if lead is not None:
@@ -159,7 +217,7 @@ def extract_detail(body: bytes, headers: Mapping[str, str], url: str) -> Detail:
             if element.get(attribute):
                 element[attribute] = urljoin(base, str(element[attribute]))
     html = content.decode_contents().strip()
-    return Detail(html or None, published, title)
+    return Detail(html or None, when, title, dated_by)
 
 
 def _headline(soup: BeautifulSoup, container: Tag | None) -> str | None:

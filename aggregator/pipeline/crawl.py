@@ -34,6 +34,10 @@ from aggregator.worker.tasks import (
 )
 
 MAX_DETAILS_PER_REFRESH = 30
+# The first refresh of a listing reads every detail page its new items need (paced per
+# host like every request): an undated listing's items would otherwise wait five more
+# refreshes for their dates. Later refreshes stay at MAX_DETAILS_PER_REFRESH.
+MAX_DETAILS_FIRST_REFRESH = 500
 # A press listing shows 10 to 100 releases a page; a page of 50,000 links is a site gone
 # wrong (or hostile): its first MAX_ITEMS_PER_PAGE are read, and the source is flagged.
 MAX_ITEMS_PER_PAGE = 500
@@ -166,6 +170,7 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
     url: str | None = target.url
     visited: set[str] = set()
     shape = None
+    first_refresh = False
     for page_number in range(1, target.max_pages + 1):
         if url is None:
             break
@@ -186,6 +191,7 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
             return await _listing_is_a_feed(target, done, response, ctx, result)
         earlier = done.state if page_number == 1 else None
         known = earlier.listing_shape if earlier is not None else None
+        first_refresh = first_refresh or (page_number == 1 and earlier is None)
         try:
             listing = await ctx.parsing.run(
                 read_listing_page, response.body, response.headers, response.final_url, target,
@@ -214,7 +220,8 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
         if not keep_paging([f.known for f in page_found], listing.next_url):
             break  # caught up with what we have, or the listing ends here
         url = listing.next_url
-    result.items = await _with_details(found, target, ctx, result)
+    budget = MAX_DETAILS_FIRST_REFRESH if first_refresh else MAX_DETAILS_PER_REFRESH
+    result.items = await _with_details(found, target, ctx, result, budget)
     return result
 
 
@@ -274,13 +281,13 @@ def _listing_items(
 
 
 async def _with_details(
-    found: list[_Found], target: PageTarget, ctx: Refresh, result: TargetResult
+    found: list[_Found], target: PageTarget, ctx: Refresh, result: TargetResult, cap: int
 ) -> list[Item]:
     """Read the detail pages of new items (full text, and the date a listing lacks),
     those that earlier refreshes left in the queue first. What the budget does not
     cover waits in the queue for the next refresh, so every item's page is read once."""
     items = []
-    budget = MAX_DETAILS_PER_REFRESH
+    budget = cap
     fresh = {each.item.key for each in found if each.needs_detail}
     for waiting in ctx.memory.queued_details(ctx.source.id, target.url, budget):
         if waiting.key in fresh:
@@ -309,8 +316,7 @@ async def _with_details(
             result.queued.append(QueuedDetail(each.item.key, target.url, each.entry, each.base))
     if left:
         result.notes.append(
-            f"detail pages capped at {MAX_DETAILS_PER_REFRESH} per refresh; {left} queued for "
-            "the next refreshes"
+            f"detail pages capped at {cap} per refresh; {left} queued for the next refreshes"
         )
     return items
 

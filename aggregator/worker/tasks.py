@@ -130,6 +130,8 @@ def read_detail_page(
         published=entry.published or detail.published,
     )
     notes: list[str] = []
+    if entry.published is None and "revision metadata" in detail.dated_by:
+        notes.append(f"{url}: dated by {detail.dated_by}")  # the weakest source: say so
     item = _normalised(completed, base, origin, notes)
     listed = _normalised(entry, base, origin, [])
     if item is not None and listed is not None:

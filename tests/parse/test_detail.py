@@ -1,3 +1,5 @@
+import pytest
+
 from aggregator.parse.detail import extract_detail
 from tests.paths import TESTS
 
@@ -79,3 +81,42 @@ def test_a_cut_or_generic_listing_title_gives_way_to_the_detail_pages_headline()
     assert better_title("Andere Meldung …", headline) == "Andere Meldung …"  # another text
     page = f"<html><body><div id='inhalt'><h1>{headline}</h1><p>{'Text. ' * 40}</p></div>"
     assert extract_detail(page.encode(), {}, "https://e.de/").title == headline
+
+
+REVISED = """<html><head><meta name="DCTERMS.date" content="2019-09-12">
+  <meta property="article:modified_time" content="2019-09-20T10:00:00+02:00"></head>
+  <body><div id="inhalt"><h1>Bundesweite Aktionswoche der kommunalen Jobcenter</h1>
+  <p>{dateline}</p><p>Das Jobcenter des Landkreises zeigt in einer Ausstellung im Kreishaus,
+  was in seinen Projekten entstanden ist, und lädt zur Eröffnung ein.</p></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("dateline", "day", "said"),
+    [
+        ("Pressemitteilung vom 28.08.2019", "2019-08-28", "the dateline"),
+        ("Pressemitteilung Nr. 175/2019, 28.08.2019", "2019-08-28", "the dateline leading"),
+        ("Kreishaus, 27. August 2019 – Der Landkreis teilt mit:", "2019-08-27", "dateline"),
+        ("Der Landkreis teilt mit:", "2019-09-12", "revision metadata: the page shows no date"),
+    ],
+)
+def test_the_date_the_release_shows_beats_revision_metadata(dateline, day, said):
+    page = REVISED.format(dateline=dateline).encode()
+    detail = extract_detail(page, {"Content-Type": "text/html; charset=utf-8"}, "https://e.de/")
+    assert detail.published is not None and detail.published.date().isoformat() == day
+    assert said in detail.dated_by
+
+
+def test_a_time_in_the_release_beats_revision_metadata_and_a_later_date_is_no_publication():
+    page = REVISED.format(dateline="Der Landkreis teilt mit:").replace(
+        '<body><div id="inhalt">',
+        '<body><header><time datetime="2019-08-26">26.08.2019</time></header><div id="inhalt">',
+    )
+    detail = extract_detail(page.encode(), {}, "https://e.de/")
+    assert detail.published.date().isoformat() == "2019-08-26"
+    assert detail.dated_by == "the <time> of the release"
+    modified = REVISED.format(dateline="Text ohne Datum.").replace(
+        "</head>",
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+        '"2019-08-28", "dateModified": "2019-09-30"}</script></head>',
+    )
+    assert extract_detail(modified.encode(), {}, "https://e.de/").published.day == 28
