@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import yaml
 
 from aggregator.demo.loopback import Answer, LoopbackSite
 from aggregator.parse.dates import BERLIN
+from bench.results import append, machine
 
 ROOT = Path(__file__).parent.parent
 TEXTS = ROOT / "tests" / "data" / "campaign_texts.yaml"
@@ -139,10 +139,9 @@ def measure(tree: Path, campaigns: Path, texts_path: Path) -> str:
         if bool(expected) != bool(got):
             misses.append(f"  - {text['id']} ({text['pattern']}): expected {sorted(expected)}, "
                           f"got {sorted(got)}")  # fmt: skip
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, tree {tree}, campaigns {campaigns.name} "
-        f"({machine})",
+        f"({machine()})",
         "",
         "| pattern | campaign texts | look-alikes | precision | recall | phases exact |",
         "|---|---|---|---|---|---|",
@@ -165,8 +164,7 @@ def main() -> None:
     report = measure(args.tree.resolve(), campaigns, args.texts)
     print(report)
     if args.append:
-        with (Path(__file__).parent / "results-campaigns.md").open("a", encoding="utf-8") as out:
-            out.write("\n" + report)
+        append("results-campaigns.md", report)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tarfile
@@ -29,6 +28,7 @@ from aggregator.errors import ParseError
 from aggregator.normalize.entries import normalize_entry
 from aggregator.parse import fastfeed
 from aggregator.parse.feeds import drop_forbidden_references, parse_feed
+from bench.results import append, machine
 
 CACHE = Path(__file__).parent / ".cache"
 URL = "http://example.org/feeds/test.xml"
@@ -113,10 +113,9 @@ def run() -> Tally:
 
 
 def report(tally: Tally) -> str:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
         f"## Fast reader vs feedparser {feedparser.__version__}, "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({machine})",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({machine()})",
         "",
         f"- documents (test feeds × {len(TYPES)} content types): {tally.documents}",
         f"- read by the fast reader: {tally.fast} ({tally.items} items compared); "
@@ -136,8 +135,7 @@ def main() -> None:
     text = report(run())
     print(text)
     if args.append:
-        with (Path(__file__).parent / "results-feeds.md").open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
+        append("results-feeds.md", text)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ import yaml
 
 from bench.cycle import write_config
 from bench.proctree import MemorySampler, cpu_seconds
-from bench.run import ROOT, child, machine, start_farm
+from bench.results import machine
+from bench.run import ROOT, child, start_farm
 
 FEED_STYLES = ("rss", "atom")
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from aggregator.normalize.entries import canonical_url
 from aggregator.parse.dates import BERLIN
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.pages import without_listing_state
+from bench.results import machine
 
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results-real.md"
@@ -281,12 +281,9 @@ def main(argv: list[str] | None = None) -> None:
             for note in score.notes:
                 print(f"{Path(score.case).name}: {note}")
     if args.append:
-        machine = (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        )
         stamp = datetime.now(UTC).astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
         with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n## {stamp} – {args.append}\n\n{machine}; {args.folder.name}\n\n")
+            handle.write(f"\n## {stamp} – {args.append}\n\n{machine()}; {args.folder.name}\n\n")
             handle.write(report + "\n")
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import shutil
 import statistics
@@ -24,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from aggregator.demo.loopback import free_port
+from bench.results import machine
 
 ROOT = Path(__file__).parent.parent
 
@@ -100,18 +99,6 @@ def one_run(sites: int, latency: float) -> dict:
     finally:
         farm.kill()  # not terminate: it would wait for the hanging sites' requests
         farm.wait(15)
-
-
-def machine() -> str:
-    memory = next(
-        (line.split(":")[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-         if line.startswith("MemTotal")), "?"
-    )  # fmt: skip
-    model = next(
-        (line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), platform.processor()
-    )  # fmt: skip
-    return f"{os.cpu_count()} cores ({model}), {memory} memory, Python {platform.python_version()}"
 
 
 def spread(values: list[float]) -> str:
