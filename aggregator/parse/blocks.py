@@ -167,8 +167,9 @@ def has_usable_link(block: Tag) -> bool:
     return next(_usable(block), None) is not None
 
 
-def main_link(block: Tag) -> Tag | None:
-    """The link that names the item: in a heading, else the one with the most telling text."""
+def main_link(block: Tag, repeated: frozenset[str] = frozenset()) -> Tag | None:
+    """The link that names the item: in a heading, else the one with the most telling text
+    (not one whose text every row of the listing carries: `repeated`)."""
     links = usable_links(block)
     if block.name == "a" and block.get("href"):
         links.insert(0, block)
@@ -178,7 +179,9 @@ def main_link(block: Tag) -> Tag | None:
             headline is not None and (link is headline or headline in link.parents)
         ):
             return link
-    named = [link for link in links if not is_generic(text_of(link))]
+    named = [
+        link for link in links if not is_generic(text := text_of(link)) and text not in repeated
+    ]
     if named:
         return max(named, key=lambda link: len(text_of(link)))
     return links[0] if links else None
@@ -196,12 +199,19 @@ def _link_in(element: Tag | None) -> Tag | None:
     return next(linked(element), None)
 
 
-def _title(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
+def _title(
+    block: Tag,
+    selectors: Selectors | None,
+    link: Tag | None,
+    repeated: frozenset[str] = frozenset(),
+) -> str:
     """The item's headline, without a leading date ("28.08.2019 – Titel")."""
-    return _DATE_PREFIX.sub("", _headline(block, selectors, link))
+    return _DATE_PREFIX.sub("", _headline(block, selectors, link, repeated))
 
 
-def _headline(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
+def _headline(
+    block: Tag, selectors: Selectors | None, link: Tag | None, repeated: frozenset[str]
+) -> str:
     title = text_of(_select(block, selectors.title if selectors else None))
     if title:
         return title
@@ -210,11 +220,34 @@ def _headline(block: Tag, selectors: Selectors | None, link: Tag | None) -> str:
         return text_of(heading)
     if link is not None:
         text = text_of(link)
-        if not is_generic(text):
+        if not is_generic(text) and text not in repeated:
             return text
         title = str(link.get("title") or "").strip()
-        return "" if is_generic(title) else title
-    return ""
+        if title and not is_generic(title) and title not in repeated:
+            return title
+    return _plain_headline(block, repeated) if repeated else ""
+
+
+_TEXT_CELLS = ("td", "th", "dd", "dt", "p", "span", "div", "strong", "b", "em", "li")
+MIN_PLAIN_HEADLINE = 12  # characters: "Drucksache 7/123" is a reference, not a headline
+
+
+def _plain_headline(block: Tag, repeated: frozenset[str]) -> str:
+    """The longest text of the block's cells that holds no link with a text every row
+    carries and is no "read more" and no date: the headline of a row whose only link is
+    such a text."""
+    best = ""
+    for element in tags_in(block):
+        if element.name not in _TEXT_CELLS or any(
+            e.name == "a" and text_of(e) in repeated for e in tags_in(element)
+        ):
+            continue
+        text = text_of(element)
+        if len(text) < MIN_PLAIN_HEADLINE or text in repeated or is_generic(text):
+            continue
+        if _DATE_PREFIX.sub("", text).strip() and len(text) > len(best):
+            best = text
+    return best
 
 
 def headline_text(block: Tag, link: Tag | None = None) -> str:
@@ -287,12 +320,15 @@ def _without(element: Tag, links: list[Tag]) -> str:
             parent.insert(index, link)
 
 
-def entry_from_block(block: Tag, selectors: Selectors | None) -> Entry | None:
-    """Read one item block; None when it has neither a usable link nor a title."""
+def entry_from_block(
+    block: Tag, selectors: Selectors | None, repeated: frozenset[str] = frozenset()
+) -> Entry | None:
+    """Read one item block; None when it has neither a usable link nor a title.
+    `repeated`: link texts most rows of the listing carry, which are no title."""
     configured = _select(block, selectors.link if selectors else None)
     link = _link_in(configured) or _link_in(_select(block, selectors.title if selectors else None))
-    link = link or main_link(block)
-    title = _title(block, selectors, link)
+    link = link or main_link(block, repeated)
+    title = _title(block, selectors, link, repeated)
     if link is None and not title:
         return None
     return Entry(

@@ -7,6 +7,7 @@ operator when the aggregator guessed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -239,10 +240,22 @@ def _absolute(entry: Entry, base: str, reading: Reading) -> Entry:
     return replace(entry, link=link)
 
 
+REPEATED_IN = 0.5  # a title that at least this share of the rows (and 3) carry is no title
+
+
 def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
+    """The blocks' entries. A title that most rows carry ("Vorgang", "Details", the link
+    to each document's history) is read again without it: the row's own headline."""
+    read = [(block, entry_from_block(block, reading.selectors)) for block in blocks]
+    titles = Counter(entry.title for _, entry in read if entry is not None and entry.title)
+    configured = reading.selectors is not None and reading.selectors.title is not None
+    repeated = frozenset(
+        title for title, count in titles.items() if count >= 3 and count >= REPEATED_IN * len(read)
+    )
     entries = []
-    for block in blocks:
-        entry = entry_from_block(block, reading.selectors)
+    for block, entry in read:
+        if repeated and not configured and entry is not None and entry.title in repeated:
+            entry = entry_from_block(block, reading.selectors, repeated)
         if entry is not None:
             entries.append(_absolute(entry, base, reading))
     return entries
