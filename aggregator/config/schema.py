@@ -140,6 +140,8 @@ class PageTarget(_Strict):
     next: Selector = None
     max_pages: int = Field(default=3, ge=1, le=50)
     follow: bool = False
+    # a homepage read as the list: every block of press teasers in its main content
+    all_teasers: bool = False
 
 
 class Source(_Strict):

@@ -40,7 +40,7 @@ class FeedLink:
 class PageProposal:
     """A `pages:` entry that reads the page, and how many dated items it found."""
 
-    entry: dict[str, str]
+    entry: dict[str, str | bool]
     items: int
     dated: int
     how: str
@@ -73,9 +73,12 @@ def candidate_feed_urls(page_url: str, soup: BeautifulSoup) -> list[str]:
     return list(dict.fromkeys(candidates))
 
 
-def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PageProposal | None:
+def propose_page(
+    body: bytes, headers: Mapping[str, str], url: str, homepage: bool = False
+) -> PageProposal | None:
     """The preset that reads most dated items off this page; else the bare URL, which the
-    heuristic reads, if it finds items; else None."""
+    heuristic reads, if it finds items; else None. A `homepage` read as the list is read
+    for every block of teasers (all_teasers)."""
     best: PageProposal | None = None
     for name in PRESETS:
         target = PageTarget(url=url, preset=name)
@@ -87,11 +90,12 @@ def propose_page(body: bytes, headers: Mapping[str, str], url: str) -> PagePropo
             )
     if best is not None:
         return best
-    listing = parse_listing(body, headers, url, PageTarget(url=url))
+    listing = parse_listing(body, headers, url, PageTarget(url=url, all_teasers=homepage))
     if not listing.entries:
         return None
     dated = sum(1 for e in listing.entries if e.published)
-    return PageProposal({"url": url}, len(listing.entries), dated, listing.method)
+    entry: dict[str, str | bool] = {"url": url} | ({"all_teasers": True} if homepage else {})
+    return PageProposal(entry, len(listing.entries), dated, listing.method)
 
 
 # Links that only switch a tab, sort, filter or print the page they are on.

@@ -215,15 +215,16 @@ def _under_press_heading(block: Tag) -> bool:
     )
 
 
-def _score(blocks: list[Tag]) -> tuple[float, list[Tag], int]:
+def _score(blocks: list[Tag], homepage: bool = False) -> tuple[float, list[Tag], int]:
     """How much a group looks like the page's press items, its usable blocks and how
-    many of those are dated."""
+    many of those are dated. On a `homepage`, "Weitere Nachrichten" heads releases of
+    the site itself, not a detail page's related ones."""
     measured = [(block, features(block)) for block in blocks]
     good = [(block, f) for block, f in measured if f.good]
     dated = sum(f.dated for _, f in good)
     if len(good) < MIN_ITEMS or (dated < MIN_ITEMS and len(good) < MIN_UNDATED):
         return 0.0, [], 0
-    if _under_related_heading(good[0][0]) or _inside_running_text(good[0][0]):
+    if (not homepage and _under_related_heading(good[0][0])) or _inside_running_text(good[0][0]):
         return 0.0, [], 0
     share = len(good) / len(measured)
     teasers = sum(f.teaser for _, f in good) / len(good)
@@ -373,7 +374,9 @@ class Guess:
 CLOSE = 1.5  # a rival within this factor of the best makes the guess weak
 
 
-def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
+def find_item_blocks(
+    soup: BeautifulSoup, shape: Shape | None = None, homepage: bool = False
+) -> Guess:
     """The blocks that look like press items, their shape and how sure the guess is.
 
     With the `shape` found on page 1, a later page (say, a last page with a single
@@ -393,7 +396,7 @@ def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
     for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
         if links < MIN_ITEMS or links * MAX_FACTOR * CLOSE <= best_score:
             break  # no smaller group can rival the best: each block adds at most MAX_FACTOR
-        score, items, items_dated = _score(_innermost(members))
+        score, items, items_dated = _score(_innermost(members), homepage)
         if score > best_score:
             rival_score, rival_shape = best_score, best_shape
             best, best_score, best_shape, dated = items, score, group_shape, items_dated
@@ -409,6 +412,119 @@ def find_item_blocks(soup: BeautifulSoup, shape: Shape | None = None) -> Guess:
     else:
         confidence = "likely"
     return Guess(best, best_shape, confidence, rival_shape)
+
+
+# Headings over lists on a homepage that are not press teasers.
+_NOT_TEASERS = re.compile(
+    r"\b(fotos?|bilder|bildergalerie|galerie|fotoreihen?|videos?|mediathek|veranstaltungen|"
+    r"termine|kalender|events?|social|facebook|instagram|twitter|stellen\w*|jobs|"
+    r"ausschreibungen|wetter|service|links|downloads?|formulare)\b",
+    re.IGNORECASE,
+)
+_TEASER_TAGS = ("article", "section", "div", "li")
+OTHER_HEADING_REACH = 6  # ancestors: a photo list's heading sits in a box before its wrapper
+# Containers named for what is not news: "fotocarousel", "galerie", "termine", "social".
+_NOT_TEASERS_TOKEN = re.compile(
+    r"^(foto|photo|bilder|galerie|gallery|video|mediathek|social|facebook|fb|event|termin|"
+    r"kalender|veranstaltung)",
+    re.IGNORECASE,
+)
+
+
+def _under_other_heading(block: Tag) -> bool:
+    """The list stands under "Fotos", "Veranstaltungen", "Stellenangebote" (a heading of
+    its own, just before it, or in the box just before it), or in a container named so:
+    not news."""
+    for ancestor in [block, *list(block.parents)[:OTHER_HEADING_REACH]]:
+        if any(_NOT_TEASERS_TOKEN.match(token) for token in _tokens(ancestor) if token):
+            return True
+        headings = child_elements(ancestor, _HEADINGS)
+        previous = _previous_element(ancestor)
+        if previous is not None:
+            headings += (
+                [previous]
+                if previous.name in _HEADINGS
+                else [e for e in tags_in(previous) if e.name in _HEADINGS][:1]
+            )
+        for heading in headings:
+            if _NOT_TEASERS.search(text_of(heading)) and label_rank(text_of(heading)) is None:
+                return True
+    return False
+
+
+def _stays_on(host: str | None, blocks: list[Tag]) -> bool:
+    """Most blocks' links lead to the page's own site, not to other sites."""
+    if host is None:
+        return True
+    hosts = [urlsplit(str(link["href"]).strip()).hostname for b in blocks if (link := main_link(b))]
+    return sum(h in (None, host) for h in hosts) * 2 > len(hosts)
+
+
+def _overlaps(block: Tag, chosen: set[int]) -> bool:
+    return (
+        id(block) in chosen
+        or any(id(parent) in chosen for parent in block.parents)
+        or any(id(inner) in chosen for inner in tags_in(block))
+    )
+
+
+def _single_teasers(root: Tag, chosen: set[int], host: str | None) -> list[Tag]:
+    """Teasers standing alone in the main content (a lead story): a heading whose link
+    stays on the site, with text or a picture beside it."""
+    found = []
+    for element in tags_in(root):
+        if element.name not in _TEASER_TAGS or not _in_main(element) or _overlaps(element, chosen):
+            continue
+        heading = next((e for e in tags_in(element) if e.name in _HEADINGS), None)
+        if (
+            heading is None
+            or first(heading, "a") is None
+            or any(_is_skipped(p) for p in element.parents)
+        ):
+            continue
+        shape = features(element)
+        if (
+            shape.good
+            and shape.teaser
+            and _stays_on(host, [element])
+            and not _under_other_heading(element)
+        ):
+            found.append(element)
+            chosen.update(id(e) for e in (element, *tags_in(element)))
+    return found
+
+
+def find_teaser_blocks(soup: BeautifulSoup, host: str | None) -> Guess:
+    """A homepage read as the list (no press section found): every group of press
+    teasers in its main content or under a press heading (a teaser grid, a list of
+    further releases), best first, and teasers standing alone (a lead story).
+    Social-media posts, photo series, events and lists leading to other sites are
+    passed over."""
+    root = soup.body or soup
+    groups, _ = _groups(soup, root, MIN_ITEMS)
+    scored = []
+    for group_shape, members in groups.items():
+        if group_shape[1].startswith("run:"):
+            continue  # copies of flat siblings: no place in the page to tell
+        score, items, _ = _score(_innermost(members), homepage=True)
+        items = [b for b in items if not _under_other_heading(b)]
+        placed = all(_in_main(b) for b in items) or (items and _under_press_heading(items[0]))
+        if score > 0 and len(items) >= MIN_ITEMS and placed and _stays_on(host, items):
+            scored.append((score, group_shape, items))
+    if not scored:
+        return find_item_blocks(soup, homepage=True)
+    scored.sort(key=lambda found: -found[0])
+    chosen: set[int] = set()
+    blocks: list[Tag] = []
+    for _, _, items in scored:
+        items = [b for b in items if not _overlaps(b, chosen)]
+        if len(items) >= MIN_ITEMS:
+            blocks += items
+            chosen.update(id(e) for block in items for e in (block, *tags_in(block)))
+    blocks += _single_teasers(root, chosen, host)
+    position = {id(tag): n for n, tag in enumerate(tags_in(root))}
+    blocks.sort(key=lambda block: position.get(id(block), 0))
+    return Guess(blocks, scored[0][1], "likely")
 
 
 def describe(shape: Shape | None) -> str:

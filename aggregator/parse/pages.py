@@ -24,6 +24,7 @@ from aggregator.parse.heuristic import (
     describe,
     find_item_blocks,
     find_next_link,
+    find_teaser_blocks,
     post_pager,
 )
 from aggregator.parse.html import base_url, make_soup
@@ -173,7 +174,11 @@ def _parse_listing(
     confidence = None
     found_by = reading.how
     if reading.selectors is None:
-        guess = find_item_blocks(soup, shape)
+        host = urlsplit(base).hostname
+        guess = (
+            find_teaser_blocks(soup, host) if target.all_teasers and not shape
+            else find_item_blocks(soup, shape)
+        )  # fmt: skip
         blocks, shape = guess.blocks, guess.shape
         method = f"heuristic: {guess.describe()}"
         confidence = guess.confidence

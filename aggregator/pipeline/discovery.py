@@ -68,7 +68,7 @@ class Targets:
     """Press targets found from a homepage: feeds and a listing page, as sources.yaml has them."""
 
     feeds: list[str] = field(default_factory=list)
-    pages: list[dict[str, str]] = field(default_factory=list)
+    pages: list[dict[str, str | bool]] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
     error: str | None = None  # why the start pages could not be read
     error_kind: Failure | None = None
@@ -121,7 +121,8 @@ async def discover_targets(
     elif not result.feeds and homepage is not None:
         # No press section to be found: the press teasers on the homepage itself are the
         # list (the heuristic passes over menus, social-media posts and link lists).
-        teasers = propose_page(homepage.body, homepage.headers, homepage.final_url)
+        # every block of teasers, not only the best list (a lead, a grid, a list)
+        teasers = propose_page(homepage.body, homepage.headers, homepage.final_url, True)
         if teasers is not None and teasers.items >= MIN_HOMEPAGE_ITEMS:
             result.pages.append(teasers.entry)
     if result.found:

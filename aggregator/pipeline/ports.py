@@ -63,7 +63,7 @@ class TargetMemory(UrlMemory, Protocol):
 
     def discovered(
         self, source_id: str
-    ) -> tuple[datetime, list[str], list[dict[str, str]]] | None: ...
+    ) -> tuple[datetime, list[str], list[dict[str, str | bool]]] | None: ...
 
     def discovered_from(self, source_id: str) -> str | None: ...
 
@@ -72,7 +72,7 @@ class TargetMemory(UrlMemory, Protocol):
         source_id: str,
         at: datetime,
         feeds: list[str],
-        pages: list[dict[str, str]],
+        pages: list[dict[str, str | bool]],
         started_from: str | None = None,
     ) -> None: ...
 

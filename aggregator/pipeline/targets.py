@@ -35,7 +35,7 @@ def needs_discovery(source: Source) -> bool:
     return not source.feeds and not source.pages and has_start
 
 
-def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str]]) -> Source:
+def with_targets(source: Source, feeds: list[str], pages: list[dict[str, str | bool]]) -> Source:
     return source.model_copy(
         update={
             "feeds": tuple(feeds),
@@ -114,7 +114,7 @@ async def resolve_targets(ctx: Refresh) -> Resolved:
         return Resolved(source, [failure(start, ctx, Failure.NOTHING_FOUND, message)], hint_notes)
     summary = f"discovered {len(targets.feeds)} feed(s), {len(targets.pages)} listing page(s)"
     note = f"{source.id}: {summary}: " + ", ".join(
-        targets.feeds + [page["url"] for page in targets.pages]
+        targets.feeds + [str(page["url"]) for page in targets.pages]
     )
     notes = [note] + [f"{source.id}: {hint_note}" for hint_note in targets.notes]
     resolved = with_targets(source, targets.feeds, targets.pages)

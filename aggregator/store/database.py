@@ -306,7 +306,9 @@ class Store:
 
     # -- discovered targets --------------------------------------------------------
 
-    def discovered(self, source_id: str) -> tuple[datetime, list[str], list[dict[str, str]]] | None:
+    def discovered(
+        self, source_id: str
+    ) -> tuple[datetime, list[str], list[dict[str, str | bool]]] | None:
         """When targets were discovered for a source, and which: (found at, feeds, pages)."""
         return targets.discovered(self._conn, source_id)
 
@@ -319,7 +321,7 @@ class Store:
         source_id: str,
         at: datetime,
         feeds: list[str],
-        pages: list[dict[str, str]],
+        pages: list[dict[str, str | bool]],
         started_from: str | None = None,
     ) -> None:
         with self.transaction() as conn:

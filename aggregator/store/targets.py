@@ -11,7 +11,7 @@ from aggregator.store.rows import to_text
 
 def discovered(
     conn: sqlite3.Connection, source_id: str
-) -> tuple[datetime, list[str], list[dict[str, str]]] | None:
+) -> tuple[datetime, list[str], list[dict[str, str | bool]]] | None:
     """When targets were discovered for a source, and which: (found at, feeds, pages)."""
     row = conn.execute(
         "SELECT found_at, feeds, pages FROM discovered WHERE source_id = ?", (source_id,)
@@ -34,7 +34,7 @@ def save_discovered(
     source_id: str,
     at: datetime,
     feeds: list[str],
-    pages: list[dict[str, str]],
+    pages: list[dict[str, str | bool]],
     started_from: str | None = None,
 ) -> None:
     conn.execute(
