@@ -43,7 +43,7 @@ class Attempt:
 
 
 async def attempt(url: str, ctx: Refresh) -> Attempt:
-    state = ctx.memory.fetch_state(url)
+    state = ctx.memory.fetch_state(ctx.source.id, url)
     skipped = skip_reason(state, ctx.now, ctx.policy.force)
     if state is not None and skipped is not None:
         skip = FetchOutcome(url, Status.SKIPPED, skipped, gone=state.gone)
@@ -82,7 +82,7 @@ def failure(
 ) -> FetchOutcome:
     """An error outcome with its next attempt: later with every failure in a row."""
     if state is None:
-        state = ctx.memory.fetch_state(url)
+        state = ctx.memory.fetch_state(ctx.source.id, url)
     when = _next_attempt(ctx, state)
     return FetchOutcome(
         url, Status.ERROR, message, kind, duration_ms=elapsed, next_attempt=when

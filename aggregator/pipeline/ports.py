@@ -46,7 +46,7 @@ class Parsing(Protocol):
 class UrlMemory(Protocol):
     """What is remembered of one URL: validators, failures in a row, a move, a shape."""
 
-    def fetch_state(self, url: str) -> FetchState | None: ...
+    def fetch_state(self, source_id: str, url: str) -> FetchState | None: ...
 
 
 class ListingMemory(UrlMemory, Protocol):

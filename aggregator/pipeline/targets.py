@@ -98,7 +98,7 @@ async def resolve_targets(ctx: Refresh) -> Resolved:
         due = found_at + (RECHECK_FOUND if feeds or pages else RECHECK_NOTHING)
         if ctx.now < due and not ctx.policy.force:
             return Resolved(kept)
-    state = ctx.memory.fetch_state(start)
+    state = ctx.memory.fetch_state(source.id, start)
     if state and state.next_attempt and ctx.now < state.next_attempt and not ctx.policy.force:
         return Resolved(kept, [FetchOutcome(start, Status.SKIPPED, "discovery backing off")])
     targets = await discover_and_store(source, ctx.http, ctx.memory, ctx.now)

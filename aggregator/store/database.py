@@ -289,8 +289,9 @@ class Store:
 
     # -- what a refresh reads first ----------------------------------------------
 
-    def fetch_state(self, url: str) -> FetchState | None:
-        return fetch_state.fetch_state(self._conn, url)
+    def fetch_state(self, source_id: str, url: str) -> FetchState | None:
+        """What is remembered of a URL as this source fetched it (two sources may share one)."""
+        return fetch_state.fetch_state(self._conn, source_id, url)
 
     def fetch_states(self, source_id: str | None = None) -> list[FetchState]:
         return fetch_state.fetch_states(self._conn, source_id)

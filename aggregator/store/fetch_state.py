@@ -27,8 +27,7 @@ def record_outcome(
                                  listing_shape, found_by)
         VALUES (:url, :source_id, :etag, :last_modified, :status, :error, :kind, :message,
                 :failures, :success, :now, :next, :moved_to, :gone, :shape, :found_by)
-        ON CONFLICT (url) DO UPDATE SET
-            source_id = excluded.source_id,
+        ON CONFLICT (source_id, url) DO UPDATE SET
             etag = CASE WHEN :ok THEN coalesce(excluded.etag, etag) ELSE etag END,
             last_modified = CASE WHEN :ok THEN coalesce(excluded.last_modified, last_modified)
                                  ELSE last_modified END,
@@ -88,8 +87,10 @@ def record_outcome(
     )
 
 
-def fetch_state(conn: sqlite3.Connection, url: str) -> FetchState | None:
-    row = conn.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
+def fetch_state(conn: sqlite3.Connection, source_id: str, url: str) -> FetchState | None:
+    row = conn.execute(
+        "SELECT * FROM fetch_state WHERE source_id = ? AND url = ?", (source_id, url)
+    ).fetchone()
     return _fetch_state(row) if row is not None else None
 
 

@@ -286,3 +286,35 @@ MIGRATIONS.append(
     ALTER TABLE items ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     """
 )
+
+MIGRATIONS.append(
+    # 18: what is remembered of a URL belongs to the source and the URL together: two
+    # sources on one feed (a county and its jobcenter) each keep their own ETag, failures
+    # and listing shape; keyed by the URL alone, the second got the first's 304
+    """
+    CREATE TABLE fetch_state_by_source (
+        url                  TEXT NOT NULL,
+        source_id            TEXT NOT NULL,
+        etag                 TEXT,
+        last_modified        TEXT,
+        last_status          TEXT,
+        last_error           TEXT,
+        last_error_kind      TEXT,
+        last_message         TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_success         TEXT,
+        last_attempt         TEXT,
+        next_attempt         TEXT,
+        moved_to             TEXT,
+        gone                 INTEGER NOT NULL DEFAULT 0,
+        listing_shape        TEXT,
+        found_by             TEXT,
+        PRIMARY KEY (source_id, url)
+    );
+    INSERT INTO fetch_state_by_source SELECT url, source_id, etag, last_modified, last_status,
+        last_error, last_error_kind, last_message, consecutive_failures, last_success,
+        last_attempt, next_attempt, moved_to, gone, listing_shape, found_by FROM fetch_state;
+    DROP TABLE fetch_state;
+    ALTER TABLE fetch_state_by_source RENAME TO fetch_state;
+    """
+)

@@ -110,7 +110,7 @@ def check_cycle(cycle: Cycle, kind: str, now: datetime = T0):
     assert broken.status == "error", broken.outcomes
     [outcome] = broken.outcomes
     assert outcome.error_kind == kind, outcome
-    state = store.fetch_state(cycle.broken_url)
+    state = store.fetch_state("kaputt", cycle.broken_url)
     assert state.last_status == "error" and state.last_error_kind == kind
     assert state.consecutive_failures == 1 and state.last_attempt == now
     assert state.last_error == outcome.message
@@ -282,7 +282,9 @@ def test_permanent_move_is_recorded_and_used(site, cycle):
     broken = cycle("alt/rss.xml")
     results, _, store = broken.run()
     assert results["kaputt"].status == "ok" and store.count_items("kaputt") == 2
-    assert store.fetch_state(broken.broken_url).moved_to == site.url("feeds/hoexter-cp1252.xml")
+    assert store.fetch_state("kaputt", broken.broken_url).moved_to == site.url(
+        "feeds/hoexter-cp1252.xml"
+    )
     assert any("moved permanently" in note for note in results["kaputt"].notes)
     store.close()
     broken.run(T0 + timedelta(hours=1))
@@ -297,7 +299,7 @@ def test_backoff_grows_and_success_resets_it(site, cycle):
     delays = []
     for _ in range(4):
         _, _, store = broken.run(now)
-        state = store.fetch_state(broken.broken_url)
+        state = store.fetch_state("kaputt", broken.broken_url)
         delays.append(state.next_attempt - now)
         now = state.next_attempt
         store.close()
@@ -307,7 +309,7 @@ def test_backoff_grows_and_success_resets_it(site, cycle):
     del site.routes["/wackel.xml"]
     site.routes["/wackel.xml"] = Route(body=SPREE_FEED)
     _, _, store = broken.run(now)
-    state = store.fetch_state(broken.broken_url)
+    state = store.fetch_state("kaputt", broken.broken_url)
     assert state.consecutive_failures == 0 and state.next_attempt is None
 
 

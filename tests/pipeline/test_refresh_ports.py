@@ -62,7 +62,7 @@ class DictMemory:
     states: dict[str, FetchState] = field(default_factory=dict)
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # by item key
 
-    def fetch_state(self, url: str) -> FetchState | None:
+    def fetch_state(self, source_id: str, url: str) -> FetchState | None:
         return self.states.get(url)
 
     def stored_fingerprint(self, item: Item) -> str | None:

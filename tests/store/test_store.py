@@ -84,7 +84,7 @@ def test_a_failed_refresh_leaves_the_store_untouched(store: Store, monkeypatch):
     with pytest.raises(sqlite3.IntegrityError):
         store.save_refresh("spree-neisse", [bad, broken], [FetchOutcome("u", "ok")], T0)
     assert store.count_items() == 1
-    assert store.fetch_state("u") is None
+    assert store.fetch_state("spree-neisse", "u") is None
 
 
 def test_fetch_state_keeps_validators_and_counts_failures(store: Store):
@@ -93,13 +93,13 @@ def test_fetch_state_keeps_validators_and_counts_failures(store: Store):
     fail = FetchOutcome("https://e.de/rss.xml", "error", "HTTP 500", "HTTPStatusFailed")
     store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=30))
     store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=60))
-    state = store.fetch_state("https://e.de/rss.xml")
+    state = store.fetch_state("spree-neisse", "https://e.de/rss.xml")
     assert state.etag == '"abc"' and state.consecutive_failures == 2
     assert state.last_success == T0 and state.last_error == "HTTP 500"
     store.save_refresh(
         "spree-neisse", [], [FetchOutcome(ok.url, "not-modified")], T0 + timedelta(hours=2)
     )
-    state = store.fetch_state(ok.url)
+    state = store.fetch_state("spree-neisse", ok.url)
     assert state.consecutive_failures == 0 and state.etag == '"abc"'
     history = store._conn.execute("SELECT count(*) FROM fetch_history").fetchone()[0]
     assert history == 4
@@ -340,8 +340,8 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     )
     old.close()
     store = Store(path)
-    assert store.fetch_state("https://e.de/liste").found_by == "heuristic"
-    assert store.fetch_state("https://e.de/rss").found_by is None
+    assert store.fetch_state("spree-neisse", "https://e.de/liste").found_by == "heuristic"
+    assert store.fetch_state("spree-neisse", "https://e.de/rss").found_by is None
     store.close()
 
 
