@@ -31,6 +31,7 @@ STATUS_STYLE = {
 
 EXIT_STORAGE = 3
 EXIT_CANNOT_START = 4
+EXIT_ALL_FAILED = 5  # fetch: every source failed (offline, or nothing reachable)
 READ_ONLY_CAUSES = (CAUSES["SQLITE_READONLY"], CAUSES["SQLITE_CANTOPEN"])
 
 out = Console(highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import sys
 import tempfile
@@ -11,18 +12,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aggregator.cli.app import STATUS_STYLE, Context, cli, err, out, pass_context
+from aggregator.cli.app import EXIT_ALL_FAILED, STATUS_STYLE, Context, cli, err, out, pass_context
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.config.schema import Config, Source
 from aggregator.errors import StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all, sync_campaigns
+from aggregator.pipeline.targets import configured_urls
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.publish.feeds import SUBTITLE, feed_sources, group_url, write_static
 from aggregator.publish.opml import render_opml
@@ -138,15 +141,67 @@ async def _fetch_all(
             store.save_robots(robots)
 
 
+OFFLINE = (
+    "No host name of the sources could be resolved: this machine looks offline (or has no "
+    "DNS). Nothing was fetched. `aggregator demo` shows the whole product with sample press "
+    "offices on this machine."
+)
+PROBED_HOSTS = 8  # host names resolved before a run: none answering means offline
+MIN_PROBED = 3  # fewer: a typo in one host name is no sign of being offline
+
+
+def _hosts(sources: list[Source]) -> list[str]:
+    """A few distinct host names of the sources (IP literals need no resolver)."""
+    hosts: dict[str, None] = {}
+    for source in sources:
+        for url in configured_urls(source)[:1]:
+            host = urlsplit(url).hostname or ""
+            if host and not _is_address(host):
+                hosts.setdefault(host, None)
+    return list(hosts)[:PROBED_HOSTS]
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+async def _any_resolves(hosts: list[str]) -> bool:
+    loop = asyncio.get_running_loop()
+
+    async def resolves(host: str) -> bool:
+        try:
+            async with asyncio.timeout(3):
+                return bool(await loop.getaddrinfo(host, 443))
+        except (OSError, TimeoutError):
+            return False
+
+    return any(await asyncio.gather(*(resolves(host) for host in hosts)))
+
+
+def exit_if_offline(sources: list[Source]) -> None:
+    """Say once that the machine looks offline, and stop, when none of a few of the
+    sources' host names resolves: instead of a "host name not found" for every source."""
+    hosts = _hosts(sources)
+    if len(hosts) >= MIN_PROBED and not asyncio.run(_any_resolves(hosts)):
+        err.print(f"[red]{OFFLINE}[/red]", soft_wrap=True)
+        sys.exit(EXIT_ALL_FAILED)
+
+
 @cli.command()
 @click.option("--force", is_flag=True, help="Also fetch URLs that are backing off after failures.")
 @pass_context
 def fetch(obj: Context, force: bool) -> None:
-    """Refresh every enabled source once and store new items."""
+    """Refresh every enabled source once and store new items. Exits 5 when every source
+    failed (and at once, saying so, when no host name resolves: offline)."""
     config = obj.config()
+    sources = [s for s in config.sources if s.enabled]
+    exit_if_offline(sources)
     store = obj.store()
     sync_campaigns(config, store)
-    sources = [s for s in config.sources if s.enabled]
     try:
         with _progress(len(sources)) as done:
             results = asyncio.run(_fetch_all(config, store, sources, done, force))
@@ -162,6 +217,10 @@ def fetch(obj: Context, force: bool) -> None:
     new = sum(r.new for r in results)
     quiet = f", {len(results) - listed} without news not listed" if listed < len(results) else ""
     out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors{quiet}")
+    if results and all(r.status == "error" for r in results):
+        err.print("[red]every source failed[/red]: see the errors above; "
+                  "`aggregator sources check` says what to do per source")  # fmt: skip
+        sys.exit(EXIT_ALL_FAILED)
 
 
 STATIC = Path(__file__).parent.parent / "web" / "static"

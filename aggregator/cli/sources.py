@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator.cli.app import Context, cli, err, out, pass_context
+from aggregator.cli.refresh import exit_if_offline
 from aggregator.config.loader import load_config
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import Config, Defaults
@@ -251,6 +252,7 @@ def check(obj: Context, time_limit: float, as_json: bool) -> None:
     """
     config = obj.config()
     sources = [source for source in config.sources if source.enabled]
+    exit_if_offline(sources)
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, disable=as_json and not err.is_terminal,
