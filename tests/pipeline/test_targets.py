@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
+from aggregator.cli.app import EXIT_ALL_FAILED
 from aggregator.config.loader import load_config
 from aggregator.fetch.client import Fetcher
 from aggregator.parse.discover import press_links
@@ -134,10 +135,11 @@ def test_homepage_without_press_targets_is_reported_not_fatal(site, write_config
 def test_unreachable_homepage_backs_off_and_names_the_reason(site, write_config, tmp_path):
     config = homepage_config(site, write_config, ("weg", "startseiten/gibt-es-nicht/"))
     db = str(tmp_path / "e.db")
-    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    # its only source failed: exit 5
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == EXIT_ALL_FAILED
     status = run_cli("--config", config, "--db", db, "sources", "status").stdout.decode()
     assert "discovery: " in status and "HTTP 404" in status
-    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0
+    assert run_cli("--config", config, "--db", db, "fetch").returncode == 0  # backing off
     assert len(site.requests_to("/startseiten/gibt-es-nicht/")) == 1  # backing off
 
 
