@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
 from aggregator.config.schema import Campaign, Config, Source
@@ -15,7 +15,7 @@ from aggregator.parse.dates import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
 from aggregator.publish.health import HealthStore, SourceHealth, source_health
 
-Cell = str | int | datetime | None
+Cell = str | int | datetime | date | None
 
 KINDS = {"landkreis": "Landkreis", "kreisfreie-stadt": "Kreisfreie Stadt", "region": "Region"}
 
@@ -45,6 +45,13 @@ def local(value: datetime) -> datetime:
     return value.astimezone(BERLIN).replace(tzinfo=None)
 
 
+def local_day_or_time(value: datetime) -> datetime | date:
+    """The day alone where only the day is known (midnight in Berlin: a listing or a page
+    that gave no time), else the wall-clock time: no invented "00:00"."""
+    moment = local(value)
+    return moment.date() if moment.time() == time.min else moment
+
+
 def _source_name(sources: Mapping[str, Source], source_id: str) -> tuple[str, str, str]:
     source = sources.get(source_id)
     if source is None:
@@ -64,7 +71,8 @@ def campaign_items(
         item = stored.item
         name, land, kind = _source_name(sources, item.source_id)
         rows.append((
-            name, land, kind, local(item.published), "ja" if item.date_is_guess else "nein",
+            name, land, kind, local_day_or_time(item.published),
+            "ja" if item.date_is_guess else "nein",
             item.title, item.url, item.summary_text or None,
             stored.group_id if stored.group_size > 1 else None, stored.group_size,
             reasons.get((item.source_id, item.key)),

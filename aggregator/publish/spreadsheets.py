@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from aggregator.core.text import xml_safe
 from aggregator.publish.exports import Cell, Table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_DATE = "%d.%m.%Y %H:%M"
+CSV_DAY = "%d.%m.%Y"
 XLSX_DATE = "DD.MM.YYYY HH:MM"
+XLSX_DAY = "DD.MM.YYYY"
 
 
 def _csv_cell(value: Cell) -> str:
@@ -27,6 +29,8 @@ def _csv_cell(value: Cell) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime(CSV_DATE)
+    if isinstance(value, date):  # a day without a known time
+        return value.strftime(CSV_DAY)
     if isinstance(value, int):
         return str(value)
     text = xml_safe(value)
@@ -70,7 +74,9 @@ def to_xlsx(*tables: Table) -> bytes:
                     cell.value = value
                 if isinstance(value, datetime):
                     cell.number_format = XLSX_DATE
-                shown = 16 if isinstance(value, datetime) else len(str(value or ""))
+                elif isinstance(value, date):
+                    cell.number_format = XLSX_DAY
+                shown = 16 if isinstance(value, date) else len(str(value or ""))
                 widths[column - 1] = max(widths[column - 1], min(shown, WIDEST))
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width + 2

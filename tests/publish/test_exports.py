@@ -132,3 +132,20 @@ def test_xlsx_holds_both_sheets_with_dates_as_dates_and_text_never_as_formula():
     assert waiting.max_row == len(SOURCES) + 1
     assert waiting["I3"].value == "nicht verfolgt (keine Seite bekannt)"
     assert waiting["I2"].value == "noch nicht abgerufen"
+
+
+def test_a_day_without_a_known_time_is_exported_as_a_day():
+    """Known only by its day (midnight in Berlin), an item shows "22.08.2019", not
+    "22.08.2019 00:00"; one with its time keeps the time (issue 31, 9)."""
+    items = [
+        stored("offenbach", "tag", "Nur ein Tag", datetime(2019, 8, 21, 22, tzinfo=UTC)),
+        stored("offenbach", "zeit", "Mit Uhrzeit", datetime(2019, 8, 22, 8, 15, tzinfo=UTC)),
+    ]
+    table = campaign_items(CAMPAIGN, items, BY_ID, {})
+    rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig")), delimiter=";"))
+    days = {row[5]: row[3] for row in rows[1:]}
+    assert days == {"Nur ein Tag": "22.08.2019", "Mit Uhrzeit": "22.08.2019 10:15"}
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active
+    formats = {sheet.cell(row=n, column=6).value: sheet.cell(row=n, column=4).number_format
+               for n in (2, 3)}  # fmt: skip
+    assert formats == {"Nur ein Tag": "DD.MM.YYYY", "Mit Uhrzeit": "DD.MM.YYYY HH:MM"}
