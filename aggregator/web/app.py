@@ -463,8 +463,8 @@ class _Pages:
         return _send(request, rendered, "text/html; charset=utf-8", policy)
 
     async def opml(self, request: Request) -> Response:
-        """/sources.opml: the one feed of everything (the rest as links to pick from);
-        ?feeds=laender or ?feeds=jobcenter: one feed per Land or per jobcenter."""
+        """/sources.opml: the one feed of everything; ?feeds=kampagnen, laender or
+        jobcenter: one feed per campaign, Land or jobcenter (publish.opml)."""
         config = self.state.config()
         choice = request.query_params.get("feeds", "empfohlen")
         if choice not in OPML_CHOICES:

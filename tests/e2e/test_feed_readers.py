@@ -15,6 +15,7 @@ import feedparser
 import httpx
 import jsonschema
 import listparser
+from lxml import etree
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.test_end_to_end_campaigns import rss
@@ -162,11 +163,20 @@ def test_opml_subscribes_each_item_once(site, tmp_path, write_config):
         wait_for(lambda: all(t in httpx.get(f"{base}/feeds/all.atom").text
                              for t in ("Meldung 004", "Tag 2 im")), 30, "items")  # fmt: skip
         total = len(feedparser.parse(httpx.get(f"{base}/feeds/all.atom").content).entries)
-        for query, expected in (("", 1), ("?feeds=laender", 2), ("?feeds=jobcenter", 2)):
-            imported = listparser.parse(httpx.get(f"{base}/sources.opml{query}").text)
+        variants = (("", 1), ("?feeds=laender", 2), ("?feeds=jobcenter", 2),
+                    ("?feeds=kampagnen", 0))  # fmt: skip
+        for query, expected in variants:
+            document = httpx.get(f"{base}/sources.opml{query}").text
+            imported = listparser.parse(document)
             assert not imported.bozo, imported.bozo_exception
             urls = [feed.url for feed in imported.feeds]
             assert len(urls) == expected, urls
+            # newsboat subscribes every outline that carries a URL, links too: none other
+            outlines = etree.fromstring(document.encode()).iter("outline")
+            carried = [o.get("xmlUrl") or o.get("url") for o in outlines]
+            assert sorted(u for u in carried if u) == sorted(urls), query
+            if not urls:
+                continue  # this configuration has no campaign
             entries = [entry.id for url in urls
                        for entry in feedparser.parse(httpx.get(url).content).entries]  # fmt: skip
             assert len(entries) == len(set(entries)) == total  # each item exactly once
