@@ -20,6 +20,7 @@ from email.message import EmailMessage
 
 from aggregator.config.schema import Campaign, Config, Digest
 from aggregator.core.model import StoredItem
+from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.decide import backoff_delay
 from aggregator.publish.digests import (
     DigestView,
@@ -77,7 +78,8 @@ def _retry_at(claim: Claim, config: Config, now: datetime) -> datetime:
 def now_period(digest: Digest, config: Config, now: datetime) -> Period:
     """A period of its own for a digest sent by hand: what arrived since the last one."""
     due = due_period(digest, _campaign(digest, config), now)
-    label = f"Stand {german_date(now.date())}, {now:%H:%M} Uhr"
+    local = now.astimezone(BERLIN)  # coordinators read Berlin time, as the mail's Date
+    label = f"Stand {german_date(local.date())}, {local:%H:%M} Uhr"
     return Period(f"sofort-{now:%Y%m%dT%H%M%S.%f}", now, due.since if due else None, label)
 
 

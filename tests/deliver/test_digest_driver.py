@@ -86,3 +86,12 @@ def test_the_summary_holds_the_whole_campaign_once(tmp_path: Path):
     assert sent[0]["Subject"] == "Aktionswoche 2022 – Abschluss: 4 Meldungen von 1 Jobcenter"
     again, sent_again = run(store, after + timedelta(hours=3))
     assert again == [] and sent_again == []
+
+
+def test_a_digest_sent_by_hand_says_its_time_in_berlin():
+    """A digest sent at 09:55 UTC in winter is "Stand …, 10:55 Uhr", as the mail's Date
+    says (issue 31, 4)."""
+    from aggregator.deliver.digests import now_period
+
+    period = now_period(DIGEST, CONFIG, datetime(2026, 12, 3, 9, 55, tzinfo=UTC))
+    assert period.label == "Stand Donnerstag, 3. Dezember 2026, 10:55 Uhr"
