@@ -38,7 +38,8 @@ def demo(port: int, data_dir: Path | None) -> None:
             config = folder / "sources.yaml"
             config.write_text(demo_config(offices), encoding="utf-8")
             base_url = f"http://127.0.0.1:{port}"
-            service = Service(str(config), str(folder / "demo.db"), "127.0.0.1", port, base_url)
+            db = folder / "demo.db"
+            service = Service(str(config), str(db), "127.0.0.1", port, base_url, f"{db}.pid")
             styles = len({office.style for office in offices})
             out.print(
                 f"Sample press sites:  {sites.base}/  ({len(offices)} offices, {styles} styles)\n"
@@ -47,6 +48,7 @@ def demo(port: int, data_dir: Path | None) -> None:
                 f"Action week 2019:    {base_url}/feeds/campaigns/aktionswoche-2019.atom\n"
                 f"All feeds as OPML:   {base_url}/sources.opml\n"
                 f"Config and database: {folder}\n"
+                f"After editing it:    aggregator --config {config} --db {db} reload\n"
                 "The first refresh takes a few seconds. Stop with Ctrl+C.",
                 highlight=False, soft_wrap=True,
             )  # fmt: skip

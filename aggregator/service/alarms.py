@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 KEEP = timedelta(minutes=15)
+RELOAD_REFUSED = "reload refused"  # a bad sources.yaml: sticky until a good reload
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Alarm:
     since: datetime
     last: datetime
     count: int
+    sticky: bool = False  # stays until the same name succeeds, however old
 
 
 class Alarms:
@@ -30,11 +32,13 @@ class Alarms:
         self._alarms: dict[str, Alarm] = {}
         self._lock = threading.Lock()
 
-    def fail(self, name: str, reason: str, now: datetime) -> None:
+    def fail(self, name: str, reason: str, now: datetime, sticky: bool = False) -> None:
+        """`sticky`: nothing retries it by itself (a refused sources.yaml), so it stays until
+        `ok(name)` instead of ageing out after `keep`."""
         with self._lock:
             old = self._alarms.get(name)
             since, count = (old.since, old.count + 1) if old else (now, 1)
-            self._alarms[name] = Alarm(name, reason, since, now, count)
+            self._alarms[name] = Alarm(name, reason, since, now, count, sticky)
             while len(self._alarms) > self.limit:
                 oldest = min(self._alarms.values(), key=lambda a: a.last)
                 del self._alarms[oldest.name]
@@ -45,6 +49,8 @@ class Alarms:
 
     def active(self, now: datetime) -> list[Alarm]:
         with self._lock:
-            for name in [n for n, a in self._alarms.items() if now - a.last > self.keep]:
+            for name in [
+                n for n, a in self._alarms.items() if not a.sticky and now - a.last > self.keep
+            ]:
                 del self._alarms[name]
             return sorted(self._alarms.values(), key=lambda a: a.name)

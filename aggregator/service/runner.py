@@ -44,7 +44,7 @@ from aggregator.pipeline.refresh import (
     sync_campaigns,
 )
 from aggregator.publish.periods import Period
-from aggregator.service.alarms import Alarms
+from aggregator.service.alarms import RELOAD_REFUSED, Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.service.protocol import HeaderDeadlineProtocol
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
@@ -314,7 +314,12 @@ class Service:
         except ConfigError as exc:
             for problem in exc.problems:
                 event("reload refused", logging.ERROR, problem=str(problem))
+            first = str(exc.problems[0]) if exc.problems else str(exc)
+            more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            reason = f"sources.yaml not taken, the service runs on the one before: {first}{more}"
+            self.alarms.fail(RELOAD_REFUSED, reason, datetime.now(UTC), sticky=True)
             return
+        self.alarms.ok(RELOAD_REFUSED)
         old = {s.id: s for s in self.config.sources if s.enabled}
         self.config = config
         new = {s.id: s for s in config.sources if s.enabled}

@@ -60,7 +60,7 @@ from aggregator.publish.review import (
     style_hash,
 )
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
-from aggregator.service.alarms import Alarms
+from aggregator.service.alarms import RELOAD_REFUSED, Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
 from aggregator.web.hub import Document, Hub, HubBusy, HubRequestError
@@ -502,8 +502,10 @@ class _Pages:
             if query
             else None
         )
+        refused = [a.reason for a in self.state.alarms.active(now) if a.name == RELOAD_REFUSED]
         page = self.templates.get_template("dashboard.html").render(
             view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
+            config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
             pictures=pictures, query=query, found=found,
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",

@@ -48,6 +48,14 @@ def test_demo_runs_the_whole_product_offline(tmp_path):
         for discovered in ("offenbach", "kassel-landkreis"):  # only a homepage in the config
             feed = httpx.get(f"{base}/feeds/sources/{discovered}.atom").content
             assert assert_valid_atom(feed).findall(f"{ATOM}entry"), discovered
+        data = tmp_path / "demo"  # the command the demo prints reloads it
+        reload = subprocess.run(
+            [sys.executable, "-m", "aggregator", "--config", str(data / "sources.yaml"),
+             "--db", str(data / "demo.db"), "reload"],
+            env=env, capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert reload.returncode == 0, reload.stderr.decode()
+        wait_for(lambda: "reloaded" in (tmp_path / "demo.log").read_text(), 20, "the reload")
     finally:
         process.send_signal(signal.SIGINT)
         code = process.wait(20)
@@ -55,6 +63,7 @@ def test_demo_runs_the_whole_product_offline(tmp_path):
     assert code == 0, (tmp_path / "demo.log").read_text()
     printed = (tmp_path / "demo.log").read_text()
     assert f"Dashboard:           {base}/" in printed
+    assert "reload" in printed
     assert "Traceback" not in printed
     assert (tmp_path / "demo" / "sources.yaml").exists()
 
