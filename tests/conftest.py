@@ -38,8 +38,9 @@ def write_config(tmp_path: Path):
     return write
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
-    """Run `python -m aggregator ARGS` as a user would; returns the CompletedProcess."""
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path = ROOT):
+    """Run `python -m aggregator ARGS` as a user would (in `cwd`); returns the
+    CompletedProcess."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
     environment.update(env or {})
     environment["PYTHONPATH"] = str(ROOT)
@@ -49,7 +50,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
         capture_output=True,
         env=environment,
         timeout=timeout,
-        cwd=ROOT,
+        cwd=cwd,
     )
 
 
