@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from aggregator.classify.textdates import Span, overlapping, spans
 from aggregator.config.schema import Campaign, Source
@@ -134,7 +134,6 @@ class Verdict:
     reason: str  # why it matched, or why it did not
     evidence: tuple[Evidence, ...] = ()
     dated_by: str = ""  # which date placed it: none needed, the text's, the publication's
-    held_back: bool = False  # it would belong, but its date is not known yet
 
     @property
     def near_miss(self) -> bool:
@@ -190,16 +189,6 @@ def _search(entry: str, rule: str, aliases: Sequence[str], fields: list[Field]) 
             if found:
                 return Evidence(rule, entry, each.name, each.text[found[0] : found[1]])
     return None
-
-
-def window_bounds(campaign: Campaign) -> tuple[datetime, datetime] | None:
-    """The window with its grace as aware datetimes (Berlin days); None: standing."""
-    days = _days(campaign)
-    if days is None:
-        return None
-    start = datetime.combine(days[0], time.min, tzinfo=BERLIN)
-    end = datetime.combine(days[1] + timedelta(days=1), time.min, tzinfo=BERLIN)
-    return start, end
 
 
 def _days(campaign: Campaign) -> tuple[date, date] | None:
@@ -259,10 +248,12 @@ def judge(
     of_campaign = next((e for e in found if e), None)
     if named is None and of_campaign is not None:  # a campaign text: which phase is its date's
         return _by_date(item, campaign, reading, (of_campaign,))
-    found_any = [e for e in (_search(p, "any", aliases, fields) for p in rules.any) if e]
+    found_any = (  # a phase's name stands for its event phrases: its 'all' and 'none' apply
+        [named] if named is not None
+        else [e for e in (_search(p, "any", aliases, fields) for p in rules.any) if e]
+    )  # fmt: skip
     found_all = [(p, _search(p, "all", aliases, fields)) for p in rules.all]
     found_none = [e for e in (_search(p, "none", aliases, fields) for p in rules.none) if e]
-    found_any = [named] if named is not None else found_any  # a phase's name: its 'all' too
     evidence = tuple(found_any[:1] + [e for _, e in found_all if e] + found_none)
     missing = [p for p, e in found_all if e is None]
     if not found_any and (rules.any or not rules.all):
@@ -295,7 +286,7 @@ def _by_date(
     if item.date_is_guess:
         reason = (f"{said}; undated (first seen {day:%d.%m.%Y}): held back until its detail "
                   "page or its text tells when it was published")  # fmt: skip
-        return Verdict(campaign.id, False, reason, evidence, held_back=True)
+        return Verdict(campaign.id, False, reason, evidence)
     if in_window(campaign, item.published):
         how = f"published {day:%d.%m.%Y}"
         return Verdict(campaign.id, True, f"{said}; {how}, within {window}", evidence, how)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import os
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from aggregator.cli.app import EXIT_ALL_FAILED, STATUS_STYLE, Context, cli, err,
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.config.schema import Config, Source
 from aggregator.errors import StorageError
+from aggregator.fetch.addresses import is_address
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all, sync_campaigns
 from aggregator.pipeline.targets import configured_urls
@@ -156,17 +156,9 @@ def _hosts(sources: list[Source]) -> list[str]:
     for source in sources:
         for url in configured_urls(source)[:1]:
             host = urlsplit(url).hostname or ""
-            if host and not _is_address(host):
+            if host and not is_address(host):
                 hosts.setdefault(host, None)
     return list(hosts)[:PROBED_HOSTS]
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 async def _any_resolves(hosts: list[str]) -> bool:

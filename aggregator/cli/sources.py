@@ -27,7 +27,12 @@ from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check
 from aggregator.pipeline.discovery import Discovery, Targets
 from aggregator.pipeline.discovery import discover as discover_site
-from aggregator.pipeline.targets import discover_and_store, needs_discovery, start_urls
+from aggregator.pipeline.targets import (
+    configured_urls,
+    discover_and_store,
+    needs_discovery,
+    start_urls,
+)
 from aggregator.publish.health import SourceHealth, source_health
 from aggregator.store.database import Store
 
@@ -141,7 +146,8 @@ def _discover_source(obj: Context, source_id: str, fresh: bool) -> None:
 
             async def run() -> Targets:
                 async with Fetcher(config.defaults) as fetcher:
-                    return await discover_and_store(source, fetcher, store, now)
+                    with operator_urls(configured_urls(source)):
+                        return await discover_and_store(source, fetcher, store, now)
 
             targets = asyncio.run(run())
             if not targets.visited:

@@ -3,9 +3,10 @@
 A press office's redirect, a link found on its page, its pager, a detail page or its
 robots.txt must never lead the fetcher into the machine's own networks: loopback,
 private ranges, link-local (a cloud's metadata service), CGNAT, multicast, or the
-IPv6 forms that embed such an IPv4 address. The check runs on the address actually
-connected to, after the name was resolved, so a name that resolves differently between
-a check and the connection cannot slip through. The operator's own configured URLs are
+IPv6 forms that embed such an IPv4 address (the WebSub hub judges callbacks the same
+way). The check runs on the address actually connected to, after the name was resolved,
+so a name that resolves differently between a check and the connection cannot slip
+through. The operator's own configured URLs are
 the exception: a source on such an address (an intranet, the tests) stays reachable,
 but nothing it links to or redirects to may reach another one.
 """
@@ -28,34 +29,6 @@ from aggregator.errors import FetchError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-_SPECIAL_V4 = tuple(
-    ipaddress.IPv4Network(n)
-    for n in (
-        "0.0.0.0/8",  # "this network", unspecified
-        "10.0.0.0/8",
-        "100.64.0.0/10",  # carrier-grade NAT (RFC 6598)
-        "127.0.0.0/8",
-        "169.254.0.0/16",  # link-local, cloud metadata services
-        "172.16.0.0/12",
-        "192.0.0.0/24",  # IETF protocol assignments
-        "192.168.0.0/16",
-        "198.18.0.0/15",  # benchmarking
-        "224.0.0.0/4",  # multicast
-        "240.0.0.0/4",  # reserved, broadcast
-    )
-)
-_SPECIAL_V6 = tuple(
-    ipaddress.IPv6Network(n)
-    for n in (
-        "::/128",  # unspecified
-        "::1/128",
-        "fc00::/7",  # unique local
-        "fe80::/10",  # link-local
-        "fec0::/10",  # site-local (deprecated, still routed by some)
-        "ff00::/8",  # multicast
-        "100::/64",  # discard
-    )
-)
 _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 
 
@@ -69,7 +42,10 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 def is_internal(address: str | Address) -> bool:
-    """True for every address that is not on the public internet."""
+    """True for every address that is not on the public internet (the registries of
+    special-purpose addresses, as the standard library keeps them: loopback, private,
+    link-local, CGNAT, reserved, documentation) and for multicast; an IPv6 address that
+    stands for an IPv4 one is judged as that one."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
@@ -77,8 +53,16 @@ def is_internal(address: str | Address) -> bool:
         v4 = _embedded_v4(ip)
         if v4 is not None:
             return is_internal(v4)
-        return any(ip in net for net in _SPECIAL_V6)
-    return any(ip in net for net in _SPECIAL_V4)
+    return not ip.is_global or ip.is_multicast
+
+
+def is_address(host: str) -> bool:
+    """Whether a URL's host is an IP address rather than a name."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def origin_of(url: str) -> str:
@@ -177,7 +161,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
 async def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
     """The host's addresses, a literal one as it is, in the resolver's order."""
-    with contextlib.suppress(ValueError):
+    if is_address(host):
         return [str(ipaddress.ip_address(host.strip("[]")))]
     try:
         with anyio.fail_after(timeout):

@@ -17,6 +17,7 @@ import nh3
 
 from aggregator.core.model import Entry, Item
 from aggregator.core.text import drop_not_xml, xml_safe
+from aggregator.parse.dates import NOT_A_YEAR
 
 # Parameters that track a visitor or a session and never address content.
 _TRACKING_EXACT = frozenset(
@@ -257,7 +258,7 @@ def plausible(published: datetime | None, now: datetime) -> tuple[datetime | Non
     1990 (year 1, year 0 read as 2000 by some parsers) or after tomorrow."""
     if published is None:
         return None, ""
-    if published.year == 1:  # parse.dates.NOT_A_YEAR: year 0 or negative
+    if published == NOT_A_YEAR:
         return None, "no date: the year is 0 or negative"
     written = published.isoformat()
     try:

@@ -7,6 +7,17 @@ import re
 from collections.abc import Mapping
 from email.message import Message
 
+_DECLARED_ENCODING = re.compile(rb"^<\?.*encoding=['\"](.*?)['\"].*\?>")
+
+
+def declared_encoding(body: bytes) -> str:
+    """The encoding an XML declaration names (lower case; '' without one), read after a
+    byte order mark and leading white space."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    declared = _DECLARED_ENCODING.match(body.lstrip())
+    return declared.group(1).decode("ascii", "replace").lower() if declared else ""
+
 
 def header_charset(headers: Mapping[str, str]) -> str | None:
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")

@@ -26,6 +26,7 @@ from lxml import etree
 
 from aggregator.core.model import Entry
 from aggregator.parse.dates import parse_date
+from aggregator.parse.encodings import declared_encoding
 
 FEEDPARSER_ONLY = "AGGREGATOR_FEEDPARSER_ONLY"  # set: every feed goes to feedparser
 
@@ -45,7 +46,6 @@ ACCEPTED_SCHEMES = frozenset(
 )  # fmt: skip
 _XML_TYPES = ("application/xml", "application/xml-dtd", "application/xml-external-parsed-entity")
 _TEXT_XML_TYPES = ("text/xml", "text/xml-external-parsed-entity")
-_DECLARED_ENCODING = re.compile(rb"^<\?.*encoding=['\"](.*?)['\"].*\?>")
 _SINGLE_BYTE_OR_UTF8 = frozenset(
     {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1",
      "iso-8859-15", "windows-1252", "cp1252"}
@@ -97,8 +97,7 @@ def _encoding(body: bytes, headers: Mapping[str, str]) -> str:
         body = body[3:]
     elif body[:2] in (b"\xfe\xff", b"\xff\xfe") or body[:4] in (b"\0\0\0<", b"<\0\0\0"):
         raise _Declined("UTF-16 or UTF-32")
-    declared = _DECLARED_ENCODING.match(body)
-    xml_encoding = declared.group(1).decode("ascii", "replace").lower() if declared else ""
+    xml_encoding = declared_encoding(body)
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     if content_type is None:
         raise _Declined("no Content-Type")

@@ -19,7 +19,7 @@ from aggregator.core.model import Entry
 from aggregator.errors import ParseError
 from aggregator.parse import fastfeed
 from aggregator.parse.dates import parse_date
-from aggregator.parse.encodings import flawed_utf8, header_charset
+from aggregator.parse.encodings import declared_encoding, flawed_utf8, header_charset
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
@@ -41,18 +41,13 @@ def drop_forbidden_references(body: bytes) -> bytes:
     return _CHARACTER_REFERENCE.sub(_forbidden_reference, body) if b"&#" in body else body
 
 
-_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding=['\"]([^'\"]+)['\"]")
 _UTF8_NAMES = ("utf-8", "utf8")
 
 
 def _utf8_repaired(body: bytes, headers: Mapping[str, str]) -> bytes:
     """A UTF-8 feed with a few broken sequences, its flaws made U+FFFD: otherwise
     feedparser reads the whole document as windows-1252, every umlaut mojibake."""
-    declared = _DECLARED.match(body[:200])
-    charset = header_charset(headers)
-    names = [charset] if charset else []
-    if declared is not None:
-        names.append(declared.group(1).decode("ascii", "replace").lower())
+    names = [name for name in (header_charset(headers), declared_encoding(body)) if name]
     if any(name not in _UTF8_NAMES for name in names) or body[:2] in (b"\xfe\xff", b"\xff\xfe"):
         return body  # another encoding declared: feedparser weighs it
     try:

@@ -122,29 +122,24 @@ async def refresh_source(
     `offload` says where documents are parsed (worker processes, or inline).
     """
     policy = Policy.of(config, source, clock(), force)
+    first = Refresh(source, policy, fetcher, store, offload)
     with operator_urls(configured_urls(source)):  # only these may be internal addresses
-        first = Refresh(source, policy, fetcher, store, offload)
-        return await _refresh(first, config, store, offload)
-
-
-async def _refresh(first: Refresh, config: Config, store: Store, offload: Offload) -> RefreshResult:
-    source = first.source
-    resolved = await resolve_targets(first)
-    ctx = replace(first, source=resolved.source)
-    result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
-    items: list[Item] = []
-    details: list[DetailQueueChange] = []
-    for url in ctx.source.feeds:  # one target after another: they are mostly on one host
-        done = await read_feed(url, ctx)
-        result.outcomes.extend(done.outcomes)
-        result.notes.extend(done.notes)
-        items.extend(done.items)
-    for page in ctx.source.pages:
-        done = await crawl_listing(page, ctx)
-        result.outcomes.extend(done.outcomes)
-        result.notes.extend(done.notes)
-        items.extend(done.items)
-        details.append(done.details)
+        resolved = await resolve_targets(first)
+        ctx = replace(first, source=resolved.source)
+        result = RefreshResult(source.id, list(resolved.outcomes), notes=list(resolved.notes))
+        items: list[Item] = []
+        details: list[DetailQueueChange] = []
+        for url in ctx.source.feeds:  # one target after another: mostly on one host
+            done = await read_feed(url, ctx)
+            result.outcomes.extend(done.outcomes)
+            result.notes.extend(done.notes)
+            items.extend(done.items)
+        for page in ctx.source.pages:
+            done = await crawl_listing(page, ctx)
+            result.outcomes.extend(done.outcomes)
+            result.notes.extend(done.notes)
+            items.extend(done.items)
+            details.append(done.details)
     merged = merge_duplicates(items)
     verdicts = {item.key: matching(item, source, config.campaigns) for item in merged}
     shingled = await _shingled(merged, offload)

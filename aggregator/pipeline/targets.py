@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
-from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.attempt import failure
 from aggregator.pipeline.ports import Getter, Refresh, TargetMemory
 
@@ -69,9 +68,7 @@ async def discover_and_store(
     # imported here: discovery reads HTML, which a refresh of configured targets never does
     from aggregator.pipeline.discovery import discover_targets
 
-    with operator_urls(configured_urls(source)):
-        hints = tuple(map(str, source.hints))
-        targets = await discover_targets(start_urls(source), fetcher, hints)
+    targets = await discover_targets(start_urls(source), fetcher, tuple(map(str, source.hints)))
     if targets.visited:
         store.save_discovered(source.id, now, targets.feeds, targets.pages, _started(source))
     return targets

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 KEEP = timedelta(minutes=15)
 RELOAD_REFUSED = "reload refused"  # a bad sources.yaml: sticky until a good reload
+RELOAD_UNJUDGED = "reload"  # a reload that could not re-judge stored items: sticky too
 
 
 @dataclass(frozen=True)

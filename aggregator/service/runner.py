@@ -44,7 +44,7 @@ from aggregator.pipeline.refresh import (
     sync_campaigns,
 )
 from aggregator.publish.periods import Period
-from aggregator.service.alarms import RELOAD_REFUSED, Alarms
+from aggregator.service.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.service.protocol import HeaderDeadlineProtocol
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
@@ -335,9 +335,10 @@ class Service:
             sync_campaigns(config, self.writer)
         except StorageError as exc:  # a full disk: the new rules apply to new items
             event("reload: stored items not judged again", logging.ERROR, error=str(exc))
-            self.alarms.fail("reload", f"stored items not judged again: {exc}", datetime.now(UTC))
+            reason = f"stored items not judged again: {exc}"
+            self.alarms.fail(RELOAD_UNJUDGED, reason, datetime.now(UTC), sticky=True)
         else:
-            self.alarms.ok("reload")
+            self.alarms.ok(RELOAD_UNJUDGED)
         added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
         event("reloaded", sources=len(new), added=added, removed=removed)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import logging
 import secrets
 import socket
@@ -29,6 +28,7 @@ import httpx
 
 from aggregator.config.schema import WebSub
 from aggregator.core.logs import event
+from aggregator.fetch.addresses import is_internal
 from aggregator.pipeline.decide import backoff_delay
 from aggregator.store.database import Store
 from aggregator.store.websub import Subscription
@@ -86,11 +86,6 @@ def _lease(asked: str, default: timedelta, longest: timedelta) -> timedelta:
     return max(MIN_LEASE, min(longest, timedelta(seconds=seconds)))
 
 
-def _private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global or ip.is_multicast
-
-
 class Hub:
     def __init__(
         self,
@@ -143,7 +138,7 @@ class Hub:
             )
         except OSError:
             return False  # verification will fail on its own
-        return any(_private(str(info[4][0])) for info in found)
+        return any(is_internal(str(info[4][0])) for info in found)
 
     def accept(self, request: Request) -> None:
         """Verify the intent in the background (the request was answered 202)."""
