@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -37,7 +37,7 @@ def _worth_a_line(result: RefreshResult) -> bool:
     """A source that brought something or had trouble; the quiet rest is counted, not
     listed: a thousand unchanged rows hide the three that matter (and cost a second)."""
     quiet = result.status in ("ok", "not-modified") and not (
-        result.new or result.updated or result.errors or result.guesses or result.notes
+        result.changed or result.errors or result.guesses or result.notes
     )
     return not quiet
 
@@ -52,6 +52,8 @@ def _result_line(result: RefreshResult, styled: bool = True) -> str:
     text = f"{status}  {result.source_id}"
     if result.new or result.updated:
         text += f"  +{result.new} new, {result.updated} updated"
+    if result.released:
+        text += f"  {result.released} let out with the date of their detail page"
     for lines, style in ((result.errors, "red"), (result.guesses, "yellow"), (result.notes, "dim")):
         for line in lines:
             text += f"\n{'':>14}{mark(line, style)}"
@@ -98,6 +100,10 @@ class _Lines:
         if _worth_a_line(result):
             self.stream.write(_result_line(result, styled=False) + "\n")
 
+    def say(self, text: str) -> None:
+        self.stream.write(f"{'':>14}{text}\n")
+        self.stream.flush()
+
 
 class _Bar:
     """Progress for a terminal: a live bar, with a line for each source worth one."""
@@ -111,31 +117,34 @@ class _Bar:
             self.progress.console.print(_result_line(result), soft_wrap=True)
         self.progress.advance(self.task)
 
+    def say(self, text: str) -> None:
+        self.progress.console.print(f"[dim]{escape(text)}[/dim]", soft_wrap=True)
+
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[RefreshResult], None]]:
+def _progress(total: int) -> Iterator[_Lines | _Bar]:
     if not err.is_terminal:
-        yield _Lines(err.file).done
+        yield _Lines(err.file)
         return
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err,
     )  # fmt: skip
     with progress:
-        yield _Bar(progress, total).done
+        yield _Bar(progress, total)
 
 
 async def _fetch_all(
-    config: Config, store: Store, sources: list[Source], done: Callable[[RefreshResult], None],
-    force: bool,
-) -> list[RefreshResult]:  # fmt: skip
+    config: Config, store: Store, sources: list[Source], shown: _Lines | _Bar, force: bool
+) -> list[RefreshResult]:
     robots = store.robots_cache()  # read by the last run: not asked again for a day
     try:
         with offload_for(config.defaults) as offload:
             async with Fetcher(config.defaults, robots=robots) as fetcher:
                 return await refresh_all(
-                    sources, config, fetcher, store, on_done=done, force=force, offload=offload
-                )
+                    sources, config, fetcher, store, on_done=shown.done, force=force,
+                    offload=offload, say=shown.say,
+                )  # fmt: skip
     finally:
         with contextlib.suppress(StorageError):  # a cache: losing it costs requests only
             store.save_robots(robots)
@@ -195,8 +204,8 @@ def fetch(obj: Context, force: bool) -> None:
     store = obj.store()
     sync_campaigns(config, store)
     try:
-        with _progress(len(sources)) as done:
-            results = asyncio.run(_fetch_all(config, store, sources, done, force))
+        with _progress(len(sources)) as shown:
+            results = asyncio.run(_fetch_all(config, store, sources, shown, force))
     finally:
         store.close()
     listed = sum(map(_worth_a_line, results))

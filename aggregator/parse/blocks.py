@@ -18,7 +18,7 @@ from bs4 import Tag
 
 from aggregator.core.model import Entry
 from aggregator.parse.dates import parse_date
-from aggregator.parse.titles import is_generic
+from aggregator.parse.titles import is_generic, is_reference
 
 _HEADLINE_CLASS = re.compile(r"(^|[-_])(headline|title|titel|ueberschrift|heading)", re.I)
 _TEASER_LIKE = re.compile("teaser|description|summary|intro|abstract", re.IGNORECASE)
@@ -225,7 +225,8 @@ def _headline(
         title = str(link.get("title") or "").strip()
         if title and not is_generic(title) and title not in repeated:
             return title
-    return _plain_headline(block, repeated) if repeated else ""
+    document_reference = link is not None and is_reference(text_of(link))
+    return _plain_headline(block, repeated) if repeated or document_reference else ""
 
 
 _TEXT_CELLS = ("td", "th", "dd", "dt", "p", "span", "div", "strong", "b", "em", "li")

@@ -301,11 +301,21 @@ def _runs(children: list[Tag], signatures: list[str]) -> tuple[int, list[list[Ta
             heads = [i for i, kind in enumerate(unit) if kind[1]]
             if len(heads) != 1:
                 continue
-            head = unit[heads[0]]
+            head = unit[_first_row(children[offset : offset + period], heads[0])]
             starts = [i for i, kind in enumerate(kinds) if kind == head]
             runs = [children[s : min(s + period, len(children))] for s in starts]
             return period, runs
     return None
+
+
+def _first_row(unit: list[Tag], head: int) -> int:
+    """Where an item of several siblings starts: at a table row whose data cell spans the
+    rows below it (the date or number of a record, `rowspan`), else at the headline link."""
+    for index, element in enumerate(unit):
+        cells = element.find_all("td", recursive=False) if element.name == "tr" else []
+        if any(str(cell.get("rowspan", "1")).strip() not in ("", "0", "1") for cell in cells):
+            return index
+    return head
 
 
 def _wrap(soup: BeautifulSoup, run: list[Tag]) -> Tag:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -18,7 +18,14 @@ from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import GUESSED, FoundBy
 from aggregator.core.model import Entry
-from aggregator.parse.blocks import Selectors, entry_from_block, page_memory, running_text
+from aggregator.parse.blocks import (
+    Selectors,
+    entry_from_block,
+    page_memory,
+    running_text,
+    text_of,
+    usable_links,
+)
 from aggregator.parse.heuristic import (
     Shape,
     describe,
@@ -248,13 +255,21 @@ def _absolute(entry: Entry, base: str, reading: Reading) -> Entry:
 REPEATED_IN = 0.5  # a title that at least this share of the rows (and 3) carry is no title
 
 
+def _repeated(texts: Iterable[Iterable[str]], rows: int) -> frozenset[str]:
+    """The texts at least REPEATED_IN of the rows (and 3) carry."""
+    counts = Counter(text for row in texts for text in set(row) if text)
+    return frozenset(text for text, n in counts.items() if n >= 3 and n >= REPEATED_IN * rows)
+
+
 def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
-    """The blocks' entries. A title that most rows carry ("Vorgang", "Details", the link
-    to each document's history) is read again without it: the row's own headline."""
-    read = [(block, entry_from_block(block, reading.selectors)) for block in blocks]
-    titles = Counter(entry.title for _, entry in read if entry is not None and entry.title)
+    """The blocks' entries. A link text that most rows carry ("Vorgang", "PDF", the link
+    to each document's history) names no item: the row's own headline does, and the
+    row's other link leads to it. A title that most rows got is read again the same way."""
     configured = reading.selectors is not None and reading.selectors.title is not None
-    repeated = frozenset(
+    links = frozenset() if configured else _repeated(map(_link_texts, blocks), len(blocks))
+    read = [(block, entry_from_block(block, reading.selectors, links)) for block in blocks]
+    titles = Counter(entry.title for _, entry in read if entry is not None and entry.title)
+    repeated = links | frozenset(
         title for title, count in titles.items() if count >= 3 and count >= REPEATED_IN * len(read)
     )
     entries = []
@@ -264,6 +279,10 @@ def _entries(blocks: list[Tag], reading: Reading, base: str) -> list[Entry]:
         if entry is not None:
             entries.append(_absolute(entry, base, reading))
     return entries
+
+
+def _link_texts(block: Tag) -> list[str]:
+    return [text_of(link) for link in usable_links(block)]
 
 
 def _recognised(soup: BeautifulSoup, base: str, guessed: int) -> tuple[Reading, list[Entry]] | None:

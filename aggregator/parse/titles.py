@@ -27,6 +27,13 @@ _GENERIC = re.compile(
     r"|^(drucksache|drs\.?)\s*\d+/\d+$",
     re.IGNORECASE,
 )
+# Link texts that name a document by its number or file ("Drucksache 8/300", "PDF (120 KB)",
+# "Vorlage 2023/0815"): the row's headline is a plain text beside them.
+_REFERENCE = re.compile(
+    r"^(drucksache|drs\.?|vorlage|antrag|anfrage|beschluss|dokument|pdf|doc|docx)\b[\s.:-]*"
+    r"(\d+\s*/\s*\d+|\(?\d+([.,]\d+)?\s*[km]b\)?|\S*\d\S*)?$",
+    re.IGNORECASE,
+)
 
 
 def is_generic(text: str) -> bool:
@@ -36,6 +43,11 @@ def is_generic(text: str) -> bool:
         or stripped.lower().rstrip(" .") in GENERIC_LINK_TEXTS
         or _GENERIC.search(stripped) is not None
     )
+
+
+def is_reference(text: str) -> bool:
+    """A link text that names a document by its number or file, not by what it is about."""
+    return _REFERENCE.match(text.strip()) is not None
 
 
 def better_title(listed: str, headline: str | None) -> str:

@@ -298,6 +298,7 @@ async def _with_details(
         if item is not None:
             items.append(item)
     left = 0
+    progress = _Progress(ctx, target.url, min(budget, sum(each.needs_detail for each in found)))
     for each in found:
         if not each.needs_detail:
             items.append(each.item)
@@ -309,6 +310,7 @@ async def _with_details(
             continue
         budget -= 1
         item, read = await _detail(each.entry, each.base, target, ctx, result)
+        progress.step()
         items.append(item if item is not None else each.item)
         if read:
             result.read.append(each.item.key)  # no longer waiting, if it was
@@ -319,6 +321,25 @@ async def _with_details(
             f"detail pages capped at {cap} per refresh; {left} queued for the next refreshes"
         )
     return items
+
+
+PROGRESS_FROM = 20  # detail pages to read before a refresh says how far it is
+PROGRESS_EVERY = 25
+
+
+class _Progress:
+    """Says how far the reading of many detail pages is (paced per host, 150 pages take
+    minutes): once at the start, then every PROGRESS_EVERY pages."""
+
+    def __init__(self, ctx: Refresh, listing: str, total: int) -> None:
+        self.ctx, self.total, self.done = ctx, total, 0
+        if total >= PROGRESS_FROM:
+            ctx.say(f"{ctx.source.id}: reading {total} detail pages of {listing} (dates, texts)")
+
+    def step(self) -> None:
+        self.done += 1
+        if self.total >= PROGRESS_FROM and self.done % PROGRESS_EVERY == 0:
+            self.ctx.say(f"{self.ctx.source.id}: {self.done} of {self.total} detail pages read")
 
 
 async def _detail(

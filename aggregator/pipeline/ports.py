@@ -99,15 +99,21 @@ class Policy:
         )  # fmt: skip
 
 
+def quietly(_: str) -> None:
+    """Progress nobody watches."""
+
+
 @dataclass(frozen=True, slots=True)
 class Refresh:
-    """One source's refresh: the source, its bounds, and the three ports it uses."""
+    """One source's refresh: the source, its bounds, the three ports it uses, and where
+    progress of a long refresh (a first read of a large listing) is said."""
 
     source: Source
     policy: Policy
     http: Getter
     memory: RefreshMemory
     parsing: Parsing
+    say: Callable[[str], None] = quietly
 
     @property
     def now(self) -> datetime:

@@ -21,7 +21,7 @@ from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredI
 from aggregator.errors import WorkerError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.crawl import crawl_listing, read_feed
-from aggregator.pipeline.ports import Getter, Parsing, Policy, Refresh
+from aggregator.pipeline.ports import Getter, Parsing, Policy, Refresh, quietly
 from aggregator.pipeline.targets import configured_urls, resolve_targets
 from aggregator.store.database import Store, is_storage_failure
 from aggregator.worker.pool import INLINE, Offload
@@ -58,6 +58,12 @@ class RefreshResult:
     new: int = 0
     updated: int = 0
     notes: list[str] = field(default_factory=list)
+    released: int = 0  # items let out after waiting for their detail page
+
+    @property
+    def changed(self) -> bool:
+        """Whether what the feeds show may have changed (pushed to WebSub subscribers)."""
+        return bool(self.new or self.updated or self.released)
 
     @property
     def errors(self) -> list[str]:
@@ -107,7 +113,7 @@ def merge_duplicates(items: list[Item]) -> list[Item]:
     return list(merged.values())
 
 
-async def refresh_source(
+async def refresh_source(  # noqa: PLR0913 - the options have defaults
     source: Source,
     config: Config,
     fetcher: Getter,
@@ -115,14 +121,16 @@ async def refresh_source(
     clock: Clock = utc_now,
     force: bool = False,
     offload: Offload = INLINE,
+    say: Callable[[str], None] = quietly,
 ) -> RefreshResult:
     """Fetch every target of `source` and store what they hold, all or nothing.
 
     `force` fetches URLs that are backing off after failures (not those that are gone);
-    `offload` says where documents are parsed (worker processes, or inline).
+    `offload` says where documents are parsed (worker processes, or inline); `say` hears
+    the progress of a long refresh.
     """
     policy = Policy.of(config, source, clock(), force)
-    first = Refresh(source, policy, fetcher, store, offload)
+    first = Refresh(source, policy, fetcher, store, offload, say)
     with operator_urls(configured_urls(source)):  # only these may be internal addresses
         resolved = await resolve_targets(first)
         ctx = replace(first, source=resolved.source)
@@ -151,7 +159,12 @@ async def refresh_source(
     saved = store.save_refresh(
         source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue
     )
-    result.new, result.updated = saved.new, saved.updated
+    result.new, result.updated, result.released = saved.new, saved.updated, saved.released
+    if saved.waiting:
+        result.notes.append(
+            f"{saved.waiting} new items wait for their detail page (the date is there) and "
+            "go out once it is read"
+        )
     if saved.held:
         result.notes.append(
             f"{saved.new} new items in one refresh, more than a press office publishes: "
@@ -209,9 +222,12 @@ def sync_campaigns(config: Config, store: Store) -> list[str]:
 
 
 def stored_items(store: Store) -> Iterator[StoredItem]:
-    """Every stored item, read a few thousand at a time in order of arrival."""
+    """Every stored item (those waiting for their detail page too), read a few thousand
+    at a time in order of arrival."""
     offset = 0
-    while batch := store.items(limit=JUDGED_AT_ONCE, offset=offset, by_arrival=True):
+    while batch := store.items(
+        limit=JUDGED_AT_ONCE, offset=offset, by_arrival=True, with_waiting=True
+    ):
         yield from batch
         offset += len(batch)
 
@@ -225,6 +241,7 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     clock: Clock = utc_now,
     force: bool = False,
     offload: Offload = INLINE,
+    say: Callable[[str], None] = quietly,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one.
 
@@ -236,7 +253,9 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     async def guarded(source: Source) -> RefreshResult:
         try:
             async with slots:
-                result = await refresh_source(source, config, fetcher, store, clock, force, offload)
+                result = await refresh_source(
+                    source, config, fetcher, store, clock, force, offload, say
+                )
         except Exception as exc:  # a bug of ours must not cost the other sources
             if is_storage_failure(exc):
                 raise  # but a database that fails fails them all: the caller stops

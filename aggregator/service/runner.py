@@ -187,8 +187,9 @@ class Service:
             async with self.slots:
                 event("refresh started", source=source_id)
                 result = await refresh_source(
-                    source, self.config, self.fetcher, self.writer, offload=self.offload
-                )
+                    source, self.config, self.fetcher, self.writer, offload=self.offload,
+                    say=lambda text: event(text, source=source_id),
+                )  # fmt: skip
         except asyncio.CancelledError:
             event("refresh cancelled", logging.WARNING, source=source_id)
             raise
@@ -209,7 +210,7 @@ class Service:
         self.alarms.ok("database: refreshes")
         self.alarms.ok(f"refresh: {source_id}")
         self._log(result, time.monotonic() - started)
-        if (result.new or result.updated) and self.hub is not None:
+        if result.changed and self.hub is not None:
             self._publish()
         self.metrics.observe(result, self.writer.count(), time.time())
 

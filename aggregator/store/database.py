@@ -90,6 +90,8 @@ class SaveResult:
     new: int = 0
     updated: int = 0
     held: int = 0  # new items held back from the feeds of many sources
+    waiting: int = 0  # new items out of every output until their detail page is read
+    released: int = 0  # waiting items let out: their page was read (or given up)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -254,12 +256,17 @@ class Store:
         """
         counts = {"new": 0, "updated": 0, "same": 0}
         held: list[int] = []
+        waiting: list[int] = []
+        released: list[tuple[int, int, str]] = []
+        queued = {q.key for q in details.add} if details is not None else set()
         with self.transaction() as conn:
             for item in items:
                 stored = _items.upsert_item(conn, item, now, shingled)
                 counts[stored.status] += 1
                 if stored.status == "new" and counts["new"] > FLOOD_ALLOWANCE:
                     held.append(stored.seq)
+                if stored.status == "new" and item.date_is_guess and stored.key in queued:
+                    waiting.append(stored.seq)
                 if stored.status != "same":
                     verdict = (verdicts or {}).get(item.key, ())
                     new = stored.status == "new"
@@ -270,9 +277,15 @@ class Store:
             groups.move_recent_band_keys(conn)
             for outcome in outcomes:
                 fetch_state.record_outcome(conn, source_id, outcome, now)
+            _items.wait(conn, waiting)
             if details is not None:
                 queue.apply(conn, source_id, details, now)
-        return SaveResult(new=counts["new"], updated=counts["updated"], held=len(held))
+                released = _items.release_read(conn, source_id)
+                groups.renumber(conn, released)
+        return SaveResult(
+            new=counts["new"], updated=counts["updated"], held=len(held), waiting=len(waiting),
+            released=len(released),
+        )  # fmt: skip
 
     # -- robots.txt ------------------------------------------------------------------
 
@@ -377,15 +390,17 @@ class Store:
         group_id: str | None = None,
         arrived: tuple[int, int] | None = None,
         without_held: bool = False,
+        with_waiting: bool = False,
     ) -> list[StoredItem]:
         """Stored items, newest published first (or in order of arrival), with their
         campaigns and group; `arrived`: only those whose arrival number is after the
-        first and up to the second; `without_held`: not a source's flood (rows.item_filters)."""
+        first and up to the second; `without_held`: not a source's flood; `with_waiting`:
+        also those waiting for the detail page that dates them (rows.item_filters)."""
         return _items.select(
             self._conn, limit=limit, offset=offset, source_ids=source_ids,
             campaign_id=campaign_id, published_between=published_between, text=text,
             by_arrival=by_arrival, group_id=group_id, arrived=arrived,
-            without_held=without_held,
+            without_held=without_held, with_waiting=with_waiting,
         )  # fmt: skip
 
     def count(

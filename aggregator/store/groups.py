@@ -52,6 +52,19 @@ def save_band_keys(
     return keys
 
 
+def renumber(conn: sqlite3.Connection, moves: Sequence[tuple[int, int, str | bytes]]) -> None:
+    """Point an item's band keys at its new arrival number (items.release_read)."""
+    for old, new, shingles in moves:
+        keys = band_keys(decode(shingles)) if shingles else ()
+        gone = [(band, old) for band in keys]
+        conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
+        conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
+        conn.executemany(
+            "INSERT OR IGNORE INTO item_bands_recent (band, seq) VALUES (?, ?)",
+            [(band, new) for band in keys],
+        )
+
+
 def move_recent_band_keys(conn: sqlite3.Connection) -> None:
     """Move the recent band keys into item_bands once there are RECENT_BANDS of them: the
     big table's pages are then written once for hundreds of items, not once per refresh."""

@@ -55,6 +55,34 @@ def hold(conn: sqlite3.Connection, seqs: list[int]) -> None:
     conn.executemany("UPDATE items SET held = 1 WHERE seq = ?", [(seq,) for seq in seqs])
 
 
+def wait(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """Keep these new items out of every output until their detail page is read
+    (schema migration 19)."""
+    conn.executemany("UPDATE items SET waiting = 1 WHERE seq = ?", [(seq,) for seq in seqs])
+
+
+def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, int, str]]:
+    """Let out this source's waiting items whose detail page no longer waits (read, or
+    given up after its attempts), each with a new arrival number: they arrive now, after
+    everything that went out before. Returns (old, new, shingles) per item, for the
+    near-duplicate index that points at arrival numbers."""
+    rows = conn.execute(
+        "SELECT seq, shingles FROM items i WHERE source_id = ? AND waiting = 1 AND NOT EXISTS "
+        "(SELECT 1 FROM detail_queue q WHERE q.source_id = i.source_id AND q.key = i.key) "
+        "ORDER BY seq",
+        (source_id,),
+    ).fetchall()
+    released = []
+    for old, shingles in rows:
+        (new,) = conn.execute(
+            "UPDATE items SET waiting = 0, seq = (SELECT max(seq) + 1 FROM items) "
+            "WHERE seq = ? RETURNING seq",
+            (old,),
+        ).fetchone()
+        released.append((old, new, shingles))
+    return released
+
+
 def upsert_item(
     conn: sqlite3.Connection,
     item: Item,
@@ -130,11 +158,19 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
     group_id: str | None = None,
     arrived: tuple[int, int] | None = None,
     without_held: bool = False,
+    with_waiting: bool = False,
 ) -> list[StoredItem]:
     """Stored items, newest published first (or in order of arrival), with their
     campaigns and group."""
     where, args = item_filters(
-        source_ids, campaign_id, published_between, text, group_id, arrived, without_held
+        source_ids,
+        campaign_id,
+        published_between,
+        text,
+        group_id,
+        arrived,
+        without_held,
+        with_waiting,
     )
     order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
     sql = f"SELECT * FROM items{where} ORDER BY {order}"
@@ -161,7 +197,8 @@ def count(
 def counts_by_source(conn: sqlite3.Connection, since: datetime) -> dict[str, tuple[int, int]]:
     """Per source: (items in all, items published since `since`)."""
     rows = conn.execute(
-        "SELECT source_id, count(*), sum(published >= ?) FROM items GROUP BY source_id",
+        "SELECT source_id, count(*), sum(published >= ?) FROM items WHERE waiting = 0 "
+        "GROUP BY source_id",
         (to_text(since),),
     )
     return {row[0]: (row[1], row[2] or 0) for row in rows}
@@ -225,8 +262,11 @@ def last_arrival(conn: sqlite3.Connection) -> int:
 
 
 def arrivals_before(conn: sqlite3.Connection, moment: datetime) -> int:
-    """The last arrival number of the items first seen before `moment`."""
+    """The arrival number before the first item first seen at or after `moment` (an item
+    let out after waiting for its detail page arrives late, with an earlier first_seen)."""
     found: int = conn.execute(
-        "SELECT coalesce(max(seq), 0) FROM items WHERE first_seen < ?", (to_text(moment),)
+        "SELECT coalesce(min(seq) - 1, (SELECT coalesce(max(seq), 0) FROM items)) FROM items "
+        "WHERE first_seen >= ?",
+        (to_text(moment),),
     ).fetchone()[0]
     return found

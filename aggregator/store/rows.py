@@ -37,7 +37,7 @@ def from_text(value: str | None) -> datetime | None:
     return stored_time(value) if value else None
 
 
-def item_filters(
+def item_filters(  # noqa: PLR0913 - the common filters, each optional
     source_ids: Iterable[str] | None,
     campaign_id: str | None,
     published_between: tuple[datetime, datetime] | None,
@@ -45,11 +45,14 @@ def item_filters(
     group_id: str | None = None,
     arrived: tuple[int, int] | None = None,
     without_held: bool = False,
+    with_waiting: bool = False,
 ) -> tuple[str, list[object]]:
     """A WHERE clause (or nothing) and its arguments for the common item filters.
     `without_held`: items held back as a source's flood are left out, unless one source
-    is asked for (what the feeds of many sources and the dashboard's lists show)."""
-    where: list[str] = []
+    is asked for (what the feeds of many sources and the dashboard's lists show). Items
+    waiting for the detail page that dates them are left out unless `with_waiting`: no
+    output shows an invented date (schema migration 19)."""
+    where: list[str] = [] if with_waiting else ["waiting = 0"]
     args: list[object] = []
     ids = list(source_ids) if source_ids is not None else None
     if without_held and (ids is None or len(ids) > 1):  # a flood: in its source's feed only

@@ -318,3 +318,14 @@ MIGRATIONS.append(
     ALTER TABLE fetch_state_by_source RENAME TO fetch_state;
     """
 )
+
+MIGRATIONS.append(
+    # 19: a new item whose date is only the time it was first seen, and whose detail page
+    # (where the date is) waits in the queue, goes out nowhere until that page is read
+    # (or given up): no feed, digest or push with an invented date. Released, it takes a
+    # new arrival number, so that feed archives and digest cursors see it arrive then.
+    """
+    ALTER TABLE items ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX items_waiting ON items (source_id) WHERE waiting = 1;
+    """
+)
