@@ -14,6 +14,7 @@ from rich.table import Table
 from aggregator.classify.campaigns import Verdict, judge_all
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Campaign, Config
+from aggregator.core.kinds import DatedBy
 from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.refresh import stored_items, sync_campaigns
 from aggregator.store.database import Store
@@ -91,12 +92,25 @@ def list_campaigns(obj: Context) -> None:
     out.print(table)
 
 
-def explanation(verdict: Verdict) -> list[str]:
-    """What decided: the phrase and the field it was found in, and the date rule."""
+# where an item's publication date came from (core.kinds.DatedBy), for the operator
+DATE_SOURCES = {
+    DatedBy.FEED: "the feed",
+    DatedBy.LISTING: "the listing page",
+    DatedBy.PAGE: "the date the release shows on its own page",
+    DatedBy.METADATA: "the page's revision metadata (the release shows no date)",
+    DatedBy.FIRST_SEEN: "none found: the time it was first seen",
+    DatedBy.UNKNOWN: "not recorded (stored by an older version)",
+}
+
+
+def explanation(verdict: Verdict, dated_by: DatedBy = DatedBy.UNKNOWN) -> list[str]:
+    """What decided: the phrase and the field it was found in, the date rule, and where
+    the item's date came from."""
     lines = [
         f"{e.rule} phrase {e.phrase!r} found in the {e.field}: {e.quote!r}"
         for e in verdict.evidence
     ]
+    lines.append(f"published date from {DATE_SOURCES[dated_by]}")
     if verdict.matched:
         lines.append(f"date: {verdict.dated_by}")
     lines.append(("why: " if verdict.matched else "not taken: ") + verdict.reason)
@@ -136,5 +150,5 @@ def test(obj: Context, campaign_id: str) -> None:
             day = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
             day = f"({day}?)" if item.date_is_guess else day  # first seen: no date of its own
             out.print(f"  {day}  {item.source_id}: {escape(item.title)}", soft_wrap=True)
-            for line in explanation(verdict):
+            for line in explanation(verdict, item.dated_by):
                 out.print(f"      [dim]{escape(line)}[/dim]", soft_wrap=True)

@@ -53,3 +53,14 @@ class FoundBy(StrEnum):
 
 
 GUESSED = frozenset({FoundBy.HEURISTIC, FoundBy.REMEMBERED})
+
+
+class DatedBy(StrEnum):
+    """Where an item's publication date came from (items.dated_by), weakest last."""
+
+    FEED = "feed"  # the feed entry's published (or updated) date
+    LISTING = "listing"  # the date beside the item on the listing page
+    PAGE = "page"  # the date the detail page shows: dateline, <time>, datePublished
+    METADATA = "metadata"  # revision metadata of the detail page (dcterms.date …): no other
+    FIRST_SEEN = "first-seen"  # none found: the time the item was first seen
+    UNKNOWN = ""  # stored before this was recorded

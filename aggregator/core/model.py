@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.core.kinds import Failure, FoundBy, Status
+from aggregator.core.kinds import DatedBy, Failure, FoundBy, Status
 
 LAND_CODES: dict[str, str] = {
     "BW": "Baden-Württemberg",
@@ -74,6 +74,7 @@ class Item:
     fingerprint: str
     fetched_from: str
     guid: str | None = None
+    dated_by: DatedBy = DatedBy.UNKNOWN  # where `published` came from
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 import nh3
 
+from aggregator.core.kinds import DatedBy
 from aggregator.core.model import Entry, Item
 from aggregator.core.text import drop_not_xml, xml_safe
 from aggregator.parse.dates import NOT_A_YEAR
@@ -293,9 +294,16 @@ def _markup_cut(markup: str | None, limit: int, notes: list[str]) -> str | None:
 
 
 def normalize_entry(
-    entry: Entry, *, source_id: str, base_url: str, fetched_from: str, now: datetime
+    entry: Entry,
+    *,
+    source_id: str,
+    base_url: str,
+    fetched_from: str,
+    now: datetime,
+    dated_by: DatedBy = DatedBy.UNKNOWN,
 ) -> tuple[Item | None, list[str]]:
-    """Turn a parsed entry into an Item; returns notes on what looked wrong."""
+    """Turn a parsed entry into an Item; returns notes on what looked wrong. `dated_by`
+    says where the entry's date came from (the item says first-seen if it has none)."""
     notes: list[str] = []
     url = canonical_or_none(entry.link, base_url) if entry.link else None
     if entry.link and url is None:
@@ -335,5 +343,6 @@ def normalize_entry(
         fingerprint=fingerprint(title, teaser),
         fetched_from=fetched_from,
         guid=entry.guid,
+        dated_by=DatedBy.FIRST_SEEN if date_is_guess else dated_by,
     )
     return item, notes

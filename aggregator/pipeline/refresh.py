@@ -108,7 +108,9 @@ def merge_duplicates(items: list[Item]) -> list[Item]:
         if not first.content_html and item.content_html:
             first = replace(first, content_html=item.content_html)
         if first.date_is_guess and not item.date_is_guess:
-            first = replace(first, published=item.published, date_is_guess=False)
+            first = replace(
+                first, published=item.published, date_is_guess=False, dated_by=item.dated_by
+            )
         merged[key] = first
     return list(merged.values())
 

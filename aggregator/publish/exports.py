@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Protocol
 
 from aggregator.config.schema import Campaign, Config, Source
+from aggregator.core.kinds import DatedBy
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.parse.dates import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
@@ -30,9 +31,19 @@ class Table:
 
 
 ITEM_HEADINGS = (
-    "Jobcenter", "Land", "Art", "Datum", "Datum geschätzt", "Titel", "Link", "Anriss",
-    "Gemeinsame Meldung", "Jobcenter mit dieser Meldung", "Erkannt durch",
+    "Jobcenter", "Land", "Art", "Datum", "Datum geschätzt", "Datum aus", "Titel", "Link",
+    "Anriss", "Gemeinsame Meldung", "Jobcenter mit dieser Meldung", "Erkannt durch",
 )  # fmt: skip
+
+# Where an item's date came from, in a coordinator's words (core.kinds.DatedBy).
+DATED_BY = {
+    DatedBy.FEED: "Feed der Quelle",
+    DatedBy.LISTING: "Übersichtsseite",
+    DatedBy.PAGE: "Meldung selbst (Datumszeile, Kopf der Seite)",
+    DatedBy.METADATA: "Änderungsdatum der Seite (die Meldung nennt keins)",
+    DatedBy.FIRST_SEEN: "kein Datum gefunden: erstmals gesehen",
+    DatedBy.UNKNOWN: None,
+}
 
 PARTICIPATION_HEADINGS = (
     "Jobcenter", "Land", "Art", "AGS", "Meldungen", "Erste Meldung", "Letzte Meldung",
@@ -72,7 +83,7 @@ def campaign_items(
         name, land, kind = _source_name(sources, item.source_id)
         rows.append((
             name, land, kind, local_day_or_time(item.published),
-            "ja" if item.date_is_guess else "nein",
+            "ja" if item.date_is_guess else "nein", DATED_BY[item.dated_by],
             item.title, item.url, item.summary_text or None,
             stored.group_id if stored.group_size > 1 else None, stored.group_size,
             reasons.get((item.source_id, item.key)),

@@ -99,8 +99,8 @@ def upsert_item(
             """
             INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
                                content_html, published, date_is_guess, fingerprint, guid,
-                               fetched_from, first_seen, updated, shingles, seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                               fetched_from, first_seen, updated, shingles, dated_by, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     (SELECT coalesce(max(seq), 0) + 1 FROM items))
             RETURNING seq
             """,
@@ -109,6 +109,7 @@ def upsert_item(
                 item.summary_text, item.content_html, to_text(item.published),
                 int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
                 to_text(now), to_text(min(item.published, now)), encode(shingled.shingles),
+                item.dated_by,
             ),
         ).fetchone()  # fmt: skip
         return Upserted("new", item.key, seq, text, item.published, shingled=shingled)
@@ -123,13 +124,14 @@ def upsert_item(
                          fingerprint = ?, url = coalesce(?, url),
                          published = CASE WHEN ? THEN ? ELSE published END,
                          date_is_guess = CASE WHEN ? THEN 0 ELSE date_is_guess END,
+                         dated_by = CASE WHEN ? THEN ? ELSE dated_by END,
                          updated = CASE WHEN ? THEN ? ELSE updated END
         WHERE source_id = ? AND key = ?
         """,
         (
             item.title, item.summary_html, item.summary_text, new_content,
             item.fingerprint, item.url, better_date, to_text(item.published), better_date,
-            changed, to_text(now), row["source_id"], row["key"],
+            better_date, item.dated_by, changed, to_text(now), row["source_id"], row["key"],
         ),
     )  # fmt: skip
     status = "updated" if changed else "same"

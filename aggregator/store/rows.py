@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from aggregator.core.kinds import DatedBy
 from aggregator.core.model import Item, StoredItem
 
 _SHORT_YEAR = re.compile(r"^(\d{1,3})-")
@@ -83,6 +84,13 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
+def _dated_by(value: str) -> DatedBy:
+    try:
+        return DatedBy(value)
+    except ValueError:  # written by a newer version
+        return DatedBy.UNKNOWN
+
+
 def stored_item(
     row: sqlite3.Row,
     campaigns: tuple[str, ...] = (),
@@ -102,6 +110,7 @@ def stored_item(
         fingerprint=row["fingerprint"],
         fetched_from=row["fetched_from"],
         guid=row["guid"],
+        dated_by=_dated_by(row["dated_by"]),
     )
     return StoredItem(
         item=item,

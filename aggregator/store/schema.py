@@ -329,3 +329,13 @@ MIGRATIONS.append(
     CREATE INDEX items_waiting ON items (source_id) WHERE waiting = 1;
     """
 )
+
+MIGRATIONS.append(
+    # 20: where each item's date came from (core.kinds.DatedBy): the feed, the listing,
+    # the date its detail page shows, that page's revision metadata, or first seen.
+    # Items stored before say first-seen where their date was a guess, '' otherwise.
+    """
+    ALTER TABLE items ADD COLUMN dated_by TEXT NOT NULL DEFAULT '';
+    UPDATE items SET dated_by = 'first-seen' WHERE date_is_guess = 1;
+    """
+)

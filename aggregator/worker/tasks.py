@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aggregator.config.schema import PageTarget
-from aggregator.core.kinds import FoundBy
+from aggregator.core.kinds import DatedBy, FoundBy
 from aggregator.core.model import Entry, Item
 from aggregator.normalize.entries import normalize_entry
 from aggregator.parse.feeds import parse_feed
@@ -55,13 +55,16 @@ class ListingReading:
     how: FoundBy = FoundBy.HEURISTIC
 
 
-def _normalised(entry: Entry, base: str, origin: Origin, notes: list[str]) -> Item | None:
+def _normalised(
+    entry: Entry, base: str, origin: Origin, notes: list[str], dated_by: DatedBy
+) -> Item | None:
     item, entry_notes = normalize_entry(
         entry,
         source_id=origin.source_id,
         base_url=base,
         fetched_from=origin.fetched_from,
         now=origin.now,
+        dated_by=dated_by,
     )
     notes.extend(entry_notes)
     return item
@@ -76,7 +79,7 @@ def read_feed_document(
     notes: list[str] = []
     items: dict[str, Item] = {}
     for entry in entries:
-        item = _normalised(entry, base, origin, notes)
+        item = _normalised(entry, base, origin, notes, DatedBy.FEED)
         if item is not None:
             items.setdefault(item.key, item)
     return FeedReading(list(items.values()), notes)
@@ -101,7 +104,7 @@ def read_listing_page(
     found = [
         (entry, item)
         for entry in listing.entries
-        if (item := _normalised(entry, listing.base, origin, notes)) is not None
+        if (item := _normalised(entry, listing.base, origin, notes, DatedBy.LISTING)) is not None
     ]
     return ListingReading(
         found, listing.next_url, listing.method, listing.base, listing.shape, notes,
@@ -130,10 +133,14 @@ def read_detail_page(
         published=entry.published or detail.published,
     )
     notes: list[str] = []
+    dated_by = DatedBy.LISTING
     if entry.published is None and "revision metadata" in detail.dated_by:
         notes.append(f"{url}: dated by {detail.dated_by}")  # the weakest source: say so
-    item = _normalised(completed, base, origin, notes)
-    listed = _normalised(entry, base, origin, [])
+        dated_by = DatedBy.METADATA
+    elif entry.published is None:
+        dated_by = DatedBy.PAGE
+    item = _normalised(completed, base, origin, notes, dated_by)
+    listed = _normalised(entry, base, origin, [], DatedBy.LISTING)
     if item is not None and listed is not None:
         # identity and change detection stay the listing's: the next refresh sees the
         # listing's (cut) title again, and must not take the item for a changed one

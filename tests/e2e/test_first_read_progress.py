@@ -59,11 +59,13 @@ def test_a_first_read_says_its_progress_and_dates_every_item(
     assert f"gross: reading {RELEASES} detail pages of" in said
     assert f"gross: 50 of {RELEASES} detail pages read" in said
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT url, published, date_is_guess, waiting FROM items").fetchall()
+        rows = conn.execute(
+            "SELECT url, published, date_is_guess, waiting, dated_by FROM items"
+        ).fetchall()
     assert len(rows) == RELEASES
-    for url, published, guess, waiting in rows:
+    for url, published, guess, waiting, dated_by in rows:
         n = int(url.rsplit("-", 1)[-1].removesuffix(".html"))
-        assert (guess, waiting) == (0, 0)
+        assert (guess, waiting, dated_by) == (0, 0, "page")
         # the date the release shows, not the later revision date of its metadata
         shown = datetime.fromisoformat(published).astimezone(BERLIN).date()
         assert shown == date(2026, 10, 1 + n % 28), (url, published)

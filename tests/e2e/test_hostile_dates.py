@@ -19,7 +19,7 @@ from aggregator.normalize.entries import EARLIEST, normalize_entry
 from aggregator.parse.dates import parse_date
 from aggregator.store.rows import stored_time, to_text
 from tests.conftest import assert_valid_atom, run_cli
-from tests.helpers.old_schemas import WITHOUT_WAITING
+from tests.helpers.old_schemas import DROP_AFTER_18
 from tests.service.test_service import service
 from tests.siteserver import Route
 
@@ -92,7 +92,7 @@ def test_a_store_with_a_short_year_from_an_older_version_is_read(site, tmp_path,
             " WHERE title = 'Meldung gut'"
         )
         connection.execute("ALTER TABLE items DROP COLUMN held")  # as schema 15 was
-        connection.executescript(WITHOUT_WAITING)
+        connection.executescript(DROP_AFTER_18)
         connection.execute("PRAGMA user_version = 15")  # before the repair
     written = run_cli("--config", str(config), "feed", env=env)
     assert written.returncode == 0, written.stderr.decode()

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from bench.campaigns import campaigns_section
+from tests.conftest import ATOM, ROOT, assert_valid_atom, run_cli
 from tests.siteserver import Route, SiteServer
 
 WAITS = "pm-2019-081.html"  # its detail page answers 503 at first
@@ -19,7 +22,8 @@ def _config(site: SiteServer, tmp_path: Path) -> Path:
     path.write_text(
         "version: 1\ndefaults: {host_delay: 0s}\nsources:\n  - id: ohnedatum\n"
         "    name: Landkreis Ohnedatum\n    land: ST\n    kind: landkreis\n    pages:\n"
-        f"      - {{url: '{site.url('presse/ohne-datum/')}', items: 'ul.pm-liste > li'}}\n",
+        f"      - {{url: '{site.url('presse/ohne-datum/')}', items: 'ul.pm-liste > li'}}\n"
+        + campaigns_section(ROOT / "sources.yaml"),
         encoding="utf-8",
     )
     return path
@@ -45,11 +49,11 @@ def _feed_links(config: Path, env: dict[str, str]) -> dict[str, str]:
     return entries
 
 
-def _rows(db: Path) -> dict[str, tuple[int, int, int]]:
-    """file name -> (waiting, date_is_guess, arrival number)"""
+def _rows(db: Path) -> dict[str, tuple[int, int, int, str]]:
+    """file name -> (waiting, date_is_guess, arrival number, where the date came from)"""
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT url, waiting, date_is_guess, seq FROM items").fetchall()
-    return {url.rsplit("/", 1)[-1]: (waiting, guess, seq) for url, waiting, guess, seq in rows}
+        rows = conn.execute("SELECT url, waiting, date_is_guess, seq, dated_by FROM items")
+        return {url.rsplit("/", 1)[-1]: tuple(rest) for url, *rest in rows}
 
 
 def test_an_item_waits_for_its_detail_page_and_then_arrives_with_its_date(
@@ -75,3 +79,18 @@ def test_an_item_waits_for_its_detail_page_and_then_arrives_with_its_date(
     assert rows[WAITS][:2] == (0, 0)  # read: its own date, let out
     assert rows[WAITS][2] > max(rows[DATED][2], rows[GONE][2])  # arrived now, last
     assert _feed_links(config, env)[WAITS].startswith("2019-08-26T10:30:00+02:00")
+    # where each date came from is kept, and said to coordinators and operators
+    assert (rows[WAITS][3], rows[DATED][3], rows[GONE][3]) == ("page", "page", "first-seen")
+    exported = tmp_path / "kampagne.csv"
+    done = run_cli("--config", str(config), "export", "stark-sozial-vor-ort", "--out",
+                   str(exported), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    table = csv.DictReader(io.StringIO(exported.read_text("utf-8-sig")), delimiter=";")
+    (row,) = [r for r in table if r["Link"].endswith(WAITS)]
+    assert row["Datum aus"] == "Meldung selbst (Datumszeile, Kopf der Seite)"
+    assert row["Datum"] == "26.08.2019 10:30"
+    tested = run_cli("--config", str(config), "campaigns", "test", "stark-sozial-vor-ort",
+                     env=env)  # fmt: skip
+    assert "published date from the date the release shows on its own page" in (
+        tested.stdout.decode()
+    )

@@ -16,7 +16,8 @@ BASE = "https://www.landtag-beispiel.de/dokumente"
 NAV = "<nav><ul><li><a href='/'>Start</a></li><li><a href='/plenum'>Plenum</a></li></ul></nav>"
 SEARCH = """<form action="/suche" method="get"><label>Suchbegriff <input name="q"></label>
   <select name="typ"><option>Alle Dokumente</option><option>Drucksachen</option></select>
-  <button>Suchen</button></form><p class="treffer">Ihre Suche ergab 132 Treffer (Seite 1 von 17)</p>"""
+  <button>Suchen</button></form>
+  <p class="treffer">Ihre Suche ergab 132 Treffer (Seite 1 von 17)</p>"""
 
 
 def tbody_records(count: int = 8) -> str:
@@ -45,7 +46,8 @@ def spanning_records(count: int = 8) -> str:
         for n in range(count)
     )
     header = "<tr><th rowspan='2'>Datum</th><th>Titel</th></tr><tr><th>Dokument</th></tr>"
-    return f"<html><body>{NAV}<main><p>48 Treffer</p><table>{header}{rows}</table></main></body></html>"
+    table = f"<p>48 Treffer</p><table>{header}{rows}</table>"
+    return f"<html><body>{NAV}<main>{table}</main></body></html>"
 
 
 def _read(html: str):

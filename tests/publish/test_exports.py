@@ -109,7 +109,7 @@ def test_csv_opens_in_german_excel_and_defuses_formulas():
     rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Jobcenter", "Land", "Art", "Datum"]
     assert rows[1][0] == "Landkreis Spree-Neiße" and rows[1][3] == "27.08.2019 00:30"
-    hostile = rows[3][5]
+    hostile = rows[3][6]
     assert hostile == "'" + '=HYPERLINK("https://evil.example","Aktionswoche")'  # no \x07
     assert all(len(row) == len(rows[0]) for row in rows)
 
@@ -122,12 +122,12 @@ def test_xlsx_holds_both_sheets_with_dates_as_dates_and_text_never_as_formula():
     sheet = workbook["Meldungen"]
     assert [cell.value for cell in sheet[1]][:3] == ["Jobcenter", "Land", "Art"]
     assert sheet["A1"].font.b and sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:K{len(ITEMS) + 1}"
+    assert sheet.auto_filter.ref == f"A1:L{len(ITEMS) + 1}"
     assert sheet["D2"].value == datetime(2019, 8, 27, 0, 30) and sheet["D2"].is_date
-    hostile = sheet["F4"]
+    hostile = sheet["G4"]
     assert hostile.data_type == "s"
     assert hostile.value == '=HYPERLINK("https://evil.example","Aktionswoche")'
-    assert sheet["J3"].value == 2  # a number, not text
+    assert sheet["K3"].value == 2  # a number, not text
     waiting = workbook["Beteiligung"]
     assert waiting.max_row == len(SOURCES) + 1
     assert waiting["I3"].value == "nicht verfolgt (keine Seite bekannt)"
@@ -143,9 +143,9 @@ def test_a_day_without_a_known_time_is_exported_as_a_day():
     ]
     table = campaign_items(CAMPAIGN, items, BY_ID, {})
     rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig")), delimiter=";"))
-    days = {row[5]: row[3] for row in rows[1:]}
+    days = {row[6]: row[3] for row in rows[1:]}
     assert days == {"Nur ein Tag": "22.08.2019", "Mit Uhrzeit": "22.08.2019 10:15"}
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active
-    formats = {sheet.cell(row=n, column=6).value: sheet.cell(row=n, column=4).number_format
+    formats = {sheet.cell(row=n, column=7).value: sheet.cell(row=n, column=4).number_format
                for n in (2, 3)}  # fmt: skip
     assert formats == {"Nur ein Tag": "DD.MM.YYYY", "Mit Uhrzeit": "DD.MM.YYYY HH:MM"}

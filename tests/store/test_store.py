@@ -7,7 +7,7 @@ import pytest
 
 from aggregator.core.model import FetchOutcome, Item
 from aggregator.store.database import MIGRATIONS, Store
-from tests.helpers.old_schemas import WITHOUT_WAITING
+from tests.helpers.old_schemas import DROP_AFTER_18
 
 T0 = datetime(2019, 8, 28, 10, 0, tzinfo=UTC)
 
@@ -141,7 +141,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
-    old._conn.executescript(WITHOUT_WAITING)  # migration 19
+    old._conn.executescript(DROP_AFTER_18)  # migration 19
     old._conn.execute("DROP TABLE item_bands")  # and what migrations 5 to 9 made
     old._conn.execute("DROP TABLE sources")
     old._conn.execute("ALTER TABLE discovered DROP COLUMN started_from")
@@ -173,7 +173,7 @@ def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Pat
         "ALTER TABLE fetch_state DROP COLUMN found_by;"
         "DROP TABLE robots; DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
         "DROP TABLE item_bands_recent; ALTER TABLE items DROP COLUMN held;"
-        + WITHOUT_WAITING
+        + DROP_AFTER_18
         + "PRAGMA user_version = 5;"
     )
     old._conn.executemany(
@@ -227,7 +227,7 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("DROP TABLE websub_subscriptions")  # migration 13
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
-    old._conn.executescript(WITHOUT_WAITING)  # migration 19
+    old._conn.executescript(DROP_AFTER_18)  # migration 19
     old.close()
     _assert_band_keys_rebuilt(path, shingled)
 
@@ -245,7 +245,7 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("PRAGMA user_version = 13")
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
-    old._conn.executescript(WITHOUT_WAITING)  # migration 19
+    old._conn.executescript(DROP_AFTER_18)  # migration 19
     old.close()
     store = Store(path)
     title, text, content, stored = store._conn.execute(
@@ -341,7 +341,7 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
         "ALTER TABLE fetch_state DROP COLUMN found_by; DROP TABLE robots;"
         "DROP TABLE digest_deliveries; DROP TABLE websub_subscriptions;"
         "DROP TABLE item_bands_recent; ALTER TABLE items DROP COLUMN held;"
-        + WITHOUT_WAITING
+        + DROP_AFTER_18
         + "PRAGMA user_version = 8;"
     )
     old.close()
