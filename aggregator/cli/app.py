@@ -38,22 +38,30 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:8080"  # links when no public address is known
+
+
 class Context:
     def __init__(self, config_path: str, db_path: str, base_url: str | None) -> None:
         self.config_path = config_path
         self.db_path = db_path
         self.explicit_base_url = base_url.rstrip("/") if base_url else None
-        self.base_url = self.explicit_base_url or "http://127.0.0.1:8080"
+        self.base_url = self.explicit_base_url or LOCAL_BASE_URL
 
     def config(self) -> Config:
+        """The sources.yaml, or exit 2 naming its problems. Its `public_url` is the base
+        URL of links unless --base-url chose one."""
         try:
-            return load_config(self.config_path)
+            config = load_config(self.config_path)
         except ConfigError as exc:
             for problem in exc.problems:
                 err.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
             count = len(exc.problems)
             err.print(f"{self.config_path}: {count} problem{'s' * (count != 1)}; nothing was run")
             sys.exit(2)
+        if self.explicit_base_url is None and config.public_url:
+            self.explicit_base_url = self.base_url = config.public_url
+        return config
 
     def store(self, read_only_ok: bool = False) -> Store:
         """The database; commands that only read (`read_only_ok`) also work on one they
@@ -111,7 +119,8 @@ class LazyGroup(click.Group):
 )  # fmt: skip
 @click.option(
     "--base-url", envvar="AGGREGATOR_BASE_URL", default=None,
-    help="Public URL of the service, used in feed links [default: http://HOST:PORT].",
+    help="Public URL of the service, used in links [default: public_url in sources.yaml, "
+    "else http://HOST:PORT].",
 )  # fmt: skip
 @click.version_option(package_name="jobcenter-aggregator")
 @click.pass_context

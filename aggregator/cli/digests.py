@@ -53,12 +53,23 @@ def digest(obj: Context, digest_id: str, send: bool, dry_run: bool, status: bool
         sync_campaigns(config, store)
         if not send:
             period, subject, text, count = digests.preview(store, config, chosen, obj.base_url, now)
+            if obj.explicit_base_url is None:
+                err.print(f"[yellow]note[/yellow] links point at {obj.base_url}: set public_url: "
+                          "in sources.yaml before sending")  # fmt: skip
             out.print(f"Subject: {escape(subject)}", soft_wrap=True)
             out.print(f"To: {escape(', '.join(chosen.to))}", soft_wrap=True)
             out.print(f"Period: {escape(period.key)} ({count} items)\n", soft_wrap=True)
             click.echo(text, nl=False)
             return
         assert config.mail is not None
+        if obj.explicit_base_url is None:
+            err.print(
+                f"[red]error[/red] not sent: the digest's links would lead to {obj.base_url}, "
+                "this machine; set public_url: in sources.yaml (the address coordinators open "
+                "the service at) or pass --base-url",
+                soft_wrap=True,
+            )
+            sys.exit(2)
         session = Session(config.mail)
 
         async def send_one(message: EmailMessage) -> str | None:

@@ -67,6 +67,17 @@ def check_url(value: str) -> str:
     return value
 
 
+def check_public_url(value: str | None) -> str | None:
+    """The address readers open: http(s), no query or fragment; kept without a final /."""
+    if value is None:
+        return None
+    check_url(value)
+    parts = urlsplit(value)
+    if parts.query or parts.fragment:
+        raise ValueError(f"a public URL has no query or fragment: {value!r}")
+    return value.rstrip("/")
+
+
 def check_slug(value: str) -> str:
     if not _SLUG.match(value):
         raise ValueError(f"not a slug (lower-case letters, digits, single dashes): {value!r}")
@@ -425,6 +436,10 @@ class Defaults(_Strict):
 
 class Config(_Strict):
     version: Literal[1]
+    # Where coordinators reach the service (behind a proxy: its public address). Links in
+    # digests, static feed files and the review point there; `aggregator digest --send`
+    # needs it (or --base-url), or its links would lead to this machine.
+    public_url: Annotated[str | None, AfterValidator(check_public_url)] = None
     defaults: Defaults = Defaults()
     campaigns: tuple[Campaign, ...] = ()
     sources: tuple[Source, ...] = ()

@@ -189,12 +189,13 @@ def _settle(  # noqa: PLR0913 - one recipient's result
     return Outcome(digest.id, period.key, claim.recipient, "failed", count, error, retry)
 
 
-def due_digests(config: Config, now: datetime) -> list[tuple[Digest, Period]]:
-    """Each digest with the period that is due now."""
+def due_digests(store: Store, config: Config, now: datetime) -> list[tuple[Digest, Period]]:
+    """Each digest with the period that is due now; a period that came due before the
+    digest was first seen is not (a new digest waits for its first slot)."""
     found = []
     for digest in config.digests:
         period = due_period(digest, _campaign(digest, config), now)
-        if period is not None:
+        if period is not None and period.due >= store.digest_known_since(digest.id, now):
             found.append((digest, period))
     return found
 
@@ -207,9 +208,9 @@ def interrupted(store: Store, now: datetime) -> list[Delivery]:
 def preview(
     store: Store, config: Config, digest: Digest, base_url: str, now: datetime
 ) -> tuple[Period, str, str, int]:
-    """What the next digest would say now, without claiming anything: its period,
+    """What `digest --send` would send now, without claiming anything: its period,
     subject, text part and number of items (to the first recipient)."""
-    period = due_period(digest, _campaign(digest, config), now) or now_period(digest, config, now)
+    period = now_period(digest, config, now)
     after = store.digest_start(digest.id, digest.to[0], period.since)
     items = digest_items(store, config, digest, period, (after, store.last_arrival()))
     view = _view(store, config, digest, period, items, base_url, now)

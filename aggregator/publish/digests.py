@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import quote, urlencode, urlsplit
@@ -173,11 +174,17 @@ def message_id(digest_id: str, period: str, base_url: str) -> str:
     return make_msgid(f"{digest_id}.{period}", domain=host_of(base_url))
 
 
+# Header lines up to RFC 5322's hard limit instead of folding at 78: Python's folder breaks
+# before an encoded word ("–") and keeps the space before the break, so that a reader
+# unfolding the subject saw two spaces there.
+UNFOLDED = policy.default.clone(max_line_length=998)
+
+
 def build_message(
     view: DigestView, mail: Mail, recipient: str, message_id: str, now: datetime
 ) -> EmailMessage:
     """The multipart message (text, then HTML) to one recipient."""
-    message = EmailMessage()
+    message = EmailMessage(policy=UNFOLDED)
     message["Subject"] = view.subject
     message["From"] = mail.sender
     message["To"] = recipient

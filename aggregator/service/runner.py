@@ -269,7 +269,7 @@ class Service:
                 self.alarms.fail(f"digest: {row.digest_id}: {row.period}", reason, now)
                 event("digest uncertain", logging.ERROR, digest=row.digest_id,
                       period=row.period, recipient=row.recipient)  # fmt: skip
-            for digest, period in deliver.due_digests(config, now):
+            for digest, period in deliver.due_digests(self.writer, config, now):
                 await self._send_digest(config, digest, period, now)
         except Exception as exc:  # a bug, or the database, must not stop the scheduler
             self._crashed("digests", exc)

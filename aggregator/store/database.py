@@ -430,6 +430,11 @@ class Store:
 
     # -- e-mail digests --------------------------------------------------------------
 
+    def digest_known_since(self, digest_id: str, now: datetime) -> datetime:
+        """When this digest was first seen: no period due before it is sent."""
+        with self.transaction() as conn:
+            return digests.known_since(conn, digest_id, now)
+
     def claim_digest(
         self,
         digest_id: str,

@@ -88,6 +88,18 @@ def start(conn: sqlite3.Connection, digest_id: str, recipient: str, since: datet
     return 0 if since is None else arrivals_before(conn, since)
 
 
+def known_since(conn: sqlite3.Connection, digest_id: str, now: datetime) -> datetime:
+    """When the digest was first seen (now, if this is the first time)."""
+    conn.execute(
+        "INSERT INTO digests_known (digest_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (digest_id, to_text(now)),
+    )
+    (since,) = conn.execute(
+        "SELECT since FROM digests_known WHERE digest_id = ?", (digest_id,)
+    ).fetchone()
+    return stored_time(since)
+
+
 def claimable(row: Delivery | None, now: datetime) -> bool:
     """Whether a recipient's period may be claimed: never tried, or failed and its wait over."""
     if row is None:

@@ -339,3 +339,17 @@ MIGRATIONS.append(
     UPDATE items SET dated_by = 'first-seen' WHERE date_is_guess = 1;
     """
 )
+
+MIGRATIONS.append(
+    # 21: when the service first saw each digest: a digest configured at 10:55 for 08:00
+    # daily sends first at the next 08:00, not at once with everything stored. Digests
+    # that already sent count as known since their first delivery.
+    """
+    CREATE TABLE digests_known (
+        digest_id TEXT PRIMARY KEY,
+        since     TEXT NOT NULL
+    );
+    INSERT INTO digests_known SELECT digest_id, min(updated) FROM digest_deliveries
+        GROUP BY digest_id;
+    """
+)

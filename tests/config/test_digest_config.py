@@ -70,3 +70,12 @@ def test_digests_need_a_mail_server_and_a_campaign_that_exists():
         f"sources.yaml:{line}: digests need a 'mail:' section: the SMTP server to send through",
         f"sources.yaml:{line + 1}: digest 'alt' names unknown campaign 'aktionswoche-1999'",
     ]
+
+
+def test_the_public_url_is_an_address_without_query_or_final_slash() -> None:
+    with_url = VALID.replace("version: 1\n", "version: 1\npublic_url: https://monitor.example/\n")
+    assert parse_config(with_url).public_url == "https://monitor.example"
+    assert parse_config(VALID).public_url is None
+    for wrong in ("ftp://monitor.example", "https://monitor.example/?a=1", "monitor"):
+        [problem] = problems_of(VALID.replace("version: 1\n", f"version: 1\npublic_url: {wrong}\n"))
+        assert "sources.yaml:2" in problem and "public_url" in problem

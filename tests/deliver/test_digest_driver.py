@@ -95,3 +95,38 @@ def test_a_digest_sent_by_hand_says_its_time_in_berlin():
 
     period = now_period(DIGEST, CONFIG, datetime(2026, 12, 3, 9, 55, tzinfo=UTC))
     assert period.label == "Stand Donnerstag, 3. Dezember 2026, 10:55 Uhr"
+
+
+DAILY = parse_config("""\
+version: 1
+mail: {host: smtp.kreis.example, sender: "Monitor <monitor@kreis.example>"}
+digests:
+  - {id: morgens, to: [a@kreis.example], schedule: daily, at: "08:00"}
+sources:
+  - {id: spree-neisse, name: Landkreis Spree-Neiße, land: BB, kind: landkreis}
+""")
+
+
+def test_a_new_daily_digest_waits_for_its_first_slot(tmp_path: Path) -> None:
+    """Configured at 10:55 for 08:00, it does not go out at once with everything stored
+    but at 08:00 the next morning (issue 31, 4)."""
+    from aggregator.deliver.digests import due_digests
+
+    store = Store(tmp_path / "d.db")
+    configured = datetime(2026, 12, 7, 9, 55, tzinfo=UTC)  # 10:55 in Berlin
+    assert due_digests(store, DAILY, configured) == []
+    assert due_digests(store, DAILY, configured + timedelta(hours=12)) == []
+    next_morning = datetime(2026, 12, 8, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
+    [(digest, period)] = due_digests(store, DAILY, next_morning)
+    assert digest.id == "morgens" and period.key == "2026-12-08"
+    store.close()
+
+
+def test_a_digest_known_before_todays_slot_is_due_now(tmp_path: Path) -> None:
+    from aggregator.deliver.digests import due_digests
+
+    store = Store(tmp_path / "d.db")
+    store.digest_known_since("morgens", datetime(2026, 11, 1, tzinfo=UTC))
+    later = datetime(2026, 12, 7, 9, 55, tzinfo=UTC)
+    assert [p.key for _, p in due_digests(store, DAILY, later)] == ["2026-12-07"]
+    store.close()

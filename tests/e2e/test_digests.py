@@ -16,6 +16,7 @@ import httpx
 from tests.classify.test_campaigns import ITEMS
 from tests.conftest import run_cli
 from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.digests import configured_long_ago
 from tests.mailserver import MailHandler, Received, mail_server
 from tests.service.test_service import service, wait_for
 
@@ -77,11 +78,25 @@ def test_digest_command_previews_sends_and_does_not_send_twice(site, tmp_path, w
         assert all(link in printed for link in CAMPAIGN_LINKS)
         assert server.handler.received == []  # a preview sends nothing
 
+        # without the address coordinators reach the service at, its links would lead here
+        refused = run_cli("--config", str(config), "digest", "team", "--send", env=env)
+        assert refused.returncode == 2 and b"public_url" in refused.stderr
+        assert server.handler.received == []
+        config = write_config(
+            "public_url: https://monitor.presse.example/\n" + digest_config(site, server.port)
+            + NARROW
+        )  # fmt: skip
+
         sent = run_cli("--config", str(config), "digest", "team", "--send", env=env)
         assert sent.returncode == 0, sent.stderr
         assert sorted(r.envelope_to[0] for r in server.handler.received) == sorted(TEAM)
         for received in server.handler.received:
             assert_campaign_digest(received)
+            text, _ = parts(received.message)
+            assert "https://monitor.presse.example/feeds/campaigns/" in text
+            assert "127.0.0.1" not in text
+            # the dry run showed the period and the items that went out
+            assert received.message["Subject"].split(" – Stand ")[0] in printed
 
         again = run_cli("--config", str(config), "digest", "team", "--send", env=env)
         assert again.returncode == 0
@@ -120,6 +135,7 @@ def test_the_service_sends_each_period_once_across_a_restart(site, tmp_path, wri
     with mail_server(tmp_path) as server:
         config = write_config(digest_config(site, server.port))
         db = tmp_path / "service.db"
+        configured_long_ago(db, "team")
         with service(config, db) as (base, _):
             wait_for(lambda: len(server.handler.received) == 2, 40, "the scheduled digests")
             assert digests_metric(base, "sent") == 2
@@ -137,6 +153,7 @@ def test_a_failing_server_is_retried_and_shown_in_health(site, tmp_path, write_c
     handler = MailHandler(temporary_failures=2)
     with mail_server(tmp_path, handler=handler) as server:
         config = write_config(digest_config(site, server.port, retry="2s"))
+        configured_long_ago(tmp_path / "retry.db", "team")
         with service(config, tmp_path / "retry.db") as (base, _):
             wait_for(lambda: digests_metric(base, "failed") >= 1, 40, "the failed digest")
             health = httpx.get(f"{base}/healthz")
@@ -154,6 +171,7 @@ def test_a_crash_while_sending_never_sends_that_period_again(site, tmp_path, wri
     with mail_server(tmp_path, handler=handler) as server:
         config = write_config(digest_config(site, server.port))
         db = tmp_path / "crash.db"
+        configured_long_ago(db, "team")
         with service(config, db) as (_, process):
             assert handler.data_seen.wait(40), "no digest was sent"
             os.kill(process.pid, signal.SIGKILL)  # the server holds the message meanwhile

@@ -115,6 +115,20 @@ def test_the_message_has_both_parts_utf8_and_an_html_part_that_titles_cannot_bre
     assert 'href="https://goerlitz.example/3"' in html
 
 
+def test_a_long_subject_reads_back_with_single_spaces():
+    """Python's header folder breaks a line before an encoded word ("–") and leaves the
+    space before the break: a reader unfolding per RFC 5322 saw two spaces (issue 31, 4)."""
+    mail = CONFIG.mail
+    assert mail is not None
+    built = build_message(view(), mail, "presse@landkreistag.example", "<id@presse.example.org>",
+                          T0)  # fmt: skip
+    subject = view().subject
+    assert "–" in subject and len(subject) > 78
+    sent = built.as_bytes(policy=built.policy.clone(linesep="\r\n"))  # as smtplib writes it
+    for reading in (policy.default, policy.SMTP):
+        assert BytesParser(policy=reading).parsebytes(sent)["Subject"] == subject
+
+
 def test_a_teaser_is_cut_at_a_word():
     long = "Wort " * 100
     cut = teaser(long, 30)
