@@ -34,6 +34,24 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<(br|hr|/p|/div|/li|/h[1-6]|/tr|/td|/th|/dd|/dt)\b[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
+# A word its source broke at a line end with a hyphen ("Aktions-\nwoche"): one word again.
+# A hyphen before "und", "oder" … stands for a word left out ("Kinder- und Jugendhilfe").
+_LINE_BREAK_HYPHEN = re.compile(
+    r"(?<=[a-zäöüß])-[ \t]*\r?\n\s*(?!(?:und|oder|bis|sowie|bzw|als|wie|noch)\b)(?=[a-zäöüß])"
+)
+
+
+# A compound broken after its own hyphen ("Baden-\nWürttemberg", "E-\nMail") keeps it.
+_BROKEN_COMPOUND = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=[A-ZÄÖÜ0-9])")
+
+
+def joined_hyphens(text: str) -> str:
+    """Words its source broke with a hyphen at a line end, joined."""
+    if "\n" not in text:
+        return text
+    return _BROKEN_COMPOUND.sub("-", _LINE_BREAK_HYPHEN.sub("", text))
+
+
 _WORD = re.compile(r"\w+")
 
 ALLOWED_TAGS = frozenset(
@@ -103,7 +121,7 @@ def clean_text(markup: str | None) -> str:
     if not markup:
         return ""
     if "<" not in markup and "&" not in markup:  # text already: nothing to parse
-        safe = xml_safe(markup)
+        safe = joined_hyphens(xml_safe(markup))
         if not safe.startswith("\ufeff"):  # which the HTML parser would drop
             return _SPACE.sub(" ", safe).strip()
     return text_of_markup(markup)
@@ -130,7 +148,7 @@ def text_of_markup(markup: str) -> str:
     """clean_text by the HTML parser, whatever `markup` holds."""
     spaced = _BLOCK_END.sub(" ", close_self_closed(markup))
     stripped = nh3.clean(xml_safe(spaced), tags=set())
-    return _SPACE.sub(" ", xml_safe(html.unescape(stripped))).strip()
+    return _SPACE.sub(" ", joined_hyphens(xml_safe(html.unescape(stripped)))).strip()
 
 
 _VOID = frozenset(
@@ -196,7 +214,7 @@ def sanitize_html(markup: str | None, base: str | None = None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return xml_safe(drop_control_references(cleaned)).strip()
+    return joined_hyphens(xml_safe(drop_control_references(cleaned))).strip()
 
 
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")

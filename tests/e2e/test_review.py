@@ -40,6 +40,13 @@ def pdf_links(reader: pypdf.PdfReader) -> set[str]:
     return found
 
 
+def font_families(page: pypdf.PageObject) -> set[str]:
+    """The font families a page uses ("DejaVu-Sans" for DejaVu-Sans-Bold too)."""
+    fonts = page["/Resources"]["/Font"].get_object()
+    names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+    return {name.removesuffix("-Bold").removesuffix("-Oblique") for name in names}
+
+
 def test_review_command_writes_a_pdf_and_a_page(site, tmp_path, write_config):
     serve_corpus(site)
     config = write_config(config_text(site))
@@ -56,10 +63,14 @@ def test_review_command_writes_a_pdf_and_a_page(site, tmp_path, write_config):
     assert "Aktionswoche der kommunalen Jobcenter 2019" in title_page
     assert "26.08.2019 – 30.08.2019" in title_page  # the week itself, not its grace
     assert "14 von 14 erfassten Jobcentern haben veröffentlicht" in title_page
+    assert "Stand " in title_page  # the title page holds all of itself (issue 31, 5)
+    assert words(reader.pages[1].extract_text()).startswith("Beteiligung nach Ländern")
+    assert all(font_families(page) == {"DejaVu-Sans"} for page in reader.pages)  # footer too
     everything = words(" ".join(page.extract_text() for page in reader.pages))
     assert "Landkreis Spree-Neiße" in everything  # umlauts and ß in the embedded font
     assert "Seite 2 von" in everything
     assert everything.count("· gemeinsame Meldung") == 2
+    assert "Aktions- woche" not in everything and "Aktionswoche Unternehmen" in everything
     assert pdf_links(reader) >= CAMPAIGN_LINKS  # every item's link is a live link
 
     page = tmp_path / "pressespiegel.html"

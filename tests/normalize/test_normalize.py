@@ -185,3 +185,17 @@ def test_tokens_keep_their_place_in_the_original_text():
     found = tokens(text)
     assert [t.folded for t in found][-1] == "goerlitz"
     assert text[found[-1].start : found[-1].end] == "Görlitz"
+
+
+@pytest.mark.parametrize(
+    ("source", "read"),
+    [
+        ("in der bundesweiten Aktions-\nwoche", "in der bundesweiten Aktionswoche"),
+        ("<p>die Aktions-\r\n   woche</p>", "die Aktionswoche"),
+        ("Kinder-\nund Jugendhilfe", "Kinder- und Jugendhilfe"),  # a word left out
+        ("im Land Baden-\nWürttemberg", "im Land Baden-Württemberg"),  # its own hyphen
+        ("Aktions- woche", "Aktions- woche"),  # no line break in the source: as written
+    ],
+)
+def test_a_word_broken_at_a_line_end_is_one_word_again(source: str, read: str) -> None:
+    assert clean_text(source) == read
