@@ -132,6 +132,19 @@ def _months(start: date, end: date) -> list[date]:
     return found
 
 
+def axis_ticks(largest: int, steps: int = 4) -> list[int]:
+    """The numbers on a count axis from 0: a step of 1, 2 or 5 times a power of ten, so
+    that about `steps` of them reach `largest` (at least 1)."""
+    wanted = max(1, largest) / steps
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if step >= wanted:
+                top = -(-max(1, largest) // step) * step
+                return list(range(0, top + 1, step))
+        power *= 10
+
+
 def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
              title: str, monthly: bool = False) -> bytes:  # fmt: skip
     """Items per day (or per month: keys are months' first days) from `start` to `end` as
@@ -141,15 +154,18 @@ def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
     else:
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     totals = [sum(per_day.get(day, {}).values()) for day in days]
-    top = max(totals, default=0) or 1
+    ticks = axis_ticks(max(totals, default=0))
+    top = ticks[-1]
     bar, gap, height, base = 18, 4, 120, 150
     width = max(240, len(days) * (bar + gap) + 40)
     root = _svg(width, base + 34, title)
     root.set("font-family", "DejaVu Sans, Arial, sans-serif")
-    etree.SubElement(root, f"{{{SVG}}}line", x1="30", y1=str(base), x2=str(width),
-                     y2=str(base), stroke="#999999")  # fmt: skip
-    _text(root, 26, base - height + 4, str(top), text_anchor="end", font_size="11", fill=INK)
-    _text(root, 26, base, "0", text_anchor="end", font_size="11", fill=INK)
+    for tick in ticks:  # a line and a number at each step of the axis
+        y = base - round(height * tick / top)
+        etree.SubElement(root, f"{{{SVG}}}line", x1="30", y1=str(y), x2=str(width), y2=str(y),
+                         stroke="#999999" if tick == 0 else "#e5e5e5")  # fmt: skip
+        _text(root, 26, y + 4, str(tick), text_anchor="end", font_size="11", fill=INK,
+              **{"class": "tick"})  # fmt: skip
     every = max(1, -(-48 // (bar + gap)), -(-len(days) // 8))  # labels that do not touch
     for position, (day, total) in enumerate(zip(days, totals, strict=True)):
         x = 34 + position * (bar + gap)

@@ -278,6 +278,19 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def chosen_land(request: Request) -> str | None:
+    """The Land the dashboard is narrowed to (`?land=BB`), if it is one."""
+    code = request.query_params.get("land", "").strip().upper()
+    return code if code in LAND_CODES else None
+
+
+def in_land(config: Config, land: str | None) -> Config:
+    """The configuration as far as one Land's sources go (all of it for None)."""
+    if land is None:
+        return config
+    return config.model_copy(update={"sources": tuple(s for s in config.sources if s.land == land)})
+
+
 def _templates() -> Environment:
     templates = Environment(
         loader=PackageLoader("aggregator.web", "templates"), autoescape=select_autoescape()
@@ -480,25 +493,27 @@ class _Pages:
     async def dashboard(self, request: Request) -> Response:
         """The coordinators' page: campaigns newest first with map and timeline, the
         latest items (or those matching `?q=`), the sources' health."""
-        config = self.state.config()
+        land = chosen_land(request)
+        config = in_land(self.state.config(), land)
         store = self.state.store
         now = datetime.now(UTC)
         query = search_text(request)
         health = tuple(source_health(config, store, now))
         sources = feed_sources(config, store)
+        ids = [s.id for s in config.sources] if land else None
         views, pictures = [], {}
         for campaign in sorted(config.campaigns, key=lambda c: c.first_day, reverse=True):
-            items = store.items(limit=None, campaign_id=campaign.id)
+            items = store.items(limit=None, campaign_id=campaign.id, source_ids=ids)
             views.append(campaign_view(config, campaign, items, health))
             pictures[campaign.id] = campaign_pictures(views[-1], items, sources)
         view = Dashboard(
             campaigns=tuple(views),
-            latest=cards(store.items(limit=60, without_held=True)),
+            latest=cards(store.items(limit=60, source_ids=ids, without_held=True)),
             health=tuple(sorted(health, key=_health_order)),
             sources={s.id: s for s in config.sources},
         )
         found = (
-            cards(store.items(limit=100, text=query, without_held=True), limit=100)
+            cards(store.items(limit=100, text=query, source_ids=ids, without_held=True), limit=100)
             if query
             else None
         )
@@ -507,7 +522,7 @@ class _Pages:
             view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
             config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
-            pictures=pictures, query=query, found=found,
+            pictures=pictures, query=query, found=found, land=land,
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip
         return HTMLResponse(page, headers={"Content-Security-Policy": DASHBOARD_POLICY})

@@ -8,7 +8,15 @@ from datetime import date
 
 from lxml import etree
 
-from aggregator.publish.charts import NONE, SHADES, TILES, LandShare, participation_map, timeline
+from aggregator.publish.charts import (
+    NONE,
+    SHADES,
+    TILES,
+    LandShare,
+    axis_ticks,
+    participation_map,
+    timeline,
+)
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -59,3 +67,20 @@ def test_an_empty_timeline_still_draws():
     root = etree.fromstring(timeline({}, date(2022, 6, 20), date(2022, 6, 20), "leer"))
     [bar] = root.findall("svg:g[@class='day']", NS)
     assert bar.get("data-items") == "0"
+
+
+def test_the_timeline_axis_is_numbered_in_round_steps() -> None:
+    """Not only 0 and the largest count (issue 31, 10): 0, 2, 4, 6, 8 for a day of 7."""
+    per_day = {date(2022, 6, 20): {"BB": 7}, date(2022, 6, 21): {"SN": 3}}
+    root = etree.fromstring(timeline(per_day, date(2022, 6, 19), date(2022, 6, 23), "Tage"))
+    ticks = [t.text for t in root.findall("svg:text[@class='tick']", NS)]
+    assert ticks == ["0", "2", "4", "6", "8"]
+    bars = {b.get("data-day"): b.find("svg:rect", NS) for b in root.findall("svg:g", NS)}
+    tall = float(bars["2022-06-20"].get("height"))
+    assert tall == round(120 * 7 / 8)  # measured against the axis' top, 8
+
+
+def test_axis_steps() -> None:
+    assert axis_ticks(0) == [0, 1]
+    assert axis_ticks(12) == [0, 5, 10, 15]
+    assert axis_ticks(61) == [0, 20, 40, 60, 80]

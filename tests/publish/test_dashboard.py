@@ -71,9 +71,34 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
                 expect(page.locator("a.feed", has_text="Jobcenter 2019")).to_have_attribute(
                     "href", f"{base}/feeds/campaigns/aktionswoche-2019.atom"
                 )
+                # every text of the pictures is readable on a phone (issue 31, 10)
+                smallest = page.evaluate(
+                    "Math.min(...[...document.querySelectorAll('.bilder svg text')]"
+                    ".map(t => t.getBoundingClientRect().height).filter(h => h > 0))"
+                )
+                assert smallest >= 10, smallest
                 assert not problems, problems
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+                # the campaign feed opened in the browser groups a joint release as the
+                # dashboard does, instead of repeating it once per jobcenter
+                page.goto(f"{base}/feeds/campaigns/aktionswoche-2019.atom")
+                joint = page.locator("ol.meldungen > li", has_text="15 Jahre")
+                expect(joint).to_have_count(1)
+                expect(joint.locator(".quelle")).to_contain_text("und 4 weitere")
+                joint.locator("summary").click()
+                expect(joint.locator("details li")).to_have_count(5)
+                page.goto(base + "/")
+                # one Land only: the form's choice, then its items and sources alone
+                page.select_option("#land", "BB")
+                page.locator(".suche button").click()
+                expect(page).to_have_url(f"{base}/?q=&land=BB")
+                expect(page.locator("header .filter")).to_contain_text("Nur Brandenburg")
+                campaign = page.locator("#kampagne-aktionswoche-2019")
+                expect(campaign.locator("td.dabei")).to_contain_text("Landkreis Spree-Neiße")
+                expect(page.locator("table.gesundheit tr.krank")).to_have_count(0)  # TH's
+                expect(page.locator("body")).not_to_contain_text("Landkreis Kaputt")
+                expect(page.locator("body")).not_to_contain_text("Landkreis Gross")
             finally:
                 browser.close()
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
