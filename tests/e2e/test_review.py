@@ -135,6 +135,7 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
                 dashboard.goto(f"{base}/")
                 tile = dashboard.locator(f"#kampagne-{CAMPAIGN} g[data-land='BB']")
                 expect(tile).to_contain_text("3/3")
+                dashboard.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"))
                 dashboard.locator(f"#kampagne-{CAMPAIGN} .bilder").screenshot(
                     path=str(ARTIFACTS / "map.png"))  # fmt: skip
                 dashboard.fill("#q", "Jena")
@@ -145,5 +146,7 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
                 browser.close()
     assert _colours(str(ARTIFACTS / "review.png")) > 50  # drawn, not a blank page
     assert _colours(str(ARTIFACTS / "map.png")) > 20
+    assert _colours(str(ARTIFACTS / "dashboard-desktop.png")) > 20
     _keep("review.png")
     _keep("map.png")
+    _keep("dashboard-desktop.png")
