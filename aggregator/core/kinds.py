@@ -64,3 +64,20 @@ class DatedBy(StrEnum):
     METADATA = "metadata"  # revision metadata of the detail page (dcterms.date …): no other
     FIRST_SEEN = "first-seen"  # none found: the time the item was first seen
     UNKNOWN = ""  # stored before this was recorded
+    EDITOR = "editor"  # corrected by an editor
+
+
+class Role(StrEnum):
+    """What an account may do: read (when the service is private), or also decide."""
+
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class DecisionKind(StrEnum):
+    """What an editor decided about an item (decisions.kind)."""
+
+    EXCLUDE = "exclude"  # out of a campaign, whatever the rules say
+    INCLUDE = "include"  # into a campaign the rules missed it for
+    TITLE = "title"  # its title corrected
+    DATE = "date"  # its publication date corrected

@@ -56,11 +56,19 @@ def forget_except(conn: sqlite3.Connection, campaign_ids: Iterable[str]) -> None
 
 
 def reasons(conn: sqlite3.Connection, campaign_id: str) -> dict[tuple[str, str], str]:
-    """Why each member is in the campaign (the rule that matched), by (source id, key)."""
-    return {
+    """Why each member is in the campaign, by (source id, key): the rule that matched,
+    or the editor who took it in and why."""
+    found = {
         (source_id, key): reason
         for source_id, key, reason in conn.execute(
             "SELECT source_id, key, reason FROM item_campaigns WHERE campaign_id = ?",
             (campaign_id,),
         )
     }
+    for source_id, key, by, reason in conn.execute(
+        "SELECT o.source_id, o.key, d.by, d.reason FROM campaign_overrides o "
+        "JOIN decisions d ON d.id = o.decision WHERE o.campaign_id = ? AND o.member = 1",
+        (campaign_id,),
+    ):
+        found[(source_id, key)] = f"von {by} aufgenommen: {reason}"
+    return found

@@ -47,6 +47,8 @@ from aggregator.store import (
     websub,
 )
 from aggregator.store import items as _items
+from aggregator.store.accounts import AccountStorage
+from aggregator.store.curation import CurationStorage
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
 from aggregator.store.schema import (
     BANDS_MIGRATION,
@@ -106,8 +108,8 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 @_storage_errors
-class Store:
-    """The one place that talks SQL."""
+class Store(AccountStorage, CurationStorage):
+    """The one place that talks SQL (accounts and curation in parts of their own)."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         """`readonly` opens a database that cannot be written (a read-only disk or
@@ -402,6 +404,9 @@ class Store:
             by_arrival=by_arrival, group_id=group_id, arrived=arrived,
             without_held=without_held, with_waiting=with_waiting,
         )  # fmt: skip
+
+    def item(self, source_id: str, key: str) -> StoredItem | None:
+        return _items.one(self._conn, source_id, key)
 
     def count(
         self,

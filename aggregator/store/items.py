@@ -11,7 +11,7 @@ from datetime import datetime
 from aggregator.classify.dedupe import Shingled, comparable_text, encode, shingle_texts
 from aggregator.classify.revise import Kept, revise
 from aggregator.core.model import Item, StoredItem
-from aggregator.store.rows import item_filters, stored_item, stored_time, to_text
+from aggregator.store.rows import PUBLISHED, item_filters, stored_item, stored_time, to_text
 
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
@@ -174,12 +174,21 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
         without_held,
         with_waiting,
     )
-    order = "seq" if by_arrival else "published DESC, first_seen DESC, source_id, key"
+    order = "seq" if by_arrival else f"{PUBLISHED} DESC, first_seen DESC, source_id, key"
     sql = f"SELECT * FROM items{where} ORDER BY {order}"
     if limit is not None or offset:
         sql += " LIMIT ? OFFSET ?"
         args.extend([-1 if limit is None else limit, offset])
     return with_relations(conn, conn.execute(sql, args).fetchall())
+
+
+def one(conn: sqlite3.Connection, source_id: str, key: str) -> StoredItem | None:
+    """One item as the outputs show it (waiting or not), with its campaigns and group."""
+    rows = conn.execute(
+        "SELECT * FROM items WHERE source_id = ? AND key = ?", (source_id, key)
+    ).fetchall()
+    found = with_relations(conn, rows)
+    return found[0] if found else None
 
 
 def count(
@@ -199,7 +208,7 @@ def count(
 def counts_by_source(conn: sqlite3.Connection, since: datetime) -> dict[str, tuple[int, int]]:
     """Per source: (items in all, items published since `since`)."""
     rows = conn.execute(
-        "SELECT source_id, count(*), sum(published >= ?) FROM items WHERE waiting = 0 "
+        f"SELECT source_id, count(*), sum({PUBLISHED} >= ?) FROM items WHERE waiting = 0 "
         "GROUP BY source_id",
         (to_text(since),),
     )
@@ -221,11 +230,16 @@ def with_relations(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[St
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
         values = ",".join("(?, ?)" for _ in chunk)
+        identities = [part for identity in chunk for part in identity]
         for source_id, key, campaign_id in conn.execute(
-            "SELECT source_id, key, campaign_id FROM item_campaigns "
-            f"WHERE (source_id, key) IN (VALUES {values}) ORDER BY campaign_id",
-            [part for identity in chunk for part in identity],
-        ):
+            "SELECT source_id, key, campaign_id FROM item_campaigns c "
+            f"WHERE (source_id, key) IN (VALUES {values}) AND NOT EXISTS (SELECT 1 FROM "
+            "campaign_overrides o WHERE o.campaign_id = c.campaign_id AND o.source_id = "
+            "c.source_id AND o.key = c.key AND o.member = 0) "
+            "UNION SELECT source_id, key, campaign_id FROM campaign_overrides "
+            f"WHERE member = 1 AND (source_id, key) IN (VALUES {values}) ORDER BY campaign_id",
+            identities + identities,
+        ):  # what the rules found, with the editors' decisions over it (store.curation)
             campaigns.setdefault((source_id, key), []).append(campaign_id)
     group_ids = sorted({row["group_id"] for row in rows if row["group_id"]})
     members: dict[str, list[tuple[str, str, str | None]]] = {}

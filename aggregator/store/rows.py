@@ -12,6 +12,7 @@ from aggregator.core.model import Item, StoredItem
 
 _SHORT_YEAR = re.compile(r"^(\d{1,3})-")
 NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # what a stored time no reader can parse reads as
+PUBLISHED = "coalesce(published_fixed, published)"  # an editor's date before the source's
 
 
 def to_text(value: datetime) -> str:
@@ -38,6 +39,18 @@ def from_text(value: str | None) -> datetime | None:
     return stored_time(value) if value else None
 
 
+# The campaign filter of every read (rows.item_filters): the rules' members the editors
+# did not take out, and those they took in.
+IN_CAMPAIGN = (
+    "((EXISTS (SELECT 1 FROM item_campaigns c WHERE c.source_id = items.source_id "
+    "AND c.key = items.key AND c.campaign_id = ?) AND NOT EXISTS (SELECT 1 FROM "
+    "campaign_overrides o WHERE o.campaign_id = ? AND o.source_id = items.source_id "
+    "AND o.key = items.key AND o.member = 0)) OR EXISTS (SELECT 1 FROM campaign_overrides o "
+    "WHERE o.campaign_id = ? AND o.source_id = items.source_id AND o.key = items.key "
+    "AND o.member = 1))"
+)
+
+
 def item_filters(  # noqa: PLR0913 - the common filters, each optional
     source_ids: Iterable[str] | None,
     campaign_id: str | None,
@@ -62,11 +75,8 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
         where.append(f"source_id IN ({','.join('?' * len(ids))})")
         args.extend(ids)
     if campaign_id is not None:
-        where.append(
-            "EXISTS (SELECT 1 FROM item_campaigns c WHERE c.source_id = items.source_id "
-            "AND c.key = items.key AND c.campaign_id = ?)"
-        )
-        args.append(campaign_id)
+        where.append(IN_CAMPAIGN)
+        args.extend([campaign_id] * 3)
     if group_id is not None:
         where.append("group_id = ?")
         args.append(group_id)
@@ -74,7 +84,7 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
         where.append("seq > ? AND seq <= ?")
         args.extend(arrived)
     if published_between is not None:
-        where.append("published BETWEEN ? AND ?")
+        where.append(f"{PUBLISHED} BETWEEN ? AND ?")
         args.extend(to_text(t) for t in published_between)
     if text:
         for word in text.split():
@@ -97,20 +107,21 @@ def stored_item(
     related: tuple[str, ...] = (),
     group_size: int = 1,
 ) -> StoredItem:
+    fixed_date = row["published_fixed"]  # an editor's corrections come first
     item = Item(
         source_id=row["source_id"],
         key=row["key"],
         url=row["url"],
-        title=row["title"],
+        title=row["title_fixed"] or row["title"],
         summary_html=row["summary_html"],
         summary_text=row["summary_text"],
         content_html=row["content_html"],
-        published=stored_time(row["published"]),
-        date_is_guess=bool(row["date_is_guess"]),
+        published=stored_time(fixed_date or row["published"]),
+        date_is_guess=bool(row["date_is_guess"]) and not fixed_date,
         fingerprint=row["fingerprint"],
         fetched_from=row["fetched_from"],
         guid=row["guid"],
-        dated_by=_dated_by(row["dated_by"]),
+        dated_by=DatedBy.EDITOR if fixed_date else _dated_by(row["dated_by"]),
     )
     return StoredItem(
         item=item,

@@ -353,3 +353,57 @@ MIGRATIONS.append(
         GROUP BY digest_id;
     """
 )
+
+MIGRATIONS.append(
+    # 22: editors and their decisions. Accounts (argon2id hashes), sessions (the cookie's
+    # token and CSRF token, both stored as SHA-256 hashes), failed logins for throttling.
+    # Every curation decision is one row of `decisions` (who, when, why, before, after;
+    # undone ones keep their row); what is in force is kept beside it: the campaign
+    # overrides (in/out) and an item's corrected title or date, which no refresh touches.
+    """
+    CREATE TABLE users (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        feed_token TEXT NOT NULL UNIQUE,
+        created    TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user       TEXT NOT NULL,
+        csrf       TEXT NOT NULL,
+        created    TEXT NOT NULL,
+        expires    TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        scope TEXT NOT NULL,
+        at    TEXT NOT NULL
+    );
+    CREATE INDEX login_failures_scope ON login_failures (scope, at);
+    CREATE TABLE decisions (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        campaign_id TEXT,
+        source_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        by          TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        before      TEXT,
+        after       TEXT,
+        undone_at   TEXT,
+        undone_by   TEXT
+    );
+    CREATE INDEX decisions_item ON decisions (source_id, key);
+    CREATE TABLE campaign_overrides (
+        campaign_id TEXT NOT NULL,
+        source_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        member      INTEGER NOT NULL,
+        decision    INTEGER NOT NULL,
+        PRIMARY KEY (campaign_id, source_id, key)
+    );
+    ALTER TABLE items ADD COLUMN title_fixed TEXT;
+    ALTER TABLE items ADD COLUMN published_fixed TEXT;
+    """
+)
