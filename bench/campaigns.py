@@ -30,8 +30,8 @@ from xml.sax.saxutils import escape
 
 import yaml
 
+from aggregator.core.time import BERLIN
 from aggregator.demo.loopback import Answer, LoopbackSite
-from aggregator.parse.dates import BERLIN
 from bench.results import append, machine
 
 ROOT = Path(__file__).parent.parent

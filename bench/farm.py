@@ -28,9 +28,9 @@ from urllib.parse import parse_qs
 import uvicorn
 import yaml
 
+from aggregator.core.time import BERLIN
 from aggregator.demo.loopback import not_modified, validators
 from aggregator.demo.sites import CORPUS_PATH, Office, Release, build_sites
-from aggregator.parse.dates import BERLIN
 
 HTML_STYLES = ("ikiss", "typo3-news", "weblication", "nolis", "cards", "table")
 FEED_STYLES = ("rss", "atom")

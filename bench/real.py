@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from aggregator.core.time import BERLIN
 from aggregator.demo.loopback import Answer, LoopbackSite
 from aggregator.normalize.entries import canonical_url
-from aggregator.parse.dates import BERLIN
 from aggregator.parse.detail import extract_detail
 from aggregator.parse.pages import without_listing_state
 from bench.results import machine

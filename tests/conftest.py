@@ -38,9 +38,15 @@ def write_config(tmp_path: Path):
     return write
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path = ROOT):
-    """Run `python -m aggregator ARGS` as a user would (in `cwd`); returns the
-    CompletedProcess."""
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Path = ROOT,
+    stdin: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m aggregator ARGS` as a user would (in `cwd`, with `stdin` piped in);
+    returns the CompletedProcess."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
     environment.update(env or {})
     environment["PYTHONPATH"] = str(ROOT)
@@ -51,6 +57,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
         env=environment,
         timeout=timeout,
         cwd=cwd,
+        input=stdin,
     )
 
 

@@ -31,8 +31,8 @@ from aggregator.classify.textdates import Span, overlapping, spans
 from aggregator.config.schema import Campaign, Source
 from aggregator.core.model import Item
 from aggregator.core.text import Token, tokens, words
+from aggregator.core.time import BERLIN
 from aggregator.normalize.entries import clean_text
-from aggregator.parse.dates import BERLIN
 
 MAX_WORDS_PER_PHRASE = 12
 ALIAS = "{alias}"

@@ -85,6 +85,7 @@ pass_context = click.make_pass_decorator(Context)
 # the web app and the demo (a third of its start-up).
 COMMAND_MODULES = {
     "campaigns": "campaigns",
+    "curate": "curate",
     "demo": "demo",
     "digest": "digests",
     "export": "exports",
@@ -94,6 +95,7 @@ COMMAND_MODULES = {
     "review": "review",
     "run": "service",
     "sources": "sources",
+    "users": "users",
 }
 
 

@@ -15,8 +15,9 @@ from aggregator.classify.campaigns import Verdict, judge_all
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Campaign, Config
 from aggregator.core.kinds import DatedBy
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.pipeline.refresh import stored_items, sync_campaigns
+from aggregator.store.curation import Decision
 from aggregator.store.database import Store
 
 
@@ -135,6 +136,7 @@ def test(obj: Context, campaign_id: str) -> None:
             for v in judge_all(s.item, sources.get(s.item.source_id), config.campaigns)
             if v.campaign_id == campaign.id
         ]
+        decided = store.campaign_decisions(campaign.id)
     finally:
         store.close()
     matches = [(s, v) for s, v in verdicts if v.matched]
@@ -150,5 +152,22 @@ def test(obj: Context, campaign_id: str) -> None:
             day = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
             day = f"({day}?)" if item.date_is_guess else day  # first seen: no date of its own
             out.print(f"  {day}  {item.source_id}: {escape(item.title)}", soft_wrap=True)
-            for line in explanation(verdict, item.dated_by):
+            lines = explanation(verdict, item.dated_by)
+            if (decision := decided.get((item.source_id, item.key))) is not None:
+                lines.append(editors_word(decision))
+            for line in lines:
                 out.print(f"      [dim]{escape(line)}[/dim]", soft_wrap=True)
+    judged = {(s.item.source_id, s.item.key) for s, _ in matches}
+    taken_in = [d for item, d in decided.items() if item not in judged and d.after == "in"]
+    if taken_in:
+        out.print("\n[cyan]Taken in by editors (the rules do not match)[/cyan]")
+        for decision in taken_in:
+            out.print(f"  {decision.source_id}: {escape(decision.key)}", soft_wrap=True)
+            out.print(f"      [dim]{escape(editors_word(decision))}[/dim]", soft_wrap=True)
+
+
+def editors_word(decision: Decision) -> str:
+    """What a person decided over the rules, beside the rules' verdict."""
+    verb = "taken in" if decision.after == "in" else "taken out"
+    when = decision.at.astimezone(BERLIN).strftime("%d.%m.%Y")
+    return f"editor: {verb} by {decision.by} on {when} (#{decision.id}): {decision.reason}"

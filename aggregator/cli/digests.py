@@ -14,9 +14,9 @@ from rich.table import Table
 
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Config, Digest
+from aggregator.core.time import BERLIN
 from aggregator.deliver import digests
 from aggregator.deliver.smtp import Session
-from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.refresh import sync_campaigns
 
 

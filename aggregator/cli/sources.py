@@ -20,10 +20,10 @@ from aggregator.cli.refresh import exit_if_offline
 from aggregator.config.loader import load_config
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import Config, Defaults
+from aggregator.core.time import BERLIN
 from aggregator.errors import ConfigError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.client import Fetcher
-from aggregator.parse.dates import BERLIN
 from aggregator.pipeline.check import FINE, CheckRow, check_all, summarize_check
 from aggregator.pipeline.discovery import Discovery, Targets
 from aggregator.pipeline.discovery import discover as discover_site

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 
 from aggregator.config.schema import Campaign, Config, Digest
 from aggregator.core.model import StoredItem
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.pipeline.decide import backoff_delay
 from aggregator.publish.digests import (
     DigestView,

@@ -14,7 +14,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aggregator.core.text import fold
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 
 CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
 CAMPAIGNS_PATH = Path(__file__).with_name("campaigns.yaml")

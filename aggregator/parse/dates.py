@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from aggregator.core.time import BERLIN
 
 _MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from aggregator.core.model import FetchState
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 
 JITTER = (0.8, 1.2)
 

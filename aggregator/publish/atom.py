@@ -27,8 +27,8 @@ from aggregator.core.logs import event
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.core.text import xml_safe
+from aggregator.core.time import BERLIN
 from aggregator.normalize.entries import atom_id
-from aggregator.parse.dates import BERLIN
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from aggregator.config.schema import Config, Digest, Mail, Source
 from aggregator.core.model import LAND_CODES, StoredItem
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.publish.dashboard import cards
 from aggregator.publish.documents import (
     Line,

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from aggregator.config.schema import Source
 from aggregator.core.model import StoredItem
 from aggregator.core.text import xml_safe
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 
 TEASER = 280  # characters of an item's text shown under its title
 

@@ -12,7 +12,7 @@ from typing import Protocol
 from aggregator.config.schema import Campaign, Config, Source
 from aggregator.core.kinds import DatedBy
 from aggregator.core.model import LAND_CODES, StoredItem
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
 from aggregator.publish.health import HealthStore, SourceHealth, source_health
 

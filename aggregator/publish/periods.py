@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from aggregator.config.schema import WEEKDAYS, Campaign, Digest
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 
 SUMMARY = "abschluss"
 LAST_GRACE = timedelta(days=7)  # how long a campaign's summary stays due

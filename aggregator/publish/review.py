@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from aggregator.config.schema import Campaign, Config, Source
 from aggregator.core.model import StoredItem
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.publish.charts import LandShare, by_month, participation_map, timeline
 from aggregator.publish.dashboard import CampaignView, campaign_view, cards
 from aggregator.publish.documents import (

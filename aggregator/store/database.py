@@ -355,8 +355,13 @@ class Store(AccountStorage, CurationStorage):
         with self.transaction() as conn:
             campaigns.replace_members(conn, campaign_id, digest, members)
 
+    def judge_item(self, source_id: str, key: str, verdicts: Sequence[Verdict]) -> None:
+        """One item's campaigns anew (its date was corrected)."""
+        with self.transaction() as conn:
+            campaigns.set_campaigns(conn, source_id, key, verdicts)
+
     def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]:
-        """The rule that matched each member of the campaign, by (source id, key)."""
+        """Why each member is in the campaign (the rule, or the editor), by (source id, key)."""
         return campaigns.reasons(self._conn, campaign_id)
 
     def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None:

@@ -36,7 +36,7 @@ from aggregator.config.schema import Config
 from aggregator.core.logs import event
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import LAND_CODES, StoredItem
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
 from aggregator.publish.exports import campaign_tables

@@ -14,9 +14,9 @@ from aggregator.classify.dedupe import THRESHOLD, band_keys, shingles, similarit
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Campaign, Source
 from aggregator.core.model import Item
+from aggregator.core.time import BERLIN
 from aggregator.demo.sites import CORPUS_PATH
 from aggregator.normalize.entries import fingerprint
-from aggregator.parse.dates import BERLIN
 from tests.paths import ROOT
 
 NOT_CONFIG = ("kind", "style")  # kind has a default here; style is the demo's

@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.parse.dates import BERLIN, find_date, parse_date
+from aggregator.core.time import BERLIN
+from aggregator.parse.dates import find_date, parse_date
 
 
 def berlin(*args: int) -> datetime:

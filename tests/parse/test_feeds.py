@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from aggregator.core.time import BERLIN
 from aggregator.errors import ParseError
-from aggregator.parse.dates import BERLIN
 from aggregator.parse.feeds import looks_like_feed, parse_feed
 from tests.paths import TESTS
 

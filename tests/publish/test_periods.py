@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from aggregator.config.schema import Campaign, Digest
-from aggregator.parse.dates import BERLIN
+from aggregator.core.time import BERLIN
 from aggregator.publish.periods import SUMMARY, due_period
 
 CAMPAIGN = Campaign.model_validate({

@@ -1,0 +1,130 @@
+"""What an editor decides, from the CLI or the dashboard, carried into the store: a
+campaign decision reaches the campaign's phases too, a corrected date re-judges the
+item's campaigns, and an item is named by its link, Atom id or `source id/key`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from aggregator.classify.campaigns import matching
+from aggregator.config.schema import Config
+from aggregator.core.kinds import DecisionKind
+from aggregator.core.time import BERLIN
+from aggregator.store.curation import Decision
+from aggregator.store.database import Store
+
+MAX_REASON = 500  # characters
+
+
+class CurationError(ValueError):
+    """A decision that cannot be taken: unknown campaign or item, no reason, a bad date."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What one decision did: the ids it was logged under (none: it changed nothing)."""
+
+    ids: tuple[int, ...]
+    item: tuple[str, str]
+
+
+def _reason(reason: str, by: str) -> tuple[str, str]:
+    reason, by = " ".join(reason.split()), " ".join(by.split())
+    if not reason:
+        raise CurationError("every decision needs a reason (--reason)")
+    if not by:
+        raise CurationError("every decision needs the name of who takes it (--by)")
+    return reason[:MAX_REASON], by[:100]
+
+
+def item_of(store: Store, reference: str) -> tuple[str, str]:
+    found = store.find_item(reference)
+    if found is None:
+        raise CurationError(f"no stored item is {reference!r} (its link or Atom id)")
+    return found
+
+
+def with_phases(config: Config, campaign_id: str) -> list[str]:
+    """The campaign and, for a campaign with phases, each of its phases."""
+    try:
+        config.campaign(campaign_id)
+    except KeyError:
+        known = ", ".join(c.id for c in config.campaigns) or "none"
+        raise CurationError(f"unknown campaign {campaign_id!r}; known: {known}") from None
+    return [campaign_id, *(c.id for c in config.campaigns if c.phase_of == campaign_id)]
+
+
+def decide(  # noqa: PLR0913 - one decision, all of it named
+    config: Config,
+    store: Store,
+    member: bool,
+    campaign_id: str,
+    reference: str,
+    reason: str,
+    by: str,
+    now: datetime,
+) -> Taken:
+    """Take an item into (`member`) or out of a campaign and its phases."""
+    reason, by = _reason(reason, by)
+    item = item_of(store, reference)
+    campaigns = with_phases(config, campaign_id)
+    if member:
+        campaigns = campaigns[:1]  # into the one named: a phase has its own window
+    return Taken(tuple(store.decide_membership(campaigns, item, member, reason, by, now)), item)
+
+
+def day_or_time(text: str) -> datetime:
+    """'27.08.2019', '2019-08-27' or either with ' 10:30': Berlin time, aware."""
+    text = " ".join(text.split())
+    for form in ("%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(text, form)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=BERLIN)
+    raise CurationError(f"not a date: {text!r} (27.08.2019 or 27.08.2019 10:30)")
+
+
+def correct(  # noqa: PLR0913 - one decision, all of it named
+    config: Config,
+    store: Store,
+    kind: DecisionKind,
+    reference: str,
+    value: str,
+    reason: str,
+    by: str,
+    now: datetime,
+) -> Taken:
+    """Correct an item's title or date; a new date re-judges its campaigns."""
+    reason, by = _reason(reason, by)
+    item = item_of(store, reference)
+    if kind is DecisionKind.TITLE:
+        title = " ".join(value.split())
+        if not title:
+            raise CurationError("a title cannot be empty")
+        return Taken((store.correct_item(kind, item, title[:300], reason, by, now),), item)
+    when = day_or_time(value)
+    if when.date() > now.astimezone(BERLIN).date() or when.date() < date(1990, 1, 1):
+        raise CurationError(f"{value!r} cannot be a publication date")
+    decision = store.correct_item(kind, item, when, reason, by, now)
+    _rejudge(config, store, item)
+    return Taken((decision,), item)
+
+
+def undo(config: Config, store: Store, decision_id: int, by: str, now: datetime) -> Decision:
+    """Undo a decision (NotUndoable: none such, undone, or a later one rests on it)."""
+    _, by = _reason("undo", by)
+    undone = store.undo_decision(decision_id, by, now)
+    if undone.kind is DecisionKind.DATE:
+        _rejudge(config, store, (undone.source_id, undone.key))
+    return undone
+
+
+def _rejudge(config: Config, store: Store, item: tuple[str, str]) -> None:
+    stored = store.item(*item)
+    if stored is None:
+        return
+    sources = {source.id: source for source in config.sources}
+    verdicts = matching(stored.item, sources.get(item[0]), config.campaigns)
+    store.judge_item(*item, verdicts)

@@ -1,0 +1,115 @@
+"""Editors' decisions through the CLI (issue 32): `aggregator curate` takes an item out of
+a campaign, into it, corrects a title, and every output follows: the campaign feed, the
+export, the review; `campaigns test` shows the person's decision beside the rules; a
+refresh never undoes it; `curate undo` does."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from tests.classify.test_campaigns import ITEMS
+from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
+from tests.siteserver import SiteServer
+
+
+def _link(item_key: str, source_id: str) -> str:
+    return f"https://{source_id}.example/presse/{item_key.rsplit('/', 1)[-1]}.html"
+
+
+CAMPAIGN_ITEM = next(
+    _link(i.key, i.source_id) for i, e in ITEMS if e["label"] and not e.get("joint")
+)
+OTHER_ITEM = next(_link(i.key, i.source_id) for i, e in ITEMS if not e["label"])
+
+
+def _cli(config: Path, env: dict[str, str], *args: str, code: int = 0) -> str:
+    done = run_cli("--config", str(config), *args, env=env)
+    assert done.returncode == code, (args, done.stdout.decode(), done.stderr.decode())
+    said: str = done.stdout.decode() + done.stderr.decode()
+    return said
+
+
+def _feed(config: Path, env: dict[str, str]) -> dict[str, str]:
+    """The campaign feed's entries: link -> title."""
+    done = run_cli("--config", str(config), "feed", "--campaign", CAMPAIGN, "--limit", "500",
+                   env=env)  # fmt: skip
+    root = assert_valid_atom(done.stdout)
+    return {
+        e.find(f"{ATOM}link[@rel='alternate']").get("href"): e.findtext(f"{ATOM}title")  # type: ignore[union-attr]
+        for e in root.iter(f"{ATOM}entry")
+    }
+
+
+def _exported(config: Path, env: dict[str, str], tmp_path: Path) -> list[dict[str, str]]:
+    target = tmp_path / "export.csv"
+    _cli(config, env, "export", CAMPAIGN, "--out", str(target))
+    return list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig")), delimiter=";"))
+
+
+def test_decisions_flow_into_every_output_and_outlast_refreshes(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    serve_corpus(site)
+    config = tmp_path / "sources.yaml"
+    config.write_text(config_text(site), encoding="utf-8")
+    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
+    _cli(config, env, "fetch")
+    assert CAMPAIGN_ITEM in _feed(config, env) and OTHER_ITEM not in _feed(config, env)
+
+    said = _cli(config, env, "curate", "exclude", CAMPAIGN, CAMPAIGN_ITEM,
+                "--reason", "kein Bezug zur Aktionswoche", "--by", "anna")  # fmt: skip
+    decision = re.search(r"decision #(\d+)", said)
+    assert decision is not None
+    _cli(config, env, "curate", "include", CAMPAIGN, OTHER_ITEM, "--reason", "gehört dazu",
+         "--by", "ben")  # fmt: skip
+    _cli(config, env, "curate", "title", OTHER_ITEM, "Aktionstag im Jobcenter", "--reason",
+         "Titel der Quelle nichtssagend", "--by", "ben")  # fmt: skip
+    _cli(config, env, "fetch")  # a refresh changes none of it
+
+    shown = _feed(config, env)
+    assert CAMPAIGN_ITEM not in shown
+    assert shown[OTHER_ITEM] == "Aktionstag im Jobcenter"
+    rows = {row["Link"]: row for row in _exported(config, env, tmp_path)}
+    assert CAMPAIGN_ITEM not in rows
+    assert rows[OTHER_ITEM]["Erkannt durch"] == "von ben aufgenommen: gehört dazu"
+    page = tmp_path / "review.html"
+    _cli(config, env, "review", CAMPAIGN, "--out", str(page))
+    review = page.read_text("utf-8")
+    assert CAMPAIGN_ITEM not in review and "Aktionstag im Jobcenter" in review
+
+    tested = _cli(config, env, "campaigns", "test", CAMPAIGN)
+    assert "editor: taken out by anna" in tested  # beside the rules' match
+    assert "Taken in by editors" in tested
+    log = _cli(config, env, "curate", "log", CAMPAIGN)
+    assert "kein Bezug zur" in log and "anna" in log and "ben" in log
+
+    _cli(config, env, "curate", "undo", decision.group(1), "--by", "anna")
+    assert CAMPAIGN_ITEM in _feed(config, env)
+    row = next(line for line in _cli(config, env, "curate", "log").splitlines()
+               if line.startswith(f"│ {decision.group(1)} "))  # fmt: skip
+    assert re.search(r"anna, \d\d\.\d\d\.\d{4}", row)  # undone by anna: kept in the log
+    refused = _cli(config, env, "curate", "undo", decision.group(1), "--by", "anna", code=2)
+    assert "undone already" in refused
+
+
+def test_a_decision_needs_a_reason_a_known_campaign_and_a_stored_item(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    serve_corpus(site)
+    config = tmp_path / "sources.yaml"
+    config.write_text(config_text(site), encoding="utf-8")
+    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
+    _cli(config, env, "fetch")
+    base = ("curate", "exclude")
+    assert "needs a reason" in _cli(config, env, *base, CAMPAIGN, CAMPAIGN_ITEM, "--reason", " ",
+                                    "--by", "anna", code=2)  # fmt: skip
+    assert "unknown campaign" in _cli(config, env, *base, "nope", CAMPAIGN_ITEM, "--reason",
+                                      "x", "--by", "anna", code=2)  # fmt: skip
+    assert "no stored item" in _cli(config, env, *base, CAMPAIGN, "https://x.example/",
+                                    "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+    assert "not a date" in _cli(config, env, "curate", "date", CAMPAIGN_ITEM, "gestern",
+                                "--reason", "x", "--by", "anna", code=2)  # fmt: skip
