@@ -63,6 +63,8 @@ from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import RELOAD_REFUSED, Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
+from aggregator.web.auth import visitor
+from aggregator.web.editing import Editing, item_path
 from aggregator.web.hub import Document, Hub, HubBusy, HubRequestError
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -131,6 +133,7 @@ class AppState:
     )
     pdf_turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one PDF at a time
     hub: Hub | None = None  # the WebSub hub, in the service
+    changed: Callable[[], None] = lambda: None  # an editor changed what the feeds show
 
     def version(self) -> object:
         return (self.store.data_version(), id(self.config()))
@@ -296,6 +299,7 @@ def _templates() -> Environment:
         loader=PackageLoader("aggregator.web", "templates"), autoescape=select_autoescape()
     )
     templates.filters["local"] = lambda value: value.astimezone(BERLIN).strftime("%d.%m.%Y")
+    templates.filters["item_path"] = lambda item: item_path(item.source_id, item.key)
     templates.filters["localtime"] = lambda value: (
         value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
     )
@@ -523,6 +527,7 @@ class _Pages:
             config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
             pictures=pictures, query=query, found=found, land=land,
+            who=visitor(request, store),
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip
         return HTMLResponse(page, headers={"Content-Security-Policy": DASHBOARD_POLICY})
@@ -555,9 +560,15 @@ class _Pages:
 
 def create_app(state: AppState) -> Starlette:
     pages = _Pages(state)
+    editing = Editing(state.config, state.store, state.base_url, pages.templates, state.changed)
     return Starlette(
         routes=[
             Route("/", guarded(state, "dashboard", pages.dashboard)),
+            Route("/login", guarded(state, "login", editing.login_page), methods=["GET"]),
+            Route("/login", guarded(state, "login", editing.login), methods=["POST"]),
+            Route("/logout", guarded(state, "logout", editing.logout), methods=["POST"]),
+            Route("/item", guarded(state, "item", editing.item)),
+            Route("/curate", guarded(state, "curate", editing.decide), methods=["POST"]),
             Route("/feeds/{path:path}", guarded(state, "feed", pages.feed)),
             Route("/campaigns/{path:path}", guarded(state, "export", pages.export)),
             Route("/sources.opml", guarded(state, "opml", pages.opml)),
