@@ -15,6 +15,7 @@ from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.core.kinds import Role
 from aggregator.core.passwords import WeakPassword, hash_password, new_token
 from aggregator.core.time import BERLIN
+from aggregator.web.private import private_address
 
 NAME_CHARACTERS = "letters, digits, '.', '-' and '_'"
 
@@ -114,3 +115,23 @@ def passwd(obj: Context, name: str) -> None:
         err.print(f"[red]error[/red] no account {escape(name)!r}")
         sys.exit(2)
     out.print(f"new password for {escape(name)}; its sessions ended")
+
+
+@users.command("token")
+@click.argument("name")
+@pass_context
+def token(obj: Context, name: str) -> None:
+    """The account's personal feed address, for feed readers of a private service
+    (`access: private`): its OPML and the feed of everything."""
+    obj.config()  # the public_url, for the addresses
+    store = obj.store(read_only_ok=True)
+    try:
+        account = store.user(name)
+    finally:
+        store.close()
+    if account is None:
+        err.print(f"[red]error[/red] no account {escape(name)!r}")
+        sys.exit(2)
+    root = private_address(obj.base_url, account.feed_token)
+    out.print(f"{root}/sources.opml", soft_wrap=True)
+    out.print(f"{root}/feeds/all.atom", soft_wrap=True)

@@ -440,6 +440,9 @@ class Config(_Strict):
     # digests, static feed files and the review point there; `aggregator digest --send`
     # needs it (or --base-url), or its links would lead to this machine.
     public_url: Annotated[str | None, AfterValidator(check_public_url)] = None
+    # public: anyone reads feeds, dashboard, review and exports (only editors change
+    # anything); private: pages need a login, feed readers a personal token in the URL
+    access: Literal["public", "private"] = "public"
     defaults: Defaults = Defaults()
     campaigns: tuple[Campaign, ...] = ()
     sources: tuple[Source, ...] = ()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
@@ -63,9 +63,10 @@ from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from aggregator.service.alarms import RELOAD_REFUSED, Alarms
 from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
-from aggregator.web.auth import visitor
+from aggregator.web.auth import Visitor, visitor
 from aggregator.web.editing import Editing, item_path
 from aggregator.web.hub import Document, Hub, HubBusy, HubRequestError
+from aggregator.web.private import PRIVATE, PrivateAccess, feed_base, private_address
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPML_TYPE = "text/x-opml; charset=utf-8"
@@ -333,27 +334,39 @@ def guarded(state: AppState, name: str, endpoint: Endpoint) -> Endpoint:
 
 
 def feed_document(
-    state: AppState, path: str, text: str | None
+    state: AppState, path: str, text: str | None, base: str | None = None
 ) -> tuple[Rendered | None, str, FeedSpec, int | None] | None:
     """A feed document below /feeds/ as the service serves it (from the cache while
-    nothing changed): None for no such feed, a None document for no such archive page."""
+    nothing changed): None for no such feed, a None document for no such archive page.
+    `base`: the address its links start with (a reader's personal one, if private)."""
     config = state.config()
     found = resolve_document(config, path)
     if found is None:
         return None
     spec, page, suffix = found
+    base = base or state.base_url
 
     def render() -> bytes | None:
-        return render_page(spec, page, state.store, config, state.base_url, datetime.now(UTC),
+        return render_page(spec, page, state.store, config, base, datetime.now(UTC),
                            text, state.skipped, suffix)  # fmt: skip
 
-    rendered = state.rendered(("feed", path, text or ""), render, query=text is not None)
+    key = ("feed", path, text or "", base)
+    rendered = state.rendered(key, render, query=text is not None)
     return rendered, JSON_FEED_TYPE if suffix == ".json" else ATOM_TYPE, spec, page
 
 
 def topic_document(state: AppState, topic: str) -> Document | None:
     """The current document of a WebSub topic: one of our feeds' URLs, with its `?q=`."""
-    prefix = f"{state.base_url}/feeds/"
+    base = state.base_url
+    private = f"{base}{PRIVATE}"
+    if topic.startswith(private):  # a reader's personal address (access: private)
+        token = topic[len(private) :].split("/", 1)[0]
+        if state.store.user_by_feed_token(unquote(token)) is None:
+            return None
+        base = f"{private}{token}"
+    elif state.config().access == "private":
+        return None
+    prefix = f"{base}/feeds/"
     if not topic.startswith(prefix):
         return None
     parts = urlsplit(topic)
@@ -361,7 +374,7 @@ def topic_document(state: AppState, topic: str) -> Document | None:
     if set(query) - {"q"}:
         return None
     text = " ".join(query.get("q", "").split())[:200] or None
-    found = feed_document(state, topic[len(prefix) :].split("?", 1)[0], text)
+    found = feed_document(state, topic[len(prefix) :].split("?", 1)[0], text, base)
     if found is None or found[0] is None or found[3] is not None:
         return None  # no such feed, or an archive page (those never change)
     return Document(found[0].body, found[0].etag, found[1])
@@ -376,7 +389,8 @@ class _Pages:
 
     async def feed(self, request: Request) -> Response:
         text = search_text(request)
-        found = feed_document(self.state, request.path_params["path"], text)
+        base = feed_base(request.scope, self.state.base_url)
+        found = feed_document(self.state, request.path_params["path"], text, base)
         if found is None:
             return Response("Feed nicht gefunden", status_code=404, media_type="text/plain")
         rendered, media_type, spec, page = found
@@ -392,7 +406,7 @@ class _Pages:
             # document names (feed.xsl) here rather than in the browser, which shows
             # Atom as text and is dropping XSLT
             atom = rendered.body
-            page_key = ("feed-page", request.path_params["path"], text or "")
+            page_key = ("feed-page", request.path_params["path"], text or "", base)
             rendered_page = self.state.rendered(page_key, lambda: feed_page(atom))
             assert rendered_page is not None
             return _send(request, rendered_page, "text/html; charset=utf-8", extra, cache=cache)
@@ -487,9 +501,9 @@ class _Pages:
         if choice not in OPML_CHOICES:
             raise BadQuery(f"feeds ist eines von: {', '.join(OPML_CHOICES)}")
         chosen: OpmlChoice = choice
+        base = feed_base(request.scope, self.state.base_url)
         rendered = self.state.rendered(
-            ("opml", chosen),
-            lambda: render_opml(config, self.state.base_url, datetime.now(UTC), chosen),
+            ("opml", chosen, base), lambda: render_opml(config, base, datetime.now(UTC), chosen)
         )
         assert rendered is not None
         return _send(request, rendered, OPML_TYPE)
@@ -500,6 +514,7 @@ class _Pages:
         land = chosen_land(request)
         config = in_land(self.state.config(), land)
         store = self.state.store
+        who = visitor(request, store)
         now = datetime.now(UTC)
         query = search_text(request)
         health = tuple(source_health(config, store, now))
@@ -526,11 +541,19 @@ class _Pages:
             view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
             config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
-            pictures=pictures, query=query, found=found, land=land,
-            who=visitor(request, store),
+            pictures=pictures, query=query, found=found, land=land, who=who,
+            feed_root=self._feed_root(config, who),
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip
         return HTMLResponse(page, headers={"Content-Security-Policy": DASHBOARD_POLICY})
+
+    def _feed_root(self, config: Config, who: Visitor | None) -> str:
+        """Where the dashboard's feed links start: the reader's personal address when
+        the service is private (a feed reader cannot log in)."""
+        account = self.state.store.user(who.name) if who is not None else None
+        if config.access == "private" and account is not None:
+            return private_address(self.state.base_url, account.feed_token)
+        return self.state.base_url
 
     async def healthz(self, request: Request) -> Response:
         now = datetime.now(UTC)
@@ -577,7 +600,12 @@ def create_app(state: AppState) -> Starlette:
             Route("/metrics", pages.metrics),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                PrivateAccess, config=state.config, store=state.store, base_url=state.base_url
+            ),
+        ],
     )
 
 

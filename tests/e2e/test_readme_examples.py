@@ -16,7 +16,7 @@ from tests.conftest import run_cli
 from tests.paths import ROOT
 
 # commands that need a mail server, a network or a running service are not run here
-READING = ("export", "review", "campaigns", "feed", "sources status")
+READING = ("export", "review", "campaigns", "feed", "sources status", "curate log", "users list")
 _LINE = re.compile(r"^aggregator (?P<command>[^#\n]+?)\s*(?:#.*)?$", re.MULTILINE)
 
 
