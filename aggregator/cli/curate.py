@@ -4,6 +4,7 @@ decision, and read the log. ITEM is the item's link or its Atom id."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.core.kinds import DecisionKind
 from aggregator.core.time import BERLIN
+from aggregator.fetch.client import Fetcher
 from aggregator.pipeline import curate as curation
 from aggregator.pipeline.refresh import sync_campaigns
 from aggregator.store.curation import Decision, NotUndoable
@@ -108,6 +110,39 @@ def date(obj: Context, item: str, day: str, reason: str, by: str) -> None:
 
 
 @curate.command()
+@click.argument("source_id")
+@click.argument("url")
+@click.option("--campaign", "campaign_id", default=None, help="Take it into this campaign.")
+@REASON
+@BY
+@pass_context
+def add(obj: Context, source_id: str, url: str, campaign_id: str | None, reason: str,
+        by: str) -> None:  # fmt: skip
+    """Add a release of SOURCE_ID its pages did not yield, read from URL like a detail
+    page; --campaign takes it into a campaign too."""
+    config = obj.config()
+    store = obj.store()
+
+    async def read() -> curation.Taken:
+        now = datetime.now(UTC)
+        async with Fetcher(config.defaults) as fetcher:
+            return await curation.add_release(
+                config, store, fetcher, source_id, url, campaign_id, reason, by, now
+            )
+
+    try:
+        sync_campaigns(config, store)
+        taken = asyncio.run(read())
+    except curation.CurationError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}")
+        sys.exit(2)
+    finally:
+        store.close()
+    stored = f"{taken.item[0]}/{taken.item[1]}"
+    _done(taken, f"added as {stored}" + (f", in {campaign_id}" if campaign_id else ""))
+
+
+@curate.command()
 @click.argument("decision_id", type=int)
 @BY
 @pass_context
@@ -157,6 +192,8 @@ def describe(decision: Decision) -> str:
         return f"out of {decision.campaign_id}"
     if decision.kind is DecisionKind.INCLUDE:
         return f"into {decision.campaign_id}"
+    if decision.kind is DecisionKind.ADD:
+        return f"added from {decision.after}"
     return f"{decision.kind.value}: {decision.before} -> {decision.after}"
 
 

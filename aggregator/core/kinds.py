@@ -81,3 +81,4 @@ class DecisionKind(StrEnum):
     INCLUDE = "include"  # into a campaign the rules missed it for
     TITLE = "title"  # its title corrected
     DATE = "date"  # its publication date corrected
+    ADD = "add"  # a release the source's pages did not yield, read from its address

@@ -10,9 +10,17 @@ from datetime import date, datetime
 from aggregator.classify.campaigns import matching
 from aggregator.config.schema import Config
 from aggregator.core.kinds import DecisionKind
+from aggregator.core.model import Entry
 from aggregator.core.time import BERLIN
+from aggregator.errors import FetchError, ParseError
+from aggregator.fetch.addresses import operator_urls
+from aggregator.fetch.client import Fetched
+from aggregator.normalize.entries import canonical_or_none
+from aggregator.pipeline.ports import Getter
+from aggregator.pipeline.targets import configured_urls
 from aggregator.store.curation import Decision
 from aggregator.store.database import Store
+from aggregator.worker.tasks import Origin, read_detail_page
 
 MAX_REASON = 500  # characters
 
@@ -119,6 +127,53 @@ def undo(config: Config, store: Store, decision_id: int, by: str, now: datetime)
     if undone.kind is DecisionKind.DATE:
         _rejudge(config, store, (undone.source_id, undone.key))
     return undone
+
+
+async def add_release(  # noqa: PLR0913 - one decision, all of it named
+    config: Config,
+    store: Store,
+    getter: Getter,
+    source_id: str,
+    url: str,
+    campaign_id: str | None,
+    reason: str,
+    by: str,
+    now: datetime,
+) -> Taken:
+    """A release the source's pages did not yield, read from its address like a detail
+    page and stored as the source's item; taken into `campaign_id` if the rules do not
+    put it there. Only the source's own configured sites may be internal addresses."""
+    reason, by = _reason(reason, by)
+    try:
+        source = config.source(source_id)
+    except KeyError:
+        raise CurationError(f"unknown source {source_id!r}") from None
+    campaigns = with_phases(config, campaign_id)[:1] if campaign_id else []
+    if canonical_or_none(url, url) is None or not url.startswith(("http://", "https://")):
+        raise CurationError(f"not a web address: {url!r}")
+    try:
+        with operator_urls(configured_urls(source)):
+            response = await getter.get(url, timeouts=config.timeouts(source))
+    except FetchError as exc:
+        raise CurationError(f"{url} could not be fetched: {exc}") from None
+    if not isinstance(response, Fetched):
+        raise CurationError(f"{url} answered without a document")
+    try:
+        item, _ = read_detail_page(
+            response.body, response.headers, response.final_url, Entry(title="", link=url),
+            url, True, Origin(source_id, url, now),
+        )  # fmt: skip
+    except ParseError as exc:
+        raise CurationError(f"{url} could not be read: {exc}") from None
+    if item is None or not item.title:
+        raise CurationError(f"no release could be read at {url}")
+    verdicts = matching(item, source, config.campaigns)
+    store.save_refresh(source_id, [item], [], now, {item.key: verdicts})
+    stored = item_of(store, item.url or url)
+    ids = [store.log_added(stored, url, reason, by, now)]
+    if campaigns:
+        ids += store.decide_membership(campaigns, stored, True, reason, by, now)
+    return Taken(tuple(ids), stored)
 
 
 def _rejudge(config: Config, store: Store, item: tuple[str, str]) -> None:

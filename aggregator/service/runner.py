@@ -392,7 +392,7 @@ class Service:
         state = AppState(
             config=lambda: self.config, store=reader, base_url=self.base_url,
             scheduler_running=lambda: self.scheduler.running, metrics=self.metrics,
-            alarms=self.alarms, changed=self._publish,
+            alarms=self.alarms, changed=self._publish, getter=self.fetcher,
         )  # fmt: skip
         self.hub = state.hub = Hub(
             lambda: self.config.websub, self.writer, f"{self.base_url}/websub",

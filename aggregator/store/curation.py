@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from aggregator.classify.dedupe import band_keys, decode
 from aggregator.core.kinds import DecisionKind
 from aggregator.normalize.entries import atom_id
 from aggregator.store.rows import from_text, stored_time, to_text
@@ -145,6 +146,36 @@ def correct(
     return decision
 
 
+def log_added(
+    conn: sqlite3.Connection, item: tuple[str, str], url: str, reason: str, by: str, now: datetime
+) -> int:
+    """Log a release an editor added by its address (stored beforehand like any item)."""
+    return _log(conn, DecisionKind.ADD, None, item, reason, by, now, None, url)
+
+
+def _forget_added(conn: sqlite3.Connection, decision: Decision, item: tuple[str, str]) -> None:
+    """Undoing an addition: the item goes, unless a refresh has found it on the source's
+    own pages since (then it stays as the source's); no later decision may rest on it."""
+    resting = conn.execute(
+        "SELECT id FROM decisions WHERE id > ? AND source_id = ? AND key = ? AND undone_at IS NULL",
+        (decision.id, *item),
+    ).fetchone()
+    if resting is not None:
+        raise NotUndoable(f"decision {resting[0]} rests on it; undo that first")
+    row = conn.execute(
+        "SELECT seq, shingles, fetched_from FROM items WHERE source_id = ? AND key = ?", item
+    ).fetchone()
+    if row is None or row["fetched_from"] != decision.after:
+        return  # gone already, or found by the source's own pages since
+    keys = band_keys(decode(row["shingles"])) if row["shingles"] else ()
+    for table in ("item_bands", "item_bands_recent"):
+        conn.executemany(
+            f"DELETE FROM {table} WHERE band = ? AND seq = ?", [(b, row["seq"]) for b in keys]
+        )
+    for table in ("item_campaigns", "campaign_overrides", "detail_queue", "items"):
+        conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND key = ?", item)
+
+
 def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> Decision:
     """Undo a decision: what was in force before it is again. Only the latest decision
     in force for the same thing (item, and campaign or field) can be undone."""
@@ -168,7 +199,9 @@ def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> 
         (to_text(now), by, decision_id),
     )
     item = (decision.source_id, decision.key)
-    if decision.kind in _FIXED:
+    if decision.kind is DecisionKind.ADD:
+        _forget_added(conn, decision, item)
+    elif decision.kind in _FIXED:
         _restore_field(conn, decision, item)
     else:
         _restore_membership(conn, decision, item)
@@ -277,6 +310,12 @@ class CurationStorage(Storage):
     ) -> int:
         with self.transaction() as conn:
             return correct(conn, kind, item, value, reason, by, now)
+
+    def log_added(
+        self, item: tuple[str, str], url: str, reason: str, by: str, now: datetime
+    ) -> int:
+        with self.transaction() as conn:
+            return log_added(conn, item, url, reason, by, now)
 
     def undo_decision(self, decision_id: int, by: str, now: datetime) -> Decision:
         with self.transaction() as conn:

@@ -37,6 +37,7 @@ from aggregator.core.logs import event
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.core.time import BERLIN
+from aggregator.pipeline.ports import Getter
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
 from aggregator.publish.exports import campaign_tables
@@ -135,6 +136,7 @@ class AppState:
     pdf_turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one PDF at a time
     hub: Hub | None = None  # the WebSub hub, in the service
     changed: Callable[[], None] = lambda: None  # an editor changed what the feeds show
+    getter: Getter | None = None  # the service's fetcher: editors add releases by address
 
     def version(self) -> object:
         return (self.store.data_version(), id(self.config()))
@@ -583,7 +585,7 @@ class _Pages:
 
 def create_app(state: AppState) -> Starlette:
     pages = _Pages(state)
-    editing = Editing(state.config, state.store, state.base_url, pages.templates, state.changed)
+    editing = Editing(state, pages.templates)
     return Starlette(
         routes=[
             Route("/", guarded(state, "dashboard", pages.dashboard)),

@@ -3,8 +3,8 @@ history and (for editors) the decisions to take, and the form that takes them.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from jinja2 import Environment
@@ -12,11 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from aggregator.classify.campaigns import judge_all
-from aggregator.config.schema import Config
 from aggregator.core.kinds import DecisionKind
 from aggregator.pipeline import curate
 from aggregator.store.curation import NotUndoable
-from aggregator.store.database import Store
 from aggregator.web.auth import (
     FormRefused,
     Visitor,
@@ -30,6 +28,9 @@ from aggregator.web.auth import (
     visitor,
 )
 
+if TYPE_CHECKING:
+    from aggregator.web.app import AppState
+
 PAGE_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'"
@@ -41,18 +42,12 @@ def item_path(source_id: str, key: str) -> str:
 
 
 class Editing:
-    """The endpoints; `changed` is told when a decision changed what the feeds show."""
+    """The endpoints, over the app's state (its `changed` is told when a decision
+    changed what the feeds show)."""
 
-    def __init__(
-        self,
-        config: Callable[[], Config],
-        store: Store,
-        base_url: str,
-        templates: Environment,
-        changed: Callable[[], None],
-    ) -> None:
-        self.config, self.store, self.base_url = config, store, base_url
-        self.templates, self.changed = templates, changed
+    def __init__(self, state: AppState, templates: Environment) -> None:
+        self.state, self.templates = state, templates
+        self.config, self.store, self.base_url = state.config, state.store, state.base_url
 
     def _page(self, name: str, status: int = 200, **values: object) -> HTMLResponse:
         page = self.templates.get_template(name).render(base_url=self.base_url, **values)
@@ -109,7 +104,8 @@ class Editing:
                    message: str | None = None) -> Response:  # fmt: skip
         stored = self.store.item(source_id, key)
         if stored is None:
-            return self._page("item.html", 404, item=None, who=who, message="Meldung unbekannt.")
+            return self._page("item.html", 404 if message is None else status, item=None,
+                              who=who, message=message or "Meldung unbekannt.")  # fmt: skip
         config = self.config()
         sources = {source.id: source for source in config.sources}
         verdicts = judge_all(stored.item, sources.get(source_id), config.campaigns)
@@ -133,16 +129,28 @@ class Editing:
             refusal = "Nur Redakteurinnen und Redakteure können entscheiden."
             return self._item_page(who, source_id, key, 403, refusal)
         try:
-            self._take(form, who, f"{source_id}/{key}")
+            taken = await self._take(form, who, f"{source_id}/{key}")
         except (curate.CurationError, NotUndoable, ValueError) as exc:
             return self._item_page(who, source_id, key, 400, f"Nicht übernommen: {exc}")
-        self.changed()
+        self.state.changed()
+        source_id, key = taken or (source_id, key)
         return RedirectResponse(self.base_url + item_path(source_id, key) + "#verlauf", 303)
 
-    def _take(self, form: dict[str, str], who: Visitor, reference: str) -> None:
+    async def _take(
+        self, form: dict[str, str], who: Visitor, reference: str
+    ) -> tuple[str, str] | None:
+        """Take the form's decision; the item it concerns if it is a new one (added)."""
         config, now = self.config(), datetime.now(UTC)
         action, reason = form.get("action", ""), form.get("reason", "")
         campaign = form.get("campaign", "")
+        if action == "add":
+            if self.state.getter is None:
+                raise curate.CurationError("hier kann nichts abgerufen werden")
+            added = await curate.add_release(
+                config, self.store, self.state.getter, form.get("source", ""),
+                form.get("url", "").strip(), campaign or None, reason, who.name, now,
+            )  # fmt: skip
+            return added.item
         if action in ("exclude", "include"):
             curate.decide(config, self.store, action == "include", campaign, reference, reason,
                           who.name, now)  # fmt: skip
@@ -153,3 +161,4 @@ class Editing:
             curate.undo(config, self.store, int(form.get("decision", "0")), who.name, now)
         else:
             raise curate.CurationError(f"unbekannte Aktion {action!r}")
+        return None

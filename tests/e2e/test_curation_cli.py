@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 from pathlib import Path
 
 from tests.classify.test_campaigns import ITEMS
@@ -113,3 +114,44 @@ def test_a_decision_needs_a_reason_a_known_campaign_and_a_stored_item(
                                     "--reason", "x", "--by", "anna", code=2)  # fmt: skip
     assert "not a date" in _cli(config, env, "curate", "date", CAMPAIGN_ITEM, "gestern",
                                 "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+
+
+FORGOTTEN = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Jobcenter Spree-Neiße: Frühstück für Arbeitgeber</title></head><body><main><article>
+<h1>Frühstück für Arbeitgeber</h1>
+<p class="datum">Pressemitteilung vom 28.08.2019</p>
+<p>Das Jobcenter lud Arbeitgeber der Region zu einem Frühstück ein, um über
+Fördermöglichkeiten bei Einstellungen zu sprechen.</p>
+</article></main></body></html>"""
+
+
+def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_path: Path) -> None:
+    from tests.siteserver import Route
+
+    serve_corpus(site)
+    site.routes["/spree-neisse/presse/vergessen.html"] = Route(
+        body=FORGOTTEN.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    config = tmp_path / "sources.yaml"
+    config.write_text(config_text(site), encoding="utf-8")
+    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
+    _cli(config, env, "fetch")
+    url = site.url("spree-neisse/presse/vergessen.html")
+    said = _cli(config, env, "curate", "add", "spree-neisse", url, "--campaign", CAMPAIGN,
+                "--reason", "stand nur im Amtsblatt", "--by", "anna")  # fmt: skip
+    added, *included = map(int, re.findall(r"#(\d+)", said))
+    assert included  # the rules do not take it: the editor's inclusion does
+    assert _feed(config, env)[url] == "Frühstück für Arbeitgeber"
+    rows = {row["Link"]: row for row in _exported(config, env, tmp_path)}
+    assert rows[url]["Datum"] == "28.08.2019"  # the date the release shows
+
+    refused = _cli(config, env, "curate", "undo", str(added), "--by", "anna", code=2)
+    assert "rests on it" in refused  # its inclusion first
+    for decision in (*included, added):
+        _cli(config, env, "curate", "undo", str(decision), "--by", "anna")
+    assert url not in _feed(config, env)
+    with sqlite3.connect(env["AGGREGATOR_DB"]) as conn:  # the addition is gone with its undo
+        assert conn.execute("SELECT count(*) FROM items WHERE url = ?", (url,)).fetchone() == (0,)
+    internal = _cli(config, env, "curate", "add", "spree-neisse", "http://10.20.30.40/pm.html",
+                    "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+    assert "could not be fetched" in internal and "10.20.30.40" in internal
