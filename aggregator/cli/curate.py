@@ -142,6 +142,39 @@ def add(obj: Context, source_id: str, url: str, campaign_id: str | None, reason:
     _done(taken, f"added as {stored}" + (f", in {campaign_id}" if campaign_id else ""))
 
 
+def _regroup(obj: Context, item: str, into: str | None, reason: str, by: str) -> None:
+    store = obj.store()
+    try:
+        taken = curation.regroup(store, item, into, reason, by, datetime.now(UTC))
+    except curation.CurationError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}")
+        sys.exit(2)
+    finally:
+        store.close()
+    _done(taken, "split off its joint release" if into is None else "merged")
+
+
+@curate.command()
+@click.argument("item")
+@REASON
+@BY
+@pass_context
+def split(obj: Context, item: str, reason: str, by: str) -> None:
+    """Take ITEM out of its joint-release group: it is a release of its own."""
+    _regroup(obj, item, None, reason, by)
+
+
+@curate.command()
+@click.argument("item")
+@click.argument("other")
+@REASON
+@BY
+@pass_context
+def merge(obj: Context, item: str, other: str, reason: str, by: str) -> None:
+    """Put ITEM into the joint-release group of OTHER: the same release."""
+    _regroup(obj, item, other, reason, by)
+
+
 @curate.command()
 @click.argument("decision_id", type=int)
 @BY
@@ -194,6 +227,10 @@ def describe(decision: Decision) -> str:
         return f"into {decision.campaign_id}"
     if decision.kind is DecisionKind.ADD:
         return f"added from {decision.after}"
+    if decision.kind is DecisionKind.SPLIT:
+        return f"split off {decision.before}"
+    if decision.kind is DecisionKind.MERGE:
+        return f"merged into {decision.after}"
     return f"{decision.kind.value}: {decision.before} -> {decision.after}"
 
 

@@ -82,3 +82,5 @@ class DecisionKind(StrEnum):
     TITLE = "title"  # its title corrected
     DATE = "date"  # its publication date corrected
     ADD = "add"  # a release the source's pages did not yield, read from its address
+    SPLIT = "split"  # out of its joint-release group
+    MERGE = "merge"  # into the joint-release group of another item

@@ -82,6 +82,33 @@ def decide(  # noqa: PLR0913 - one decision, all of it named
     return Taken(tuple(store.decide_membership(campaigns, item, member, reason, by, now)), item)
 
 
+def regroup(
+    store: Store,
+    reference: str,
+    into: str | None,
+    reason: str,
+    by: str,
+    now: datetime,
+) -> Taken:
+    """Split an item off its joint-release group (`into` None) or merge it into the
+    group of the item `into` names."""
+    reason, by = _reason(reason, by)
+    item = item_of(store, reference)
+    stored = store.item(*item)
+    assert stored is not None
+    if into is None:
+        if stored.group_size < 2:
+            raise CurationError("the item is in no joint release: nothing to split")
+        return Taken((store.regroup(item, None, reason, by, now),), item)
+    other = item_of(store, into)
+    if other == item:
+        raise CurationError("an item cannot be merged with itself")
+    target = store.item(*other)
+    if target is not None and target.group_id and target.group_id == stored.group_id:
+        raise CurationError("both are in the same joint release already")
+    return Taken((store.regroup(item, other, reason, by, now),), item)
+
+
 def day_or_time(text: str) -> datetime:
     """'27.08.2019', '2019-08-27' or either with ' 10:30': Berlin time, aware."""
     text = " ".join(text.split())

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import band_keys, decode
+from aggregator.classify.dedupe import band_keys, decode, group_id_for
 from aggregator.core.kinds import DecisionKind
 from aggregator.normalize.entries import atom_id
 from aggregator.store.rows import from_text, stored_time, to_text
@@ -176,6 +176,51 @@ def _forget_added(conn: sqlite3.Connection, decision: Decision, item: tuple[str,
         conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND key = ?", item)
 
 
+def regroup(
+    conn: sqlite3.Connection,
+    item: tuple[str, str],
+    into: tuple[str, str] | None,
+    reason: str,
+    by: str,
+    now: datetime,
+) -> int:
+    """Split an item off its joint-release group (`into` None) or merge it into the group
+    of the item `into` (which founds one if it has none). Either way no refresh regroups
+    it. Logged with the group before and after."""
+    row = conn.execute("SELECT group_id FROM items WHERE source_id = ? AND key = ?", item)
+    before = row.fetchone()
+    if before is None:
+        raise KeyError(item)
+    if into is None:
+        after, kind = None, DecisionKind.SPLIT
+    else:
+        target = conn.execute(
+            "SELECT group_id FROM items WHERE source_id = ? AND key = ?", into
+        ).fetchone()
+        if target is None:
+            raise KeyError(into)
+        after, kind = target[0] or group_id_for(*into), DecisionKind.MERGE
+        conn.execute(
+            "UPDATE items SET group_id = ?, group_fixed = 1 WHERE source_id = ? AND key = ? "
+            "AND group_id IS NULL",
+            (after, *into),
+        )
+    decision = _log(conn, kind, None, item, reason, by, now, before[0], after)
+    conn.execute(
+        "UPDATE items SET group_id = ?, group_fixed = 1 WHERE source_id = ? AND key = ?",
+        (after, *item),
+    )
+    return decision
+
+
+def _restore_group(conn: sqlite3.Connection, decision: Decision, item: tuple[str, str]) -> None:
+    earlier = _previous(conn, decision, ("split", "merge"))
+    conn.execute(
+        "UPDATE items SET group_id = ?, group_fixed = ? WHERE source_id = ? AND key = ?",
+        (decision.before, int(earlier is not None), *item),
+    )
+
+
 def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> Decision:
     """Undo a decision: what was in force before it is again. Only the latest decision
     in force for the same thing (item, and campaign or field) can be undone."""
@@ -187,10 +232,11 @@ def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> 
         raise NotUndoable(f"decision {decision_id} was undone already")
     later = conn.execute(
         "SELECT id FROM decisions WHERE id > ? AND source_id = ? AND key = ? AND undone_at IS NULL "
-        "AND coalesce(campaign_id, '') = coalesce(?, '') AND "
-        "(kind = ? OR (kind IN ('include', 'exclude') AND ? IN ('include', 'exclude')))",
+        "AND coalesce(campaign_id, '') = coalesce(?, '') AND (kind = ? "
+        "OR (kind IN ('include', 'exclude') AND ? IN ('include', 'exclude')) "
+        "OR (kind IN ('split', 'merge') AND ? IN ('split', 'merge')))",
         (decision_id, decision.source_id, decision.key, decision.campaign_id, decision.kind,
-         decision.kind),
+         decision.kind, decision.kind),
     ).fetchone()  # fmt: skip
     if later is not None:
         raise NotUndoable(f"decision {later[0]} rests on it; undo that first")
@@ -201,6 +247,8 @@ def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> 
     item = (decision.source_id, decision.key)
     if decision.kind is DecisionKind.ADD:
         _forget_added(conn, decision, item)
+    elif decision.kind in (DecisionKind.SPLIT, DecisionKind.MERGE):
+        _restore_group(conn, decision, item)
     elif decision.kind in _FIXED:
         _restore_field(conn, decision, item)
     else:
@@ -316,6 +364,17 @@ class CurationStorage(Storage):
     ) -> int:
         with self.transaction() as conn:
             return log_added(conn, item, url, reason, by, now)
+
+    def regroup(
+        self,
+        item: tuple[str, str],
+        into: tuple[str, str] | None,
+        reason: str,
+        by: str,
+        now: datetime,
+    ) -> int:
+        with self.transaction() as conn:
+            return regroup(conn, item, into, reason, by, now)
 
     def undo_decision(self, decision_id: int, by: str, now: datetime) -> Decision:
         with self.transaction() as conn:

@@ -85,14 +85,16 @@ def group_near_duplicates(
         stored.shingled or prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
     )
     own = shingled.shingles
-    if stored.shingled is None:  # a new item was stored with its shingles, in no group
+    (fixed,) = conn.execute("SELECT group_fixed FROM items WHERE seq = ?", (stored.seq,)).fetchone()
+    if stored.shingled is None:  # a changed item: grouped anew, unless an editor fixed it
         conn.execute(
-            "UPDATE items SET shingles = ?, group_id = NULL WHERE seq = ?",
+            "UPDATE items SET shingles = ?, group_id = CASE WHEN group_fixed THEN group_id "
+            "ELSE NULL END WHERE seq = ?",
             (encode(own), stored.seq),
         )
     old = decode(stored.old_shingles)
     keys = save_band_keys(conn, stored.seq, own, old, shingled.bands)
-    if not keys:
+    if not keys or fixed:
         return
     marks = ",".join("?" * len(keys))
     window = (to_text(stored.published - GROUP_WINDOW), to_text(stored.published + GROUP_WINDOW))
@@ -108,9 +110,9 @@ def group_near_duplicates(
     if grouping is None:
         return
     conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, stored.seq))
-    if grouping.founder:
+    if grouping.founder:  # an item an editor split off founds no group by itself
         conn.execute(
-            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ?",
+            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ? AND group_fixed = 0",
             (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
         )
 

@@ -407,3 +407,11 @@ MIGRATIONS.append(
     ALTER TABLE items ADD COLUMN published_fixed TEXT;
     """
 )
+
+MIGRATIONS.append(
+    # 23: an item whose joint-release group an editor decided (split off, or merged into
+    # another's) keeps it: refreshes no longer regroup it (store.curation).
+    """
+    ALTER TABLE items ADD COLUMN group_fixed INTEGER NOT NULL DEFAULT 0;
+    """
+)

@@ -157,6 +157,9 @@ class Editing:
         elif action in ("title", "date"):
             curate.correct(config, self.store, DecisionKind(action), reference,
                            form.get("value", ""), reason, who.name, now)  # fmt: skip
+        elif action in ("split", "merge"):
+            into = form.get("other", "").strip() if action == "merge" else None
+            curate.regroup(self.store, reference, into, reason, who.name, now)
         elif action == "undo":
             curate.undo(config, self.store, int(form.get("decision", "0")), who.name, now)
         else:

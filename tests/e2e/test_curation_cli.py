@@ -155,3 +155,31 @@ def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_
     internal = _cli(config, env, "curate", "add", "spree-neisse", "http://10.20.30.40/pm.html",
                     "--reason", "x", "--by", "anna", code=2)  # fmt: skip
     assert "could not be fetched" in internal and "10.20.30.40" in internal
+
+
+def test_an_editor_splits_a_joint_release_and_merges_it_back(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    serve_corpus(site)
+    config = tmp_path / "sources.yaml"
+    config.write_text(config_text(site), encoding="utf-8")
+    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
+    _cli(config, env, "fetch")
+    joint = [_link(i.key, i.source_id) for i, e in ITEMS if e.get("joint")]
+    first, second = joint[0], joint[1]
+
+    def groups() -> dict[str, str | None]:
+        with sqlite3.connect(env["AGGREGATOR_DB"]) as conn:
+            return dict(conn.execute("SELECT url, group_id FROM items WHERE url IN (?, ?)",
+                                     (first, second)).fetchall())  # fmt: skip
+
+    together = groups()
+    assert together[first] and together[first] == together[second]
+    _cli(config, env, "curate", "split", second, "--reason", "anderer Text", "--by", "anna")
+    _cli(config, env, "fetch")
+    apart = groups()
+    assert apart[second] is None and apart[first] == together[first]
+    _cli(config, env, "curate", "merge", second, first, "--reason", "doch gleich", "--by", "anna")
+    assert groups() == together
+    log = _cli(config, env, "curate", "log")
+    assert "split off" in log and "merged into" in log

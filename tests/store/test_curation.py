@@ -108,3 +108,45 @@ def test_an_item_is_found_by_link_atom_id_or_source_and_key(store: Store) -> Non
     assert store.find_item(atom_id(*IN)) == IN
     assert store.find_item("spree-neisse/out") == OUT
     assert store.find_item("https://e.de/nirgends") is None
+
+
+def _joint(store: Store) -> None:
+    """The same long text from three sources: one joint-release group."""
+    from tests.store.test_store import JOINT
+
+    for source in ("oder-spree", "uckermark", "elbe-elster"):
+        item = make_item("joint", source_id=source, url=f"https://{source}.de/j",
+                         summary_text=JOINT, fingerprint=f"j-{source}")  # fmt: skip
+        store.save_refresh(source, [item], [], T0)
+
+
+def _group(store: Store, source: str) -> str | None:
+    stored = store.item(source, "joint")
+    assert stored is not None
+    return stored.group_id
+
+
+def test_a_split_item_leaves_its_group_and_stays_out_after_refreshes(store: Store) -> None:
+    from tests.store.test_store import JOINT
+
+    _joint(store)
+    group = _group(store, "oder-spree")
+    assert group and _group(store, "uckermark") == group == _group(store, "elbe-elster")
+    split = store.regroup(("uckermark", "joint"), None, "eigene Meldung", "anna", T0)
+    assert _group(store, "uckermark") is None and _group(store, "oder-spree") == group
+    changed = make_item("joint", source_id="uckermark", url="https://uckermark.de/j",
+                        summary_text=JOINT + " Ergänzt.", fingerprint="j2")  # fmt: skip
+    store.save_refresh("uckermark", [changed], [], T0 + timedelta(hours=1))
+    assert _group(store, "uckermark") is None  # a refresh does not regroup it
+    store.undo_decision(split, "anna", T0)
+    assert _group(store, "uckermark") == group
+
+
+def test_a_merged_item_joins_the_other_group(store: Store) -> None:
+    _joint(store)
+    group = _group(store, "oder-spree")
+    merged = store.regroup(IN, ("oder-spree", "joint"), "gleiche Meldung", "anna", T0)
+    assert store.item(*IN).group_id == group  # type: ignore[union-attr]
+    assert store.item(*IN).group_size == 4  # type: ignore[union-attr]
+    [logged] = store.decisions(item=IN)
+    assert (logged.id, logged.kind, logged.after) == (merged, DecisionKind.MERGE, group)
