@@ -17,6 +17,7 @@ from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_cor
 from tests.publish.test_dashboard import CHROMIUM, FLAGS
 from tests.service.test_service import service, wait_for
 from tests.siteserver import SiteServer
+from tests.websubscriber import websub_subscriber
 
 PASSWORD = "Aktionswoche 2019 ist vorbei"
 ITEM, ENTRY = next((i, e) for i, e in ITEMS if e["label"] and not e.get("joint"))
@@ -32,14 +33,21 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
 ) -> None:
     serve_corpus(site)
     config = tmp_path / "sources.yaml"
-    config.write_text(config_text(site), encoding="utf-8")
+    websub = "websub: {allow_private_callbacks: true, retry: 1s}\n"
+    config.write_text(websub + config_text(site), encoding="utf-8")
     db = tmp_path / "editors.db"
     for name, role in (("anna", "editor"), ("vera", "viewer")):
         added = run_cli("--db", str(db), "users", "add", name, "--role", role,
                         stdin=f"{PASSWORD}\n".encode())  # fmt: skip
         assert added.returncode == 0, added.stderr.decode()
-    with service(config, db) as (base, _):
+    with websub_subscriber() as reader, service(config, db) as (base, _):
         wait_for(lambda: LINK in _campaign_feed(base), 40, "the campaign's items")
+        topic = f"{base}/feeds/campaigns/{CAMPAIGN}.atom"
+        reader.wanted.add(("subscribe", topic))
+        asked = httpx.post(f"{base}/websub", data={"hub.mode": "subscribe", "hub.topic": topic,
+                                                   "hub.callback": f"{reader.url}/cb"})  # fmt: skip
+        assert asked.status_code == 202
+        wait_for(lambda: len(reader.verifications) == 1, 20, "the verified subscription")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             try:
@@ -77,6 +85,8 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
                     "anna: aus „Aktionswoche der kommunalen Jobcenter 2019“ herausgenommen"
                 )
                 assert LINK not in _campaign_feed(base)
+                wait_for(lambda: any(LINK.encode() not in d.body for d in reader.deliveries),
+                         20, "the campaign feed pushed without the item")  # fmt: skip
                 review = httpx.get(f"{base}/campaigns/{CAMPAIGN}/review").text
                 assert LINK not in review
 
