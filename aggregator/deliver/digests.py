@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from aggregator.config.schema import Campaign, Config, Digest
+from aggregator.core.backoff import backoff_delay
 from aggregator.core.model import StoredItem
 from aggregator.core.time import BERLIN
-from aggregator.pipeline.decide import backoff_delay
 from aggregator.publish.digests import (
     DigestView,
     build_message,

@@ -15,7 +15,7 @@ from aggregator.core.time import BERLIN
 from aggregator.errors import FetchError, ParseError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.client import Fetched
-from aggregator.normalize.entries import canonical_or_none
+from aggregator.normalize.entries import atom_id, canonical_or_none
 from aggregator.pipeline.ports import Getter
 from aggregator.pipeline.targets import configured_urls
 from aggregator.store.curation import Decision
@@ -47,7 +47,12 @@ def _reason(reason: str, by: str) -> tuple[str, str]:
 
 
 def item_of(store: Store, reference: str) -> tuple[str, str]:
-    found = store.find_item(reference)
+    """The item a reference names: its link, its Atom id (urn:uuid:…) or `source id/key`."""
+    reference = reference.strip()
+    if reference.startswith("urn:uuid:"):
+        found = next((i for i in store.identities() if atom_id(*i) == reference), None)
+    else:
+        found = store.find_item(reference)
     if found is None:
         raise CurationError(f"no stored item is {reference!r} (its link or Atom id)")
     return found

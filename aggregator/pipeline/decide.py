@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from aggregator.core.backoff import backoff_delay
 from aggregator.core.model import FetchState
 from aggregator.core.time import BERLIN
 
@@ -34,15 +35,6 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if when.tzinfo is None:
         return None
     return max(when - now, timedelta(0))
-
-
-def backoff_delay(
-    failures: int, interval: timedelta, cap: timedelta, jitter: float = 1.0
-) -> timedelta:
-    """interval · 2^(failures-1), jittered, never above `cap`."""
-    exponent = min(max(failures - 1, 0), 30)
-    backoff: timedelta = interval * (2**exponent) * jitter
-    return min(backoff, cap)
 
 
 def next_attempt(

@@ -1,5 +1,5 @@
-"""The long-running process: the scheduler (one job per source), signals and reload,
-alarms behind /healthz, and the Prometheus metrics.
+"""The long-running process: the scheduler (one job per source), signals and reload;
+its alarms and metrics live in `aggregator.observe`.
 
 Interface: `runner.Service`.
 """

@@ -37,6 +37,8 @@ from aggregator.deliver import digests as deliver
 from aggregator.deliver.smtp import Session
 from aggregator.errors import ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
+from aggregator.observe.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
+from aggregator.observe.metrics import Metrics
 from aggregator.pipeline.refresh import (
     RefreshResult,
     refresh_source,
@@ -44,8 +46,6 @@ from aggregator.pipeline.refresh import (
     sync_campaigns,
 )
 from aggregator.publish.periods import Period
-from aggregator.service.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
-from aggregator.service.metrics import Metrics
 from aggregator.service.protocol import HeaderDeadlineProtocol
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
 from aggregator.web.app import AppState, create_app, topic_document

@@ -11,12 +11,12 @@ refresh or a change of rules never undoes a person's decision.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.classify.dedupe import band_keys, decode, group_id_for
 from aggregator.core.kinds import DecisionKind
-from aggregator.normalize.entries import atom_id
 from aggregator.store.rows import from_text, stored_time, to_text
 from aggregator.store.storage import Storage
 
@@ -389,8 +389,13 @@ class CurationStorage(Storage):
         return overrides(self._conn, campaign_id)
 
     def find_item(self, reference: str) -> tuple[str, str] | None:
-        """An item by its link, its Atom id (urn:uuid:…) or `source id/key`."""
+        """An item by its link or `source id/key`."""
         return find(self._conn, reference)
+
+    def identities(self) -> Iterator[tuple[str, str]]:
+        """Every item's (source id, key), for finding one by a derived id."""
+        for source_id, key in self._conn.execute("SELECT source_id, key FROM items"):
+            yield source_id, key
 
 
 def find(conn: sqlite3.Connection, reference: str) -> tuple[str, str] | None:
@@ -400,11 +405,6 @@ def find(conn: sqlite3.Connection, reference: str) -> tuple[str, str] | None:
     ).fetchone()
     if row is not None:
         return row[0], row[1]
-    if reference.startswith("urn:uuid:"):
-        for source_id, key in conn.execute("SELECT source_id, key FROM items"):
-            if atom_id(source_id, key) == reference:
-                return source_id, key
-        return None
     source_id, _, key = reference.partition("/")
     row = conn.execute(
         "SELECT source_id, key FROM items WHERE source_id = ? AND key = ?", (source_id, key)

@@ -37,6 +37,8 @@ from aggregator.core.logs import event
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.core.time import BERLIN
+from aggregator.observe.alarms import RELOAD_REFUSED, Alarms
+from aggregator.observe.metrics import Metrics
 from aggregator.pipeline.ports import Getter
 from aggregator.publish.atom import log_skipped
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
@@ -61,8 +63,6 @@ from aggregator.publish.review import (
     style_hash,
 )
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
-from aggregator.service.alarms import RELOAD_REFUSED, Alarms
-from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store, is_storage_failure
 from aggregator.web.auth import Visitor, visitor
 from aggregator.web.editing import Editing, item_path

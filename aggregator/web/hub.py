@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from aggregator.config.schema import WebSub
+from aggregator.core.backoff import backoff_delay
 from aggregator.core.logs import event
 from aggregator.fetch.addresses import is_internal
-from aggregator.pipeline.decide import backoff_delay
 from aggregator.store.database import Store
 from aggregator.store.websub import Subscription
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from aggregator.core.backoff import backoff_delay
 from aggregator.core.model import FetchState
 from aggregator.pipeline.decide import (
-    backoff_delay,
     keep_paging,
     needs_detail,
     next_attempt,

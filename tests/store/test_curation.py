@@ -104,10 +104,13 @@ def test_corrections_win_over_every_later_refresh_until_undone(store: Store) -> 
 
 
 def test_an_item_is_found_by_link_atom_id_or_source_and_key(store: Store) -> None:
-    assert store.find_item("https://e.de/in") == IN
-    assert store.find_item(atom_id(*IN)) == IN
-    assert store.find_item("spree-neisse/out") == OUT
-    assert store.find_item("https://e.de/nirgends") is None
+    from aggregator.pipeline.curate import CurationError, item_of
+
+    assert item_of(store, "https://e.de/in") == IN
+    assert item_of(store, atom_id(*IN)) == IN
+    assert item_of(store, "spree-neisse/out") == OUT
+    with pytest.raises(CurationError):
+        item_of(store, "https://e.de/nirgends")
 
 
 def _joint(store: Store) -> None:

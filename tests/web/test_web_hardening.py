@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 
 from aggregator.config.loader import parse_config
 from aggregator.core.model import StoredItem
+from aggregator.observe.metrics import Metrics
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
-from aggregator.service.metrics import Metrics
 from aggregator.store.database import Store
 from aggregator.web.app import AppState, create_app
 from tests.conftest import ATOM, assert_valid_atom
