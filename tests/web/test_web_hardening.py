@@ -165,7 +165,8 @@ def test_a_database_corrupted_mid_file_turns_health_red(tmp_path):
     store = Store(path)
     many = [
         make_item(key=f"link:e.de/{n}", url=f"https://e.de/{n}", title=f"Meldung {n}",
-                  summary_text="Text " * 200, published=T0 - timedelta(minutes=n))
+                  summary_text="Text " * 200, published=T0 - timedelta(minutes=n),
+                  fingerprint=f"f{n}")  # four hundred items, not one seen again
         for n in range(400)
     ]  # fmt: skip
     store.save_refresh("spree-neisse", many, [], T0)
