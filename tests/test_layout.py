@@ -127,6 +127,26 @@ def test_every_error_is_an_aggregator_error():
             assert issubclass(cls, errors.AggregatorError), cls
 
 
+WEB_ANSWERS = {"BadQuery", "HubRequestError", "HubBusy", "FormRefused"}  # answered by status
+PRIVATE_FLOW = {"_TooLarge", "_Declined"}  # never leave their module
+
+
+def test_errors_are_defined_in_errors_py_only():
+    """One tree (aggregator/errors.py, drawn in its docstring); the web edge's request
+    errors and private control flow excepted."""
+    elsewhere = set()
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "errors.py" and path.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception"))
+                for base in node.bases
+            ):
+                elsewhere.add(node.name)
+    assert elsewhere <= WEB_ANSWERS | PRIVATE_FLOW, elsewhere - WEB_ANSWERS - PRIVATE_FLOW
+
+
 def test_the_store_applies_decisions_made_in_classify_and_reads_no_documents():
     """Which version of an item is kept and which group it joins are decided in classify
     (revise, dedupe); the store finds the rows and records the choice."""

@@ -15,10 +15,11 @@ from rich.table import Table
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.core.kinds import DecisionKind
 from aggregator.core.time import BERLIN
+from aggregator.errors import CurationError
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline import curate as curation
 from aggregator.pipeline.refresh import sync_campaigns
-from aggregator.store.curation import Decision, NotUndoable
+from aggregator.store.curation import Decision
 
 REASON = click.option("--reason", required=True, help="Why (kept in the log).")
 BY = click.option("--by", "by", required=True, help="Who decides (kept in the log).")
@@ -44,7 +45,7 @@ def _decide(obj: Context, member: bool, campaign_id: str, item: str, reason: str
         sync_campaigns(config, store)
         taken = curation.decide(config, store, member, campaign_id, item, reason, by,
                                 datetime.now(UTC))  # fmt: skip
-    except curation.CurationError as exc:
+    except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
     finally:
@@ -79,7 +80,7 @@ def _correct(obj: Context, kind: DecisionKind, item: str, value: str, reason: st
     store = obj.store()
     try:
         taken = curation.correct(config, store, kind, item, value, reason, by, datetime.now(UTC))
-    except curation.CurationError as exc:
+    except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
     finally:
@@ -133,7 +134,7 @@ def add(obj: Context, source_id: str, url: str, campaign_id: str | None, reason:
     try:
         sync_campaigns(config, store)
         taken = asyncio.run(read())
-    except curation.CurationError as exc:
+    except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
     finally:
@@ -146,7 +147,7 @@ def _regroup(obj: Context, item: str, into: str | None, reason: str, by: str) ->
     store = obj.store()
     try:
         taken = curation.regroup(store, item, into, reason, by, datetime.now(UTC))
-    except curation.CurationError as exc:
+    except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
     finally:
@@ -185,7 +186,7 @@ def undo(obj: Context, decision_id: int, by: str) -> None:
     store = obj.store()
     try:
         undone = curation.undo(config, store, decision_id, by, datetime.now(UTC))
-    except (NotUndoable, curation.CurationError) as exc:
+    except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
     finally:

@@ -13,8 +13,9 @@ from rich.table import Table
 
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.core.kinds import Role
-from aggregator.core.passwords import WeakPassword, hash_password, new_token
 from aggregator.core.time import BERLIN
+from aggregator.errors import WeakPassword
+from aggregator.web.passwords import hash_password, new_token
 from aggregator.web.private import private_address
 
 NAME_CHARACTERS = "letters, digits, '.', '-' and '_'"

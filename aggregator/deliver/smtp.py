@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 
 from aggregator.config.schema import Mail
+from aggregator.errors import SmtpSetupError
 
 
 def password(mail: Mail) -> str | None:
@@ -26,10 +27,6 @@ def password(mail: Mail) -> str | None:
         raise SmtpSetupError(f"the password in {mail.password_env} has characters outside "
                              "ASCII, which SMTP logins here cannot send")  # fmt: skip
     return value
-
-
-class SmtpSetupError(Exception):
-    """The mail settings cannot work as they are (a missing password)."""
 
 
 def _text(value: bytes | str) -> str:

@@ -24,8 +24,7 @@ from urllib.parse import urlsplit
 import anyio
 import httpcore
 
-from aggregator.core.kinds import Failure
-from aggregator.errors import FetchError
+from aggregator.errors import AddressRefused
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -78,18 +77,14 @@ def origin_of(url: str) -> str:
     return f"{host.lower()}:{port}"
 
 
-class AddressRefused(FetchError):
-    """The URL leads to an internal address the operator did not configure."""
-
-    failure = Failure.REDIRECT
-
-    def __init__(self, origin: str, address: str, asked: str | None = None) -> None:
-        self.origin, self.address = origin, address
-        how = f"{asked} led to {origin}" if asked and origin_of(asked) != origin else origin
-        super().__init__(
-            f"refused: {how} is on the internal address {address}; only the source's own "
-            "configured URLs may be on loopback, private or link-local addresses"
-        )
+def refused(origin: str, address: str, asked: str | None = None) -> AddressRefused:
+    """The refusal of a URL (`asked`, if it led elsewhere) on an internal address."""
+    how = f"{asked} led to {origin}" if asked and origin_of(asked) != origin else origin
+    return AddressRefused(
+        f"refused: {how} is on the internal address {address}; only the source's own "
+        "configured URLs may be on loopback, private or link-local addresses",
+        origin, address,
+    )  # fmt: skip
 
 
 # The origins (host:port) the operator configured for the source being refreshed (or
@@ -112,7 +107,7 @@ def check_origin(url: str, addresses: Sequence[str]) -> None:
     internal = [a for a in addresses if is_internal(a)]
     origin = origin_of(url)
     if internal and origin not in _OPERATOR_ORIGINS.get():
-        raise AddressRefused(origin, internal[0])
+        raise refused(origin, internal[0])
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):

@@ -23,11 +23,22 @@ from protego import Protego
 
 from aggregator import __version__
 from aggregator.config.schema import Defaults
-from aggregator.core.kinds import Failure
 from aggregator.core.model import Timeouts
 from aggregator.core.robots import Remembered, RobotsCache
-from aggregator.errors import FetchError
-from aggregator.fetch.addresses import AddressRefused
+from aggregator.errors import (
+    AddressRefused,
+    ConnectFailed,
+    DNSFailed,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusFailed,
+    RedirectFailed,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    TLSFailed,
+    TooLarge,
+)
+from aggregator.fetch.addresses import refused
 from aggregator.fetch.pools import PerOriginTransport
 from aggregator.fetch.slots import LATER, URGENT, PrioritySlots
 
@@ -39,68 +50,8 @@ MAX_CRAWL_DELAY = 30.0
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
-class FetchTimeout(FetchError):
-    """No complete answer in time. Not retried in the same cycle: the server already had
-    the whole timeout, and asking again at once doubles the wait and its load."""
-
-    failure = Failure.TIMEOUT
-
-
-class ConnectFailed(FetchError):
-    """Connection refused or reset."""
-
-    failure = Failure.CONNECT
-    transient = True
-
-
-class DNSFailed(ConnectFailed):
-    failure = Failure.DNS
-    transient = False
-
-
-class TLSFailed(FetchError):
-    failure = Failure.TLS
-
-
 # Failures below HTTP: the host itself is out of reach, not one of its URLs.
 UNREACHABLE = (FetchTimeout, ConnectFailed, TLSFailed)
-
-
-class TooLarge(FetchError):
-    failure = Failure.TOO_LARGE
-
-
-class RedirectFailed(FetchError):
-    failure = Failure.REDIRECT
-
-
-class RobotsDisallowed(FetchError):
-    """robots.txt asks us not to fetch this URL."""
-
-    failure = Failure.ROBOTS_DISALLOWED
-
-
-class RobotsUnavailable(FetchError):
-    """robots.txt answered 5xx: we may not know the rules, so we try later (RFC 9309)."""
-
-    failure = Failure.ROBOTS_UNAVAILABLE
-
-
-class HTTPStatusFailed(FetchError):
-    failure = Failure.HTTP_STATUS
-
-    def __init__(self, status: int, message: str, retry_after: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-    @property
-    def kind(self) -> Failure:
-        return Failure.GONE if self.status == 410 else Failure.HTTP_STATUS
-
-    @property
-    def transient(self) -> bool:  # type: ignore[override]
-        return self.status >= 500 and not self.retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,25 +190,25 @@ class Fetcher:
             async with asyncio.timeout(limits.total):
                 return await self._get(url, headers, limits, read)
         except AddressRefused as exc:
-            raise AddressRefused(exc.origin, exc.address, url) from None
-        except TimeoutError:
-            raise FetchTimeout(f"no complete answer within {limits.total:g}s") from None
+            raise refused(exc.origin, exc.address, url) from exc
+        except TimeoutError as exc:
+            raise FetchTimeout(f"no complete answer within {limits.total:g}s") from exc
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"timed out ({type(exc).__name__})") from None
-        except httpx.TooManyRedirects:
+            raise FetchTimeout(f"timed out ({type(exc).__name__})") from exc
+        except httpx.TooManyRedirects as exc:
             raise RedirectFailed(
                 f"more than {self.defaults.max_redirects} redirects (a loop?)"
-            ) from None
+            ) from exc
         except httpx.ConnectError as exc:
-            raise _connect_error(exc) from None
+            raise _connect_error(exc) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise ConnectFailed(f"connection broken: {_reason(exc)}") from None
+            raise ConnectFailed(f"connection broken: {_reason(exc)}") from exc
         except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode the body: {_reason(exc)}") from None
+            raise FetchError(f"cannot decode the body: {_reason(exc)}") from exc
         except httpx.UnsupportedProtocol as exc:
-            raise FetchError(f"unsupported URL: {_reason(exc)}") from None
+            raise FetchError(f"unsupported URL: {_reason(exc)}") from exc
         except httpx.HTTPError as exc:
-            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from exc
 
     async def _pace(self, host: _Host) -> None:
         """Leave at least host_delay (or robots.txt's Crawl-delay) between two starts."""

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome, FetchState
-from aggregator.errors import FetchError
-from aggregator.fetch.client import Fetched, HTTPStatusFailed, NotModified
+from aggregator.errors import FetchError, HTTPStatusFailed
+from aggregator.fetch.client import Fetched, NotModified
 from aggregator.pipeline.decide import JITTER, next_attempt, parse_retry_after, skip_reason
 from aggregator.pipeline.ports import Refresh
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from aggregator.config.schema import PageTarget
 from aggregator.core.kinds import GUESSED, Failure, FoundBy, Status
 from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, QueuedDetail
-from aggregator.errors import FetchError, ParseError, WorkerError
-from aggregator.fetch.client import Fetched, HTTPStatusFailed
+from aggregator.errors import FetchError, HTTPStatusFailed, ParseError, WorkerError
+from aggregator.fetch.client import Fetched
 from aggregator.normalize.entries import canonical_or_none
 from aggregator.parse.feeds import looks_like_feed, looks_like_html
 from aggregator.parse.listings import SINGLE_RELEASE, listing_identity

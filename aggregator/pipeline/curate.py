@@ -12,7 +12,7 @@ from aggregator.config.schema import Config
 from aggregator.core.kinds import DecisionKind
 from aggregator.core.model import Entry
 from aggregator.core.time import BERLIN
-from aggregator.errors import FetchError, ParseError
+from aggregator.errors import CurationError, FetchError, ParseError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.client import Fetched
 from aggregator.normalize.entries import atom_id, canonical_or_none
@@ -23,10 +23,6 @@ from aggregator.store.database import Store
 from aggregator.worker.tasks import Origin, read_detail_page
 
 MAX_REASON = 500  # characters
-
-
-class CurationError(ValueError):
-    """A decision that cannot be taken: unknown campaign or item, no reason, a bad date."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from aggregator.config.schema import Config, Digest, Source
 from aggregator.core.logs import event
 from aggregator.deliver import digests as deliver
 from aggregator.deliver.smtp import Session
-from aggregator.errors import ConfigError, StorageError
+from aggregator.errors import CannotStart, ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.observe.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
 from aggregator.observe.metrics import Metrics
@@ -59,11 +59,6 @@ WEBSUB_EVERY = 15.0  # seconds between two looks for WebSub deliveries to try ag
 # A digest waits for every source's first refresh after start-up (a restart at eight
 # must not send the morning's digest without the morning's items), at most this long:
 FIRST_CYCLE_WAIT = timedelta(minutes=10)
-
-
-class CannotStart(Exception):
-    """The service cannot start: the address is taken, or another instance runs on the
-    same database. Said in one line."""
 
 
 class InstanceLock:

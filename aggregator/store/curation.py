@@ -11,12 +11,12 @@ refresh or a change of rules never undoes a person's decision.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.classify.dedupe import band_keys, decode, group_id_for
 from aggregator.core.kinds import DecisionKind
+from aggregator.errors import NotUndoable
 from aggregator.store.rows import from_text, stored_time, to_text
 from aggregator.store.storage import Storage
 
@@ -39,10 +39,6 @@ class Decision:
     @property
     def undone(self) -> bool:
         return self.undone_at is not None
-
-
-class NotUndoable(ValueError):
-    """The decision does not exist, is undone already, or a later one rests on it."""
 
 
 def _decision(row: sqlite3.Row) -> Decision:
@@ -392,10 +388,10 @@ class CurationStorage(Storage):
         """An item by its link or `source id/key`."""
         return find(self._conn, reference)
 
-    def identities(self) -> Iterator[tuple[str, str]]:
+    def identities(self) -> list[tuple[str, str]]:
         """Every item's (source id, key), for finding one by a derived id."""
-        for source_id, key in self._conn.execute("SELECT source_id, key FROM items"):
-            yield source_id, key
+        rows = self._conn.execute("SELECT source_id, key FROM items")
+        return [(source_id, key) for source_id, key in rows]
 
 
 def find(conn: sqlite3.Connection, reference: str) -> tuple[str, str] | None:

@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aggregator.core.kinds import Role
-from aggregator.core.passwords import new_token, verify_password
 from aggregator.store.database import Store
+from aggregator.web.passwords import new_token, verify_password
 
 COOKIE = "aggregator_session"
 SESSION_LIFETIME = timedelta(hours=12)

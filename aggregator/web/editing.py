@@ -13,8 +13,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from aggregator.classify.campaigns import judge_all
 from aggregator.core.kinds import DecisionKind
+from aggregator.errors import CurationError
 from aggregator.pipeline import curate
-from aggregator.store.curation import NotUndoable
 from aggregator.web.auth import (
     FormRefused,
     Visitor,
@@ -130,7 +130,7 @@ class Editing:
             return self._item_page(who, source_id, key, 403, refusal)
         try:
             taken = await self._take(form, who, f"{source_id}/{key}")
-        except (curate.CurationError, NotUndoable, ValueError) as exc:
+        except (CurationError, ValueError) as exc:
             return self._item_page(who, source_id, key, 400, f"Nicht übernommen: {exc}")
         self.state.changed()
         source_id, key = taken or (source_id, key)
@@ -145,7 +145,7 @@ class Editing:
         campaign = form.get("campaign", "")
         if action == "add":
             if self.state.getter is None:
-                raise curate.CurationError("hier kann nichts abgerufen werden")
+                raise CurationError("hier kann nichts abgerufen werden")
             added = await curate.add_release(
                 config, self.store, self.state.getter, form.get("source", ""),
                 form.get("url", "").strip(), campaign or None, reason, who.name, now,
@@ -163,5 +163,5 @@ class Editing:
         elif action == "undo":
             curate.undo(config, self.store, int(form.get("decision", "0")), who.name, now)
         else:
-            raise curate.CurationError(f"unbekannte Aktion {action!r}")
+            raise CurationError(f"unbekannte Aktion {action!r}")
         return None

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aggregator.config.schema import Defaults
-from aggregator.fetch.addresses import AddressRefused, is_internal, operator_urls, origin_of
+from aggregator.errors import AddressRefused
+from aggregator.fetch.addresses import is_internal, operator_urls, origin_of
 from aggregator.fetch.client import Fetched, Fetcher
 from tests.conftest import run_cli
 from tests.siteserver import Route, SiteServer

@@ -6,18 +6,16 @@ import pytest
 
 from aggregator.config.schema import Defaults
 from aggregator.core.model import Timeouts
-from aggregator.fetch.addresses import operator_urls
-from aggregator.fetch.client import (
+from aggregator.errors import (
     ConnectFailed,
-    Fetched,
-    Fetcher,
     FetchTimeout,
     HTTPStatusFailed,
-    NotModified,
     RedirectFailed,
     RobotsDisallowed,
     TooLarge,
 )
+from aggregator.fetch.addresses import operator_urls
+from aggregator.fetch.client import Fetched, Fetcher, NotModified
 from tests.siteserver import Route
 
 QUICK = {"host_delay": "0s"}

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from aggregator.config.schema import PageTarget, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchState, Item, QueuedDetail, Timeouts
-from aggregator.errors import FetchError
-from aggregator.fetch.client import ConnectFailed, Fetched, HTTPStatusFailed, NotModified
+from aggregator.errors import ConnectFailed, FetchError, HTTPStatusFailed
+from aggregator.fetch.client import Fetched, NotModified
 from aggregator.pipeline.attempt import attempt
 from aggregator.pipeline.crawl import crawl_listing, read_feed
 from aggregator.pipeline.ports import Policy, Refresh

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.core.kinds import DatedBy, DecisionKind
+from aggregator.errors import NotUndoable
 from aggregator.normalize.entries import atom_id
-from aggregator.store.curation import NotUndoable
 from aggregator.store.database import Store
 from aggregator.store.rows import to_text
 from tests.store.test_store import make_item
@@ -104,7 +104,8 @@ def test_corrections_win_over_every_later_refresh_until_undone(store: Store) -> 
 
 
 def test_an_item_is_found_by_link_atom_id_or_source_and_key(store: Store) -> None:
-    from aggregator.pipeline.curate import CurationError, item_of
+    from aggregator.errors import CurationError
+    from aggregator.pipeline.curate import item_of
 
     assert item_of(store, "https://e.de/in") == IN
     assert item_of(store, atom_id(*IN)) == IN

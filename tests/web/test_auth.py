@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 from aggregator.core.kinds import Role
-from aggregator.core.passwords import hash_password, new_token
 from aggregator.store.database import Store
 from aggregator.web.auth import THROTTLE_AFTER, csrf_for, local_target, log_in
+from aggregator.web.passwords import hash_password, new_token
 
 PASSWORD = "eine lange Passphrase"
 

@@ -9,15 +9,13 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from aggregator.errors import WeakPassword
+
 MIN_LENGTH = 10  # characters; a passphrase of a few words passes easily
 _HASHER = PasswordHasher()
 # Verified against when the account does not exist, so that the answer takes as long as
 # for a wrong password and tells nobody which names exist.
 _NOBODY = _HASHER.hash(secrets.token_urlsafe(16))
-
-
-class WeakPassword(ValueError):
-    """A password too short to be worth hashing."""
 
 
 def hash_password(password: str) -> str:
