@@ -14,6 +14,7 @@ from rich.table import Table
 
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Config, Digest
+from aggregator.core.kinds import DeliveryState
 from aggregator.core.time import BERLIN
 from aggregator.deliver import digests
 from aggregator.deliver.smtp import Session
@@ -84,7 +85,7 @@ def digest(obj: Context, digest_id: str, send: bool, dry_run: bool, status: bool
             session.close()
     finally:
         store.close()
-    failed = [o for o in outcomes if o.state == "failed"]
+    failed = [o for o in outcomes if o.state == DeliveryState.FAILED]
     for outcome in outcomes:
         line = {"sent": f"sent ({outcome.items} items)", "empty": "nothing new: not sent"}.get(
             outcome.state, f"[red]failed[/red]: {escape(outcome.error or '')}"

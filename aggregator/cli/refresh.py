@@ -21,6 +21,7 @@ from rich.table import Table
 from aggregator.cli.app import EXIT_ALL_FAILED, STATUS_STYLE, Context, cli, err, out, pass_context
 from aggregator.cli.campaigns import campaign_or_exit
 from aggregator.config.schema import Config, Source
+from aggregator.core.kinds import Status
 from aggregator.errors import StorageError
 from aggregator.fetch.addresses import is_address
 from aggregator.fetch.client import Fetcher
@@ -36,7 +37,7 @@ from aggregator.worker.pool import offload_for
 def _worth_a_line(result: RefreshResult) -> bool:
     """A source that brought something or had trouble; the quiet rest is counted, not
     listed: a thousand unchanged rows hide the three that matter (and cost a second)."""
-    quiet = result.status in ("ok", "not-modified") and not (
+    quiet = result.status in (Status.OK, Status.NOT_MODIFIED) and not (
         result.changed or result.errors or result.guesses or result.notes
     )
     return not quiet
@@ -61,7 +62,7 @@ def _result_line(result: RefreshResult, styled: bool = True) -> str:
 
 
 def _problems(result: RefreshResult) -> list[str]:
-    return result.errors or [o.message for o in result.outcomes if o.status == "skipped"]
+    return result.errors or [o.message for o in result.outcomes if o.status == Status.SKIPPED]
 
 
 def _summary_row(result: RefreshResult) -> str:
@@ -214,11 +215,11 @@ def fetch(obj: Context, force: bool) -> None:
     elif listed:  # the lines above said it all; a log gets one plain row per source
         for result in sorted(filter(_worth_a_line, results), key=lambda r: r.source_id):
             out.file.write(_summary_row(result) + "\n")
-    failing = sum(r.status in ("error", "partial") for r in results)
+    failing = sum(r.status in (Status.ERROR, Status.PARTIAL) for r in results)
     new = sum(r.new for r in results)
     quiet = f", {len(results) - listed} without news not listed" if listed < len(results) else ""
     out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors{quiet}")
-    if results and all(r.status == "error" for r in results):
+    if results and all(r.status == Status.ERROR for r in results):
         err.print("[red]every source failed[/red]: see the errors above; "
                   "`aggregator sources check` says what to do per source")  # fmt: skip
         sys.exit(EXIT_ALL_FAILED)

@@ -20,6 +20,7 @@ from aggregator.cli.refresh import exit_if_offline
 from aggregator.config.loader import load_config
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import Config, Defaults
+from aggregator.core.kinds import Health
 from aggregator.core.time import BERLIN
 from aggregator.errors import ConfigError
 from aggregator.fetch.addresses import operator_urls
@@ -214,7 +215,7 @@ def status(obj: Context) -> None:
         is_sick = row.sick and enabled[row.source_id]
         sick += is_sick
         status_text = row.last_status if enabled[row.source_id] else "disabled"
-        if row.guessed and status_text == "ok":
+        if row.guessed and status_text == Health.OK:
             status_text = "ok, guessed"
         style = "bold red" if is_sick else ("dim" if not enabled[row.source_id] else "")
         table.add_row(

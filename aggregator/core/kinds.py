@@ -8,12 +8,49 @@ from enum import StrEnum
 
 
 class Status(StrEnum):
-    """What one request of a refresh came to (fetch_state.last_status)."""
+    """What one request of a refresh came to (fetch_state.last_status); a whole source's
+    refresh may also be PARTIAL (some of its URLs failed)."""
 
     OK = "ok"
     NOT_MODIFIED = "not-modified"
     ERROR = "error"
     SKIPPED = "skipped"
+    PARTIAL = "partial"  # a source's refresh only, never one request
+
+
+class Health(StrEnum):
+    """A source's state as its health row says it (publish.health)."""
+
+    OK = "ok"
+    ERROR = "error"
+    GONE = "gone"  # answered 410: no longer polled
+    NEVER = "never fetched"
+
+
+class Change(StrEnum):
+    """What storing an item did (store.items.Upserted)."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    SAME = "same"
+
+
+class Confidence(StrEnum):
+    """How sure the listing heuristic is of its guess (parse.heuristic.Guess)."""
+
+    SURE = "sure"  # most items dated, no close rival
+    LIKELY = "likely"  # undated, or few
+    WEAK = "weak"  # a rival scored almost as high: pin selectors
+
+
+class DeliveryState(StrEnum):
+    """Where one recipient's digest period stands (digest_deliveries.state)."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    EMPTY = "empty"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"  # the sender died while the server took it
 
 
 class Failure(StrEnum):

@@ -85,9 +85,9 @@ class FetchState:
     source_id: str
     etag: str | None = None
     last_modified: str | None = None
-    last_status: str | None = None
+    last_status: Status | None = None
     last_error: str | None = None
-    last_error_kind: str | None = None
+    last_error_kind: Failure | None = None
     last_message: str | None = None
     consecutive_failures: int = 0
     last_success: datetime | None = None
@@ -97,7 +97,7 @@ class FetchState:
     gone: bool = False  # answered 410: no longer polled
     # the item shape the heuristic found here with confidence: (parent, block) signatures
     listing_shape: tuple[str, str] | None = None
-    found_by: str | None = None  # a FoundBy value, as the store keeps it
+    found_by: FoundBy | None = None
 
 
 @dataclass(frozen=True, slots=True)

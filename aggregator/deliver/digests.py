@@ -20,6 +20,7 @@ from email.message import EmailMessage
 
 from aggregator.config.schema import Campaign, Config, Digest
 from aggregator.core.backoff import backoff_delay
+from aggregator.core.kinds import DeliveryState
 from aggregator.core.model import StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.digests import (
@@ -46,7 +47,7 @@ class Outcome:
     digest_id: str
     period: str
     recipient: str
-    state: str  # sent, empty, failed
+    state: DeliveryState  # SENT, EMPTY or FAILED
     items: int
     error: str | None = None
     next_attempt: datetime | None = None
@@ -162,8 +163,8 @@ async def deliver_period(
                               _retry_at(claim, config, now), now)  # fmt: skip
             raise
         if message is None:
-            store.finish_digest(digest.id, period.key, recipient, "empty", 0, now)
-            outcomes.append(Outcome(digest.id, period.key, recipient, "empty", 0))
+            store.finish_digest(digest.id, period.key, recipient, DeliveryState.EMPTY, 0, now)
+            outcomes.append(Outcome(digest.id, period.key, recipient, DeliveryState.EMPTY, 0))
             continue
         error = await send(message)
         outcomes.append(_settle(store, config, digest, period, claim, count, error, clock()))
@@ -182,11 +183,13 @@ def _settle(  # noqa: PLR0913 - one recipient's result
 ) -> Outcome:
     assert config.mail is not None
     if error is None:
-        store.finish_digest(digest.id, period.key, claim.recipient, "sent", count, now)
-        return Outcome(digest.id, period.key, claim.recipient, "sent", count)
+        store.finish_digest(digest.id, period.key, claim.recipient, DeliveryState.SENT, count, now)
+        return Outcome(digest.id, period.key, claim.recipient, DeliveryState.SENT, count)
     retry = _retry_at(claim, config, now)
     store.fail_digest(digest.id, period.key, claim.recipient, error, retry, now)
-    return Outcome(digest.id, period.key, claim.recipient, "failed", count, error, retry)
+    return Outcome(
+        digest.id, period.key, claim.recipient, DeliveryState.FAILED, count, error, retry
+    )
 
 
 def due_digests(store: Store, config: Config, now: datetime) -> list[tuple[Digest, Period]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from aggregator.core.kinds import DeliveryState, Status
 from aggregator.deliver.digests import Outcome
 from aggregator.pipeline.refresh import RefreshResult
 
@@ -70,21 +71,21 @@ class Metrics:
     def observe(self, result: RefreshResult, items_stored: int, at: float) -> None:
         self.refreshes.labels(result.status).inc()
         for outcome in result.outcomes:
-            if outcome.status != "skipped":
+            if outcome.status != Status.SKIPPED:
                 self.fetch_seconds.observe(outcome.duration_ms / 1000)
         self.new_items.inc(result.new)
         self.items_stored.set(items_stored)
-        if result.status in ("error", "partial"):
+        if result.status in (Status.ERROR, Status.PARTIAL):
             self._failing.add(result.source_id)
         else:
             self._failing.discard(result.source_id)
         self.sources_failing.set(len(self._failing))
-        if result.status in ("ok", "not-modified"):
+        if result.status in (Status.OK, Status.NOT_MODIFIED):
             self.last_success.set(at)
 
     def observe_digest(self, outcome: Outcome, at: float) -> None:
         self.digests.labels(outcome.digest_id, outcome.state).inc()
-        if outcome.state == "sent":
+        if outcome.state == DeliveryState.SENT:
             self.digest_last_sent.labels(outcome.digest_id).set(at)
 
     def websub_deliveries_of(self, outcome: str) -> None:

@@ -64,7 +64,8 @@ _VOID = (
     "area|base|basefont|br|col|command|embed|frame|hr|img|input|isindex|keygen|link|meta"
     "|param|source|track|wbr"
 )
-_SHORT_NON_VOID = re.compile(rf"<(?!(?:{_VOID})\s*/>)[^<>\s]+?\s*/>", re.I)
+# a non-void element written self-closed, with attributes or without: <p/>, <div class="x"/>
+_SHORT_NON_VOID = re.compile(rf"<(?!(?:{_VOID})[\s/])[A-Za-z][^<>]*?/>", re.I)
 _ODD_DECLARATION = re.compile(r"<!(?!DOCTYPE|--|\[)", re.I)
 _LINKED = {"a": "href", "img": "src"}  # the links that survive sanitising
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from aggregator.core.kinds import Confidence
 from aggregator.parse.blocks import (
     child_elements,
     first,
@@ -371,12 +372,12 @@ class Guess:
 
     blocks: list[Tag]
     shape: Shape | None
-    confidence: str = "likely"
+    confidence: Confidence = Confidence.LIKELY
     rival: Shape | None = None
 
     def describe(self) -> str:
         text = f"guessed {len(self.blocks)} items in {describe(self.shape)} ({self.confidence}"
-        if self.confidence == "weak" and self.rival:
+        if self.confidence == Confidence.WEAK and self.rival:
             text += f": {describe(self.rival)} is almost as likely; pin selectors"
         return text + ")"
 
@@ -416,11 +417,11 @@ def find_item_blocks(
     if not best:
         return Guess([], None)
     if rival_score * CLOSE >= best_score:
-        confidence = "weak"
+        confidence = Confidence.WEAK
     elif dated * 5 >= len(best) * 4 and len(best) >= MIN_UNDATED:
-        confidence = "sure"
+        confidence = Confidence.SURE
     else:
-        confidence = "likely"
+        confidence = Confidence.LIKELY
     return Guess(best, best_shape, confidence, rival_shape)
 
 
@@ -534,7 +535,7 @@ def find_teaser_blocks(soup: BeautifulSoup, host: str | None) -> Guess:
     blocks += _single_teasers(root, chosen, host)
     position = {id(tag): n for n, tag in enumerate(tags_in(root))}
     blocks.sort(key=lambda block: position.get(id(block), 0))
-    return Guess(blocks, scored[0][1], "likely")
+    return Guess(blocks, scored[0][1], Confidence.LIKELY)
 
 
 def describe(shape: Shape | None) -> str:

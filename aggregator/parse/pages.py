@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
-from aggregator.core.kinds import GUESSED, FoundBy
+from aggregator.core.kinds import GUESSED, Confidence, FoundBy
 from aggregator.core.model import Entry
 from aggregator.parse.blocks import (
     Selectors,
@@ -58,7 +58,7 @@ class Listing:
     base: str
     shape: Shape | None = None  # where the heuristic found the items, for the next page
     notes: tuple[str, ...] = ()
-    confidence: str | None = None  # of a fresh guess by the heuristic: sure, likely, weak
+    confidence: Confidence | None = None  # of a fresh guess by the heuristic
     how: FoundBy = FoundBy.HEURISTIC
 
     @property

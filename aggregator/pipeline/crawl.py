@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from aggregator.config.schema import PageTarget
-from aggregator.core.kinds import GUESSED, Failure, FoundBy, Status
+from aggregator.core.kinds import GUESSED, Confidence, Failure, FoundBy, Status
 from aggregator.core.model import DetailQueueChange, Entry, FetchOutcome, Item, QueuedDetail
 from aggregator.errors import FetchError, HTTPStatusFailed, ParseError, WorkerError
 from aggregator.fetch.client import Fetched
@@ -244,7 +244,7 @@ REMEMBER_FROM = 3  # items a confident guess found before its shape is remembere
 def _worth_remembering(listing: ListingReading) -> bool:
     """A shape the heuristic found on its own, surely or likely, with several items: on
     a later refresh it reads the page even when a single item is left."""
-    confident = listing.confidence in ("sure", "likely")
+    confident = listing.confidence in (Confidence.SURE, Confidence.LIKELY)
     return confident and listing.shape is not None and len(listing.found) >= REMEMBER_FROM
 
 

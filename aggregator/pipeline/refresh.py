@@ -75,17 +75,17 @@ class RefreshResult:
         return [o.message for o in self.outcomes if o.status == Status.OK and o.found_by in GUESSED]
 
     @property
-    def status(self) -> str:
-        """ok, not-modified, partial (some URLs failed), error (all failed) or skipped."""
+    def status(self) -> Status:
+        """OK, NOT_MODIFIED, PARTIAL (some URLs failed), ERROR (all failed) or SKIPPED."""
         statuses = {o.status for o in self.outcomes}
-        if not statuses or statuses == {"skipped"}:
-            return "skipped"
-        statuses.discard("skipped")
-        if statuses == {"error"}:
-            return "error"
-        if "error" in statuses:
-            return "partial"
-        return "not-modified" if statuses == {"not-modified"} else "ok"
+        if not statuses or statuses == {Status.SKIPPED}:
+            return Status.SKIPPED
+        statuses.discard(Status.SKIPPED)
+        if statuses == {Status.ERROR}:
+            return Status.ERROR
+        if Status.ERROR in statuses:
+            return Status.PARTIAL
+        return Status.NOT_MODIFIED if statuses == {Status.NOT_MODIFIED} else Status.OK
 
 
 def merge_duplicates(items: list[Item]) -> list[Item]:

@@ -14,6 +14,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import quote, urlencode, urlsplit
 
 from aggregator.config.schema import Config, Digest, Mail, Source
+from aggregator.core.kinds import Health
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.dashboard import cards
@@ -146,7 +147,7 @@ def digest_view(
     assert config.mail is not None  # a config with digests has mail
     newest = sorted(items, key=lambda s: (s.item.published, s.first_seen), reverse=True)
     lands, joint = _grouped(newest[:SHOWN], sources)
-    broken = (row.source_id for row in health if row.last_status in ("error", "gone"))
+    broken = (row.source_id for row in health if row.last_status in (Health.ERROR, Health.GONE))
     failing = tuple(sorted(source_name(sources, source_id) for source_id in broken))
     reply_to = config.mail.reply_to or parseaddr(config.mail.sender)[1]
     return DigestView(

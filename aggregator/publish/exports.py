@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Protocol
 
 from aggregator.config.schema import Campaign, Config, Source
-from aggregator.core.kinds import DatedBy
+from aggregator.core.kinds import DatedBy, Health
 from aggregator.core.model import LAND_CODES, StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
@@ -95,9 +95,9 @@ def _state(health: SourceHealth | None, source: Source) -> tuple[str, str | None
     """The source's state in a coordinator's words, and the technical problem if any."""
     if not source.enabled:
         return "nicht verfolgt (keine Seite bekannt)", None
-    if health is None or health.last_status == "never fetched":
+    if health is None or health.last_status == Health.NEVER:
         return "noch nicht abgerufen", None
-    if health.last_status == "gone":
+    if health.last_status == Health.GONE:
         return "Seite entfernt", health.problem
     if health.sick:
         return "gestört", health.problem

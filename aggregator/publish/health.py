@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from aggregator.config.schema import Config
-from aggregator.core.kinds import GUESSED, Failure
+from aggregator.core.kinds import GUESSED, Failure, Health
 from aggregator.core.model import FetchState
 
-REASONS: dict[str, str] = {
+UNKNOWN_REASON = "Technischer Fehler beim Abrufen."
+REASONS: dict[Failure, str] = {
     Failure.TIMEOUT: "Die Website antwortet nicht rechtzeitig.",
     Failure.CONNECT: "Die Website ist nicht erreichbar.",
     Failure.DNS: "Die Adresse der Website gibt es nicht (mehr).",
@@ -36,7 +37,7 @@ class SourceHealth:
     source_id: str
     last_success: datetime | None
     last_attempt: datetime | None
-    last_status: str
+    last_status: Health
     failures: int
     next_attempt: datetime | None
     items_total: int
@@ -44,20 +45,22 @@ class SourceHealth:
     problem: str | None
     notes: tuple[str, ...] = ()
     guessed: bool = False  # items found by the heuristic, not by selectors
-    problem_kind: str | None = None  # a Failure value: why the worst URL failed
+    problem_kind: Failure | None = None  # why the worst URL failed
 
     @property
     def reason(self) -> str | None:
         """The problem in a coordinator's words (the technical one is `problem`)."""
-        if self.problem is None and self.last_status != "gone":
+        if self.problem is None and self.last_status != Health.GONE:
             return None
         if self.problem and self.problem_kind == Failure.HTTP_STATUS and "404" in self.problem:
             return "Die Seite wurde nicht gefunden – vielleicht verschoben."
-        return REASONS.get(self.problem_kind or "", "Technischer Fehler beim Abrufen.")
+        return (
+            REASONS.get(self.problem_kind, UNKNOWN_REASON) if self.problem_kind else UNKNOWN_REASON
+        )
 
     @property
     def sick(self) -> bool:
-        return self.failures > 0 or self.last_status in ("error", "gone", "never fetched")
+        return self.failures > 0 or self.last_status != Health.OK
 
 
 def summarize(
@@ -66,16 +69,16 @@ def summarize(
     """Fold the fetch states of a source's URLs into one health row; the worst URL counts."""
     if not states:
         return SourceHealth(
-            source_id, None, None, "never fetched", 0, None, items_total, items_recent, None
+            source_id, None, None, Health.NEVER, 0, None, items_total, items_recent, None
         )
     failing = [s for s in states if s.consecutive_failures or s.gone]
     worst = max(states, key=lambda s: (s.gone, s.consecutive_failures))
     if any(s.gone for s in states):
-        status = "gone"
+        status = Health.GONE
     elif failing:
-        status = "error"
+        status = Health.ERROR
     else:
-        status = "ok"
+        status = Health.OK
     successes = [s.last_success for s in states if s.last_success]
     attempts = [s.last_attempt for s in states if s.last_attempt]
     waits = [s.next_attempt for s in states if s.next_attempt]

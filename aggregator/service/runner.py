@@ -32,6 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Config, Digest, Source
+from aggregator.core.kinds import DeliveryState, Status
 from aggregator.core.logs import event
 from aggregator.deliver import digests as deliver
 from aggregator.deliver.smtp import Session
@@ -210,7 +211,7 @@ class Service:
         self.metrics.observe(result, self.writer.count(), time.time())
 
     def _log(self, result: RefreshResult, seconds: float) -> None:
-        level = logging.WARNING if result.status in ("error", "partial") else logging.INFO
+        level = logging.WARNING if result.status in (Status.ERROR, Status.PARTIAL) else logging.INFO
         event(
             "refresh finished", level, source=result.source_id, status=result.status,
             new=result.new, updated=result.updated, errors=len(result.errors),
@@ -289,7 +290,7 @@ class Service:
             event("digest " + outcome.state, logging.WARNING if outcome.error else logging.INFO,
                   digest=outcome.digest_id, period=outcome.period, recipient=outcome.recipient,
                   items=outcome.items, error=outcome.error)  # fmt: skip
-        failed = [o for o in outcomes if o.state == "failed"]
+        failed = [o for o in outcomes if o.state == DeliveryState.FAILED]
         if failed:
             retry = min(o.next_attempt for o in failed if o.next_attempt)
             reason = f"{failed[0].recipient}: {failed[0].error}; next try {retry:%H:%M:%S} UTC"

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from aggregator.classify.campaigns import Verdict
 from aggregator.classify.dedupe import Shingled
 from aggregator.config.schema import Source
+from aggregator.core.kinds import Change, DeliveryState
 from aggregator.core.model import (
     DetailQueueChange,
     FetchOutcome,
@@ -256,7 +257,7 @@ class Store(AccountStorage, CurationStorage):
         transaction. `details` adds to and takes from the source's queue of detail pages
         still to be read, in the same transaction as the items they complete.
         """
-        counts = {"new": 0, "updated": 0, "same": 0}
+        counts = dict.fromkeys(Change, 0)
         held: list[int] = []
         waiting: list[int] = []
         released: list[tuple[int, int, str]] = []
@@ -265,16 +266,16 @@ class Store(AccountStorage, CurationStorage):
             for item in items:
                 stored = _items.upsert_item(conn, item, now, shingled)
                 counts[stored.status] += 1
-                if stored.status == "new" and counts["new"] > FLOOD_ALLOWANCE:
+                if stored.status == Change.NEW and counts[Change.NEW] > FLOOD_ALLOWANCE:
                     held.append(stored.seq)
-                if stored.status == "new" and item.date_is_guess and stored.key in queued:
+                if stored.status == Change.NEW and item.date_is_guess and stored.key in queued:
                     waiting.append(stored.seq)
-                if stored.status != "same":
+                if stored.status != Change.SAME:
                     verdict = (verdicts or {}).get(item.key, ())
-                    new = stored.status == "new"
+                    new = stored.status == Change.NEW
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     groups.group_near_duplicates(conn, source_id, stored, shingled or {})
-            held = held if counts["new"] > FLOOD_THRESHOLD else []
+            held = held if counts[Change.NEW] > FLOOD_THRESHOLD else []
             _items.hold(conn, held)
             groups.move_recent_band_keys(conn)
             for outcome in outcomes:
@@ -285,7 +286,8 @@ class Store(AccountStorage, CurationStorage):
                 released = _items.release_read(conn, source_id)
                 groups.renumber(conn, released)
         return SaveResult(
-            new=counts["new"], updated=counts["updated"], held=len(held), waiting=len(waiting),
+            new=counts[Change.NEW], updated=counts[Change.UPDATED], held=len(held),
+            waiting=len(waiting),
             released=len(released),
         )  # fmt: skip
 
@@ -460,7 +462,13 @@ class Store(AccountStorage, CurationStorage):
             return digests.claim(conn, digest_id, period, recipients, claimant, now, since)
 
     def finish_digest(
-        self, digest_id: str, period: str, recipient: str, state: str, items: int, now: datetime
+        self,
+        digest_id: str,
+        period: str,
+        recipient: str,
+        state: DeliveryState,
+        items: int,
+        now: datetime,
     ) -> None:
         with self.transaction() as conn:
             digests.finish(conn, digest_id, period, recipient, state, items, now)

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aggregator.core.kinds import DeliveryState
 from aggregator.store.items import arrivals_before, last_arrival
-from aggregator.store.rows import from_text, stored_time, to_text
+from aggregator.store.rows import as_enum, from_text, stored_time, to_text
 
-DONE = ("sent", "empty", "uncertain")  # a period in one of these never goes out again
+DONE = (DeliveryState.SENT, DeliveryState.EMPTY, DeliveryState.UNCERTAIN)  # never goes out again
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Delivery:
     digest_id: str
     period: str
     recipient: str
-    state: str  # sending, sent, empty, failed, uncertain
+    state: DeliveryState
     upto: int
     items: int
     message_id: str
@@ -46,7 +47,8 @@ class Claim:
 
 def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(
-        row["digest_id"], row["period"], row["recipient"], row["state"], row["upto"],
+        row["digest_id"], row["period"], row["recipient"],
+        as_enum(DeliveryState, row["state"]) or DeliveryState.UNCERTAIN, row["upto"],
         row["items"], row["message_id"], row["claimed_by"], row["attempts"],
         row["last_error"], from_text(row["next_attempt"]),
         stored_time(row["updated"]),
@@ -104,7 +106,9 @@ def claimable(row: Delivery | None, now: datetime) -> bool:
     """Whether a recipient's period may be claimed: never tried, or failed and its wait over."""
     if row is None:
         return True
-    return row.state == "failed" and (row.next_attempt is None or row.next_attempt <= now)
+    return row.state == DeliveryState.FAILED and (
+        row.next_attempt is None or row.next_attempt <= now
+    )
 
 
 def claim(
@@ -145,7 +149,7 @@ def finish(
     digest_id: str,
     period: str,
     recipient: str,
-    state: str,
+    state: DeliveryState,
     items: int,
     now: datetime,
 ) -> None:

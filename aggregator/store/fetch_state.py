@@ -7,8 +7,9 @@ import json
 import sqlite3
 from datetime import datetime
 
+from aggregator.core.kinds import Failure, FoundBy, Status
 from aggregator.core.model import FetchOutcome, FetchState
-from aggregator.store.rows import from_text, to_text
+from aggregator.store.rows import as_enum, from_text, to_text
 
 
 def record_outcome(
@@ -107,9 +108,9 @@ def _fetch_state(row: sqlite3.Row) -> FetchState:
         source_id=row["source_id"],
         etag=row["etag"],
         last_modified=row["last_modified"],
-        last_status=row["last_status"],
+        last_status=as_enum(Status, row["last_status"]),
         last_error=row["last_error"],
-        last_error_kind=row["last_error_kind"],
+        last_error_kind=as_enum(Failure, row["last_error_kind"]),
         last_message=row["last_message"],
         consecutive_failures=row["consecutive_failures"],
         last_success=from_text(row["last_success"]),
@@ -118,7 +119,7 @@ def _fetch_state(row: sqlite3.Row) -> FetchState:
         moved_to=row["moved_to"],
         gone=bool(row["gone"]),
         listing_shape=_shape(row["listing_shape"]),
-        found_by=row["found_by"],
+        found_by=as_enum(FoundBy, row["found_by"]),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from aggregator.classify.dedupe import Shingled, comparable_text, encode, shingle_texts
 from aggregator.classify.revise import Kept, revise
+from aggregator.core.kinds import Change
 from aggregator.core.model import Item, StoredItem
 from aggregator.store.rows import PUBLISHED, item_filters, stored_item, stored_time, to_text
 
@@ -41,7 +42,7 @@ def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
 class Upserted:
     """What storing one item did, and what grouping it needs of the stored row."""
 
-    status: str  # 'new', 'updated' or 'same'
+    status: Change
     key: str  # the stored key (an item found again by link keeps its first key)
     seq: int
     text: str  # title, teaser and full text as stored: what near-duplicates compare ('' if same)
@@ -112,11 +113,11 @@ def upsert_item(
                 item.dated_by,
             ),
         ).fetchone()  # fmt: skip
-        return Upserted("new", item.key, seq, text, item.published, shingled=shingled)
+        return Upserted(Change.NEW, item.key, seq, text, item.published, shingled=shingled)
     revision = revise(_kept(row), item)
     item, new_content = revision.item, revision.content_html
     if not revision.changed and not revision.better_date:
-        return Upserted("same", row["key"], row["seq"], "", revision.published)
+        return Upserted(Change.SAME, row["key"], row["seq"], "", revision.published)
     changed, better_date, published = revision.changed, revision.better_date, revision.published
     conn.execute(
         """
@@ -134,7 +135,7 @@ def upsert_item(
             better_date, item.dated_by, changed, to_text(now), row["source_id"], row["key"],
         ),
     )  # fmt: skip
-    status = "updated" if changed else "same"
+    status = Change.UPDATED if changed else Change.SAME
     text = comparable_text(item.title, item.summary_text, new_content)
     return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
 

@@ -6,6 +6,8 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from aggregator.core.kinds import DatedBy
 from aggregator.core.model import Item, StoredItem
@@ -94,11 +96,20 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
-def _dated_by(value: str) -> DatedBy:
+E = TypeVar("E", bound=StrEnum)
+
+
+def as_enum(kind: type[E], value: str | None) -> E | None:
+    """A stored string as its enum (None: none stored, or a value this version does not
+    know, as a newer version may write): converted once, here at the store's edge."""
     try:
-        return DatedBy(value)
-    except ValueError:  # written by a newer version
-        return DatedBy.UNKNOWN
+        return kind(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _dated_by(value: str) -> DatedBy:
+    return as_enum(DatedBy, value) or DatedBy.UNKNOWN
 
 
 def stored_item(

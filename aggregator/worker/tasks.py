@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aggregator.config.schema import PageTarget
-from aggregator.core.kinds import DatedBy, FoundBy
+from aggregator.core.kinds import Confidence, DatedBy, FoundBy
 from aggregator.core.model import Entry, Item
 from aggregator.normalize.entries import normalize_entry
 from aggregator.parse.feeds import parse_feed
@@ -51,7 +51,7 @@ class ListingReading:
     base: str
     shape: Shape | None
     notes: list[str] = field(default_factory=list)
-    confidence: str | None = None  # of a fresh guess by the heuristic
+    confidence: Confidence | None = None  # of a fresh guess by the heuristic
     how: FoundBy = FoundBy.HEURISTIC
 
 
