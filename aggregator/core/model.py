@@ -155,3 +155,5 @@ class FetchOutcome:
     gone: bool = False
     listing_shape: tuple[str, str] | None = None  # to remember; None keeps the one known
     found_by: FoundBy | None = None  # how a listing page's items were found
+    failures: int = 0  # failures of this URL in a row, this one included (0: it worked)
+    http_status: int | None = None  # the status a failed request was answered with

@@ -83,16 +83,15 @@ def failure(
     """An error outcome with its next attempt: later with every failure in a row."""
     if state is None:
         state = ctx.memory.fetch_state(ctx.source.id, url)
-    when = _next_attempt(ctx, state)
+    failures = (state.consecutive_failures if state else 0) + 1  # counted here, only here
+    when = _next_attempt(ctx, failures)
     return FetchOutcome(
-        url, Status.ERROR, message, kind, duration_ms=elapsed, next_attempt=when
+        url, Status.ERROR, message, kind, duration_ms=elapsed, next_attempt=when,
+        failures=failures,
     )  # fmt: skip
 
 
-def _next_attempt(
-    ctx: Refresh, state: FetchState | None, retry_after: timedelta | None = None
-) -> datetime:
-    failures = (state.consecutive_failures if state else 0) + 1
+def _next_attempt(ctx: Refresh, failures: int, retry_after: timedelta | None = None) -> datetime:
     policy = ctx.policy
     return next_attempt(
         policy.now, failures, policy.interval, policy.max_backoff, retry_after,
@@ -110,7 +109,8 @@ def _fetch_failure(
     if not isinstance(exc, HTTPStatusFailed):
         return replace(outcome, moved_to=moved_to)
     if exc.status == 410:
-        return replace(outcome, moved_to=moved_to, next_attempt=None, gone=True)
+        return replace(outcome, moved_to=moved_to, next_attempt=None, gone=True, http_status=410)
+    outcome = replace(outcome, http_status=exc.status)
     retry_after = parse_retry_after(exc.retry_after, ctx.now)
-    when = _next_attempt(ctx, state, retry_after) if retry_after else outcome.next_attempt
-    return replace(outcome, moved_to=moved_to, next_attempt=when)
+    when = _next_attempt(ctx, outcome.failures, retry_after) if retry_after else None
+    return replace(outcome, moved_to=moved_to, next_attempt=when or outcome.next_attempt)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
-from aggregator.errors import FetchError
+from aggregator.errors import FetchError, HTTPStatusFailed
 from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.ports import Getter
 from aggregator.pipeline.refresh import refresh_source
@@ -41,16 +41,12 @@ _REASONS: dict[str, str] = {  # a Failure is its string
 }
 
 
-def reason(kind: str | None, message: str) -> str:
+def reason(kind: Failure | None, http_status: int | None = None) -> str:
     """A short, groupable reason for a failure: 'unreachable (DNS)', 'HTTP 404', ..."""
     if kind in _REASONS:
         return _REASONS[kind]
-    if message.startswith("discovery: "):
-        message = message.split(": ", 2)[-1]
-    if "HTTP " in message:
-        code = message.split("HTTP ", 1)[1][:3]
-        if code.isdigit():
-            return f"HTTP {code}"
+    if http_status is not None:
+        return f"HTTP {http_status}"
     return kind or "error"
 
 
@@ -84,12 +80,12 @@ async def _homepage_status(source: Source, fetcher: Getter, outcomes: list[Fetch
                 return (
                     "ok"
                     if outcome.status == Status.OK or outcome.error_kind == Failure.NOTHING_FOUND
-                    else (reason(outcome.error_kind, outcome.message))
+                    else reason(outcome.error_kind, outcome.http_status)
                 )
     try:
         await fetcher.get(url)
     except FetchError as exc:
-        return reason(exc.kind, str(exc))
+        return reason(exc.kind, exc.status if isinstance(exc, HTTPStatusFailed) else None)
     return "ok"
 
 
@@ -118,7 +114,7 @@ async def check_source(source: Source, config: Config, fetcher: Getter) -> Check
         if items:
             result = "ok"
         elif errors:
-            result = reason(errors[0].error_kind, errors[0].message)
+            result = reason(errors[0].error_kind, errors[0].http_status)
         else:
             result = "no items"
         detail = f"{errors[0].url}: {errors[0].message}" if errors else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aggregator.core.kinds import Failure
-from aggregator.errors import FetchError
+from aggregator.errors import FetchError, HTTPStatusFailed
 from aggregator.fetch.client import Fetched
 from aggregator.parse.discover import (
     FeedLink,
@@ -72,6 +72,7 @@ class Targets:
     visited: list[str] = field(default_factory=list)
     error: str | None = None  # why the start pages could not be read
     error_kind: Failure | None = None
+    http_status: int | None = None  # what the start page answered, if it answered
     notes: list[str] = field(default_factory=list)  # for the operator: hints that failed
 
     @property
@@ -105,6 +106,7 @@ async def discover_targets(
             response = await fetcher.get(start)
         except FetchError as exc:
             result.error, result.error_kind = f"{start}: {exc}", exc.kind
+            result.http_status = exc.status if isinstance(exc, HTTPStatusFailed) else None
             continue
         assert isinstance(response, Fetched)
         result.visited.append(start)

@@ -263,7 +263,9 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
                 raise  # but a database that fails fails them all: the caller stops
             result = RefreshResult(source.id)
             message = f"internal error: {type(exc).__name__}: {exc}"
-            result.outcomes.append(FetchOutcome(source.id, Status.ERROR, message, Failure.INTERNAL))
+            result.outcomes.append(
+                FetchOutcome(source.id, Status.ERROR, message, Failure.INTERNAL, failures=1)
+            )
         if on_done:
             on_done(result)
         return result

@@ -3,7 +3,7 @@ homepage, the press targets discovered from it, stored and re-checked weekly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -101,7 +101,8 @@ async def resolve_targets(ctx: Refresh) -> Resolved:
     targets = await discover_and_store(source, ctx.http, ctx.memory, ctx.now)
     if not targets.visited:
         message = f"discovery: {targets.error}"
-        return Resolved(kept, [failure(start, ctx, targets.error_kind or Failure.FETCH, message)])
+        failed = failure(start, ctx, targets.error_kind or Failure.FETCH, message)
+        return Resolved(kept, [replace(failed, http_status=targets.http_status)])
     if not targets.found:
         message = (
             f"no feed or press listing found from {', '.join(targets.visited)}; "

@@ -37,8 +37,7 @@ def record_outcome(
             last_error_kind = excluded.last_error_kind,
             last_message = CASE WHEN :status = 'not-modified' THEN last_message
                                 ELSE excluded.last_message END,
-            consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1
-                                        ELSE 0 END,
+            consecutive_failures = excluded.consecutive_failures,
             last_success = coalesce(excluded.last_success, last_success),
             last_attempt = excluded.last_attempt,
             next_attempt = excluded.next_attempt,
@@ -57,7 +56,7 @@ def record_outcome(
             "error": outcome.message if failed else None,
             "kind": outcome.error_kind if failed else None,
             "message": outcome.message,
-            "failures": 1 if failed else 0,
+            "failures": outcome.failures if failed else 0,  # counted by the refresh
             "success": to_text(now) if ok else None,
             "now": to_text(now),
             "next": to_text(outcome.next_attempt) if outcome.next_attempt else None,

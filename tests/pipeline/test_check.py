@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from aggregator.core.kinds import Failure
 from aggregator.pipeline.check import CHECK_URL, FINE, PIN_LISTING, CheckRow, reason, to_do
 from tests.conftest import run_cli
 from tests.siteserver import Route
@@ -119,7 +120,8 @@ def test_a_reachable_source_without_anything_found_is_to_pin_a_listing():
 
 
 def test_reasons_group_failures():
-    assert reason("DNSFailed", "host name not found") == "unreachable (DNS)"
-    assert reason("HTTPStatusFailed", "HTTP 503 Service Unavailable") == "HTTP 503"
-    assert reason("Gone", "discovery: https://x/: HTTP 410 Gone") == "HTTP 410"
-    assert reason("NothingFound", "no feed or press listing found") == "no press targets found"
+    """From the failure's kind and the status it was answered with, never its message."""
+    assert reason(Failure.DNS) == "unreachable (DNS)"
+    assert reason(Failure.HTTP_STATUS, 503) == "HTTP 503"
+    assert reason(Failure.GONE, 410) == "HTTP 410"
+    assert reason(Failure.NOTHING_FOUND) == "no press targets found"

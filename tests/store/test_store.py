@@ -88,12 +88,13 @@ def test_a_failed_refresh_leaves_the_store_untouched(store: Store, monkeypatch):
     assert store.fetch_state("spree-neisse", "u") is None
 
 
-def test_fetch_state_keeps_validators_and_counts_failures(store: Store):
+def test_fetch_state_keeps_validators_and_the_failures_the_refresh_counted(store: Store):
     ok = FetchOutcome("https://e.de/rss.xml", "ok", etag='"abc"', last_modified="Wed, 28 Aug 2019")
     store.save_refresh("spree-neisse", [], [ok], T0)
-    fail = FetchOutcome("https://e.de/rss.xml", "error", "HTTP 500", "HTTPStatusFailed")
+    fail = FetchOutcome("https://e.de/rss.xml", "error", "HTTP 500", "HTTPStatusFailed", failures=1)
     store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=30))
-    store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=60))
+    again = replace(fail, failures=2)  # pipeline.attempt counts them, once
+    store.save_refresh("spree-neisse", [], [again], T0 + timedelta(minutes=60))
     state = store.fetch_state("spree-neisse", "https://e.de/rss.xml")
     assert state.etag == '"abc"' and state.consecutive_failures == 2
     assert state.last_success == T0 and state.last_error == "HTTP 500"
