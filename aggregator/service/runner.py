@@ -49,8 +49,10 @@ from aggregator.pipeline.refresh import (
 from aggregator.publish.periods import Period
 from aggregator.service.protocol import HeaderDeadlineProtocol
 from aggregator.store.database import Store, is_storage_failure, os_error_cause
-from aggregator.web.app import AppState, create_app, topic_document
+from aggregator.web.app import create_app
+from aggregator.web.feeds import topic_document
 from aggregator.web.hub import Hub
+from aggregator.web.state import AppState
 from aggregator.worker.pool import offload_for
 
 GRACE_SECONDS = 3.0  # for running refreshes to finish before they are cancelled

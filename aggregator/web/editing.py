@@ -29,7 +29,7 @@ from aggregator.web.auth import (
 )
 
 if TYPE_CHECKING:
-    from aggregator.web.app import AppState
+    from aggregator.web.state import AppState
 
 PAGE_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "

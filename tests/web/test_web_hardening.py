@@ -22,7 +22,8 @@ from aggregator.core.model import StoredItem
 from aggregator.observe.metrics import Metrics
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.store.database import Store
-from aggregator.web.app import AppState, create_app
+from aggregator.web.app import create_app
+from aggregator.web.state import AppState
 from tests.conftest import ATOM, assert_valid_atom
 from tests.store.test_store import T0, make_item
 
