@@ -29,11 +29,9 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.core.kinds import Confidence
 from aggregator.parse.blocks import (
     child_elements,
-    first,
     has_usable_link,
     headline_text,
     holds,
-    linked,
     main_link,
     running_text,
     tags_in,
@@ -54,21 +52,24 @@ _SKIPPED_TOKEN = re.compile(
 )
 _MAIN_TOKEN = re.compile(r"^(main|content|inhalt|haupt|center|primary|col-?main)", re.I)
 _STATE_CLASSES = {"odd", "even", "first", "last", "active", "current", "selected", "clearfix"}
-_NEXT_TEXTS = {
-    "weiter", "weiter »", "weiter ›", "nächste", "nächste seite", "nächste »", "»", "›", "vor",
-    "next", "ältere meldungen", "ältere beiträge", "ältere einträge", "ältere nachrichten",
-}  # fmt: skip
 _SOCIAL = re.compile(
     r"(^|\.)(facebook|fb|instagram|twitter|x|youtube|youtu|flickr|linkedin|xing|tiktok|"
     r"whatsapp|t|pinterest|vimeo|mastodon|threads)\.(com|de|be|me|social)$",
     re.IGNORECASE,
 )
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5")
 MIN_ITEMS = 2
 MIN_UNDATED = 3  # an undated group must be a real list, not a pair of links
 MIN_WORDS = 3  # headlines have a few words; menu entries and page numbers do not
 MAX_RUN = 5  # rows or siblings one item may span
-MAX_FACTOR = 2 * 1.3 * 1.25 * 2.0  # the most one block adds to a score: dated, teaser, main, label
+# What raises a group's score (score_group): each block counts once, twice if dated; teasers
+# add up to TEASER_BONUS, a list in the main content MAIN_BONUS, one under a press heading
+# PRESS_HEADING_BONUS. MAX_FACTOR, the most one block can add, follows from them.
+DATED_BONUS = 1.0  # a dated block counts (1 + DATED_BONUS) times
+TEASER_BONUS = 0.3
+MAIN_BONUS = 1.25
+PRESS_HEADING_BONUS = 2.0
+MAX_FACTOR = (1 + DATED_BONUS) * (1 + TEASER_BONUS) * MAIN_BONUS * PRESS_HEADING_BONUS
 
 
 def _kept_classes(tag: Tag) -> list[str]:
@@ -99,16 +100,16 @@ def _sibling_signatures(children: list[Tag]) -> list[str]:
     return signatures
 
 
-def _tokens(tag: Tag) -> list[str]:
+def tokens_of(tag: Tag) -> list[str]:
     return [*(tag.get("class") or []), str(tag.get("id") or "")]
 
 
-def _is_skipped(tag: Tag) -> bool:
+def is_skipped(tag: Tag) -> bool:
     if tag.name in _SKIPPED_TAGS or str(tag.get("role") or "") in _SKIPPED_ROLES:
         return True
     if tag.name in _PAGE_CHROME and not any(p.name == "article" for p in tag.parents):
         return True
-    return any(_SKIPPED_TOKEN.match(token) for token in _tokens(tag) if token)
+    return any(_SKIPPED_TOKEN.match(token) for token in tokens_of(tag) if token)
 
 
 Shape = tuple[str, str]  # (parent signature, block signature); runs: "run:N:signature"
@@ -148,11 +149,11 @@ def features(block: Tag) -> _Features:
     return _Features(len(headline.split()), dated, _elsewhere(link), teaser)
 
 
-def _in_main(block: Tag) -> bool:
+def in_main(block: Tag) -> bool:
     for parent in block.parents:
         if parent.name == "main" or parent.get("role") == "main":
             return True
-        if any(_MAIN_TOKEN.match(token) for token in _tokens(parent) if token):
+        if any(_MAIN_TOKEN.match(token) for token in tokens_of(parent) if token):
             return True
     return False
 
@@ -169,14 +170,14 @@ def _nearby_headings(block: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
     """The block's nearest ancestors, each with the headings that introduce it: its own
     child headings and a heading just before it."""
     for ancestor in list(block.parents)[:4]:
-        headings = child_elements(ancestor, _HEADINGS)
-        previous = _previous_element(ancestor)
-        if previous is not None and previous.name in _HEADINGS:
+        headings = child_elements(ancestor, HEADINGS)
+        previous = previous_element(ancestor)
+        if previous is not None and previous.name in HEADINGS:
             headings.append(previous)
         yield ancestor, headings
 
 
-def _previous_element(tag: Tag) -> Tag | None:
+def previous_element(tag: Tag) -> Tag | None:
     """The element just before this one among its siblings (find_previous_sibling())."""
     sibling = tag.previous_sibling
     while sibling is not None and not isinstance(sibling, Tag):
@@ -188,7 +189,7 @@ def _under_related_heading(block: Tag) -> bool:
     """The list stands under "Weitere Meldungen", "Mehr zum Thema" or a container named
     related: the other releases a detail page points at, not a listing."""
     return any(
-        any(_RELATED.search(token) for token in _tokens(ancestor) if token)
+        any(_RELATED.search(token) for token in tokens_of(ancestor) if token)
         or any(_RELATED.search(text_of(heading)) for heading in headings)
         for ancestor, headings in _nearby_headings(block)
     )
@@ -206,7 +207,7 @@ def _inside_running_text(block: Tag) -> bool:
     return running_text(child_elements(holder, ("p",))) >= RUNNING_TEXT
 
 
-def _under_press_heading(block: Tag) -> bool:
+def under_press_heading(block: Tag) -> bool:
     """The list stands under a heading such as "Pressemitteilungen" or "Aktuelles"
     (a homepage's press ticker, next to photo series and social-media posts)."""
     return any(
@@ -216,7 +217,7 @@ def _under_press_heading(block: Tag) -> bool:
     )
 
 
-def _score(blocks: list[Tag], homepage: bool = False) -> tuple[float, list[Tag], int]:
+def score_group(blocks: list[Tag], homepage: bool = False) -> tuple[float, list[Tag], int]:
     """How much a group looks like the page's press items, its usable blocks and how
     many of those are dated. On a `homepage`, "Weitere Nachrichten" heads releases of
     the site itself, not a detail page's related ones."""
@@ -229,16 +230,17 @@ def _score(blocks: list[Tag], homepage: bool = False) -> tuple[float, list[Tag],
         return 0.0, [], 0
     share = len(good) / len(measured)
     teasers = sum(f.teaser for _, f in good) / len(good)
-    main = 1.25 if _in_main(good[0][0]) else 1.0
-    labelled = 2.0 if _under_press_heading(good[0][0]) else 1.0
-    score = len(good) * share * (1 + dated / len(good)) * (1 + 0.3 * teasers) * main * labelled
+    main = MAIN_BONUS if in_main(good[0][0]) else 1.0
+    labelled = PRESS_HEADING_BONUS if under_press_heading(good[0][0]) else 1.0
+    dated_share = DATED_BONUS * dated / len(good)
+    score = len(good) * share * (1 + dated_share) * (1 + TEASER_BONUS * teasers) * main * labelled
     # Chosen, the group keeps its shorter headlines too ("Neues Adressbuch").
     kept = [(block, f) for block, f in measured if f.words and not f.elsewhere]
     return score, [block for block, _ in kept], sum(f.dated for _, f in kept)
 
 
 def _children(parent: Tag) -> list[Tag]:
-    return [c for c in parent.children if isinstance(c, Tag) and not _is_skipped(c)]
+    return [c for c in parent.children if isinstance(c, Tag) and not is_skipped(c)]
 
 
 def _candidates(root: Tag, min_children: int) -> Iterator[tuple[Tag, list[Tag]]]:
@@ -336,14 +338,14 @@ def _context(parent: Tag) -> str:
     return _signature(parent)
 
 
-def _innermost(blocks: list[Tag]) -> list[Tag]:
+def innermost(blocks: list[Tag]) -> list[Tag]:
     """Drop blocks that contain other blocks of the group (wrappers of generic shape)."""
     ids = {id(block) for block in blocks}
     outer = {id(parent) for block in blocks for parent in block.parents if id(parent) in ids}
     return [block for block in blocks if id(block) not in outer]
 
 
-def _groups(
+def groups_of(
     soup: BeautifulSoup, root: Tag, min_children: int
 ) -> tuple[dict[Shape, list[Tag]], dict[int, int]]:
     order: dict[int, int] = {}
@@ -394,10 +396,10 @@ def find_item_blocks(
     item) is read by that shape, where one block is enough.
     """
     root = soup.body or soup
-    groups, run_order = _groups(soup, root, 1 if shape else MIN_ITEMS)
+    groups, run_order = groups_of(soup, root, 1 if shape else MIN_ITEMS)
     position = {id(tag): n for n, tag in enumerate(tags_in(root))}
     if shape is not None:
-        members = _innermost(groups.get(shape, []))
+        members = innermost(groups.get(shape, []))
         return Guess([m for m in members if _has_link(m) and headline_text(m)], shape)
     best: list[Tag] = []
     best_score, best_shape, dated = 0.0, None, 0
@@ -407,7 +409,7 @@ def find_item_blocks(
     for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
         if links < MIN_ITEMS or links * MAX_FACTOR * CLOSE <= best_score:
             break  # no smaller group can rival the best: each block adds at most MAX_FACTOR
-        score, items, items_dated = _score(_innermost(members), homepage)
+        score, items, items_dated = score_group(innermost(members), homepage)
         if score > best_score:
             rival_score, rival_shape = best_score, best_shape
             best, best_score, best_shape, dated = items, score, group_shape, items_dated
@@ -425,195 +427,5 @@ def find_item_blocks(
     return Guess(best, best_shape, confidence, rival_shape)
 
 
-# Headings over lists on a homepage that are not press teasers.
-_NOT_TEASERS = re.compile(
-    r"\b(fotos?|bilder|bildergalerie|galerie|fotoreihen?|videos?|mediathek|veranstaltungen|"
-    r"termine|kalender|events?|social|facebook|instagram|twitter|stellen\w*|jobs|"
-    r"ausschreibungen|wetter|service|links|downloads?|formulare)\b",
-    re.IGNORECASE,
-)
-_TEASER_TAGS = ("article", "section", "div", "li")
-OTHER_HEADING_REACH = 6  # ancestors: a photo list's heading sits in a box before its wrapper
-# Containers named for what is not news: "fotocarousel", "galerie", "termine", "social".
-_NOT_TEASERS_TOKEN = re.compile(
-    r"^(foto|photo|bilder|galerie|gallery|video|mediathek|social|facebook|fb|event|termin|"
-    r"kalender|veranstaltung)",
-    re.IGNORECASE,
-)
-
-
-def _under_other_heading(block: Tag) -> bool:
-    """The list stands under "Fotos", "Veranstaltungen", "Stellenangebote" (a heading of
-    its own, just before it, or in the box just before it), or in a container named so:
-    not news."""
-    for ancestor in [block, *list(block.parents)[:OTHER_HEADING_REACH]]:
-        if any(_NOT_TEASERS_TOKEN.match(token) for token in _tokens(ancestor) if token):
-            return True
-        headings = child_elements(ancestor, _HEADINGS)
-        previous = _previous_element(ancestor)
-        if previous is not None:
-            headings += (
-                [previous]
-                if previous.name in _HEADINGS
-                else [e for e in tags_in(previous) if e.name in _HEADINGS][:1]
-            )
-        for heading in headings:
-            if _NOT_TEASERS.search(text_of(heading)) and label_rank(text_of(heading)) is None:
-                return True
-    return False
-
-
-def _stays_on(host: str | None, blocks: list[Tag]) -> bool:
-    """Most blocks' links lead to the page's own site, not to other sites."""
-    if host is None:
-        return True
-    hosts = [urlsplit(str(link["href"]).strip()).hostname for b in blocks if (link := main_link(b))]
-    return sum(h in (None, host) for h in hosts) * 2 > len(hosts)
-
-
-def _overlaps(block: Tag, chosen: set[int]) -> bool:
-    return (
-        id(block) in chosen
-        or any(id(parent) in chosen for parent in block.parents)
-        or any(id(inner) in chosen for inner in tags_in(block))
-    )
-
-
-def _single_teasers(root: Tag, chosen: set[int], host: str | None) -> list[Tag]:
-    """Teasers standing alone in the main content (a lead story): a heading whose link
-    stays on the site, with text or a picture beside it."""
-    found = []
-    for element in tags_in(root):
-        if element.name not in _TEASER_TAGS or not _in_main(element) or _overlaps(element, chosen):
-            continue
-        heading = next((e for e in tags_in(element) if e.name in _HEADINGS), None)
-        if (
-            heading is None
-            or first(heading, "a") is None
-            or any(_is_skipped(p) for p in element.parents)
-        ):
-            continue
-        shape = features(element)
-        if (
-            shape.good
-            and shape.teaser
-            and _stays_on(host, [element])
-            and not _under_other_heading(element)
-        ):
-            found.append(element)
-            chosen.update(id(e) for e in (element, *tags_in(element)))
-    return found
-
-
-def find_teaser_blocks(soup: BeautifulSoup, host: str | None) -> Guess:
-    """A homepage read as the list (no press section found): every group of press
-    teasers in its main content or under a press heading (a teaser grid, a list of
-    further releases), best first, and teasers standing alone (a lead story).
-    Social-media posts, photo series, events and lists leading to other sites are
-    passed over."""
-    root = soup.body or soup
-    groups, _ = _groups(soup, root, MIN_ITEMS)
-    scored = []
-    for group_shape, members in groups.items():
-        if group_shape[1].startswith("run:"):
-            continue  # copies of flat siblings: no place in the page to tell
-        score, items, _ = _score(_innermost(members), homepage=True)
-        items = [b for b in items if not _under_other_heading(b)]
-        placed = all(_in_main(b) for b in items) or (items and _under_press_heading(items[0]))
-        if score > 0 and len(items) >= MIN_ITEMS and placed and _stays_on(host, items):
-            scored.append((score, group_shape, items))
-    if not scored:
-        return find_item_blocks(soup, homepage=True)
-    scored.sort(key=lambda found: -found[0])
-    chosen: set[int] = set()
-    blocks: list[Tag] = []
-    for _, _, items in scored:
-        items = [b for b in items if not _overlaps(b, chosen)]
-        if len(items) >= MIN_ITEMS:
-            blocks += items
-            chosen.update(id(e) for block in items for e in (block, *tags_in(block)))
-    blocks += _single_teasers(root, chosen, host)
-    position = {id(tag): n for n, tag in enumerate(tags_in(root))}
-    blocks.sort(key=lambda block: position.get(id(block), 0))
-    return Guess(blocks, scored[0][1], Confidence.LIKELY)
-
-
 def describe(shape: Shape | None) -> str:
     return f"{shape[0]} > {shape[1]}" if shape else "nothing"
-
-
-def _marked_next(soup: BeautifulSoup) -> Tag | None:
-    """The first `a` or `link` with an href and the rel token "next" (in any case, as the
-    selector a[rel~=next] reads it): a walk, as soupsieve took 3 ms a page for it."""
-    for element in tags_in(soup):
-        if element.name in ("a", "link") and element.attrs.get("href") is not None:
-            rel = element.attrs.get("rel")
-            tokens = rel if isinstance(rel, list) else str(rel or "").split()
-            if any(token.lower() == "next" for token in tokens):
-                return element
-    return None
-
-
-def find_next_link(soup: BeautifulSoup) -> str | None:
-    """The href of a 'next page' link: rel=next, else a link labelled as one, else in a
-    row of page numbers the link to the number after the current (unlinked) one."""
-    marked = _marked_next(soup)
-    if marked is not None:
-        return str(marked["href"])
-    for link in linked(soup):
-        text = text_of(link).lower()
-        title = str(link.get("title") or "").lower()
-        if text in _NEXT_TEXTS or "nächste seite" in title or "next page" in title:
-            return str(link["href"])
-    return _numbered_next(soup)
-
-
-_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
-
-
-def _numbered_next(soup: BeautifulSoup) -> str | None:
-    """1 2 [3] 4 5: the current page is the number that is not a link (or is marked
-    current); the next page is the link with the number after it."""
-    numbered = (
-        link for link in linked(soup) if link.string is not None and _NUMBER.match(link.string)
-    )
-    for link in numbered:
-        holder = link.parent
-        if holder is not None and holder.name == "li":
-            holder = holder.parent
-        if not isinstance(holder, Tag):
-            continue
-        numbers: dict[int, Tag | None] = {}
-        for element in tags_in(holder):
-            text = text_of(element)
-            if not re.fullmatch(r"\d{1,3}", text) or (
-                element.name != "a" and first(element, "a") is not None
-            ):
-                continue  # not a number, or only the holder of a linked one
-            anchor = element if element.name == "a" and element.get("href") else None
-            current = "current" in " ".join(element.get("class") or []) or element.get(
-                "aria-current"
-            )
-            if anchor is None or current:
-                numbers.setdefault(int(text), None)
-            elif element.name == "a":
-                numbers.setdefault(int(text), anchor)
-        unlinked = [n for n, anchor in numbers.items() if anchor is None]
-        if len(unlinked) == 1 and isinstance(after := numbers.get(unlinked[0] + 1), Tag):
-            return str(after["href"])
-    return None
-
-
-def post_pager(soup: BeautifulSoup) -> bool:
-    """A pager made of POST form buttons ("1 2 3", "weiter"): it cannot be followed."""
-    for form in soup.find_all("form"):
-        if str(form.get("method") or "get").lower() != "post":
-            continue
-        labels = [
-            (text_of(b) or str(b.get("value") or "")).strip().lower()
-            for b in form.find_all(["button", "input"])
-            if b.name == "button" or str(b.get("type") or "") == "submit"
-        ]
-        if sum(label.isdigit() or label in _NEXT_TEXTS for label in labels) >= 2:
-            return True
-    return False

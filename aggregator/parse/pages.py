@@ -30,13 +30,12 @@ from aggregator.parse.heuristic import (
     Shape,
     describe,
     find_item_blocks,
-    find_next_link,
-    find_teaser_blocks,
-    post_pager,
 )
 from aggregator.parse.html import base_url, make_soup
 from aggregator.parse.listings import SINGLE_RELEASE
+from aggregator.parse.pager import find_next_link, post_pager
 from aggregator.parse.structured import structured_entries
+from aggregator.parse.teasers import find_teaser_blocks
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ def test_every_preset_compiles_and_is_documented():
 def test_the_next_page_is_marked_by_the_rel_token_in_any_case(markup, expected):
     from bs4 import BeautifulSoup
 
-    from aggregator.parse.heuristic import find_next_link
+    from aggregator.parse.pager import find_next_link
 
     assert find_next_link(BeautifulSoup(markup, "lxml")) == expected
 
