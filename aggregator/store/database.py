@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from aggregator.classify.campaigns import Verdict
 from aggregator.classify.dedupe import Shingled
 from aggregator.config.schema import Source
-from aggregator.core.kinds import Change, DeliveryState
+from aggregator.core.kinds import Change
 from aggregator.core.model import (
     DetailQueueChange,
     FetchOutcome,
@@ -38,18 +38,17 @@ from aggregator.core.robots import RobotsCache
 from aggregator.errors import SchemaError, StorageError
 from aggregator.store import (
     campaigns,
-    digests,
     fetch_state,
     groups,
     queue,
     robots,
     sources,
     targets,
-    websub,
 )
 from aggregator.store import items as _items
 from aggregator.store.accounts import AccountStorage
 from aggregator.store.curation import CurationStorage
+from aggregator.store.digests import DigestStorage
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
 from aggregator.store.schema import (
     BANDS_MIGRATION,
@@ -59,6 +58,7 @@ from aggregator.store.schema import (
     MIGRATIONS,
     RESHINGLED,
 )
+from aggregator.store.websub import WebSubStorage
 
 __all__ = ["CAUSES", "MIGRATIONS", "SaveResult", "Store", "is_storage_failure", "os_error_cause"]
 
@@ -109,7 +109,7 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 @_storage_errors
-class Store(AccountStorage, CurationStorage):
+class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
     """The one place that talks SQL (accounts and curation in parts of their own)."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
@@ -440,112 +440,5 @@ class Store(AccountStorage, CurationStorage):
         """The near-duplicate groups that have more than one member."""
         return groups.group_ids(self._conn)
 
-    # -- e-mail digests --------------------------------------------------------------
-
-    def digest_known_since(self, digest_id: str, now: datetime) -> datetime:
-        """When this digest was first seen: no period due before it is sent."""
-        with self.transaction() as conn:
-            return digests.known_since(conn, digest_id, now)
-
-    def claim_digest(
-        self,
-        digest_id: str,
-        period: str,
-        recipients: Iterable[tuple[str, str]],
-        claimant: str,
-        now: datetime,
-        since: datetime | None,
-    ) -> list[digests.Claim]:
-        """Claim a digest's period for each (recipient, message id) that has not had it, in
-        one write transaction: of two senders, one gets each claim."""
-        with self.transaction() as conn:
-            return digests.claim(conn, digest_id, period, recipients, claimant, now, since)
-
-    def finish_digest(
-        self,
-        digest_id: str,
-        period: str,
-        recipient: str,
-        state: DeliveryState,
-        items: int,
-        now: datetime,
-    ) -> None:
-        with self.transaction() as conn:
-            digests.finish(conn, digest_id, period, recipient, state, items, now)
-
-    def fail_digest(
-        self,
-        digest_id: str,
-        period: str,
-        recipient: str,
-        error: str,
-        next_attempt: datetime,
-        now: datetime,
-    ) -> None:
-        with self.transaction() as conn:
-            digests.fail(conn, digest_id, period, recipient, error, next_attempt, now)
-
-    def interrupted_digests(
-        self, alive: Callable[[str], bool], now: datetime
-    ) -> list[digests.Delivery]:
-        """Deliveries whose sender died while sending, now marked 'uncertain'."""
-        if not digests.any_sending(self._conn):
-            return []  # the usual case, without taking the write lock
-        with self.transaction() as conn:
-            return digests.interrupted(conn, alive, now)
-
-    def digest_delivery(
-        self, digest_id: str, period: str, recipient: str
-    ) -> digests.Delivery | None:
-        return digests.delivery(self._conn, digest_id, period, recipient)
-
-    def digest_cursor(self, digest_id: str, recipient: str) -> int | None:
-        return digests.cursor(self._conn, digest_id, recipient)
-
-    def digest_start(self, digest_id: str, recipient: str, since: datetime | None) -> int:
-        """Where the recipient's next digest starts (see store.digests.start)."""
-        return digests.start(self._conn, digest_id, recipient, since)
-
-    def recent_digests(self, digest_id: str, limit: int = 20) -> list[digests.Delivery]:
-        return digests.recent(self._conn, digest_id, limit)
-
     def last_arrival(self) -> int:
         return _items.last_arrival(self._conn)
-
-    # -- WebSub subscriptions --------------------------------------------------------
-
-    def websub_subscribe(
-        self,
-        topic: str,
-        callback: str,
-        secret: str | None,
-        expires: datetime,
-        etag: str | None,
-        now: datetime,
-        limit: int,
-    ) -> bool:
-        """False: the hub is full (a renewal always passes)."""
-        with self.transaction() as conn:
-            return websub.subscribe(conn, topic, callback, secret, expires, etag, now, limit)
-
-    def websub_unsubscribe(self, topic: str, callback: str) -> None:
-        with self.transaction() as conn:
-            websub.unsubscribe(conn, topic, callback)
-
-    def websub_active(self, now: datetime) -> list[websub.Subscription]:
-        """Subscriptions whose lease runs (expired ones are dropped on the way)."""
-        if not websub.count(self._conn):
-            return []  # the usual case, without taking the write lock
-        with self.transaction() as conn:
-            return websub.active(conn, now)
-
-    def websub_count(self) -> int:
-        return websub.count(self._conn)
-
-    def websub_delivered(self, topic: str, callback: str, etag: str) -> None:
-        with self.transaction() as conn:
-            websub.delivered(conn, topic, callback, etag)
-
-    def websub_failed(self, topic: str, callback: str, error: str, retry: datetime) -> None:
-        with self.transaction() as conn:
-            websub.failed(conn, topic, callback, error, retry)

@@ -13,6 +13,7 @@ from datetime import datetime
 from aggregator.core.kinds import DeliveryState
 from aggregator.store.items import arrivals_before, last_arrival
 from aggregator.store.rows import as_enum, from_text, stored_time, to_text
+from aggregator.store.storage import Storage
 
 DONE = (DeliveryState.SENT, DeliveryState.EMPTY, DeliveryState.UNCERTAIN)  # never goes out again
 
@@ -208,3 +209,70 @@ def recent(conn: sqlite3.Connection, digest_id: str, limit: int = 20) -> list[De
         (digest_id, limit),
     )
     return [_delivery(row) for row in rows]
+
+
+class DigestStorage(Storage):
+    """The store's record of e-mail digests (a part of Store)."""
+
+    def digest_known_since(self, digest_id: str, now: datetime) -> datetime:
+        """When this digest was first seen: no period due before it is sent."""
+        with self.transaction() as conn:
+            return known_since(conn, digest_id, now)
+
+    def claim_digest(
+        self,
+        digest_id: str,
+        period: str,
+        recipients: Iterable[tuple[str, str]],
+        claimant: str,
+        now: datetime,
+        since: datetime | None,
+    ) -> list[Claim]:
+        """Claim a digest's period for each (recipient, message id) that has not had it, in
+        one write transaction: of two senders, one gets each claim."""
+        with self.transaction() as conn:
+            return claim(conn, digest_id, period, recipients, claimant, now, since)
+
+    def finish_digest(
+        self,
+        digest_id: str,
+        period: str,
+        recipient: str,
+        state: DeliveryState,
+        items: int,
+        now: datetime,
+    ) -> None:
+        with self.transaction() as conn:
+            finish(conn, digest_id, period, recipient, state, items, now)
+
+    def fail_digest(
+        self,
+        digest_id: str,
+        period: str,
+        recipient: str,
+        error: str,
+        next_attempt: datetime,
+        now: datetime,
+    ) -> None:
+        with self.transaction() as conn:
+            fail(conn, digest_id, period, recipient, error, next_attempt, now)
+
+    def interrupted_digests(self, alive: Callable[[str], bool], now: datetime) -> list[Delivery]:
+        """Deliveries whose sender died while sending, now marked 'uncertain'."""
+        if not any_sending(self._conn):
+            return []  # the usual case, without taking the write lock
+        with self.transaction() as conn:
+            return interrupted(conn, alive, now)
+
+    def digest_delivery(self, digest_id: str, period: str, recipient: str) -> Delivery | None:
+        return delivery(self._conn, digest_id, period, recipient)
+
+    def digest_cursor(self, digest_id: str, recipient: str) -> int | None:
+        return cursor(self._conn, digest_id, recipient)
+
+    def digest_start(self, digest_id: str, recipient: str, since: datetime | None) -> int:
+        """Where the recipient's next digest starts (see store.start)."""
+        return start(self._conn, digest_id, recipient, since)
+
+    def recent_digests(self, digest_id: str, limit: int = 20) -> list[Delivery]:
+        return recent(self._conn, digest_id, limit)

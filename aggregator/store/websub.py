@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.store.rows import from_text, to_text
+from aggregator.store.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,43 @@ def failed(
         "last_error = ? WHERE topic = ? AND callback = ?",
         (to_text(retry), error[:300], topic, callback),
     )
+
+
+class WebSubStorage(Storage):
+    """The store's WebSub subscriptions (a part of Store)."""
+
+    def websub_subscribe(
+        self,
+        topic: str,
+        callback: str,
+        secret: str | None,
+        expires: datetime,
+        etag: str | None,
+        now: datetime,
+        limit: int,
+    ) -> bool:
+        """False: the hub is full (a renewal always passes)."""
+        with self.transaction() as conn:
+            return subscribe(conn, topic, callback, secret, expires, etag, now, limit)
+
+    def websub_unsubscribe(self, topic: str, callback: str) -> None:
+        with self.transaction() as conn:
+            unsubscribe(conn, topic, callback)
+
+    def websub_active(self, now: datetime) -> list[Subscription]:
+        """Subscriptions whose lease runs (expired ones are dropped on the way)."""
+        if not count(self._conn):
+            return []  # the usual case, without taking the write lock
+        with self.transaction() as conn:
+            return active(conn, now)
+
+    def websub_count(self) -> int:
+        return count(self._conn)
+
+    def websub_delivered(self, topic: str, callback: str, etag: str) -> None:
+        with self.transaction() as conn:
+            delivered(conn, topic, callback, etag)
+
+    def websub_failed(self, topic: str, callback: str, error: str, retry: datetime) -> None:
+        with self.transaction() as conn:
+            failed(conn, topic, callback, error, retry)
