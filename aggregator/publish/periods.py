@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from aggregator.config.schema import WEEKDAYS, Campaign, Digest
+from aggregator.config.schema import Campaign, Digest
+from aggregator.config.values import WEEKDAYS
 from aggregator.core.time import BERLIN
 
 SUMMARY = "abschluss"
