@@ -14,9 +14,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# The dependencies in a layer of their own, built from pyproject.toml alone (with a
+# stand-in package for its version): a change of the code does not reinstall them.
 COPY pyproject.toml README.md ./
+RUN mkdir aggregator && echo '__version__ = "0"' > aggregator/__init__.py \
+ && pip install --no-cache-dir . && pip uninstall -y -q jobcenter-aggregator \
+ && rm -rf aggregator build
 COPY aggregator ./aggregator
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
  && useradd --system --uid 10001 --home-dir /data aggregator \
  && mkdir -p /data /config \
  && chown aggregator /data
