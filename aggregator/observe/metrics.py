@@ -54,6 +54,10 @@ class Metrics:
             "aggregator_digests", "Digest deliveries by digest and outcome (sent, empty, "
             "failed)", ["digest", "outcome"], registry=self.registry,
         )  # fmt: skip
+        self.digest_checks = Counter(
+            "aggregator_digest_checks", "Looks for due digests (after the first refresh "
+            "cycle): how often the service asked whether one is due", registry=self.registry,
+        )  # fmt: skip
         self.digest_last_sent = Gauge(
             "aggregator_digest_last_sent_timestamp_seconds", "When a digest last went out "
             "(Unix time)", ["digest"], registry=self.registry,

@@ -271,6 +271,8 @@ class Service:
                 await self._send_digest(config, digest, period, now)
         except Exception as exc:  # a bug, or the database, must not stop the scheduler
             self._crashed("digests", exc)
+        finally:
+            self.metrics.digest_checks.inc()
 
     async def _send_digest(
         self, config: Config, digest: Digest, period: Period, now: datetime
