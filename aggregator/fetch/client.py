@@ -108,8 +108,12 @@ class Fetcher:
         defaults: Defaults,
         transport: httpx.AsyncBaseTransport | None = None,
         robots: RobotsCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
+        """`clock`: the monotonic seconds pacing and robots.txt lifetimes count in (a
+        test moves it on instead of waiting)."""
         self.defaults = defaults
+        self.clock = clock
         self.robots = robots if robots is not None else RobotsCache()
         self._global = PrioritySlots(defaults.concurrency)
         self._hosts: defaultdict[str, _Host] = defaultdict(
@@ -214,16 +218,16 @@ class Fetcher:
         """Leave at least host_delay (or robots.txt's Crawl-delay) between two starts."""
         delay = max(self.defaults.host_delay.total_seconds(), host.crawl_delay)
         async with host.pace:
-            wait = host.next_start - time.monotonic()
+            wait = host.next_start - self.clock()
             if wait > 0:
                 await asyncio.sleep(wait)
-            host.next_start = time.monotonic() + delay
+            host.next_start = self.clock() + delay
 
     async def _check_robots(self, host: _Host, rules: _Rules, url: str, limits: Timeouts) -> None:
         async with rules.lock:  # who waited here learns what the first one found
-            if rules.down and time.monotonic() < rules.down_until:
+            if rules.down and self.clock() < rules.down_until:
                 raise rules.down  # no answer, no site: spare the requests and the pacing
-            if time.monotonic() >= rules.until:
+            if self.clock() >= rules.until:
                 await self._load_robots(host, rules, url, limits)
         if rules.failed:
             raise RobotsUnavailable("robots.txt answered with a server error; trying later")
@@ -241,12 +245,12 @@ class Fetcher:
         rules.robots, rules.failed = None, False
         known = self.robots.recall(origin, time.time())
         if known is not None:  # read by an earlier process, and still valid
-            rules.until = time.monotonic() + (known.expires - time.time())
+            rules.until = self.clock() + (known.expires - time.time())
             rules.failed = known.server_error
             if known.text is not None:
                 self._obey(host, rules, known.text)
             return
-        rules.until = time.monotonic() + ROBOTS_TTL
+        rules.until = self.clock() + ROBOTS_TTL
         allowed = Remembered(None, False, time.time() + ROBOTS_TTL)
         try:
             # the first contact with a site waits for the requests of sites under way
@@ -256,7 +260,7 @@ class Fetcher:
         except HTTPStatusFailed as exc:
             if exc.status >= 500:
                 rules.failed = True
-                rules.until = time.monotonic() + ROBOTS_RETRY
+                rules.until = self.clock() + ROBOTS_RETRY
                 self.robots.remember(origin, Remembered(None, True, time.time() + ROBOTS_RETRY))
             else:
                 self.robots.remember(origin, allowed)
@@ -264,7 +268,7 @@ class Fetcher:
         except UNREACHABLE as exc:
             rules.until = 0.0
             down = type(exc)(f"robots.txt: {exc}; nothing fetched from this host until it answers")
-            rules.down, rules.down_until = down, time.monotonic() + DOWN_MEMORY
+            rules.down, rules.down_until = down, self.clock() + DOWN_MEMORY
             raise down from None
         except FetchError:  # too large, too many redirects: as if there were none
             self.robots.remember(origin, allowed)

@@ -1,11 +1,14 @@
 import asyncio
+import contextlib
 import gzip
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
 from aggregator.config.schema import Defaults
 from aggregator.core.model import Timeouts
+from aggregator.core.robots import Remembered, RobotsCache
 from aggregator.errors import (
     ConnectFailed,
     FetchTimeout,
@@ -105,6 +108,12 @@ def test_permanent_redirect_is_reported(site):
     assert get(site.url("tmp.xml")).moved_to is None
 
 
+def origin_of_url(url: str) -> str:
+    """An origin as the robots.txt cache keys it: scheme://host:port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def test_waiting_for_a_slow_host_does_not_block_other_hosts(site):
     """Politeness pauses one host; with one global slot, another host is still served
     while the first waits out its host_delay."""
@@ -116,16 +125,27 @@ def test_waiting_for_a_slow_host_does_not_block_other_hosts(site):
             return await paced_run(first)
 
     async def paced_run(first: str) -> float:
-        async with Fetcher(Defaults(host_delay="3s", concurrency=1)) as fetcher:
-            await asyncio.gather(fetcher.get(first), fetcher.get(other_host))  # robots.txt
-            await asyncio.sleep(3.1)  # both hosts may be asked again
+        moved = [0.0]  # seconds the fetcher's clock is ahead of the real one
+
+        def clock() -> float:
+            return time.monotonic() + moved[0]
+
+        allowed = Remembered("User-agent: *\nAllow: /\n", False, time.time() + 3600)
+        robots = RobotsCache({origin_of_url(u): allowed for u in (first, other_host)})
+        defaults = Defaults(host_delay="3s", concurrency=1)
+        async with Fetcher(defaults, robots=robots, clock=clock) as fetcher:
+            await asyncio.gather(fetcher.get(first), fetcher.get(other_host))
+            moved[0] += 3.1  # both hosts may be asked again, without waiting for it
             await fetcher.get(first)
             paced = asyncio.create_task(fetcher.get(site.url("feeds/stadt-atom.atom")))
             await asyncio.sleep(0.2)  # the paced request is waiting out host_delay now
+            assert not paced.done()
             started = time.monotonic()
             await fetcher.get(other_host)
             elapsed = time.monotonic() - started
-            await paced
+            paced.cancel()  # it would go on waiting its 3 s
+            with contextlib.suppress(asyncio.CancelledError):
+                await paced
             return elapsed
 
     assert asyncio.run(run()) < 1.5  # not after the paced one's 3 s
