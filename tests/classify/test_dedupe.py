@@ -1,4 +1,5 @@
-"""Shingles computed a batch of texts at a time are each text's own."""
+"""Near-duplicates: shingles computed a batch at a time are each text's own, and an
+item joins the group of its nearest duplicate from another source."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.classify import dedupe
+from aggregator.classify.dedupe import Candidate, choose_group, encode, group_id_for, shingle_texts
 
 _WORDS = ["Jobcenter", "Aktionswoche", "kommunale", "Landkreis", "Görlitz", "Stark", "Sozial",
           "vor", "Ort", "2019", "und", "die", "im", "der"]  # fmt: skip
@@ -53,3 +55,42 @@ def test_a_long_text_has_the_band_keys_of_its_minima_taken_at_once(monkeypatch):
     monkeypatch.setattr(dedupe, "SHINGLES_AT_ONCE", 100)
     assert in_parts == at_once == dedupe.shingle_texts([long_text])[long_text]
     assert len(at_once.shingles) > 2000 and len(at_once.bands) == dedupe.BANDS
+
+
+JOINT_TEXT = (
+    "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten Aktionswoche "
+    "ein und zeigen mit Aktionstagen, offenen Türen und Gesprächen ihre Angebote für Familien, "
+    "Alleinerziehende und Betriebe in der Region vor Ort"
+)
+OTHER_TEXT = (
+    "Der Kreistag berät am Donnerstag über den Haushalt des kommenden Jahres, die Sanierung "
+    "der Kreisstraßen und den Neubau der Berufsschule im Norden des Landkreises"
+)
+
+
+def _candidate(source_id: str, text: str, group_id: str | None = None) -> Candidate:
+    return Candidate(source_id, f"{source_id}-key", group_id,
+                     encode(shingle_texts([text])[text].shingles))  # fmt: skip
+
+
+def test_an_item_joins_the_group_of_its_near_duplicate_from_another_source() -> None:
+    own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
+    grouped = choose_group("oder-spree", own, [
+        _candidate("uckermark", OTHER_TEXT, "g-other"),
+        _candidate("spree-neisse", JOINT_TEXT, "g-joint"),
+    ])  # fmt: skip
+    assert grouped is not None and grouped.group_id == "g-joint" and grouped.founder is None
+
+
+def test_an_ungrouped_duplicate_founds_a_group_named_after_it() -> None:
+    own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
+    founder = _candidate("spree-neisse", JOINT_TEXT)
+    grouped = choose_group("oder-spree", own, [founder])
+    assert grouped is not None and grouped.founder == founder
+    assert grouped.group_id == group_id_for("spree-neisse", "spree-neisse-key")
+
+
+def test_no_group_with_the_same_source_or_an_unlike_text() -> None:
+    own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
+    assert choose_group("spree-neisse", own, [_candidate("spree-neisse", JOINT_TEXT)]) is None
+    assert choose_group("oder-spree", own, [_candidate("uckermark", OTHER_TEXT)]) is None
