@@ -19,6 +19,20 @@ ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "atom.rng"))
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they run: e2e (a CLI or service process), browser (Chromium)."""
+    sources: dict[Path, str] = {}
+    for item in items:
+        path = Path(str(item.fspath))
+        if path not in sources:
+            sources[path] = path.read_text(encoding="utf-8") if path.suffix == ".py" else ""
+        source = sources[path]
+        if "e2e" in path.parts or "run_cli(" in source or "service(" in source:
+            item.add_marker(pytest.mark.e2e)
+        if "sync_playwright" in source:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def site() -> Iterator[SiteServer]:
     server = SiteServer().start()
