@@ -157,3 +157,14 @@ class FetchOutcome:
     found_by: FoundBy | None = None  # how a listing page's items were found
     failures: int = 0  # failures of this URL in a row, this one included (0: it worked)
     http_status: int | None = None  # the status a failed request was answered with
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What storing one refresh did."""
+
+    new: int = 0
+    updated: int = 0
+    held: int = 0  # new items held back from the feeds of many sources
+    waiting: int = 0  # new items out of every output until their detail page is read
+    released: int = 0  # waiting items let out: their page was read (or given up)

@@ -11,13 +11,24 @@ an in-memory fake in a unit test, and so that none of them can reach the rest of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
+from aggregator.classify.campaigns import Verdict
+from aggregator.classify.dedupe import Shingled
 from aggregator.config.schema import Config, Source
-from aggregator.core.model import FetchState, Item, QueuedDetail, Timeouts
+from aggregator.core.model import (
+    DetailQueueChange,
+    FetchOutcome,
+    FetchState,
+    Item,
+    QueuedDetail,
+    SaveResult,
+    StoredItem,
+    Timeouts,
+)
 from aggregator.fetch.client import Fetched, NotModified
 
 P = ParamSpec("P")
@@ -79,6 +90,47 @@ class TargetMemory(UrlMemory, Protocol):
 
 class RefreshMemory(ListingMemory, TargetMemory, Protocol):
     """Everything a refresh reads of the store before it writes its one transaction."""
+
+
+class RefreshStore(RefreshMemory, Protocol):
+    """What a refresh reads, and the one transaction it writes (store.Store has it)."""
+
+    def save_refresh(
+        self,
+        source_id: str,
+        items: Iterable[Item],
+        outcomes: Iterable[FetchOutcome],
+        now: datetime,
+        verdicts: Mapping[str, Sequence[Verdict]] | None = None,
+        shingled: Mapping[str, Shingled] | None = None,
+        details: DetailQueueChange | None = None,
+    ) -> SaveResult: ...
+
+
+class CampaignStore(Protocol):
+    """What re-judging the stored items for changed campaign rules uses of the store."""
+
+    @property
+    def readonly(self) -> bool: ...
+
+    def remember_sources(self, configured: Iterable[Source]) -> None: ...
+
+    def campaign_digest(self, campaign_id: str) -> str | None: ...
+
+    def items(
+        self,
+        *,
+        limit: int | None = 200,
+        offset: int = 0,
+        by_arrival: bool = False,
+        with_waiting: bool = False,
+    ) -> list[StoredItem]: ...
+
+    def replace_campaign(
+        self, campaign_id: str, digest: str, members: Iterable[tuple[str, str, str]]
+    ) -> None: ...
+
+    def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,17 @@ from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredI
 from aggregator.errors import WorkerError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.crawl import crawl_listing, read_feed
-from aggregator.pipeline.ports import Getter, Parsing, Policy, Refresh, quietly
+from aggregator.pipeline.ports import (
+    CampaignStore,
+    Getter,
+    Parsing,
+    Policy,
+    Refresh,
+    RefreshStore,
+    quietly,
+)
 from aggregator.pipeline.targets import configured_urls, resolve_targets
-from aggregator.store.database import Store, is_storage_failure
+from aggregator.store.failures import is_storage_failure
 from aggregator.worker.pool import INLINE, Offload
 
 Clock = Callable[[], datetime]
@@ -119,7 +127,7 @@ async def refresh_source(  # noqa: PLR0913 - the options have defaults
     source: Source,
     config: Config,
     fetcher: Getter,
-    store: Store,
+    store: RefreshStore,
     clock: Clock = utc_now,
     force: bool = False,
     offload: Offload = INLINE,
@@ -197,7 +205,7 @@ async def _shingled(items: list[Item], offload: Parsing) -> dict[str, Shingled]:
 JUDGED_AT_ONCE = 2_000  # stored items read per query when re-judging
 
 
-def sync_campaigns(config: Config, store: Store) -> list[str]:
+def sync_campaigns(config: Config, store: CampaignStore) -> list[str]:
     """Re-judge every stored item for the campaigns and phases whose rules (or the
     sources' aliases) changed since the last run, so that tuning rules needs no refetch:
     what a text says decides whatever its date, so no window narrows the items read.
@@ -223,7 +231,7 @@ def sync_campaigns(config: Config, store: Store) -> list[str]:
     return changed
 
 
-def stored_items(store: Store) -> Iterator[StoredItem]:
+def stored_items(store: CampaignStore) -> Iterator[StoredItem]:
     """Every stored item (those waiting for their detail page too), read a few thousand
     at a time in order of arrival."""
     offset = 0
@@ -238,7 +246,7 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     sources: list[Source],
     config: Config,
     fetcher: Getter,
-    store: Store,
+    store: RefreshStore,
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,
     force: bool = False,

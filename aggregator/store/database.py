@@ -17,7 +17,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +31,7 @@ from aggregator.core.model import (
     FetchState,
     Item,
     QueuedDetail,
+    SaveResult,
     StoredItem,
 )
 from aggregator.core.robots import RobotsCache
@@ -86,15 +86,6 @@ def _storage_errors(cls: type[Store]) -> type[Store]:
         if callable(value) and not name.startswith("_") and name != "transaction":
             setattr(cls, name, _translated(value))
     return cls
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    new: int = 0
-    updated: int = 0
-    held: int = 0  # new items held back from the feeds of many sources
-    waiting: int = 0  # new items out of every output until their detail page is read
-    released: int = 0  # waiting items let out: their page was read (or given up)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
