@@ -27,7 +27,8 @@ def test_104_entries_with_unique_ids_and_valid_lands():
 
 
 def test_every_traeger_of_the_list_is_present_with_its_homepage():
-    rows = list(csv.DictReader(CSV.open(encoding="utf-8")))
+    with CSV.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     by_name = {s.name: s for s in CONFIG.sources}
     assert len(rows) == 104
     for row in rows:

@@ -9,7 +9,7 @@ import pytest
 
 from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.pools import PerOriginTransport
-from tests.siteserver import Route, SiteServer
+from tests.siteserver import SITES, Route, SiteServer
 
 FEED = "feeds/spree-neisse-rss2.xml"
 
@@ -38,7 +38,7 @@ def test_each_origin_is_answered_and_idle_pools_are_closed(sites):
         return bodies, open_pools
 
     bodies, open_pools = asyncio.run(go())
-    expected = (SiteServer().root / FEED).read_bytes()
+    expected = (SITES / FEED).read_bytes()  # the files the sites serve
     assert bodies == [expected] * 6
     assert max(open_pools) <= 4 and open_pools[-1] < 6  # bounded: not one per host seen
 
