@@ -3,49 +3,21 @@ the demo serves (aggregator/demo/corpus.yaml)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from itertools import combinations
 
 import pytest
-import yaml
 
 from aggregator.classify.campaigns import compile_entry, judge
 from aggregator.classify.dedupe import THRESHOLD, band_keys, shingles, similarity
 from aggregator.config.loader import load_config
-from aggregator.config.schema import Campaign, Source
-from aggregator.core.model import Item
-from aggregator.core.time import BERLIN
-from aggregator.demo.sites import CORPUS_PATH
-from aggregator.normalize.entries import fingerprint
+from aggregator.config.schema import Campaign
+from tests.helpers.corpus import ITEMS, SOURCES
 from tests.paths import ROOT
-
-NOT_CONFIG = ("kind", "style")  # kind has a default here; style is the demo's
-CORPUS = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
-SOURCES = {
-    s["id"]: Source(
-        kind=s.get("kind", "landkreis"), **{k: v for k, v in s.items() if k not in NOT_CONFIG}
-    )
-    for s in CORPUS["sources"]
-}
 
 
 def bundled_campaign(campaign_id: str) -> Campaign:
     config = load_config(ROOT / "sources.yaml")
     return next(c for c in config.campaigns if c.id == campaign_id)
-
-
-def corpus_item(n: int, entry: dict) -> Item:
-    hour, minute = map(int, entry.get("time", "10:00").split(":"))
-    published = datetime.combine(entry["date"], time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
-    return Item(
-        source_id=entry["source"], key=f"link:corpus.example/{n}", url=f"https://corpus.example/{n}",
-        title=entry["title"], summary_html=entry["text"], summary_text=entry["text"],
-        content_html="", published=published, date_is_guess=False,
-        fingerprint=fingerprint(entry["title"], entry["text"]), fetched_from="corpus",
-    )  # fmt: skip
-
-
-ITEMS = [(corpus_item(n, entry), entry) for n, entry in enumerate(CORPUS["items"])]
 
 
 def test_the_corpus_is_big_enough_and_balanced():

@@ -13,7 +13,7 @@ from aggregator.config.loader import parse_config
 from aggregator.deliver.digests import deliver_period
 from aggregator.publish.periods import SUMMARY, due_period
 from aggregator.store.database import Store
-from tests.store.test_store import make_item
+from tests.helpers.items import make_item
 
 CONFIG = parse_config("""\
 version: 1

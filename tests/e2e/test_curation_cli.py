@@ -11,9 +11,8 @@ import re
 import sqlite3
 from pathlib import Path
 
-from tests.classify.test_campaigns import ITEMS
 from tests.conftest import ATOM, assert_valid_atom, run_cli
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.siteserver import SiteServer
 
 

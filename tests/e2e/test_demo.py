@@ -12,9 +12,10 @@ import httpx
 import yaml
 
 from aggregator.config.loader import load_config
+from aggregator.demo.loopback import free_port
 from aggregator.demo.sites import CORPUS_PATH, build_sites, demo_config, load_offices
 from tests.conftest import ATOM, ROOT, assert_valid_atom
-from tests.service.test_service import free_port, wait_for, walk_archives
+from tests.helpers.service import wait_for, walk_archives
 
 CORPUS = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SEED = "Pressemitteilung Nr. 175/2019 – Bundesweite Aktionswoche der kommunalen Jobcenter"

@@ -12,12 +12,11 @@ from email.message import EmailMessage
 
 import httpx
 
-from tests.classify.test_campaigns import ITEMS
 from tests.conftest import run_cli
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.helpers.digests import configured_long_ago
+from tests.helpers.service import service, wait_for
 from tests.mailserver import MailHandler, Received, mail_server
-from tests.service.test_service import service, wait_for
 
 TEAM = ["presse@landkreistag.example", "referat@staedtetag.example"]
 CAMPAIGN_TITLES = {item.title for item, entry in ITEMS if entry["label"]}

@@ -11,11 +11,10 @@ import httpx
 from lxml import html as lxml_html
 from playwright.sync_api import expect, sync_playwright
 
-from tests.classify.test_campaigns import ITEMS
 from tests.conftest import run_cli
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
-from tests.publish.test_dashboard import CHROMIUM, FLAGS
-from tests.service.test_service import service, wait_for
+from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
+from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer
 from tests.websubscriber import websub_subscriber
 

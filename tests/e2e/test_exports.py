@@ -11,10 +11,9 @@ from email.utils import format_datetime
 import httpx
 import openpyxl
 
-from tests.classify.test_campaigns import ITEMS
 from tests.conftest import run_cli
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, rss, serve_corpus
-from tests.service.test_service import service, wait_for
+from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, rss, serve_corpus
+from tests.helpers.service import service, wait_for
 from tests.siteserver import Route
 
 HOSTILE = '=HYPERLINK("https://evil.example","Aktionswoche der kommunalen Jobcenter")'

@@ -18,10 +18,10 @@ import listparser
 from lxml import etree
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.test_end_to_end_campaigns import rss
+from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.corpus import rss
+from tests.helpers.service import big_feed, service, wait_for
 from tests.paths import TESTS
-from tests.publish.test_dashboard import CHROMIUM, FLAGS
-from tests.service.test_service import big_feed, service, wait_for
 from tests.siteserver import Route
 from tests.websubscriber import websub_subscriber
 

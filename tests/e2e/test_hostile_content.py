@@ -14,7 +14,7 @@ import httpx
 from lxml import etree
 
 from tests.conftest import ATOM, assert_valid_atom, run_cli
-from tests.service.test_service import service
+from tests.helpers.service import service
 from tests.siteserver import Route
 
 # What text pasted from Word into a CMS brings along: ESC, backspace, a character

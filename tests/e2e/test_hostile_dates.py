@@ -20,7 +20,7 @@ from aggregator.parse.dates import parse_date
 from aggregator.store.rows import stored_time, to_text
 from tests.conftest import assert_valid_atom, run_cli
 from tests.helpers.old_schemas import DROP_AFTER_18
-from tests.service.test_service import service
+from tests.helpers.service import service
 from tests.siteserver import Route
 
 ODD_DATES = {

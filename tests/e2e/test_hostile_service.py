@@ -15,7 +15,7 @@ import pytest
 
 from aggregator.service.protocol import HEADER_TIMEOUT_VARIABLE
 from tests.e2e.test_feed_readers import config, releases
-from tests.service.test_service import service, wait_for
+from tests.helpers.service import service, wait_for
 from tests.siteserver import Route
 from tests.websubscriber import websub_subscriber
 

@@ -9,8 +9,8 @@ import httpx
 from lxml import etree
 
 from tests.conftest import ATOM, assert_valid_atom, run_cli
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
-from tests.service.test_service import service, wait_for
+from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer
 
 PASSWORD = "nur für das Team"

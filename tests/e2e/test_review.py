@@ -17,10 +17,10 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import run_cli
 from tests.e2e.test_digests import CAMPAIGN_LINKS
-from tests.e2e.test_end_to_end_campaigns import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
+from tests.helpers.service import service, wait_for
 from tests.paths import ROOT, TESTS
-from tests.publish.test_dashboard import CHROMIUM, FLAGS
-from tests.service.test_service import service, wait_for
 
 ARTIFACTS = TESTS / "artifacts"
 PICTURES = ROOT / "docs" / "pictures"

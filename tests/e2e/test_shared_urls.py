@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 from tests.conftest import run_cli
-from tests.service.test_service import big_feed
+from tests.helpers.service import big_feed
 from tests.siteserver import Route
 
 

@@ -5,25 +5,11 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from tests.classify.test_campaigns import ITEMS
+from tests.helpers.browser import ARTIFACTS, CHROMIUM, FLAGS
+from tests.helpers.corpus import ITEMS, serve_corpus
+from tests.helpers.service import big_feed, config_with_extras, service, wait_for, walk_archives
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
-from tests.paths import TESTS
-from tests.service.test_service import (
-    big_feed,
-    config_with_extras,
-    serve_corpus,
-    service,
-    wait_for,
-    walk_archives,
-)
 from tests.siteserver import Route
-
-CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
-ARTIFACTS = TESTS / "artifacts"
-FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_config):

@@ -24,9 +24,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from aggregator.demo.loopback import free_port
 from aggregator.store.schema import MIGRATIONS
 from tests.conftest import ROOT, run_cli
-from tests.service.test_service import free_port, service, wait_for
+from tests.helpers.service import service, wait_for
 from tests.siteserver import Route
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a disk needs root")

@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import run_cli
 from tests.e2e.test_feed_readers import config, releases
-from tests.service.test_service import service, wait_for
+from tests.helpers.service import service, wait_for
 from tests.siteserver import Route
 
 

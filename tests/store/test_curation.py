@@ -13,7 +13,7 @@ from aggregator.errors import NotUndoable
 from aggregator.normalize.entries import atom_id
 from aggregator.store.database import Store
 from aggregator.store.rows import to_text
-from tests.store.test_store import make_item
+from tests.helpers.items import make_item
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CAMPAIGN = "aktionswoche-2019"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from aggregator.store.database import Store
-from tests.store.test_store import T0, make_item
+from tests.helpers.items import T0, make_item
 
 RECIPIENTS = [("a@kreis.example", "<1@x>"), ("b@kreis.example", "<2@x>")]
 

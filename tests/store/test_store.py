@@ -5,28 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.core.model import FetchOutcome, Item
+from aggregator.core.model import FetchOutcome
 from aggregator.store.database import MIGRATIONS, Store
+from tests.helpers.items import JOINT, T0, make_item
 from tests.helpers.old_schemas import DROP_AFTER_18
-
-T0 = datetime(2019, 8, 28, 10, 0, tzinfo=UTC)
-
-
-def make_item(key: str = "link:e.de/1", **changes) -> Item:
-    item = Item(
-        source_id="spree-neisse",
-        key=key,
-        url="https://e.de/1",
-        title="Aktionswoche",
-        summary_html="<p>Text</p>",
-        summary_text="Text",
-        content_html="",
-        published=datetime(2019, 8, 28, 7, 15, tzinfo=UTC),
-        date_is_guess=False,
-        fingerprint="f1",
-        fetched_from="https://e.de/rss.xml",
-    )
-    return replace(item, **changes)
 
 
 @pytest.fixture
@@ -115,12 +97,6 @@ def test_items_are_newest_first_and_filterable(store: Store):
     assert [s.item.url for s in store.items()][-1] == "https://e.de/old"
     assert {s.item.source_id for s in store.items(source_ids=["other"])} == {"other"}
     assert len(store.items(limit=1)) == 1
-
-
-JOINT = (
-    "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
-    "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
-)
 
 
 def _joins_the_group_of(store: Store, source_id: str) -> bool:

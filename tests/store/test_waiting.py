@@ -8,7 +8,7 @@ from pathlib import Path
 from aggregator.core.model import DetailQueueChange, Entry, QueuedDetail
 from aggregator.store.database import Store
 from aggregator.store.queue import MAX_ATTEMPTS
-from tests.store.test_store import JOINT, make_item
+from tests.helpers.items import JOINT, make_item
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 LISTING = "https://e.de/presse/"

@@ -25,7 +25,7 @@ from aggregator.store.database import Store
 from aggregator.web.app import create_app
 from aggregator.web.state import AppState
 from tests.conftest import ATOM, assert_valid_atom
-from tests.store.test_store import T0, make_item
+from tests.helpers.items import T0, make_item
 
 CONFIG = parse_config(
     "version: 1\ncampaigns:\n"

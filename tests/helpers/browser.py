@@ -1,0 +1,12 @@
+"""Debian's Chromium as the tests drive it through Playwright."""
+
+from __future__ import annotations
+
+from tests.paths import TESTS
+
+CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
+ARTIFACTS = TESTS / "artifacts"
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
