@@ -44,6 +44,16 @@ def _feed(config: Path, env: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _fetched_corpus(site: SiteServer, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The demo's corpus served and fetched once: its sources.yaml and the CLI's env."""
+    serve_corpus(site)
+    config = tmp_path / "sources.yaml"
+    config.write_text(config_text(site), encoding="utf-8")
+    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
+    _cli(config, env, "fetch")
+    return config, env
+
+
 def _exported(config: Path, env: dict[str, str], tmp_path: Path) -> list[dict[str, str]]:
     target = tmp_path / "export.csv"
     _cli(config, env, "export", CAMPAIGN, "--out", str(target))
@@ -53,11 +63,7 @@ def _exported(config: Path, env: dict[str, str], tmp_path: Path) -> list[dict[st
 def test_decisions_flow_into_every_output_and_outlast_refreshes(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    serve_corpus(site)
-    config = tmp_path / "sources.yaml"
-    config.write_text(config_text(site), encoding="utf-8")
-    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
-    _cli(config, env, "fetch")
+    config, env = _fetched_corpus(site, tmp_path)
     assert CAMPAIGN_ITEM in _feed(config, env) and OTHER_ITEM not in _feed(config, env)
 
     said = _cli(config, env, "curate", "exclude", CAMPAIGN, CAMPAIGN_ITEM,
@@ -99,11 +105,7 @@ def test_decisions_flow_into_every_output_and_outlast_refreshes(
 def test_a_decision_needs_a_reason_a_known_campaign_and_a_stored_item(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    serve_corpus(site)
-    config = tmp_path / "sources.yaml"
-    config.write_text(config_text(site), encoding="utf-8")
-    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
-    _cli(config, env, "fetch")
+    config, env = _fetched_corpus(site, tmp_path)
     base = ("curate", "exclude")
     assert "needs a reason" in _cli(config, env, *base, CAMPAIGN, CAMPAIGN_ITEM, "--reason", " ",
                                     "--by", "anna", code=2)  # fmt: skip
@@ -127,14 +129,10 @@ Fördermöglichkeiten bei Einstellungen zu sprechen.</p>
 def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_path: Path) -> None:
     from tests.siteserver import Route
 
-    serve_corpus(site)
     site.routes["/spree-neisse/presse/vergessen.html"] = Route(
         body=FORGOTTEN.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
     )
-    config = tmp_path / "sources.yaml"
-    config.write_text(config_text(site), encoding="utf-8")
-    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
-    _cli(config, env, "fetch")
+    config, env = _fetched_corpus(site, tmp_path)
     url = site.url("spree-neisse/presse/vergessen.html")
     said = _cli(config, env, "curate", "add", "spree-neisse", url, "--campaign", CAMPAIGN,
                 "--reason", "stand nur im Amtsblatt", "--by", "anna")  # fmt: skip
@@ -159,11 +157,7 @@ def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_
 def test_an_editor_splits_a_joint_release_and_merges_it_back(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    serve_corpus(site)
-    config = tmp_path / "sources.yaml"
-    config.write_text(config_text(site), encoding="utf-8")
-    env = {"AGGREGATOR_DB": str(tmp_path / "c.db")}
-    _cli(config, env, "fetch")
+    config, env = _fetched_corpus(site, tmp_path)
     joint = [_link(i.key, i.source_id) for i, e in ITEMS if e.get("joint")]
     first, second = joint[0], joint[1]
 

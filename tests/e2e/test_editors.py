@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import run_cli
-from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.browser import launch
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer
@@ -48,7 +48,7 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
         assert asked.status_code == 202
         wait_for(lambda: len(reader.verifications) == 1, 20, "the verified subscription")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = launch(playwright)
             try:
                 page = browser.new_page()
                 problems: list[str] = []

@@ -18,7 +18,7 @@ import listparser
 from lxml import etree
 from playwright.sync_api import expect, sync_playwright
 
-from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.browser import launch
 from tests.helpers.corpus import rss
 from tests.helpers.service import big_feed, service, wait_for
 from tests.paths import TESTS
@@ -133,7 +133,7 @@ def test_json_feed_beside_every_atom_feed_and_the_feed_as_a_page(site, tmp_path,
         assert atom.headers["cache-control"] == "public, max-age=300"
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = launch(playwright)
             try:
                 page = browser.new_page()
                 problems: list[str] = []

@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import run_cli
 from tests.e2e.test_digests import CAMPAIGN_LINKS
-from tests.helpers.browser import CHROMIUM, FLAGS
+from tests.helpers.browser import launch
 from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.paths import ROOT, TESTS
@@ -115,7 +115,7 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
 
         ARTIFACTS.mkdir(exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = launch(playwright)
             try:
                 page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4
                 problems: list[str] = []  # a blocked inline style is a console error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Browser, Playwright
+
 from tests.paths import TESTS
 
 CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
@@ -10,3 +12,8 @@ FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Chromium headless, as the tests run it."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

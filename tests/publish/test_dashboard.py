@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from tests.helpers.browser import ARTIFACTS, CHROMIUM, FLAGS
+from tests.helpers.browser import ARTIFACTS, launch
 from tests.helpers.corpus import ITEMS, serve_corpus
 from tests.helpers.service import big_feed, config_with_extras, service, wait_for, walk_archives
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
@@ -22,7 +22,7 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
         wait_for(lambda: len(walk_archives(base, "all.atom")) == everything, 40, "all items")
         wait_for(lambda: "gestört" in httpx.get(base + "/").text, 20, "the broken source")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = launch(playwright)
             try:
                 page = browser.new_page(viewport={"width": 390, "height": 844})
                 problems: list[str] = []  # CSP violations are reported on the console
