@@ -109,20 +109,20 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
                 browser.close()
 
         # a viewer reads the history but decides nothing
-        viewer = httpx.Client(base_url=base)
-        login = viewer.post("/login", data={"user": "vera", "password": PASSWORD})
-        assert login.status_code == 303
-        dashboard = lxml_html.fromstring(viewer.get("/").text)
-        [history] = dashboard.xpath(
-            f"//section[@id='kampagne-{CAMPAIGN}']//li[contains(., '{ITEM.title}')]"
-            "//a[@class='bearbeiten']/@href"
-        )
-        assert dashboard.xpath(f"//a[@class='bearbeiten' and @href='{history}']/text()")[0] == (
-            "Verlauf"
-        )
-        item_page = viewer.get(history)
-        assert "zurückgenommen von anna" in item_page.text
-        assert "Herausnehmen" not in item_page.text
+        with httpx.Client(base_url=base) as viewer:
+            login = viewer.post("/login", data={"user": "vera", "password": PASSWORD})
+            assert login.status_code == 303
+            dashboard = lxml_html.fromstring(viewer.get("/").text)
+            [history] = dashboard.xpath(
+                f"//section[@id='kampagne-{CAMPAIGN}']//li[contains(., '{ITEM.title}')]"
+                "//a[@class='bearbeiten']/@href"
+            )
+            assert dashboard.xpath(f"//a[@class='bearbeiten' and @href='{history}']/text()")[0] == (
+                "Verlauf"
+            )
+            item_page = viewer.get(history)
+            assert "zurückgenommen von anna" in item_page.text
+            assert "Herausnehmen" not in item_page.text
 
 
 def test_wrong_passwords_are_throttled(site: SiteServer, tmp_path: Path) -> None:

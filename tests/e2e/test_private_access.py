@@ -33,15 +33,15 @@ def test_a_private_service_opens_only_to_accounts_and_their_feed_tokens(
         assert opml_url.startswith(f"{base}/private/") and feed_url.endswith("/feeds/all.atom")
         wait_for(lambda: b"<entry>" in httpx.get(feed_url).content, 40, "items")
 
-        anonymous = httpx.Client(base_url=base)
-        page = anonymous.get("/")
-        assert page.status_code == 303 and page.headers["location"].startswith(f"{base}/login")
-        assert anonymous.get("/feeds/all.atom").status_code == 401
-        assert anonymous.get(f"/campaigns/{CAMPAIGN}.csv").status_code == 303
-        assert anonymous.get("/sources.opml").status_code == 401
-        assert anonymous.get("/private/falsch/feeds/all.atom").status_code == 404
-        assert anonymous.get("/healthz").status_code in (200, 503)  # monitoring stays open
-        assert anonymous.get("/login").status_code == 200
+        with httpx.Client(base_url=base) as anonymous:
+            page = anonymous.get("/")
+            assert page.status_code == 303 and page.headers["location"].startswith(f"{base}/login")
+            assert anonymous.get("/feeds/all.atom").status_code == 401
+            assert anonymous.get(f"/campaigns/{CAMPAIGN}.csv").status_code == 303
+            assert anonymous.get("/sources.opml").status_code == 401
+            assert anonymous.get("/private/falsch/feeds/all.atom").status_code == 404
+            assert anonymous.get("/healthz").status_code in (200, 503)  # monitoring stays open
+            assert anonymous.get("/login").status_code == 200
 
         feed = httpx.get(feed_url)
         root = assert_valid_atom(feed.content)
@@ -53,10 +53,14 @@ def test_a_private_service_opens_only_to_accounts_and_their_feed_tokens(
         urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
         assert urls and all(url.startswith(personal) for url in urls)
 
-        member = httpx.Client(base_url=base)
-        assert member.post("/login", data={"user": "vera", "password": PASSWORD}).status_code == 303
-        dashboard = member.get("/")
-        assert (
-            dashboard.status_code == 200 and f'href="{personal}/feeds/all.atom"' in dashboard.text
-        )
-        assert member.get(f"/campaigns/{CAMPAIGN}.csv").status_code == 200
+        with httpx.Client(base_url=base) as member:
+            assert (
+                member.post("/login", data={"user": "vera", "password": PASSWORD}).status_code
+                == 303
+            )
+            dashboard = member.get("/")
+            assert (
+                dashboard.status_code == 200
+                and f'href="{personal}/feeds/all.atom"' in dashboard.text
+            )
+            assert member.get(f"/campaigns/{CAMPAIGN}.csv").status_code == 200
