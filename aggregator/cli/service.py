@@ -14,7 +14,8 @@ from rich.markup import escape
 from aggregator.cli.app import EXIT_CANNOT_START, Context, cli, err, pass_context
 from aggregator.core.logs import setup
 from aggregator.errors import CannotStart, ConfigError
-from aggregator.service.runner import InstanceLock, Service
+from aggregator.service.process import InstanceLock
+from aggregator.service.runner import Service
 
 
 def _pid_file(obj: Context) -> str:

@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
-import os
 import random
 import signal
 import socket
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -47,8 +42,9 @@ from aggregator.pipeline.refresh import (
     sync_campaigns,
 )
 from aggregator.publish.periods import Period
+from aggregator.service.process import InstanceLock, QuietServer, bind
 from aggregator.service.protocol import HeaderDeadlineProtocol
-from aggregator.store.database import Store, is_storage_failure, os_error_cause
+from aggregator.store.database import Store, is_storage_failure
 from aggregator.web.app import create_app
 from aggregator.web.feeds import topic_document
 from aggregator.web.hub import Hub
@@ -62,82 +58,6 @@ WEBSUB_EVERY = 15.0  # seconds between two looks for WebSub deliveries to try ag
 # A digest waits for every source's first refresh after start-up (a restart at eight
 # must not send the morning's digest without the morning's items), at most this long:
 FIRST_CYCLE_WAIT = timedelta(minutes=10)
-
-
-class InstanceLock:
-    """The pid file beside the database, held with an exclusive lock while the service
-    runs: a second service on the same database refuses to start instead of both
-    writing (and the second deleting the first's pid file). The kernel drops the lock
-    when the holder dies, so a kill -9 leaves nothing stale behind."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file: IO[str] | None = None
-
-    def acquire(self) -> None:
-        try:
-            self._acquire()
-        except OSError as exc:  # beside the database: its disk is full or read-only
-            raise StorageError(str(self.path), os_error_cause(exc)) from None
-
-    def _acquire(self) -> None:
-        handle = self.path.open("a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            handle.close()
-            raise CannotStart(
-                f"another aggregator (pid {holder}) is running on this database ({self.path} "
-                "is locked); stop it, or use another --db"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._file = handle
-
-    @staticmethod
-    def held(path: Path) -> bool:
-        """Whether a running service holds the lock (a stale pid file is not held)."""
-        with path.open("a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-
-    def release(self) -> None:
-        if self._file is not None:
-            self.path.unlink(missing_ok=True)
-            self._file.close()
-            self._file = None
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before anything starts, so a taken address is one
-    clear error and not a traceback after "started"."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise CannotStart(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the service owns the signals."""
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 class Service:
@@ -155,7 +75,7 @@ class Service:
         self.metrics = Metrics()
         self.alarms = Alarms()
         self._running: set[asyncio.Task[object]] = set()
-        self._server: _Server | None = None
+        self._server: QuietServer | None = None
         self._refreshed: set[str] = set()  # sources refreshed since start-up
         self._pushing: set[asyncio.Task[None]] = set()
         self.hub: Hub | None = None
@@ -403,7 +323,7 @@ class Service:
             create_app(state), host=self.host, port=self.port, log_level="warning",
             lifespan="off", access_log=False, log_config=None, http=HeaderDeadlineProtocol,
         )  # fmt: skip
-        self._server = _Server(config)
+        self._server = QuietServer(config)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
