@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
 from aggregator.classify.campaigns import Verdict
-from aggregator.classify.dedupe import Shingled
+from aggregator.classify.minhash import Shingled
 from aggregator.config.schema import Config, Source
 from aggregator.core.model import (
     DetailQueueChange,

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from aggregator.classify.campaigns import matching, rules_digest
-from aggregator.classify.dedupe import Shingled, shingle_items
+from aggregator.classify.dedupe import shingle_items
+from aggregator.classify.minhash import Shingled
 from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import GUESSED, Failure, Status
 from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredItem

@@ -14,7 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import band_keys, decode, group_id_for
+from aggregator.classify.dedupe import group_id_for
+from aggregator.classify.minhash import band_keys, decode
 from aggregator.core.kinds import DecisionKind
 from aggregator.errors import NotUndoable
 from aggregator.store.rows import from_text, stored_time, to_text

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aggregator.classify.campaigns import Verdict
-from aggregator.classify.dedupe import Shingled
+from aggregator.classify.minhash import Shingled
 from aggregator.config.schema import Source
 from aggregator.core.kinds import Change
 from aggregator.core.model import (

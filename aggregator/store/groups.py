@@ -8,16 +8,8 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from aggregator.classify.dedupe import (
-    Candidate,
-    Shingled,
-    band_keys,
-    choose_group,
-    comparable_text,
-    decode,
-    encode,
-    shingle_texts,
-)
+from aggregator.classify.dedupe import Candidate, choose_group, comparable_text
+from aggregator.classify.minhash import Shingled, band_keys, decode, encode, shingle_texts
 from aggregator.store.items import Upserted
 from aggregator.store.rows import to_text
 

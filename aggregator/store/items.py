@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import Shingled, comparable_text, encode, shingle_texts
+from aggregator.classify.dedupe import comparable_text
+from aggregator.classify.minhash import Shingled, encode, shingle_texts
 from aggregator.classify.revise import Kept, revise
 from aggregator.core.kinds import Change
 from aggregator.core.model import Item, StoredItem

@@ -8,7 +8,8 @@ from itertools import combinations
 import pytest
 
 from aggregator.classify.campaigns import compile_entry, judge
-from aggregator.classify.dedupe import THRESHOLD, band_keys, shingles, similarity
+from aggregator.classify.dedupe import THRESHOLD
+from aggregator.classify.minhash import band_keys, shingles, similarity
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Campaign
 from tests.helpers.corpus import ITEMS, SOURCES

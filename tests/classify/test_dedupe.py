@@ -6,8 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.classify import dedupe
-from aggregator.classify.dedupe import Candidate, choose_group, encode, group_id_for, shingle_texts
+from aggregator.classify import dedupe, minhash
+from aggregator.classify.dedupe import Candidate, choose_group, group_id_for
+from aggregator.classify.minhash import encode, shingle_texts
 
 _WORDS = ["Jobcenter", "Aktionswoche", "kommunale", "Landkreis", "Görlitz", "Stark", "Sozial",
           "vor", "Ort", "2019", "und", "die", "im", "der"]  # fmt: skip
@@ -18,17 +19,17 @@ _TEXTS = st.lists(st.sampled_from(_WORDS), max_size=40).map(" ".join)
 @given(st.lists(_TEXTS, max_size=80))
 def test_a_batch_of_texts_shingles_each_as_if_alone(texts):
     # runs across two texts' boundary belong to neither; each text's minima are its own
-    together = dedupe.shingle_texts(texts)
+    together = minhash.shingle_texts(texts)
     for text in texts:
-        (alone,) = dedupe.shingle_texts([text]).values()
+        (alone,) = minhash.shingle_texts([text]).values()
         assert together[text] == alone
-        assert alone.bands == tuple(dedupe.band_keys(alone.shingles))
+        assert alone.bands == tuple(minhash.band_keys(alone.shingles))
         assert len(alone.shingles) == len({tuple(w) for w in _runs(text)})
 
 
 def _runs(text: str) -> list[list[str]]:
     folded = text.lower().replace("ö", "oe").split()
-    size = dedupe.SHINGLE_WORDS
+    size = minhash.SHINGLE_WORDS
     return [folded[i : i + size] for i in range(len(folded) - size + 1)]
 
 
@@ -40,21 +41,21 @@ _SETS = st.frozensets(st.integers(min_value=0, max_value=2**63 - 1), max_size=60
 def test_similarities_from_stored_bytes_equal_the_sets(own, others):
     # grouping compares a new item with its candidates' packed shingles, all at once
     candidates = [
-        dedupe.Candidate("b", str(n), None, dedupe.encode(s)) for n, s in enumerate(others)
+        dedupe.Candidate("b", str(n), None, minhash.encode(s)) for n, s in enumerate(others)
     ]
-    expected = [(len(s), dedupe.similarity(own, s)) for s in others]
+    expected = [(len(s), minhash.similarity(own, s)) for s in others]
     assert dedupe.similarities(own, candidates) == expected
 
 
 def test_a_long_text_has_the_band_keys_of_its_minima_taken_at_once(monkeypatch):
     # a long text's minima are taken in parts, to bound the permutation matrix
     long_text = " ".join(f"{_WORDS[n % len(_WORDS)]}{n % 997}" for n in range(3000))
-    in_parts = dedupe.shingle_texts([long_text])[long_text]
-    monkeypatch.setattr(dedupe, "SHINGLES_AT_ONCE", 10**9)
-    at_once = dedupe.shingle_texts([long_text])[long_text]
-    monkeypatch.setattr(dedupe, "SHINGLES_AT_ONCE", 100)
-    assert in_parts == at_once == dedupe.shingle_texts([long_text])[long_text]
-    assert len(at_once.shingles) > 2000 and len(at_once.bands) == dedupe.BANDS
+    in_parts = minhash.shingle_texts([long_text])[long_text]
+    monkeypatch.setattr(minhash, "SHINGLES_AT_ONCE", 10**9)
+    at_once = minhash.shingle_texts([long_text])[long_text]
+    monkeypatch.setattr(minhash, "SHINGLES_AT_ONCE", 100)
+    assert in_parts == at_once == minhash.shingle_texts([long_text])[long_text]
+    assert len(at_once.shingles) > 2000 and len(at_once.bands) == minhash.BANDS
 
 
 JOINT_TEXT = (

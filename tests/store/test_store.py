@@ -136,7 +136,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
 
 def test_band_keys_of_the_old_layout_are_rebuilt_by_arrival_number(tmp_path: Path):
     """Version 5 kept band keys with the item's source id and key; version 6 by its seq."""
-    from aggregator.classify.dedupe import band_keys
+    from aggregator.classify.minhash import band_keys
 
     path = tmp_path / "v5.db"
     old, shingled = _store_with_one_joint_item(path)
@@ -170,7 +170,7 @@ def _band_rows(store: Store) -> list[tuple[int, int]]:
 
 
 def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
-    from aggregator.classify.dedupe import decode
+    from aggregator.classify.minhash import decode
 
     old = Store(path)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
@@ -180,7 +180,7 @@ def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
 
 def _assert_band_keys_rebuilt(path: Path, shingled: frozenset[int]) -> None:
     """Opened again, the store holds the item's band keys by its seq, and still groups."""
-    from aggregator.classify.dedupe import band_keys
+    from aggregator.classify.minhash import band_keys
 
     store = Store(path)
     rows = _band_rows(store)
@@ -212,7 +212,8 @@ def test_band_keys_of_the_per_band_hash_are_computed_anew(tmp_path: Path):
 def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     """Version 13 hashed each shingle's text; version 14 mixes its words' hashes: every
     stored item's shingles and band keys are computed anew from its stored text."""
-    from aggregator.classify.dedupe import band_keys, comparable_text, decode, encode, shingles
+    from aggregator.classify.dedupe import comparable_text
+    from aggregator.classify.minhash import band_keys, decode, encode, shingles
 
     path = tmp_path / "v13.db"
     old, now = _store_with_one_joint_item(path)
@@ -256,7 +257,7 @@ def test_joint_releases_group_whether_their_band_keys_are_recent_or_moved(
 
 
 def test_a_changed_item_replaces_its_band_keys(store: Store):
-    from aggregator.classify.dedupe import band_keys, shingles
+    from aggregator.classify.minhash import band_keys, shingles
 
     store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     changed = "Ganz anderer Text über den Kreistag, die Haushaltsberatung und neue Radwege"
@@ -269,7 +270,7 @@ def test_a_changed_item_replaces_its_band_keys(store: Store):
 
 def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
     """Stores written before shingles were packed hold them as hex text; both forms match."""
-    from aggregator.classify.dedupe import decode
+    from aggregator.classify.minhash import decode
 
     joint = (
         "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
@@ -292,7 +293,8 @@ def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
 def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_from(
     store: Store,
 ):
-    from aggregator.classify.dedupe import Shingled, comparable_text, decode
+    from aggregator.classify.dedupe import comparable_text
+    from aggregator.classify.minhash import Shingled, decode
 
     item = make_item(summary_text=JOINT)
     text = comparable_text(item.title, item.summary_text, item.content_html)
