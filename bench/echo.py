@@ -52,7 +52,7 @@ def pattern(entry: dict[str, Any]) -> str:
 def measure(path: Path) -> tuple[str, float, float]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     finder = EchoFinder(releases(data))
-    rows: dict[str, list[int]] = {}
+    rows: dict[str, list[int]] = {}  # per pattern: articles, right links, links, expected
     total = [0, 0, 0]  # true links found, links found, true links
     wrong: list[str] = []
     coverage_right = coverage_all = 0  # labelled campaign coverage, and found so
@@ -74,10 +74,10 @@ def measure(path: Path) -> tuple[str, float, float]:
             coverage_right += not found and names_the_campaign(article)
     lines = ["| pattern | articles | links found | right | expected | precision | recall |",
              "|---|---|---|---|---|---|---|"]  # fmt: skip
-    for name, (count, hits, links, expected) in sorted(rows.items()):
-        precision = hits / links if links else 1.0
-        recall = hits / expected if expected else 1.0
-        lines.append(f"| {name} | {count} | {links} | {hits} | {expected} | "
+    for name, (count, right, links, labelled) in sorted(rows.items()):
+        precision = right / links if links else 1.0
+        recall = right / labelled if labelled else 1.0
+        lines.append(f"| {name} | {count} | {links} | {right} | {labelled} | "
                      f"{precision:.2f} | {recall:.2f} |")  # fmt: skip
     precision = total[0] / total[1] if total[1] else 1.0
     recall = total[0] / total[2] if total[2] else 1.0

@@ -94,7 +94,7 @@ def mail_server(
             options |= {"ssl_context": context, "auth_require_tls": False}
         else:
             options |= {"tls_context": context, "require_starttls": True}
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)  # type: ignore[arg-type]
     controller.start()
     try:
         yield MailServer(handler, port, ca_file)

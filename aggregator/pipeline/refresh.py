@@ -33,7 +33,7 @@ from aggregator.pipeline.ports import (
 )
 from aggregator.pipeline.targets import configured_urls, resolve_targets
 from aggregator.store.failures import is_storage_failure
-from aggregator.worker.pool import INLINE, Offload
+from aggregator.worker.pool import INLINE
 
 Clock = Callable[[], datetime]
 SOURCES_PER_REQUEST = 2  # sources in progress per request the fetcher may have in flight
@@ -131,7 +131,7 @@ async def refresh_source(  # noqa: PLR0913 - the options have defaults
     store: RefreshStore,
     clock: Clock = utc_now,
     force: bool = False,
-    offload: Offload = INLINE,
+    offload: Parsing = INLINE,
     say: Callable[[str], None] = quietly,
 ) -> RefreshResult:
     """Fetch every target of `source` and store what they hold, all or nothing.
@@ -251,7 +251,7 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,
     force: bool = False,
-    offload: Offload = INLINE,
+    offload: Parsing = INLINE,
     say: Callable[[str], None] = quietly,
 ) -> list[RefreshResult]:
     """Refresh sources concurrently (the fetcher bounds it); a bug in one stays in one.

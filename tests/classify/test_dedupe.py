@@ -40,9 +40,7 @@ _SETS = st.frozensets(st.integers(min_value=0, max_value=2**63 - 1), max_size=60
 @given(_SETS, st.lists(_SETS.filter(bool), max_size=30))
 def test_similarities_from_stored_bytes_equal_the_sets(own, others):
     # grouping compares a new item with its candidates' packed shingles, all at once
-    candidates = [
-        dedupe.Candidate("b", str(n), None, minhash.encode(s)) for n, s in enumerate(others)
-    ]
+    candidates = [dedupe.Candidate("b", str(n), None, _packed(s)) for n, s in enumerate(others)]
     expected = [(len(s), minhash.similarity(own, s)) for s in others]
     assert dedupe.similarities(own, candidates) == expected
 
@@ -69,9 +67,15 @@ OTHER_TEXT = (
 )
 
 
+def _packed(shingled: frozenset[int]) -> bytes:
+    packed = encode(shingled)
+    assert isinstance(packed, bytes)
+    return packed
+
+
 def _candidate(source_id: str, text: str, group_id: str | None = None) -> Candidate:
     return Candidate(source_id, f"{source_id}-key", group_id,
-                     encode(shingle_texts([text])[text].shingles))  # fmt: skip
+                     _packed(shingle_texts([text])[text].shingles))  # fmt: skip
 
 
 def test_an_item_joins_the_group_of_its_near_duplicate_from_another_source() -> None:

@@ -8,8 +8,8 @@ import io
 from rich.console import Console
 
 from aggregator.cli.refresh import _result_line
-from aggregator.core.kinds import FoundBy
-from aggregator.core.model import FetchOutcome, Status
+from aggregator.core.kinds import FoundBy, Status
+from aggregator.core.model import FetchOutcome
 from aggregator.pipeline.refresh import RefreshResult
 
 

@@ -47,7 +47,7 @@ def test_the_documented_example_is_valid():
     assert config.interval(source) == timedelta(minutes=30)
     assert config.timeouts(source).total == 20 and config.timeouts(source).connect == 10
     campaign = config.campaigns[0]
-    assert campaign.window.start == date(2019, 8, 19)
+    assert campaign.window is not None and campaign.window.start == date(2019, 8, 19)
     assert campaign.match.none == ("Aktionswoche Alkohol",)
 
 

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import run_cli
-from tests.helpers.browser import launch
+from tests.helpers.browser import console_errors, launch
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer
@@ -51,8 +51,7 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
             browser = launch(playwright)
             try:
                 page = browser.new_page()
-                problems: list[str] = []
-                page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+                problems = console_errors(page)
                 page.goto(base + "/")
                 page.get_by_role("link", name="Anmelden").click()
                 page.fill("#user", "anna")

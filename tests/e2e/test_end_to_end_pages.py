@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from urllib.parse import unquote
 
 from lxml import etree
@@ -30,7 +31,7 @@ from tests.listing_expectations import (
 from tests.siteserver import Route
 
 
-def source(source_id: str, land: str, pages: list[str], feeds: list[str] = ()) -> str:
+def source(source_id: str, land: str, pages: list[str], feeds: Sequence[str] = ()) -> str:
     lines = [
         f"  - id: {source_id}",
         f"    name: Jobcenter {source_id.title()}",

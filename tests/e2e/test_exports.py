@@ -35,7 +35,7 @@ EXPECTED = sorted([*(item.title for item, entry in ITEMS if entry["label"]), HOS
 def sheet_rows(document: bytes, name: str) -> list[dict[str, object]]:
     sheet = openpyxl.load_workbook(io.BytesIO(document))[name]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]  # type: ignore[arg-type]
 
 
 def csv_rows(document: bytes) -> list[dict[str, str]]:

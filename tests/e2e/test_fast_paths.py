@@ -23,7 +23,7 @@ FIXTURE_FEEDS = ["spree-neisse-rss2.xml", "hoexter-cp1252.xml", "kreis-nodates.x
                  "stadt-atom.atom", "kreis-rss1.rdf"]  # fmt: skip
 
 
-def stored(db: Path) -> dict[str, object]:
+def stored(db: Path) -> dict[str, list[object]]:
     """What a run leaves that a reader sees: items (a guessed date is the time of the run), the
     near-duplicate groups as sets of members (a group's name depends on which member came
     first), and the campaign matches."""

@@ -18,7 +18,7 @@ import listparser
 from lxml import etree
 from playwright.sync_api import expect, sync_playwright
 
-from tests.helpers.browser import launch
+from tests.helpers.browser import console_errors, launch
 from tests.helpers.corpus import rss
 from tests.helpers.service import big_feed, service, wait_for
 from tests.paths import TESTS
@@ -136,8 +136,7 @@ def test_json_feed_beside_every_atom_feed_and_the_feed_as_a_page(site, tmp_path,
             browser = launch(playwright)
             try:
                 page = browser.new_page()
-                problems: list[str] = []
-                page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+                problems = console_errors(page)
                 response = page.goto(f"{base}/feeds/sources/spree-neisse.atom")
                 assert response is not None
                 assert response.headers["content-type"].startswith("text/html")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import run_cli
 from tests.e2e.test_digests import CAMPAIGN_LINKS
-from tests.helpers.browser import launch
+from tests.helpers.browser import console_errors, launch
 from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.paths import ROOT, TESTS
@@ -42,7 +42,7 @@ def pdf_links(reader: pypdf.PdfReader) -> set[str]:
 
 def font_families(page: pypdf.PageObject) -> set[str]:
     """The font families a page uses ("DejaVu-Sans" for DejaVu-Sans-Bold too)."""
-    fonts = page["/Resources"]["/Font"].get_object()
+    fonts = page["/Resources"]["/Font"].get_object()  # type: ignore[index]
     names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
     return {name.removesuffix("-Bold").removesuffix("-Oblique") for name in names}
 
@@ -118,8 +118,7 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
             browser = launch(playwright)
             try:
                 page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4
-                problems: list[str] = []  # a blocked inline style is a console error
-                page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+                problems = console_errors(page)  # a blocked inline style is a console error
                 page.emulate_media(media="print")
                 response = page.goto(f"{base}/campaigns/{CAMPAIGN}/review")
                 assert response is not None and "sha256-" in response.headers[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
 
 from tests.paths import TESTS
 
@@ -17,3 +17,15 @@ FLAGS = [
 def launch(playwright: Playwright) -> Browser:
     """Chromium headless, as the tests run it."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+
+def console_errors(page: Page) -> list[str]:
+    """The errors the page logs from now on (a blocked style or script is one)."""
+    errors: list[str] = []
+
+    def keep(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", keep)
+    return errors

@@ -44,7 +44,7 @@ ITEMS = [(corpus_item(n, entry), entry) for n, entry in enumerate(CORPUS["items"
 CAMPAIGN = "aktionswoche-2019"
 
 
-def rss(source_id: str, items: list[tuple[str, str, str, str]]) -> bytes:
+def rss(source_id: str, items: list[tuple[str, str, str, str, str]]) -> bytes:
     entries = "".join(
         f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
         f'<guid isPermaLink="false">{escape(guid)}</guid><pubDate>{date}</pubDate>'

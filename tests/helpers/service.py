@@ -97,7 +97,7 @@ def config_with_extras(site, interval: str = "2s", extra_sources: str = "") -> s
 def walk_archives(base: str, path: str) -> list[str]:
     """Every entry id reachable from the subscription document through prev-archive."""
     ids: list[str] = []
-    url = f"{base}/feeds/{path}"
+    url: str | None = f"{base}/feeds/{path}"
     seen_urls = set()
     while url:
         assert url not in seen_urls

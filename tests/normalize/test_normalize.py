@@ -114,7 +114,7 @@ def test_entry_without_date_gets_first_seen_and_is_flagged():
     item, notes = normalize_entry(
         Entry("Titel", "/a"), source_id="s", base_url="https://e.de/", fetched_from="u", now=NOW
     )
-    assert item.published == NOW and item.date_is_guess and not notes
+    assert item is not None and item.published == NOW and item.date_is_guess and not notes
     assert item.url == "https://e.de/a"
 
 
@@ -127,7 +127,7 @@ def test_dates_far_in_the_future_are_suspect():
         fetched_from="u",
         now=NOW,
     )
-    assert item.published == NOW and item.date_is_guess
+    assert item is not None and item.published == NOW and item.date_is_guess
     assert "future" in notes[0]
 
 

@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from aggregator.config.loader import parse_config
 from aggregator.parse.discover import advertised_feeds, candidate_feed_urls, propose_page
 from tests.conftest import run_cli
+from tests.helpers.checks import present
 from tests.listing_expectations import SPREE_NEISSE_PAGE, TYPO3_PAGE
 from tests.parse.test_pages import fixture_bytes
 from tests.siteserver import Route
@@ -34,10 +35,12 @@ def test_candidate_feed_urls_know_typo3_and_wordpress():
 
 
 def test_proposal_prefers_the_fitting_preset_else_the_heuristic():
-    typo3 = propose_page(fixture_bytes(TYPO3_PAGE), UTF8, "https://lk.example/presse/")
+    typo3 = present(propose_page(fixture_bytes(TYPO3_PAGE), UTF8, "https://lk.example/presse/"))
     assert typo3.entry == {"url": "https://lk.example/presse/", "preset": "typo3-news"}
     assert typo3.dated == 4
-    joomla = propose_page(fixture_bytes(SPREE_NEISSE_PAGE), UTF8, "https://lk.example/presse/")
+    joomla = present(
+        propose_page(fixture_bytes(SPREE_NEISSE_PAGE), UTF8, "https://lk.example/presse/")
+    )
     assert joomla.entry == {"url": "https://lk.example/presse/"}
     assert joomla.how.startswith("heuristic: guessed 3 items")
     assert (

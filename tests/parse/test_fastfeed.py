@@ -96,9 +96,14 @@ def test_the_schemes_are_feedparsers():
 
 def test_the_switch_sends_every_feed_to_feedparser(monkeypatch):
     body = (FEEDS / "spree-neisse-rss2.xml").read_bytes()
-    calls = []
+    calls: list[int] = []
     real = feedparser.parse
-    monkeypatch.setattr(feedparser, "parse", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feedparser, "parse", counted)
     parse_feed(body, RSS_TYPE, URL)
     assert calls == []
     monkeypatch.setenv(fastfeed.FEEDPARSER_ONLY, "1")

@@ -4,6 +4,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import soupsieve
+from bs4 import Tag
 
 from aggregator.config.presets import PRESETS
 from aggregator.config.schema import PageTarget
@@ -231,6 +232,7 @@ def test_a_teaser_loses_its_more_links_and_the_page_keeps_them():
         "lxml",
     )
     block = soup.find("li")
+    assert isinstance(block, Tag)
     before = str(block)
     first = entry_from_block(block, None)
     assert first is not None and first.summary_html is not None

@@ -13,6 +13,7 @@ from aggregator.cli.app import EXIT_ALL_FAILED
 from aggregator.config.schema import PageTarget
 from aggregator.parse.pages import parse_listing
 from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.checks import present
 from tests.siteserver import Route
 
 BASE = "https://www.gemeinde-beispiel.de/aktuelles.php"
@@ -454,7 +455,7 @@ def test_an_older_ikiss_list_with_small_dates_is_read_by_its_preset():
     configured = parse_listing(
         page.encode(), {"content-type": "text/html"}, BASE, PageTarget(url=BASE, preset="ikiss")
     )
-    assert [e.published.day for e in configured.entries] == [1, 2, 3, 4]
+    assert [present(e.published).day for e in configured.entries] == [1, 2, 3, 4]
     assert configured.entries[0].title == "Landrat besucht Betrieb 0"
     single = read(f"<html><body><main><ul class='list'>{rows[: rows.index('</li>') + 5]}</ul>"
                   "</main></body></html>")  # fmt: skip

@@ -42,7 +42,7 @@ def test_whether_a_url_is_fetched_now(current, force, reason):
     said = skip_reason(current, NOW, force)
     assert (said is None) == (reason is None)
     if reason is not None:
-        assert said.startswith(reason)
+        assert said is not None and said.startswith(reason)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from tests.conftest import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.paths import TESTS
 from tests.rawserver import RawServer
-from tests.siteserver import Route
+from tests.siteserver import Route, SiteServer
 
 T0 = datetime(2019, 8, 28, 12, 0, tzinfo=UTC)
 TIMEOUT = 2.0
@@ -57,7 +57,7 @@ def xxe_feed(secret: Path) -> bytes:
 
 @dataclass
 class Cycle:
-    site: object
+    site: SiteServer
     tmp_path: Path
     broken_url: str
     extra: str = ""
@@ -111,6 +111,7 @@ def check_cycle(cycle: Cycle, kind: str, now: datetime = T0):
     [outcome] = broken.outcomes
     assert outcome.error_kind == kind, outcome
     state = store.fetch_state("kaputt", cycle.broken_url)
+    assert state is not None
     assert state.last_status == "error" and state.last_error_kind == kind
     assert state.consecutive_failures == 1 and state.last_attempt == now
     assert state.last_error == outcome.message

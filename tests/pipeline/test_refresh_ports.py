@@ -71,7 +71,9 @@ class DictMemory:
     def queued_details(self, source_id: str, target: str, limit: int) -> list[QueuedDetail]:
         return []
 
-    def discovered(self, source_id: str) -> tuple[datetime, list[str], list[dict[str, str]]] | None:
+    def discovered(
+        self, source_id: str
+    ) -> tuple[datetime, list[str], list[dict[str, str | bool]]] | None:
         return None
 
     def discovered_from(self, source_id: str) -> str | None:
@@ -82,7 +84,7 @@ class DictMemory:
         source_id: str,
         at: datetime,
         feeds: list[str],
-        pages: list[dict[str, str]],
+        pages: list[dict[str, str | bool]],
         started_from: str | None = None,
     ) -> None:
         raise AssertionError("no discovery in these tests")

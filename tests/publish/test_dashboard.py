@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from tests.helpers.browser import ARTIFACTS, launch
+from tests.helpers.browser import ARTIFACTS, console_errors, launch
 from tests.helpers.corpus import ITEMS, serve_corpus
 from tests.helpers.service import big_feed, config_with_extras, service, wait_for, walk_archives
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
@@ -25,8 +25,7 @@ def test_dashboard_shows_participation_and_sick_sources(site, tmp_path, write_co
             browser = launch(playwright)
             try:
                 page = browser.new_page(viewport={"width": 390, "height": 844})
-                problems: list[str] = []  # CSP violations are reported on the console
-                page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+                problems = console_errors(page)  # CSP violations are reported on the console
                 response = page.goto(base + "/")
                 assert response is not None
                 assert "script-src" not in response.headers["content-security-policy"]

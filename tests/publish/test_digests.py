@@ -10,6 +10,7 @@ from email import policy
 from email.parser import BytesParser
 
 from aggregator.config.loader import parse_config
+from aggregator.core.kinds import Health
 from aggregator.core.model import Item, StoredItem
 from aggregator.publish.digests import SHOWN, build_message, digest_view, render_text
 from aggregator.publish.documents import teaser
@@ -53,8 +54,8 @@ ITEMS = [
     stored("goerlitz", "Tag der offenen Tür im Jobcenter Görlitz", hours=3),
     stored("bautzen", 'Bewerbungstraining <script>alert("x")</script> & mehr', hours=4),
 ]
-HEALTH = [SourceHealth("bautzen", None, None, "error", 3, None, 1, 1, "HTTP 503"),
-          SourceHealth("goerlitz", None, None, "ok", 0, None, 2, 2, None)]  # fmt: skip
+HEALTH = [SourceHealth("bautzen", None, None, Health.ERROR, 3, None, 1, 1, "HTTP 503"),
+          SourceHealth("goerlitz", None, None, Health.OK, 0, None, 2, 2, None)]  # fmt: skip
 
 
 def view():  # type: ignore[no-untyped-def]

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 import openpyxl
 
 from aggregator.config.schema import Campaign, Config, MatchRules, Source, Window
+from aggregator.core.kinds import Health
 from aggregator.core.model import Item, StoredItem
 from aggregator.publish.exports import campaign_items, participation
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
+from tests.helpers.checks import present
 
 CAMPAIGN = Campaign(
     id="aktionswoche-2019", title="Aktionswoche 2019",
@@ -57,13 +59,13 @@ REASONS = {("offenbach", "b"): "title: Aktionswoche*", ("spree-neisse", "a"): "s
 
 def health(source_id: str, status: str, failures: int = 0) -> SourceHealth:
     problem = "HTTP 500 Internal Server Error" if failures else None
-    return SourceHealth(source_id, None, None, status, failures, None, 0, 0, problem)
+    return SourceHealth(source_id, None, None, Health(status), failures, None, 0, 0, problem)
 
 
 def test_items_are_in_date_order_with_berlin_times_and_the_matching_rule():
     table = campaign_items(CAMPAIGN, ITEMS, BY_ID, REASONS)
     rows = [dict(zip(table.headings, row, strict=True)) for row in table.rows]
-    assert [r["Titel"][:20] for r in rows] == [
+    assert [str(r["Titel"])[:20] for r in rows] == [
         "Bundesweite Aktionsw",
         "Aktionswoche im Krei",
         '=HYPERLINK("https://',
@@ -145,7 +147,7 @@ def test_a_day_without_a_known_time_is_exported_as_a_day():
     rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig")), delimiter=";"))
     days = {row[6]: row[3] for row in rows[1:]}
     assert days == {"Nur ein Tag": "22.08.2019", "Mit Uhrzeit": "22.08.2019 10:15"}
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active
+    sheet = present(openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active)
     formats = {sheet.cell(row=n, column=7).value: sheet.cell(row=n, column=4).number_format
                for n in (2, 3)}  # fmt: skip
     assert formats == {"Nur ein Tag": "DD.MM.YYYY", "Mit Uhrzeit": "DD.MM.YYYY HH:MM"}

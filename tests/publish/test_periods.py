@@ -19,8 +19,8 @@ def digest(**fields: object) -> Digest:
     return Digest.model_validate({"id": "team", "to": ["a@kreis.example"]} | fields)
 
 
-def berlin(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BERLIN)  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_daily_is_due_from_its_time_until_the_next_day():

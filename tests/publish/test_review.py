@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aggregator.core.kinds import Failure
+from aggregator.core.kinds import Failure, Health
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.review import render_review, review
 from tests.publish.test_digests import CONFIG, ITEMS, JOINT, SOURCES
@@ -29,8 +29,10 @@ def test_items_oldest_first_and_a_joint_release_once_with_each_version():
 
 
 def test_problems_read_in_plain_german_with_the_technical_one_kept():
-    def row(kind: str, problem: str) -> SourceHealth:
-        return SourceHealth("x", None, None, "error", 2, None, 0, 0, problem, problem_kind=kind)
+    def row(kind: Failure, problem: str) -> SourceHealth:
+        return SourceHealth(
+            "x", None, None, Health.ERROR, 2, None, 0, 0, problem, problem_kind=kind
+        )
 
     assert row(Failure.TIMEOUT, "timed out after 20 s").reason == (
         "Die Website antwortet nicht rechtzeitig."
@@ -39,5 +41,5 @@ def test_problems_read_in_plain_german_with_the_technical_one_kept():
     assert missing.reason == "Die Seite wurde nicht gefunden – vielleicht verschoben."
     assert missing.problem == "HTTP 404 Not Found"
     assert row(Failure.INTERNAL, "KeyError").reason == "Technischer Fehler beim Abrufen."
-    healthy = SourceHealth("x", None, None, "ok", 0, None, 3, 1, None)
+    healthy = SourceHealth("x", None, None, Health.OK, 0, None, 3, 1, None)
     assert healthy.reason is None

@@ -116,7 +116,7 @@ def test_an_item_is_found_by_link_atom_id_or_source_and_key(store: Store) -> Non
 
 def _joint(store: Store) -> None:
     """The same long text from three sources: one joint-release group."""
-    from tests.store.test_store import JOINT
+    from tests.helpers.items import JOINT
 
     for source in ("oder-spree", "uckermark", "elbe-elster"):
         item = make_item("joint", source_id=source, url=f"https://{source}.de/j",
@@ -131,7 +131,7 @@ def _group(store: Store, source: str) -> str | None:
 
 
 def test_a_split_item_leaves_its_group_and_stays_out_after_refreshes(store: Store) -> None:
-    from tests.store.test_store import JOINT
+    from tests.helpers.items import JOINT
 
     _joint(store)
     group = _group(store, "oder-spree")

@@ -9,6 +9,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+from aggregator.core.kinds import DeliveryState
 from aggregator.store.database import Store
 from tests.helpers.items import T0, make_item
 
@@ -47,7 +48,7 @@ def test_the_next_period_starts_where_the_last_ended(tmp_path: Path):
     store_items(store, 3)
     [first] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, None)
     assert (first.after, first.upto) == (0, 3)
-    store.finish_digest("team", "p1", "a@kreis.example", "sent", 3, T0)
+    store.finish_digest("team", "p1", "a@kreis.example", DeliveryState.SENT, 3, T0)
     assert store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, None) == []
     store_items(store, 2, start=3)
     [second] = store.claim_digest("team", "p2", RECIPIENTS[:1], "x:1", T0, None)

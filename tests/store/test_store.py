@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.store.database import MIGRATIONS, Store
+from tests.helpers.checks import present
 from tests.helpers.items import JOINT, T0, make_item
 from tests.helpers.old_schemas import DROP_AFTER_18
 
@@ -65,25 +67,31 @@ def test_a_failed_refresh_leaves_the_store_untouched(store: Store, monkeypatch):
     bad = make_item(key="link:e.de/2", url="https://e.de/2")
     broken = make_item(key="link:e.de/3", url="https://e.de/3", title=None)  # NOT NULL violation
     with pytest.raises(sqlite3.IntegrityError):
-        store.save_refresh("spree-neisse", [bad, broken], [FetchOutcome("u", "ok")], T0)
+        store.save_refresh("spree-neisse", [bad, broken], [FetchOutcome("u", Status.OK)], T0)
     assert store.count_items() == 1
     assert store.fetch_state("spree-neisse", "u") is None
 
 
 def test_fetch_state_keeps_validators_and_the_failures_the_refresh_counted(store: Store):
-    ok = FetchOutcome("https://e.de/rss.xml", "ok", etag='"abc"', last_modified="Wed, 28 Aug 2019")
+    ok = FetchOutcome(
+        "https://e.de/rss.xml", Status.OK, etag='"abc"', last_modified="Wed, 28 Aug 2019"
+    )
     store.save_refresh("spree-neisse", [], [ok], T0)
-    fail = FetchOutcome("https://e.de/rss.xml", "error", "HTTP 500", "HTTPStatusFailed", failures=1)
+    fail = FetchOutcome(
+        "https://e.de/rss.xml", Status.ERROR, "HTTP 500", Failure.HTTP_STATUS, failures=1
+    )
     store.save_refresh("spree-neisse", [], [fail], T0 + timedelta(minutes=30))
     again = replace(fail, failures=2)  # pipeline.attempt counts them, once
     store.save_refresh("spree-neisse", [], [again], T0 + timedelta(minutes=60))
     state = store.fetch_state("spree-neisse", "https://e.de/rss.xml")
+    assert state is not None
     assert state.etag == '"abc"' and state.consecutive_failures == 2
     assert state.last_success == T0 and state.last_error == "HTTP 500"
     store.save_refresh(
-        "spree-neisse", [], [FetchOutcome(ok.url, "not-modified")], T0 + timedelta(hours=2)
+        "spree-neisse", [], [FetchOutcome(ok.url, Status.NOT_MODIFIED)], T0 + timedelta(hours=2)
     )
     state = store.fetch_state("spree-neisse", ok.url)
+    assert state is not None
     assert state.consecutive_failures == 0 and state.etag == '"abc"'
     history = store._conn.execute("SELECT count(*) FROM fetch_history").fetchone()[0]
     assert history == 4
@@ -311,8 +319,10 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     path = tmp_path / "v8.db"
     old = Store(path)
     outcomes = [
-        FetchOutcome("https://e.de/liste", "ok", "heuristic: guessed 5 items in ul > li (sure)"),
-        FetchOutcome("https://e.de/rss", "ok", "12 items"),
+        FetchOutcome(
+            "https://e.de/liste", Status.OK, "heuristic: guessed 5 items in ul > li (sure)"
+        ),
+        FetchOutcome("https://e.de/rss", Status.OK, "12 items"),
     ]
     old.save_refresh("spree-neisse", [], outcomes, T0)
     old._conn.executescript(
@@ -325,8 +335,8 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
     )
     old.close()
     store = Store(path)
-    assert store.fetch_state("spree-neisse", "https://e.de/liste").found_by == "heuristic"
-    assert store.fetch_state("spree-neisse", "https://e.de/rss").found_by is None
+    assert present(store.fetch_state("spree-neisse", "https://e.de/liste")).found_by == "heuristic"
+    assert present(store.fetch_state("spree-neisse", "https://e.de/rss")).found_by is None
     store.close()
 
 
@@ -359,5 +369,7 @@ def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
 
     again = Store(path).robots_cache()
     assert set(again.known) == {"https://a.de"}
-    assert again.recall("https://a.de", time.time()).text == "User-agent: *\nDisallow: /x\n"
+    assert (
+        present(again.recall("https://a.de", time.time())).text == "User-agent: *\nDisallow: /x\n"
+    )
     assert again.recall("https://a.de", time.time() + 120) is None

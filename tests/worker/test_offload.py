@@ -138,7 +138,7 @@ def test_a_document_whose_worker_died_is_recorded_as_a_worker_error(site, write_
     asyncio.run(refresh())
     [state] = store.fetch_states("tot")
     assert (state.last_status, state.last_error_kind) == ("error", "WorkerError")
-    assert "died" in state.last_error
+    assert "died" in (state.last_error or "")
     store.close()
 
 
