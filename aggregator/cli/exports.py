@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from aggregator.cli.app import Context, cli, out, pass_context
 from aggregator.cli.campaigns import campaign_store, suffix_or_exit, write_or_exit
-from aggregator.publish.exports import campaign_tables
+from aggregator.publish.exports import campaign_tables, resonance_table
 from aggregator.publish.spreadsheets import to_csv, to_xlsx
 
 SUFFIXES = (".csv", ".xlsx")
@@ -22,11 +22,24 @@ SUFFIXES = (".csv", ".xlsx")
               required=True, help="FILE.csv or FILE.xlsx")  # fmt: skip
 @click.option("--participation", is_flag=True,
               help="CSV: participation per jobcenter, not items (XLSX holds both)")  # fmt: skip
+@click.option("--resonance", is_flag=True,
+              help="The press articles that echo the campaign's releases instead "
+                   "(paper, date, title, link, release and its jobcenter, score)")  # fmt: skip
 @pass_context
-def export(obj: Context, campaign_id: str, out_path: Path, participation: bool) -> None:
+def export(
+    obj: Context, campaign_id: str, out_path: Path, participation: bool, resonance: bool
+) -> None:
     """Write a campaign's items (source, Land, date, title, link, teaser, group, rule) and
-    its participation per jobcenter to a file German Excel opens as it is."""
+    its participation per jobcenter to a file German Excel opens as it is; or, with
+    --resonance, its echo in the press."""
     suffix = suffix_or_exit(out_path, SUFFIXES)
+    if resonance:
+        with campaign_store(obj, campaign_id) as (config, campaign, store):
+            table = resonance_table(config, store, campaign)
+        write_or_exit(out_path, to_xlsx(table) if suffix == ".xlsx" else to_csv(table))
+        out.print(f"{escape(str(out_path))}: {len(table.rows)} articles echoing "
+                  f"{escape(campaign.title)}")  # fmt: skip
+        return
     with campaign_store(obj, campaign_id) as (config, campaign, store):
         items, per_jobcenter = campaign_tables(config, store, campaign, datetime.now(UTC))
     chosen = [items, per_jobcenter] if suffix == ".xlsx" else [

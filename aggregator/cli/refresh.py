@@ -200,7 +200,7 @@ def fetch(obj: Context, force: bool) -> None:
     """Refresh every enabled source once and store new items. Exits 5 when every source
     failed (and at once, saying so, when no host name resolves: offline)."""
     config = obj.config()
-    sources = [s for s in config.sources if s.enabled]
+    sources = [s for s in config.refreshed if s.enabled]
     exit_if_offline(sources)
     store = obj.store()
     sync_campaigns(config, store)

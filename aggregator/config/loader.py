@@ -84,11 +84,14 @@ def _describe(error: ErrorDetails) -> str:
 def _duplicate_ids(data: dict[str, Any], composed: _Composed) -> list[Problem]:
     """Ids must be unique; checked on the raw data so it is reported with other problems."""
     problems = []
-    for section, what in (("sources", "source"), ("campaigns", "campaign"), ("digests", "digest")):
+    sections = (("sources", "source"), ("press", "source or press"), ("campaigns", "campaign"),
+                ("digests", "digest"))  # fmt: skip
+    shared: dict[str, int] = {}  # a press id is a source id too: one namespace
+    for section, what in sections:
         entries = data.get(section)
         if not isinstance(entries, list):
             continue
-        seen: dict[str, int] = {}
+        seen: dict[str, int] = shared if section in ("sources", "press") else {}
         for i, entry in enumerate(entries):
             entry_id = entry.get("id") if isinstance(entry, dict) else None
             if not isinstance(entry_id, str):

@@ -85,6 +85,26 @@ class Source(_Strict):
         return self
 
 
+class Press(_Strict):
+    """A newspaper, broadcaster or news search (a search term in a feed URL) whose articles
+    are read as coverage: never items of a jobcenter, in no jobcenter feed or figure."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    laender: tuple[LandCode, ...] = ()  # where it reports; none: everywhere
+    feeds: tuple[Url, ...] = ()
+    pages: tuple[PageTarget, ...] = ()
+    enabled: bool = True
+
+    def as_source(self) -> Source:
+        """The medium as the refresh reads a source (its Land a placeholder: coverage is
+        in no Land's figures)."""
+        return Source(
+            id=self.id, name=self.name, land=self.laender[0] if self.laender else "BE",
+            kind="region", feeds=self.feeds, pages=self.pages, enabled=self.enabled,
+        )  # fmt: skip
+
+
 class Window(_Strict):
     start: date
     end: date
@@ -287,6 +307,7 @@ class Config(_Strict):
     defaults: Defaults = Defaults()
     campaigns: tuple[Campaign, ...] = ()
     sources: tuple[Source, ...] = ()
+    press: tuple[Press, ...] = ()  # media read for the campaign's echo (coverage)
     mail: Mail | None = None  # the loader requires it when there are digests
     websub: WebSub = WebSub()
     digests: tuple[Digest, ...] = ()
@@ -310,6 +331,14 @@ class Config(_Strict):
     def declared_campaigns(self) -> tuple[Campaign, ...]:
         """The campaigns as sources.yaml lists them, without their phases."""
         return tuple(c for c in self.campaigns if c.phase_of is None)
+
+    @property
+    def refreshed(self) -> tuple[Source, ...]:
+        """Everything a refresh cycle reads: the sources, then the press as sources."""
+        return self.sources + tuple(p.as_source() for p in self.press)
+
+    def is_press(self, source_id: str) -> bool:
+        return any(p.id == source_id for p in self.press)
 
     def campaign(self, campaign_id: str) -> Campaign:
         for campaign in self.campaigns:

@@ -168,3 +168,13 @@ class SaveResult:
     held: int = 0  # new items held back from the feeds of many sources
     waiting: int = 0  # new items out of every output until their detail page is read
     released: int = 0  # waiting items let out: their page was read (or given up)
+
+
+@dataclass(frozen=True)
+class Resonance:
+    """A press article and the jobcenter release it echoes (media resonance)."""
+
+    article: StoredItem
+    release: StoredItem
+    score: float  # up to 2: the share of the release's text, and what the two share
+    evidence: tuple[str, ...]

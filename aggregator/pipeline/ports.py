@@ -95,7 +95,7 @@ class RefreshMemory(ListingMemory, TargetMemory, Protocol):
 class RefreshStore(RefreshMemory, Protocol):
     """What a refresh reads, and the one transaction it writes (store.Store has it)."""
 
-    def save_refresh(
+    def save_refresh(  # noqa: PLR0913 - one refresh, all of it named
         self,
         source_id: str,
         items: Iterable[Item],
@@ -104,6 +104,7 @@ class RefreshStore(RefreshMemory, Protocol):
         verdicts: Mapping[str, Sequence[Verdict]] | None = None,
         shingled: Mapping[str, Shingled] | None = None,
         details: DetailQueueChange | None = None,
+        press: bool = False,
     ) -> SaveResult: ...
 
 
@@ -124,6 +125,7 @@ class CampaignStore(Protocol):
         offset: int = 0,
         by_arrival: bool = False,
         with_waiting: bool = False,
+        press: bool | None = False,
     ) -> list[StoredItem]: ...
 
     def replace_campaign(

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from aggregator.classify.campaigns import matching, rules_digest
 from aggregator.classify.dedupe import shingle_items
@@ -31,6 +32,7 @@ from aggregator.pipeline.ports import (
     RefreshStore,
     quietly,
 )
+from aggregator.pipeline.press import EchoStore, link_articles
 from aggregator.pipeline.targets import configured_urls, resolve_targets
 from aggregator.store.failures import is_storage_failure
 from aggregator.worker.pool import INLINE
@@ -167,9 +169,11 @@ async def refresh_source(  # noqa: PLR0913 - the options have defaults
         tuple(k for d in details for k in d.done),
         tuple(k for d in details for k in d.failed),
     )
+    press = config.is_press(source.id)  # its articles are coverage, not a jobcenter's items
     saved = store.save_refresh(
-        source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue
-    )
+        source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue,
+        press=press,
+    )  # fmt: skip
     result.new, result.updated, result.released = saved.new, saved.updated, saved.released
     if saved.waiting:
         result.notes.append(
@@ -233,21 +237,25 @@ def sync_campaigns(config: Config, store: CampaignStore) -> list[str]:
 
 
 def stored_items(store: CampaignStore) -> Iterator[StoredItem]:
-    """Every stored item (those waiting for their detail page too), read a few thousand
-    at a time in order of arrival."""
+    """Every stored item (those waiting for their detail page and press articles too),
+    read a few thousand at a time in order of arrival."""
     offset = 0
     while batch := store.items(
-        limit=JUDGED_AT_ONCE, offset=offset, by_arrival=True, with_waiting=True
+        limit=JUDGED_AT_ONCE, offset=offset, by_arrival=True, with_waiting=True, press=None
     ):
         yield from batch
         offset += len(batch)
+
+
+class CycleStore(RefreshStore, EchoStore, Protocol):
+    """What a whole cycle uses: each refresh, then the press's echo links."""
 
 
 async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
     sources: list[Source],
     config: Config,
     fetcher: Getter,
-    store: RefreshStore,
+    store: CycleStore,
     on_done: Callable[[RefreshResult], None] | None = None,
     clock: Clock = utc_now,
     force: bool = False,
@@ -279,4 +287,9 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
             on_done(result)
         return result
 
-    return list(await asyncio.gather(*(guarded(source) for source in sources)))
+    results = list(await asyncio.gather(*(guarded(source) for source in sources)))
+    for result in results:  # after every release of the cycle is stored
+        if config.is_press(result.source_id) and result.status != Status.ERROR:
+            linked = link_articles(config, store, result.source_id)
+            result.notes.append(f"{linked} links from its articles to jobcenter releases")
+    return results

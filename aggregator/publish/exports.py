@@ -11,7 +11,7 @@ from typing import Protocol
 
 from aggregator.config.schema import Campaign, Config, Source
 from aggregator.core.kinds import DatedBy, Health
-from aggregator.core.model import LAND_CODES, StoredItem
+from aggregator.core.model import LAND_CODES, Resonance, StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.feeds import FeedStore, feed_sources
 from aggregator.publish.health import HealthStore, SourceHealth, source_health
@@ -44,6 +44,11 @@ DATED_BY = {
     DatedBy.FIRST_SEEN: "kein Datum gefunden: erstmals gesehen",
     DatedBy.UNKNOWN: None,
 }
+
+RESONANCE_HEADINGS = (
+    "Zeitung", "Datum", "Titel", "Link", "Jobcenter", "Land", "Meldung", "Link der Meldung",
+    "Übereinstimmung (0–200)", "Belege",
+)  # fmt: skip
 
 PARTICIPATION_HEADINGS = (
     "Jobcenter", "Land", "Art", "AGS", "Meldungen", "Erste Meldung", "Letzte Meldung",
@@ -129,10 +134,35 @@ def participation(
     return Table("Beteiligung", PARTICIPATION_HEADINGS, tuple(rows))
 
 
+def resonance(
+    echoes: Sequence[Resonance], sources: Mapping[str, Source], press: Mapping[str, str]
+) -> Table:
+    """One row per article and the release it echoes (issue 35): paper, date, title, link,
+    the release's jobcenter, its title and link, the score and the evidence."""
+    rows = []
+    for echo in echoes:
+        article, release = echo.article.item, echo.release.item
+        name, land, _ = _source_name(sources, release.source_id)
+        rows.append((
+            press.get(article.source_id, article.source_id), local_day_or_time(article.published),
+            article.title, article.url, name, land, release.title, release.url,
+            round(echo.score * 100), "; ".join(echo.evidence),
+        ))  # fmt: skip
+    return Table("Medienecho", RESONANCE_HEADINGS, tuple(rows))
+
+
 class ExportStore(FeedStore, HealthStore, Protocol):
     """What the exports read from the store (store.database.Store has it)."""
 
     def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]: ...
+
+    def resonance(self, campaign_id: str) -> list[Resonance]: ...
+
+
+def resonance_table(config: Config, store: ExportStore, campaign: Campaign) -> Table:
+    """The campaign's echo in the press, read from the store."""
+    press = {p.id: p.name for p in config.press}
+    return resonance(store.resonance(campaign.id), feed_sources(config, store), press)
 
 
 def campaign_tables(

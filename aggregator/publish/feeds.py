@@ -49,6 +49,7 @@ class FeedSpec:
     source_ids: tuple[str, ...] | None = None
     campaign_id: str | None = None
     group_id: str | None = None
+    press: bool = False  # the press's coverage, not the jobcenters' items
 
     def archive_path(self, page: int, suffix: str = ".atom") -> str:
         return f"{self.path.removesuffix('.atom')}/archive/{page}{suffix}"
@@ -67,6 +68,11 @@ def feed_specs(config: Config) -> list[FeedSpec]:
                      f"{campaign.title} – Meldungen der kommunalen Jobcenter",
                      campaign_id=campaign.id)
         )  # fmt: skip
+        if config.press:
+            specs.append(
+                FeedSpec(f"press:{campaign.id}", f"campaigns/{campaign.id}/presse.atom",
+                         f"{campaign.title} – Medienecho", campaign_id=campaign.id, press=True)
+            )  # fmt: skip
     for source in config.sources:
         specs.append(
             FeedSpec(f"source:{source.id}", f"sources/{source.id}.atom",
@@ -104,7 +110,8 @@ def resolve_document(config: Config, path: str) -> tuple[FeedSpec, int | None, s
 
 def feed_sources(config: Config, store: FeedStore) -> dict[str, Source]:
     """The sources as configured, and those removed since, as the store remembers them."""
-    return {**store.known_sources(), **{source.id: source for source in config.sources}}
+    press = {medium.id: medium.as_source() for medium in config.press}
+    return {**store.known_sources(), **press, **{source.id: source for source in config.sources}}
 
 
 def archived_pages(total: int) -> int:
@@ -128,6 +135,7 @@ class FeedStore(Protocol):
         text: str | None = None,
         group_id: str | None = None,
         without_held: bool = False,
+        press: bool | None = False,
     ) -> int: ...
 
     def items(  # noqa: PLR0913 - one query, its filters keyword-only
@@ -142,6 +150,7 @@ class FeedStore(Protocol):
         by_arrival: bool = False,
         group_id: str | None = None,
         without_held: bool = False,
+        press: bool | None = False,
     ) -> list[StoredItem]: ...
 
 
@@ -153,6 +162,7 @@ class _Filters(TypedDict):
     text: str | None
     group_id: str | None
     without_held: bool  # a source's flood shows in its own feed only
+    press: bool  # the press's coverage instead of the jobcenters' items
 
 
 def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
@@ -170,7 +180,7 @@ def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     or JSON Feed (.json); None if there is no such page."""
     filters: _Filters = {
         "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
-        "group_id": spec.group_id, "without_held": True,
+        "group_id": spec.group_id, "without_held": True, "press": spec.press,
     }  # fmt: skip
     archived = archived_pages(store.count(**filters))
     query = f"?q={quote(text)}" if text else ""
@@ -241,6 +251,7 @@ def write_static(
             campaign_id=spec.campaign_id,
             group_id=spec.group_id,
             without_held=True,
+            press=spec.press,
         )
         pages: list[int | None] = [None, *range(archived_pages(total))]
         for page in pages:

@@ -10,7 +10,7 @@ import base64
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 from markupsafe import Markup
 
 from aggregator.config.schema import Campaign, Config, Source
-from aggregator.core.model import StoredItem
+from aggregator.core.model import Resonance, StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.charts import LandShare, by_month, participation_map, timeline
 from aggregator.publish.dashboard import CampaignView, campaign_view, cards
@@ -36,6 +36,18 @@ from aggregator.publish.health import HealthStore, SourceHealth, source_health
 
 class ReviewStore(FeedStore, HealthStore, Protocol):
     """What the review reads from the store (store.database.Store has it)."""
+
+    def resonance(self, campaign_id: str) -> list[Resonance]: ...
+
+
+@dataclass(frozen=True)
+class Echoed:
+    """A release with the papers that took it up ("Medienecho")."""
+
+    title: str
+    url: str | None
+    source: str
+    papers: tuple[tuple[str, str, str | None], ...]  # paper, day, article link
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Review:
     timeline_svg: Markup
     made: str  # "04.12.2026, 10:15 Uhr"
     base_url: str
+    echoed: tuple[Echoed, ...] = ()  # the releases the press took up, most echoed first
 
     @property
     def lands_published(self) -> int:
@@ -118,6 +131,28 @@ def review(
     )  # fmt: skip
 
 
+def echoed(
+    echoes: Sequence[Resonance], sources: Mapping[str, Source], press: Mapping[str, str]
+) -> tuple[Echoed, ...]:
+    """Each release the press took up, with its papers (one line per article)."""
+    by_release: dict[tuple[str, str], list[Resonance]] = {}
+    for echo in echoes:
+        release = echo.release.item
+        by_release.setdefault((release.source_id, release.key), []).append(echo)
+    found = []
+    for group in by_release.values():
+        release = group[0].release.item
+        source = sources.get(release.source_id)
+        papers = tuple(
+            (press.get(e.article.item.source_id, e.article.item.source_id),
+             e.article.item.published.astimezone(BERLIN).strftime("%d.%m.%Y"), e.article.item.url)
+            for e in sorted(group, key=lambda e: e.article.item.published)
+        )  # fmt: skip
+        found.append(Echoed(release.title, release.url, source.name if source else
+                            release.source_id, papers))  # fmt: skip
+    return tuple(sorted(found, key=lambda e: (-len(e.papers), e.title)))
+
+
 def campaign_pictures(
     view: CampaignView, items: Sequence[StoredItem], sources: Mapping[str, Source]
 ) -> tuple[Markup, Markup]:
@@ -160,5 +195,8 @@ def campaign_review(
 ) -> Review:
     """The review of a campaign as the store holds it now."""
     items = store.items(limit=None, campaign_id=campaign.id)
-    return review(config, campaign, items, feed_sources(config, store),
-                  source_health(config, store, now), now, base_url)  # fmt: skip
+    sources = feed_sources(config, store)
+    document = review(config, campaign, items, sources, source_health(config, store, now), now,
+                      base_url)  # fmt: skip
+    press = {p.id: p.name for p in config.press}
+    return replace(document, echoed=echoed(store.resonance(campaign.id), sources, press))

@@ -35,6 +35,7 @@ from aggregator.errors import CannotStart, ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.observe.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
 from aggregator.observe.metrics import Metrics
+from aggregator.pipeline.press import link_articles
 from aggregator.pipeline.refresh import (
     RefreshResult,
     refresh_source,
@@ -98,8 +99,8 @@ class Service:
         self._running.add(task)
         started = time.monotonic()
         try:
-            source = self.config.source(source_id)
-        except KeyError:
+            source = next(s for s in self.config.refreshed if s.id == source_id)
+        except StopIteration:
             return  # removed by a reload while queued
         try:
             async with self.slots:
@@ -125,6 +126,13 @@ class Service:
         finally:
             self._running.discard(task)
             self._first_refresh_done(source_id)
+        if self.config.is_press(source_id) and result.status != Status.ERROR:
+            try:
+                linked = link_articles(self.config, self.writer, source_id)
+            except Exception as exc:  # a bug, or the database, must not stop the scheduler
+                self._crashed(f"echo links: {source_id}", exc)
+            else:
+                result.notes.append(f"{linked} links from its articles to jobcenter releases")
         self.alarms.ok("database: refreshes")
         self.alarms.ok(f"refresh: {source_id}")
         self._log(result, time.monotonic() - started)
@@ -241,9 +249,9 @@ class Service:
             self.alarms.fail(RELOAD_REFUSED, reason, datetime.now(UTC), sticky=True)
             return
         self.alarms.ok(RELOAD_REFUSED)
-        old = {s.id: s for s in self.config.sources if s.enabled}
+        old = {s.id: s for s in self.config.refreshed if s.enabled}
         self.config = config
-        new = {s.id: s for s in config.sources if s.enabled}
+        new = {s.id: s for s in config.refreshed if s.enabled}
         for source_id in old.keys() - new.keys():
             self.scheduler.remove_job(source_id)
         soon = datetime.now(UTC) + timedelta(seconds=1)
@@ -306,7 +314,7 @@ class Service:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.metrics.scheduler_running.set_function(lambda: float(self.scheduler.running))
         now = datetime.now(UTC)
-        for source in self.config.sources:
+        for source in self.config.refreshed:
             if source.enabled:
                 self._schedule(source, now + timedelta(seconds=random.uniform(0, FIRST_RUN_SPREAD)))
         state = AppState(

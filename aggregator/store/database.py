@@ -49,6 +49,7 @@ from aggregator.store import items as _items
 from aggregator.store.accounts import AccountStorage
 from aggregator.store.curation import CurationStorage
 from aggregator.store.digests import DigestStorage
+from aggregator.store.echoes import EchoStorage
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
 from aggregator.store.schema import (
     BANDS_MIGRATION,
@@ -100,7 +101,7 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 @_storage_errors
-class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
+class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubStorage):
     """The one place that talks SQL (accounts and curation in parts of their own)."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
@@ -230,7 +231,7 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
 
     # -- one refresh ---------------------------------------------------------------
 
-    def save_refresh(
+    def save_refresh(  # noqa: PLR0913 - one refresh, all of it named
         self,
         source_id: str,
         items: Iterable[Item],
@@ -239,6 +240,7 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
         verdicts: Mapping[str, Sequence[Verdict]] | None = None,
         shingled: Mapping[str, Shingled] | None = None,
         details: DetailQueueChange | None = None,
+        press: bool = False,
     ) -> SaveResult:
         """Store one source's refresh in a single transaction.
 
@@ -261,11 +263,14 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
                     held.append(stored.seq)
                 if stored.status == Change.NEW and item.date_is_guess and stored.key in queued:
                     waiting.append(stored.seq)
+                if stored.status == Change.NEW and press:
+                    _items.mark_press(conn, [stored.seq])
                 if stored.status != Change.SAME:
                     verdict = (verdicts or {}).get(item.key, ())
                     new = stored.status == Change.NEW
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
-                    groups.group_near_duplicates(conn, source_id, stored, shingled or {})
+                    if not press:  # an article is no member of a joint release
+                        groups.group_near_duplicates(conn, source_id, stored, shingled or {})
             held = held if counts[Change.NEW] > FLOOD_THRESHOLD else []
             _items.hold(conn, held)
             groups.move_recent_band_keys(conn)
@@ -391,6 +396,7 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
         arrived: tuple[int, int] | None = None,
         without_held: bool = False,
         with_waiting: bool = False,
+        press: bool | None = False,
     ) -> list[StoredItem]:
         """Stored items, newest published first (or in order of arrival), with their
         campaigns and group; `arrived`: only those whose arrival number is after the
@@ -400,7 +406,7 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
             self._conn, limit=limit, offset=offset, source_ids=source_ids,
             campaign_id=campaign_id, published_between=published_between, text=text,
             by_arrival=by_arrival, group_id=group_id, arrived=arrived,
-            without_held=without_held, with_waiting=with_waiting,
+            without_held=without_held, with_waiting=with_waiting, press=press,
         )  # fmt: skip
 
     def item(self, source_id: str, key: str) -> StoredItem | None:
@@ -414,10 +420,11 @@ class Store(AccountStorage, CurationStorage, DigestStorage, WebSubStorage):
         text: str | None = None,
         group_id: str | None = None,
         without_held: bool = False,
+        press: bool | None = False,
     ) -> int:
         return _items.count(
             self._conn, source_ids=source_ids, campaign_id=campaign_id, text=text,
-            group_id=group_id, without_held=without_held,
+            group_id=group_id, without_held=without_held, press=press,
         )  # fmt: skip
 
     def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:

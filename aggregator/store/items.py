@@ -57,6 +57,11 @@ def hold(conn: sqlite3.Connection, seqs: list[int]) -> None:
     conn.executemany("UPDATE items SET held = 1 WHERE seq = ?", [(seq,) for seq in seqs])
 
 
+def mark_press(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """These new items are press articles (coverage), not a jobcenter's (migration 24)."""
+    conn.executemany("UPDATE items SET press = 1 WHERE seq = ?", [(seq,) for seq in seqs])
+
+
 def wait(conn: sqlite3.Connection, seqs: list[int]) -> None:
     """Keep these new items out of every output until their detail page is read
     (schema migration 19)."""
@@ -163,9 +168,10 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
     arrived: tuple[int, int] | None = None,
     without_held: bool = False,
     with_waiting: bool = False,
+    press: bool | None = False,
 ) -> list[StoredItem]:
     """Stored items, newest published first (or in order of arrival), with their
-    campaigns and group."""
+    campaigns and group (`press`: the press articles instead)."""
     where, args = item_filters(
         source_ids,
         campaign_id,
@@ -175,6 +181,7 @@ def select(  # noqa: PLR0913 - one query, its filters keyword-only
         arrived,
         without_held,
         with_waiting,
+        press,
     )
     order = "seq" if by_arrival else f"{PUBLISHED} DESC, first_seen DESC, source_id, key"
     sql = f"SELECT * FROM items{where} ORDER BY {order}"
@@ -201,8 +208,11 @@ def count(
     text: str | None = None,
     group_id: str | None = None,
     without_held: bool = False,
+    press: bool | None = False,
 ) -> int:
-    where, args = item_filters(source_ids, campaign_id, None, text, group_id, None, without_held)
+    where, args = item_filters(
+        source_ids, campaign_id, None, text, group_id, None, without_held, press=press
+    )
     found: int = conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
     return found
 
@@ -210,7 +220,8 @@ def count(
 def counts_by_source(conn: sqlite3.Connection, since: datetime) -> dict[str, tuple[int, int]]:
     """Per source: (items in all, items published since `since`)."""
     rows = conn.execute(
-        f"SELECT source_id, count(*), sum({PUBLISHED} >= ?) FROM items WHERE waiting = 0 "
+        f"SELECT source_id, count(*), sum({PUBLISHED} >= ?) FROM items "
+        "WHERE waiting = 0 AND press = 0 "
         "GROUP BY source_id",
         (to_text(since),),
     )

@@ -53,6 +53,16 @@ IN_CAMPAIGN = (
 )
 
 
+# A campaign's coverage in the press: articles about the campaign, or echoing one of its
+# releases (store.echoes).
+COVERAGE = (
+    f"({IN_CAMPAIGN} OR EXISTS (SELECT 1 FROM echoes e JOIN items r ON "
+    "r.source_id = e.release_source AND r.key = e.release_key WHERE "
+    "e.article_source = items.source_id AND e.article_key = items.key AND "
+    f"{IN_CAMPAIGN.replace('items.', 'r.')}))"
+)
+
+
 def item_filters(  # noqa: PLR0913 - the common filters, each optional
     source_ids: Iterable[str] | None,
     campaign_id: str | None,
@@ -62,13 +72,17 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
     arrived: tuple[int, int] | None = None,
     without_held: bool = False,
     with_waiting: bool = False,
+    press: bool | None = False,
 ) -> tuple[str, list[object]]:
     """A WHERE clause (or nothing) and its arguments for the common item filters.
     `without_held`: items held back as a source's flood are left out, unless one source
     is asked for (what the feeds of many sources and the dashboard's lists show). Items
     waiting for the detail page that dates them are left out unless `with_waiting`: no
-    output shows an invented date (schema migration 19)."""
+    output shows an invented date (schema migration 19). Press articles are read only
+    with `press` (coverage), and then only they (migration 24)."""
     where: list[str] = [] if with_waiting else ["waiting = 0"]
+    if press is not None:  # coverage, or the jobcenters' items (None: both)
+        where.append("press = 1" if press else "press = 0")
     args: list[object] = []
     ids = list(source_ids) if source_ids is not None else None
     if without_held and (ids is None or len(ids) > 1):  # a flood: in its source's feed only
@@ -77,8 +91,8 @@ def item_filters(  # noqa: PLR0913 - the common filters, each optional
         where.append(f"source_id IN ({','.join('?' * len(ids))})")
         args.extend(ids)
     if campaign_id is not None:
-        where.append(IN_CAMPAIGN)
-        args.extend([campaign_id] * 3)
+        where.append(COVERAGE if press else IN_CAMPAIGN)
+        args.extend([campaign_id] * (6 if press else 3))
     if group_id is not None:
         where.append("group_id = ?")
         args.append(group_id)

@@ -415,3 +415,22 @@ MIGRATIONS.append(
     ALTER TABLE items ADD COLUMN group_fixed INTEGER NOT NULL DEFAULT 0;
     """
 )
+
+MIGRATIONS.append(
+    # 24: media resonance. A press article is an item marked `press`: it is in no
+    # jobcenter's feed, figure or map (every read leaves it out unless asked for coverage).
+    # `echoes` links an article to the releases it takes up, with score and evidence.
+    """
+    ALTER TABLE items ADD COLUMN press INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE echoes (
+        article_source TEXT NOT NULL,
+        article_key    TEXT NOT NULL,
+        release_source TEXT NOT NULL,
+        release_key    TEXT NOT NULL,
+        score          REAL NOT NULL,
+        evidence       TEXT NOT NULL,
+        PRIMARY KEY (article_source, article_key, release_source, release_key)
+    );
+    CREATE INDEX echoes_release ON echoes (release_source, release_key);
+    """
+)

@@ -18,7 +18,7 @@ from aggregator.core.model import LAND_CODES
 from aggregator.core.time import BERLIN
 from aggregator.observe.alarms import RELOAD_REFUSED
 from aggregator.publish.dashboard import Dashboard, campaign_view, cards
-from aggregator.publish.exports import campaign_tables
+from aggregator.publish.exports import campaign_tables, resonance_table
 from aggregator.publish.feeds import (
     feed_sources,
     feed_specs,
@@ -47,8 +47,10 @@ EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_EXPORT = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)(?P<participation>/participation)?"
-                     r"\.(?P<format>csv|xlsx)$")  # fmt: skip
+_EXPORT = re.compile(
+    r"^(?P<campaign>[a-z0-9][a-z0-9-]*)(?P<participation>/participation|/resonance)?"
+    r"\.(?P<format>csv|xlsx)$"
+)
 _REVIEW = re.compile(r"^(?P<campaign>[a-z0-9][a-z0-9-]*)/review(?P<pdf>\.pdf)?$")
 
 
@@ -72,8 +74,9 @@ class Pages:
         self.templates = _templates()
 
     async def export(self, request: Request) -> Response:
-        """/campaigns/ID.csv|.xlsx (the items) and /campaigns/ID/participation.csv|.xlsx;
-        /campaigns/ID/review(.pdf), the press review."""
+        """/campaigns/ID.csv|.xlsx (the items), /campaigns/ID/participation.csv|.xlsx,
+        /campaigns/ID/resonance.csv|.xlsx (the press's echo); /campaigns/ID/review(.pdf),
+        the press review."""
         config = self.state.config()
         path = request.path_params["path"]
         if _REVIEW.match(path):
@@ -84,9 +87,13 @@ class Pages:
         )
         if found is None or campaign is None:
             return Response("Kampagne nicht gefunden", status_code=404, media_type="text/plain")
-        kind, extension = bool(found.group("participation")), found.group("format")
+        part, extension = found.group("participation") or "", found.group("format")
+        kind = part == "/participation"
 
         def render() -> bytes:
+            if part == "/resonance":  # the press's echo of the campaign (issue 35)
+                table = resonance_table(config, self.state.store, campaign)
+                return to_csv(table) if extension == "csv" else to_xlsx(table)
             items, per_jobcenter = campaign_tables(
                 config, self.state.store, campaign, datetime.now(UTC)
             )
@@ -96,7 +103,8 @@ class Pages:
 
         rendered = self.state.rendered(("export", path), render)
         assert rendered is not None
-        name = f"{campaign.id}-{'beteiligung' if kind else 'meldungen'}.{extension}"
+        what = {"/participation": "beteiligung", "/resonance": "medienecho"}.get(part, "meldungen")
+        name = f"{campaign.id}-{what}.{extension}"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return send(request, rendered, EXPORT_TYPES[extension], disposition)
 
@@ -167,6 +175,7 @@ class Pages:
             config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
             pictures=pictures, query=query, found=found, land=land, who=who,
+            has_press=bool(self.state.config().press),
             feed_root=self._feed_root(config, who),
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip

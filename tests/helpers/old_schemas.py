@@ -8,4 +8,5 @@ DROP_AFTER_18 = (
     "DROP TABLE users; DROP TABLE sessions; DROP TABLE login_failures; DROP TABLE decisions;"
     "DROP TABLE campaign_overrides; ALTER TABLE items DROP COLUMN title_fixed;"
     "ALTER TABLE items DROP COLUMN published_fixed; ALTER TABLE items DROP COLUMN group_fixed;"
+    "ALTER TABLE items DROP COLUMN press; DROP TABLE echoes;"  # 24
 )
