@@ -68,21 +68,21 @@ def mounted(*args: str, target: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def small_disk(tmp_path: Path, size: str = "4m") -> Iterator[Path]:
+def small_disk(tmp_path: Path, size: str = "8m") -> Iterator[Path]:
     with mounted("-t", "tmpfs", "-o", f"size={size}", "tmpfs", target=tmp_path / "disk") as disk:
         yield disk
 
 
 def fill(disk: Path) -> Path:
-    """Fill the disk to the last byte."""
+    """Fill the disk to the last byte (closing the filler may find it full too)."""
     filler = disk / "filler"
-    with filler.open("wb") as handle:
-        try:
+    try:
+        with filler.open("wb") as handle:
             while True:
                 handle.write(b"\0" * 65536)
                 handle.flush()
-        except OSError:
-            pass
+    except OSError:
+        pass
     return filler
 
 
