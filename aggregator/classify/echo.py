@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from aggregator.core.text import words
@@ -69,6 +69,7 @@ class Article:
     title: str
     text: str  # the teaser where the paper shows no more
     published: datetime
+    teaser_only: bool = False  # the feed shows a teaser (a paywall): only it is compared
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ class EchoFinder:
     def echoes(self, article: Article) -> list[Echo]:
         """The releases the article echoes, best first (ties: all kept)."""
         tokens = words(f"{article.title} {article.text}")
+        part = "teaser only" if article.teaser_only else "text"
+        compared = f"compared with the article's {part} ({len(tokens)} words)"
         joined = " ".join(tokens)
         shingles = _shingles(tokens)
         found = []
@@ -146,7 +149,7 @@ class EchoFinder:
                 continue
             echo = self._judge(read, tokens, joined, shingles)
             if echo is not None:
-                found.append(echo)
+                found.append(replace(echo, evidence=(*echo.evidence, compared)))
         if not found:
             return []
         best = max(e.score for e in found)

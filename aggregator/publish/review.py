@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -18,7 +18,7 @@ from typing import Protocol
 from markupsafe import Markup
 
 from aggregator.config.schema import Campaign, Config, Source
-from aggregator.core.model import Resonance, StoredItem
+from aggregator.core.model import LAND_CODES, Resonance, StoredItem
 from aggregator.core.time import BERLIN
 from aggregator.publish.charts import LandShare, by_month, participation_map, timeline
 from aggregator.publish.dashboard import CampaignView, campaign_view, cards
@@ -70,6 +70,8 @@ class Review:
     made: str  # "04.12.2026, 10:15 Uhr"
     base_url: str
     echoed: tuple[Echoed, ...] = ()  # the releases the press took up, most echoed first
+    by_paper: tuple[tuple[str, int], ...] = ()  # articles echoing a release, per paper
+    by_land: tuple[tuple[str, int, int], ...] = ()  # Land: releases echoed, articles
 
     @property
     def lands_published(self) -> int:
@@ -199,4 +201,27 @@ def campaign_review(
     document = review(config, campaign, items, sources, source_health(config, store, now), now,
                       base_url)  # fmt: skip
     press = {p.id: p.name for p in config.press}
-    return replace(document, echoed=echoed(store.resonance(campaign.id), sources, press))
+    echoes = store.resonance(campaign.id)
+    papers = Counter(press.get(e.article.item.source_id, e.article.item.source_id) for e in echoes)
+    return replace(
+        document, echoed=echoed(echoes, sources, press),
+        by_paper=tuple(sorted(papers.items(), key=lambda p: (-p[1], p[0]))),
+        by_land=resonance_by_land(echoes, sources),
+    )  # fmt: skip
+
+
+def resonance_by_land(
+    echoes: Sequence[Resonance], sources: Mapping[str, Source]
+) -> tuple[tuple[str, int, int], ...]:
+    """Per Land of the releasing jobcenter: how many releases were taken up, by how many
+    articles; most articles first."""
+    releases: dict[str, set[tuple[str, str]]] = {}
+    articles: Counter[str] = Counter()
+    for echo in echoes:
+        release = echo.release.item
+        source = sources.get(release.source_id)
+        land = LAND_CODES[source.land] if source else "?"
+        releases.setdefault(land, set()).add((release.source_id, release.key))
+        articles[land] += 1
+    return tuple(sorted(((land, len(releases[land]), articles[land]) for land in releases),
+                        key=lambda row: (-row[2], row[0])))  # fmt: skip

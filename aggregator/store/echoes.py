@@ -54,3 +54,11 @@ class EchoStorage(Storage):
 
     def resonance(self, campaign_id: str) -> list[Resonance]:
         return of_campaign(self._conn, campaign_id)
+
+    def echo_counts(self) -> dict[tuple[str, str], int]:
+        """How many articles echo each release that has an echo."""
+        rows = self._conn.execute(
+            "SELECT release_source, release_key, count(*) FROM echoes "
+            "GROUP BY release_source, release_key"
+        )
+        return {(source, key): count for source, key, count in rows}

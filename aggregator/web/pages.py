@@ -176,6 +176,7 @@ class Pages:
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
             pictures=pictures, query=query, found=found, land=land, who=who,
             has_press=bool(self.state.config().press),
+            echo_counts=store.echo_counts() if self.state.config().press else {},
             feed_root=self._feed_root(config, who),
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
         )  # fmt: skip

@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+import httpx
+
 from tests.conftest import ATOM, assert_valid_atom, run_cli
 from tests.helpers.corpus import CAMPAIGN, config_text, rss, serve_corpus
+from tests.helpers.service import service
 from tests.siteserver import Route, SiteServer
 
 REPRINT = (
@@ -66,7 +69,8 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     [row] = rows
     assert row["Jobcenter"] == "Landkreis Spree-Neiße"
     assert row["Meldung"].startswith("Pressemitteilung Nr. 175/2019")
-    assert "names" in row["Belege"] or "release's text" in row["Belege"]
+    assert "of the release's text (weighted) in the article" in row["Belege"]
+    assert "compared with the article's teaser only" in row["Belege"]  # the feed's teaser
 
     everything = run_cli("--config", str(config), "feed", "--limit", "500", env=env)
     links = {e.find(f"{ATOM}link").get("href") for e in  # type: ignore[union-attr]
@@ -90,3 +94,11 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     review = page.read_text("utf-8")
     assert "Medienecho" in review and "Lausitzer Rundschau" in review
     assert 'href="https://lr.example/forst-jobcenter"' in review
+    assert '<th scope="row">Brandenburg</th><td>1</td><td>1</td>' in review  # per Land
+
+    with service(config, tmp_path / "echo.db") as (base, _):  # the service serves the same
+        dashboard = httpx.get(f"{base}/").text
+        assert "Presse: 1" in dashboard and f"/campaigns/{CAMPAIGN}/resonance.xlsx" in dashboard
+        served = httpx.get(f"{base}/campaigns/{CAMPAIGN}/resonance.csv")
+        assert served.status_code == 200 and "https://lr.example/forst-jobcenter" in served.text
+        assert "medienecho.csv" in served.headers["content-disposition"]
