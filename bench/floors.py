@@ -19,6 +19,7 @@ import httpx
 from lxml import etree, html
 
 from aggregator.config.schema import Defaults
+from aggregator.fetch.addresses import operator_urls
 from aggregator.fetch.pools import PerOriginTransport
 from bench.proctree import cpu_seconds
 
@@ -68,7 +69,8 @@ def main(farm: str, concurrency: int | None = None, feeds_only: bool = False) ->
         parts = urlsplit(site["target"])
         urls += [f"{parts.scheme}://{parts.netloc}/robots.txt", site["target"]]
     defaults = Defaults() if concurrency is None else Defaults(concurrency=concurrency)
-    wall, bodies = asyncio.run(fetch_all(urls, defaults))
+    with operator_urls(urls):  # the farm is on loopback, as the operator configured it
+        wall, bodies = asyncio.run(fetch_all(urls, defaults))
     targets = {url: body for url, body in bodies.items() if not url.endswith("/robots.txt")}
     return {
         "network_floor_s": wall,

@@ -10,6 +10,7 @@ starts, and its robots.txt is obeyed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
 from collections import defaultdict
@@ -171,6 +172,21 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         return await self._request(host, url, headers, limits, self._read_capped)
+
+    async def wait_turn(self, url: str) -> None:
+        """Read the host's robots.txt and wait until its pacing lets the next request
+        start, holding nothing. A source does this before it takes a slot among the
+        sources in progress: waiting out a host's politeness (a second after robots.txt on
+        a first contact) must not keep other sources from being fetched and read. A
+        failure is left to the `get` that follows, which raises it again."""
+        parts = urlsplit(url)
+        host = self._hosts[parts.netloc.lower()]
+        rules = self._rules[f"{parts.scheme}://{parts.netloc}".lower()]
+        with contextlib.suppress(FetchError):
+            await self._check_robots(host, rules, url, self._timeouts(None))
+        wait = max(host.next_start - self.clock(), 0.0)
+        if wait:
+            await asyncio.sleep(wait)
 
     async def _request(
         self,

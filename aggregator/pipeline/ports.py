@@ -47,6 +47,10 @@ class Getter(Protocol):
         timeouts: Timeouts | None = None,
     ) -> Fetched | NotModified: ...
 
+    async def wait_turn(self, url: str) -> None:
+        """Wait, holding nothing, until the host of `url` may be asked (robots.txt read,
+        its pacing over); failures are left to `get`."""
+
 
 class Parsing(Protocol):
     """Where documents are parsed and normalised: worker processes, or inline."""

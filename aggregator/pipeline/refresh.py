@@ -23,6 +23,7 @@ from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredI
 from aggregator.errors import WorkerError
 from aggregator.fetch.addresses import operator_urls
 from aggregator.pipeline.crawl import crawl_listing, read_feed
+from aggregator.pipeline.gate import held_from_first_request
 from aggregator.pipeline.ports import (
     CampaignStore,
     Getter,
@@ -45,7 +46,8 @@ SOURCES_AT_ONCE = "AGGREGATOR_SOURCES_AT_ONCE"
 
 
 def source_slots(config: Config) -> asyncio.Semaphore:
-    """How many sources may be between their first request and their transaction at once.
+    """How many sources may be between their first request and their transaction at once
+    (a source takes its slot in pipeline.gate, once its host is ready).
 
     Without a bound every source starts at once and the fetcher serves them as fast as
     the network allows, while the parsing workers lag: the documents fetched and not yet
@@ -271,9 +273,9 @@ async def refresh_all(  # noqa: PLR0913 - the options are keywords with defaults
 
     async def guarded(source: Source) -> RefreshResult:
         try:
-            async with slots:
+            async with held_from_first_request(fetcher, slots) as http:
                 result = await refresh_source(
-                    source, config, fetcher, store, clock, force, offload, say
+                    source, config, http, store, clock, force, offload, say
                 )
         except Exception as exc:  # a bug of ours must not cost the other sources
             if is_storage_failure(exc):

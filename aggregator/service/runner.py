@@ -35,6 +35,7 @@ from aggregator.errors import CannotStart, ConfigError, StorageError
 from aggregator.fetch.client import Fetcher
 from aggregator.observe.alarms import RELOAD_REFUSED, RELOAD_UNJUDGED, Alarms
 from aggregator.observe.metrics import Metrics
+from aggregator.pipeline.gate import held_from_first_request
 from aggregator.pipeline.press import link_articles
 from aggregator.pipeline.refresh import (
     RefreshResult,
@@ -103,10 +104,10 @@ class Service:
         except StopIteration:
             return  # removed by a reload while queued
         try:
-            async with self.slots:
+            async with held_from_first_request(self.fetcher, self.slots) as http:
                 event("refresh started", source=source_id)
                 result = await refresh_source(
-                    source, self.config, self.fetcher, self.writer, offload=self.offload,
+                    source, self.config, http, self.writer, offload=self.offload,
                     say=lambda text: event(text, source=source_id),
                 )  # fmt: skip
         except asyncio.CancelledError:

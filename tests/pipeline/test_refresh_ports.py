@@ -33,6 +33,7 @@ class FakeHttp:
 
     failures: dict[str, list[FetchError]] = field(default_factory=dict)
     calls: list[tuple[str, str | None]] = field(default_factory=list)  # url, etag sent
+    turns: list[str] = field(default_factory=list)  # URLs whose host it waited for
 
     async def get(
         self,
@@ -53,6 +54,9 @@ class FakeHttp:
             return NotModified(url)
         headers = {"content-type": "text/html; charset=utf-8"}
         return Fetched(url, url, 200, headers, body, tag, None)
+
+    async def wait_turn(self, url: str) -> None:
+        self.turns.append(url)
 
 
 @dataclass
