@@ -189,3 +189,42 @@ def test_expired_robots_txt_is_asked_again_and_remembered(site):
     remembered = cache.changed[origin]
     assert remembered.text == "User-agent: *\nDisallow: /intern/\n"
     assert remembered.expires > time.time() + 23 * 3600 and not remembered.server_error
+
+
+def test_waiting_for_a_turn_reads_robots_txt_and_holds_no_slot(site):
+    """wait_turn asks robots.txt and waits out the host's pacing without holding the
+    one global slot: another host is served meanwhile; the page itself is left to get."""
+    first = site.url("feeds/kreis-atom03.xml")
+    other = site.url("feeds/kreis-rss091.xml").replace("127.0.0.1", "localhost")
+    allowed = Remembered("User-agent: *\nAllow: /\n", False, time.time() + 3600)
+    robots = RobotsCache({origin_of_url(other): allowed})  # the other host: nothing to wait for
+
+    async def run() -> None:
+        defaults = Defaults(host_delay="1s", concurrency=1)
+        async with Fetcher(defaults, robots=robots) as fetcher:
+            with operator_urls([first, other]):
+                turn = asyncio.create_task(fetcher.wait_turn(first))
+                while not [r for r in site.requests if r.path == "/robots.txt"]:
+                    await asyncio.sleep(0.01)  # until the first contact has begun
+                assert isinstance(await fetcher.get(other), Fetched)
+                assert not turn.done()  # still waiting out the first host's second
+                await turn
+                assert [r.path for r in site.requests] == [
+                    "/robots.txt", "/feeds/kreis-rss091.xml"
+                ]  # fmt: skip
+                assert isinstance(await fetcher.get(first), Fetched)
+
+    asyncio.run(run())
+    assert [r.path for r in site.requests].count("/robots.txt") == 1
+
+
+def test_waiting_for_an_unreachable_host_leaves_the_failure_to_get():
+    async def run() -> None:
+        async with Fetcher(Defaults(**QUICK)) as fetcher:
+            url = "http://127.0.0.1:1/feed.xml"
+            with operator_urls([url]):
+                await fetcher.wait_turn(url)  # no exception: the get that follows says it
+                with pytest.raises(ConnectFailed):
+                    await fetcher.get(url)
+
+    asyncio.run(run())
