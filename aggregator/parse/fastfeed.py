@@ -57,6 +57,8 @@ _CP1252 = {
     if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 }
 _BASE_ATTRIBUTE = re.compile(rb"<[^>]*\sbase\s*=", re.I)
+_UTF8_AS_LATIN1 = re.compile("[\xc2-\xf4][\x80-\xbf]")  # a UTF-8 sequence read as Latin-1
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
 _URI_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+)""", re.I)
 _TWO_ATTRIBUTES = re.compile(r"""<\w+(?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?){2}""")
@@ -126,10 +128,15 @@ def _encoding(body: bytes, headers: Mapping[str, str]) -> str:
 
 def _repaired(value: str) -> str:
     """What feedparser does to every value: UTF-8 read as Latin-1 is read again, and
-    characters 128-159 become what Windows-1252 means by them."""
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        value = value.encode("iso-8859-1").decode("utf-8")
-    return value.translate(_CP1252)
+    characters 128-159 become what Windows-1252 means by them. Most values need neither
+    (ASCII, or umlauts that are no UTF-8 sequence): they are returned without trying,
+    as a UTF-8 reading needs a lead byte followed by a continuation byte."""
+    if value.isascii():
+        return value
+    if _UTF8_AS_LATIN1.search(value):
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            value = value.encode("iso-8859-1").decode("utf-8")
+    return value.translate(_CP1252) if _C1_CONTROL.search(value) else value
 
 
 def _resolved(base: str, uri: str) -> str:
