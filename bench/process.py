@@ -2,9 +2,10 @@
 its whole process tree's CPU and memory counted, against the farm in a process of its
 own; and lemon24/reader on the same feeds, in the same run, as the peer.
 
-Run: python -m bench.process --sites 1000 --runs 3 --concurrency 64
+Run: python -m bench.process --sites 1000 --runs 3
 
-Per run: the network floor at the given concurrency (≤ 2 per host, no parsing); a cold
+The product runs at its default settings, as users run it, unless --concurrency sets
+one. Per run: the network floor (≤ 2 requests per host, ≤ 64 in all, no parsing); a cold
 and a steady `aggregator fetch` of all offices; a cold `aggregator fetch` of the feeds
 alone and reader's update of the same feeds; then the service (`aggregator run`) on a new
 database, its first cycle (cold) and its second (steady, each source's job run again by
@@ -32,6 +33,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from aggregator.config.schema import Defaults
 from bench.cycle import write_config
 from bench.proctree import MemorySampler, cpu_seconds
 from bench.results import machine
@@ -64,11 +66,13 @@ def measured(command: list[str]) -> dict:
 
 
 def configure(
-    sites: list[dict], path: Path, concurrency: int, interval: float | None = None
+    sites: list[dict], path: Path, concurrency: int | None, interval: float | None = None
 ) -> None:
+    """The farm's sources.yaml: the product's defaults, or the concurrency given."""
     write_config(sites, path)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["defaults"]["concurrency"] = concurrency
+    if concurrency is not None:
+        document["defaults"]["concurrency"] = concurrency
     if interval is not None:
         document["defaults"]["interval"] = f"{interval:.0f}s"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
@@ -156,7 +160,10 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
     return {"service cold": cold, "service steady": steady}
 
 
-def one_run(sites_count: int, latency: float, concurrency: int, service: bool) -> dict:
+FLOOR_CONCURRENCY = 64  # the floor's limits: ≤ 2 requests per host, ≤ 64 in all
+
+
+def one_run(sites_count: int, latency: float, concurrency: int | None, service: bool) -> dict:
     farm, base = start_farm(sites_count, latency, faults=False)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-process-") as temporary:
@@ -165,16 +172,18 @@ def one_run(sites_count: int, latency: float, concurrency: int, service: bool) -
             feeds = [site for site in sites if site["style"] in FEED_STYLES]
             configure(sites, folder / "all.yaml", concurrency)
             configure(feeds, folder / "feeds.yaml", concurrency)
-            floors = child("bench.floors", "--farm", base, "--concurrency", str(concurrency))
-            feed_floor = child(
-                "bench.floors", "--farm", base, "--concurrency", str(concurrency), "--feeds-only"
-            )
+            at_most = ("--concurrency", str(FLOOR_CONCURRENCY))
+            floors = child("bench.floors", "--farm", base, *at_most)
+            feed_floor = child("bench.floors", "--farm", base, *at_most, "--feeds-only")
             run = {"floors": floors, "feed_floor": feed_floor}
             run["cold"] = aggregator_fetch(folder / "all.yaml", folder / "all.db", base)
             run["steady"] = aggregator_fetch(folder / "all.yaml", folder / "all.db", base)
             run["feeds"] = aggregator_fetch(folder / "feeds.yaml", folder / "feeds.db", base)
             run["reader"] = reader_update(
-                [site["target"] for site in feeds], folder, base, concurrency
+                [site["target"] for site in feeds],
+                folder,
+                base,
+                concurrency or Defaults().concurrency,
             )
             for scenario in ("cold", "steady", "feeds", "reader"):
                 run[scenario].pop("stdout")
@@ -204,12 +213,14 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         return [pick(run) for run in runs]
 
     net = column(lambda r: r["floors"]["network_floor_s"])
+    chosen = f" --concurrency {args.concurrency}" if args.concurrency else ""
+    settings = f"concurrency {args.concurrency}" if args.concurrency else "default settings"
     lines = [
-        f"## Process run of {datetime.now():%Y-%m-%d %H:%M}: N = {args.sites}, concurrency "
-        f"{args.concurrency}, latency {args.latency * 1000:g} ms, {len(runs)} runs",
+        f"## Process run of {datetime.now():%Y-%m-%d %H:%M}: N = {args.sites}, {settings}, "
+        f"latency {args.latency * 1000:g} ms, {len(runs)} runs",
         "",
         f"Machine: {machine()}. Command: `python -m bench.process --sites {args.sites} "
-        f"--runs {args.runs} --concurrency {args.concurrency} --latency {args.latency}`. "
+        f"--runs {args.runs}{chosen} --latency {args.latency}`. "
         "`aggregator fetch` as a process (whole tree: rusage of the process and the parsing "
         "workers it waits for; memory: largest PSS of the tree at one moment); the farm in a "
         "process of its own. Median (min–max) of the runs.",
@@ -244,7 +255,7 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
     theirs = [r["reader"]["items"] / r["reader"]["cpu_s"] for r in runs]
     lines += [
         "",
-        f"- Network floor (all offices, ≤ 2 per host, ≤ {args.concurrency} at once, no "
+        f"- Network floor (all offices, ≤ 2 per host, ≤ {FLOOR_CONCURRENCY} at once, no "
         f"parsing): {spread(net)} s; feeds alone {spread(floors['feeds'])} s; CPU floor "
         f"(lxml only) {spread(column(lambda r: r['floors']['cpu_floor_s']))} s.",
         "- Feeds, entries per CPU-second, ours to reader's, each run: "
@@ -263,7 +274,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument(
+        "--concurrency", type=int, help="requests at once (default: the product's default)"
+    )
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--json", type=Path, help="also keep the raw figures here")
