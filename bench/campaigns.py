@@ -122,8 +122,10 @@ class Tally:
     def row(self, name: str) -> str:
         precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return (f"| {name} | {self.tp + self.fn} | {self.fp + self.tn} | {precision:.2f} | "
-                f"{recall:.2f} | {self.phases_right}/{self.tp} |")  # fmt: skip
+        return (
+            f"| {name} | {self.tp + self.fn} | {self.fp + self.tn} | {precision:.2f} | "
+            f"{recall:.2f} | {self.phases_right}/{self.tp} |"
+        )
 
 
 def measure(tree: Path, campaigns: Path, texts_path: Path) -> str:
@@ -137,8 +139,10 @@ def measure(tree: Path, campaigns: Path, texts_path: Path) -> str:
         per_pattern[text["pattern"]].add(expected, got)
         total.add(expected, got)
         if bool(expected) != bool(got):
-            misses.append(f"  - {text['id']} ({text['pattern']}): expected {sorted(expected)}, "
-                          f"got {sorted(got)}")  # fmt: skip
+            misses.append(
+                f"  - {text['id']} ({text['pattern']}): expected {sorted(expected)}, "
+                f"got {sorted(got)}"
+            )
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, tree {tree}, campaigns {campaigns.name} "
         f"({machine()})",

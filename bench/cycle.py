@@ -35,9 +35,11 @@ def write_config(sites: list[dict], path: Path) -> None:
     sources = []
     for site in sites:
         source: dict[str, object] = {
-            "id": f"amt-{site['number']:05d}", "name": f"Landkreis Beispiel {site['number']}",
-            "land": "BB", "kind": "landkreis",
-        }  # fmt: skip
+            "id": f"amt-{site['number']:05d}",
+            "name": f"Landkreis Beispiel {site['number']}",
+            "land": "BB",
+            "kind": "landkreis",
+        }
         style = site["style"]
         if style in ("rss", "atom"):
             source["feeds"] = [site["target"]]

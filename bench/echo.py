@@ -67,24 +67,34 @@ def measure(path: Path) -> tuple[str, float, float]:
         row[3] += len(expected)
         total = [total[0] + hits, total[1] + len(found), total[2] + len(expected)]
         if found != expected:
-            wrong.append(f"{article.paper}: {article.title!r} found {sorted(found)}, "
-                         f"expected {sorted(expected)}")  # fmt: skip
+            wrong.append(
+                f"{article.paper}: {article.title!r} found {sorted(found)}, "
+                f"expected {sorted(expected)}"
+            )
         if entry.get("coverage"):
             coverage_all += 1
             coverage_right += not found and names_the_campaign(article)
-    lines = ["| pattern | articles | links found | right | expected | precision | recall |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| pattern | articles | links found | right | expected | precision | recall |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, (count, right, links, labelled) in sorted(rows.items()):
         precision = right / links if links else 1.0
         recall = right / labelled if labelled else 1.0
-        lines.append(f"| {name} | {count} | {links} | {right} | {labelled} | "
-                     f"{precision:.2f} | {recall:.2f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {count} | {links} | {right} | {labelled} | "
+            f"{precision:.2f} | {recall:.2f} |"
+        )
     precision = total[0] / total[1] if total[1] else 1.0
     recall = total[0] / total[2] if total[2] else 1.0
-    lines.append(f"| **all** | {sum(r[0] for r in rows.values())} | {total[1]} | {total[0]} | "
-                 f"{total[2]} | {precision:.2f} | {recall:.2f} |")  # fmt: skip
-    lines.append(f"\nArticles about the campaign without a release, told apart as its "
-                 f"coverage: {coverage_right} of {coverage_all}.")  # fmt: skip
+    lines.append(
+        f"| **all** | {sum(r[0] for r in rows.values())} | {total[1]} | {total[0]} | "
+        f"{total[2]} | {precision:.2f} | {recall:.2f} |"
+    )
+    lines.append(
+        f"\nArticles about the campaign without a release, told apart as its "
+        f"coverage: {coverage_right} of {coverage_all}."
+    )
     if wrong:
         lines.append("\nNot as labelled:\n" + "\n".join(f"- {w}" for w in wrong))
     return "\n".join(lines), precision, recall

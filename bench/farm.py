@@ -67,9 +67,10 @@ def vocabulary() -> tuple[list[str], list[int]]:
 
 WORDS, WEIGHTS = vocabulary()
 JOINT_TEXT = next(
-    item["text"] for item in yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))["items"]
+    item["text"]
+    for item in yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))["items"]
     if item.get("joint")
-)  # fmt: skip
+)
 
 
 def address(number: int) -> str:

@@ -134,8 +134,9 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
                "run", "--port", str(port)]  # fmt: skip
     httpx.get(f"{farm}/reset")
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     metrics = f"http://127.0.0.1:{port}/metrics"
     try:
         memory = MemorySampler(process.pid).start()

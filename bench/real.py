@@ -195,8 +195,9 @@ def htmldate_date(body: bytes, url: str) -> str | None:
         from htmldate import find_date
     except ImportError:
         return None
-    found = find_date(body.decode("utf-8", "replace"), url=url, original_date=True,
-                      outputformat="%Y-%m-%d")  # fmt: skip
+    found = find_date(
+        body.decode("utf-8", "replace"), url=url, original_date=True, outputformat="%Y-%m-%d"
+    )
     return str(found) if found else None
 
 
@@ -207,15 +208,18 @@ def run_detail(case: dict[str, Any], body: bytes) -> Score:
     date = detail.published.astimezone(BERLIN).date().isoformat() if detail.published else None
     text = etree.tostring(
         etree.fromstring(f"<div>{detail.content_html or ''}</div>", etree.HTMLParser()),
-        method="text", encoding="unicode",
-    )  # fmt: skip
+        method="text",
+        encoding="unicode",
+    )
     score.matched = int(truth["body_phrase"] in " ".join(text.split()))
     score.dated, score.dates = 1, int(date == truth["date"])
     score.titles = score.matched
     reference = htmldate_date(body, case["url"])
     score.reference_dates = int(reference == truth["date"])
-    score.method = (f"detail extractor, dated by {detail.dated_by or 'nothing'}; "
-                    f"htmldate: {reference or 'none'}")  # fmt: skip
+    score.method = (
+        f"detail extractor, dated by {detail.dated_by or 'nothing'}; "
+        f"htmldate: {reference or 'none'}"
+    )
     if not score.matched:
         score.notes.append(f"body lacks {truth['body_phrase']!r}; starts {text.strip()[:80]!r}")
     if not score.dates:

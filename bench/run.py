@@ -28,8 +28,9 @@ ROOT = Path(__file__).parent.parent
 
 
 def child(*args: str, timeout: float = 1800) -> dict:
-    done = subprocess.run([sys.executable, "-m", *args], capture_output=True, timeout=timeout,
-                          cwd=ROOT, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", *args], capture_output=True, timeout=timeout, cwd=ROOT, check=True
+    )
     return json.loads(done.stdout)
 
 

@@ -196,8 +196,10 @@ def test_a_fetch_imports_neither_the_html_readers_nor_the_service(tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(config), str(tmp_path / "a.db")],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded = set(done.stderr.strip().splitlines()[-1].split())
     heavy = {"bs4", "soupsieve", "feedparser", "uvicorn", "starlette", "apscheduler", "jinja2",
              "aggregator.demo", "aggregator.web", "aggregator.service"}  # fmt: skip

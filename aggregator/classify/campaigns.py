@@ -249,9 +249,10 @@ def judge(
     if named is None and of_campaign is not None:  # a campaign text: which phase is its date's
         return _by_date(item, campaign, reading, (of_campaign,))
     found_any = (  # a phase's name stands for its event phrases: its 'all' and 'none' apply
-        [named] if named is not None
+        [named]
+        if named is not None
         else [e for e in (_search(p, "any", aliases, fields) for p in rules.any) if e]
-    )  # fmt: skip
+    )
     found_all = [(p, _search(p, "all", aliases, fields)) for p in rules.all]
     found_none = [e for e in (_search(p, "none", aliases, fields) for p in rules.none) if e]
     evidence = tuple(found_any[:1] + [e for _, e in found_all if e] + found_none)
@@ -284,8 +285,10 @@ def _by_date(
         return Verdict(campaign.id, True, f"{said}; {how}, within {window}", evidence, how)
     day = _day(item.published)
     if item.date_is_guess:
-        reason = (f"{said}; undated (first seen {day:%d.%m.%Y}): held back until its detail "
-                  "page or its text tells when it was published")  # fmt: skip
+        reason = (
+            f"{said}; undated (first seen {day:%d.%m.%Y}): held back until its detail "
+            "page or its text tells when it was published"
+        )
         return Verdict(campaign.id, False, reason, evidence)
     if in_window(campaign, item.published):
         how = f"published {day:%d.%m.%Y}"

@@ -120,10 +120,12 @@ class LazyGroup(click.Group):
     help="SQLite database file (env AGGREGATOR_DB).",
 )  # fmt: skip
 @click.option(
-    "--base-url", envvar="AGGREGATOR_BASE_URL", default=None,
+    "--base-url",
+    envvar="AGGREGATOR_BASE_URL",
+    default=None,
     help="Public URL of the service, used in links [default: public_url in sources.yaml, "
     "else http://HOST:PORT].",
-)  # fmt: skip
+)
 @click.version_option(package_name="jobcenter-aggregator")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_path: str, base_url: str | None) -> None:

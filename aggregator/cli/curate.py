@@ -43,8 +43,9 @@ def _decide(obj: Context, member: bool, campaign_id: str, item: str, reason: str
     store = obj.store()
     try:
         sync_campaigns(config, store)
-        taken = curation.decide(config, store, member, campaign_id, item, reason, by,
-                                datetime.now(UTC))  # fmt: skip
+        taken = curation.decide(
+            config, store, member, campaign_id, item, reason, by, datetime.now(UTC)
+        )
     except CurationError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}")
         sys.exit(2)
@@ -117,8 +118,9 @@ def date(obj: Context, item: str, day: str, reason: str, by: str) -> None:
 @REASON
 @BY
 @pass_context
-def add(obj: Context, source_id: str, url: str, campaign_id: str | None, reason: str,
-        by: str) -> None:  # fmt: skip
+def add(
+    obj: Context, source_id: str, url: str, campaign_id: str | None, reason: str, by: str
+) -> None:
     """Add a release of SOURCE_ID its pages did not yield, read from URL like a detail
     page; --campaign takes it into a campaign too."""
     config = obj.config()

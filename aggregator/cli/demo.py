@@ -50,8 +50,9 @@ def demo(port: int, data_dir: Path | None) -> None:
                 f"Config and database: {folder}\n"
                 f"After editing it:    aggregator --config {config} --db {db} reload\n"
                 "The first refresh takes a few seconds. Stop with Ctrl+C.",
-                highlight=False, soft_wrap=True,
-            )  # fmt: skip
+                highlight=False,
+                soft_wrap=True,
+            )
             asyncio.run(service.run())
     finally:
         sites.stop()

@@ -55,8 +55,10 @@ def digest(obj: Context, digest_id: str, send: bool, dry_run: bool, status: bool
         if not send:
             period, subject, text, count = digests.preview(store, config, chosen, obj.base_url, now)
             if obj.explicit_base_url is None:
-                err.print(f"[yellow]note[/yellow] links point at {obj.base_url}: set public_url: "
-                          "in sources.yaml before sending")  # fmt: skip
+                err.print(
+                    f"[yellow]note[/yellow] links point at {obj.base_url}: set public_url: "
+                    "in sources.yaml before sending"
+                )
             out.print(f"Subject: {escape(subject)}", soft_wrap=True)
             out.print(f"To: {escape(', '.join(chosen.to))}", soft_wrap=True)
             out.print(f"Period: {escape(period.key)} ({count} items)\n", soft_wrap=True)
@@ -78,9 +80,11 @@ def digest(obj: Context, digest_id: str, send: bool, dry_run: bool, status: bool
 
         period = digests.now_period(chosen, config, now)
         try:
-            outcomes = asyncio.run(digests.deliver_period(
-                store, config, chosen, period, obj.base_url, send_one, lambda: datetime.now(UTC)
-            ))  # fmt: skip
+            outcomes = asyncio.run(
+                digests.deliver_period(
+                    store, config, chosen, period, obj.base_url, send_one, lambda: datetime.now(UTC)
+                )
+            )
         finally:
             session.close()
     finally:

@@ -37,13 +37,15 @@ def export(
         with campaign_store(obj, campaign_id) as (config, campaign, store):
             table = resonance_table(config, store, campaign)
         write_or_exit(out_path, to_xlsx(table) if suffix == ".xlsx" else to_csv(table))
-        out.print(f"{escape(str(out_path))}: {len(table.rows)} articles echoing "
-                  f"{escape(campaign.title)}")  # fmt: skip
+        out.print(
+            f"{escape(str(out_path))}: {len(table.rows)} articles echoing {escape(campaign.title)}"
+        )
         return
     with campaign_store(obj, campaign_id) as (config, campaign, store):
         items, per_jobcenter = campaign_tables(config, store, campaign, datetime.now(UTC))
-    chosen = [items, per_jobcenter] if suffix == ".xlsx" else [
-        per_jobcenter if participation else items]  # fmt: skip
+    chosen = (
+        [items, per_jobcenter] if suffix == ".xlsx" else [per_jobcenter if participation else items]
+    )
     write_or_exit(out_path, to_xlsx(*chosen) if suffix == ".xlsx" else to_csv(chosen[0]))
     written = ", ".join(
         f"{len(table.rows)} {'jobcenters' if table is per_jobcenter else 'items'}"

@@ -220,8 +220,10 @@ def fetch(obj: Context, force: bool) -> None:
     quiet = f", {len(results) - listed} without news not listed" if listed < len(results) else ""
     out.print(f"{len(results)} sources refreshed, {new} new items, {failing} with errors{quiet}")
     if results and all(r.status == Status.ERROR for r in results):
-        err.print("[red]every source failed[/red]: see the errors above; "
-                  "`aggregator sources check` says what to do per source")  # fmt: skip
+        err.print(
+            "[red]every source failed[/red]: see the errors above; "
+            "`aggregator sources check` says what to do per source"
+        )
         sys.exit(EXIT_ALL_FAILED)
 
 

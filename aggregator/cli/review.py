@@ -28,5 +28,7 @@ def review(obj: Context, campaign_id: str, out_path: Path) -> None:
     html = render_review(document)
     write_or_exit(out_path, html_to_pdf(html) if suffix == ".pdf" else html.encode("utf-8"))
     figures = document.view
-    out.print(f"{escape(str(out_path))}: {len(document.entries)} entries ({figures.items} "
-              f"items), {figures.participating} jobcenters")  # fmt: skip
+    out.print(
+        f"{escape(str(out_path))}: {len(document.entries)} entries ({figures.items} "
+        f"items), {figures.participating} jobcenters"
+    )

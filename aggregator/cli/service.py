@@ -70,5 +70,7 @@ def reload(obj: Context) -> None:
         err.print(f"[red]error[/red] the service with pid {pid} is not running any more")
         sys.exit(1)
     enabled = sum(source.enabled for source in config.sources)
-    err.print(f"{obj.config_path} is valid ({enabled} enabled sources); asked the service "
-              f"(pid {pid}) to reload it")  # fmt: skip
+    err.print(
+        f"{obj.config_path} is valid ({enabled} enabled sources); asked the service "
+        f"(pid {pid}) to reload it"
+    )

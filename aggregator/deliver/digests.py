@@ -159,8 +159,9 @@ async def deliver_period(
         try:
             message, count = _message(store, config, digest, period, claim, base_url, now)
         except Exception as exc:  # a bug must not leave the claim behind for ever
-            store.fail_digest(digest.id, period.key, recipient, f"bug: {exc}",
-                              _retry_at(claim, config, now), now)  # fmt: skip
+            store.fail_digest(
+                digest.id, period.key, recipient, f"bug: {exc}", _retry_at(claim, config, now), now
+            )
             raise
         if message is None:
             store.finish_digest(digest.id, period.key, recipient, DeliveryState.EMPTY, 0, now)

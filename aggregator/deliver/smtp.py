@@ -21,11 +21,14 @@ def password(mail: Mail) -> str | None:
         return None
     value = os.environ.get(mail.password_env)
     if value is None:
-        raise SmtpSetupError(f"the environment variable {mail.password_env} (mail.password_env) "
-                             "is not set")  # fmt: skip
+        raise SmtpSetupError(
+            f"the environment variable {mail.password_env} (mail.password_env) is not set"
+        )
     if not value.isascii():  # smtplib sends the login as ASCII only
-        raise SmtpSetupError(f"the password in {mail.password_env} has characters outside "
-                             "ASCII, which SMTP logins here cannot send")  # fmt: skip
+        raise SmtpSetupError(
+            f"the password in {mail.password_env} has characters outside "
+            "ASCII, which SMTP logins here cannot send"
+        )
     return value
 
 

@@ -83,8 +83,9 @@ def refused(origin: str, address: str, asked: str | None = None) -> AddressRefus
     return AddressRefused(
         f"refused: {how} is on the internal address {address}; only the source's own "
         "configured URLs may be on loopback, private or link-local addresses",
-        origin, address,
-    )  # fmt: skip
+        origin,
+        address,
+    )
 
 
 # The origins (host:port) the operator configured for the source being refreshed (or

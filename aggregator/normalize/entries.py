@@ -338,8 +338,10 @@ def normalize_entry(
     full_title = title_text(entry.title)
     title = shortened(full_title, MAX_TITLE) or shortened(summary_text, 100)
     if len(full_title) > MAX_TITLE or len(teaser) > MAX_TEASER:
-        notes.append(f"shortened a title of {len(full_title)} or a teaser of {len(teaser)} "
-                     f"characters to {MAX_TITLE} and {MAX_TEASER}: {title[:60]!r}")  # fmt: skip
+        notes.append(
+            f"shortened a title of {len(full_title)} or a teaser of {len(teaser)} "
+            f"characters to {MAX_TITLE} and {MAX_TEASER}: {title[:60]!r}"
+        )
     if not title and not url:
         notes.append("skipped an entry with neither title nor link")
         return None, notes

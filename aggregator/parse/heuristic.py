@@ -404,8 +404,10 @@ def find_item_blocks(
     best: list[Tag] = []
     best_score, best_shape, dated = 0.0, None, 0
     rival_score, rival_shape = 0.0, None
-    linked = [(sum(1 for m in members if _has_link(m)), shape, members)
-              for shape, members in groups.items()]  # fmt: skip
+    linked = [
+        (sum(1 for m in members if _has_link(m)), shape, members)
+        for shape, members in groups.items()
+    ]
     for links, group_shape, members in sorted(linked, key=lambda g: -g[0]):
         if links < MIN_ITEMS or links * MAX_FACTOR * CLOSE <= best_score:
             break  # no smaller group can rival the best: each block adds at most MAX_FACTOR

@@ -182,9 +182,10 @@ def _parse_listing(
     if reading.selectors is None:
         host = urlsplit(base).hostname
         guess = (
-            find_teaser_blocks(soup, host) if target.all_teasers and not shape
+            find_teaser_blocks(soup, host)
+            if target.all_teasers and not shape
             else find_item_blocks(soup, shape)
-        )  # fmt: skip
+        )
         blocks, shape = guess.blocks, guess.shape
         method = f"heuristic: {guess.describe()}"
         confidence = guess.confidence
@@ -201,8 +202,10 @@ def _parse_listing(
             and (entries := _entries(find_item_blocks(soup, known_shape).blocks, reading, base))
         ):
             shape, confidence, found_by = known_shape, None, FoundBy.REMEMBERED
-            method = (f"heuristic: {len(entries)} item(s) in {describe(known_shape)}, the shape "
-                      "this page had before")  # fmt: skip
+            method = (
+                f"heuristic: {len(entries)} item(s) in {describe(known_shape)}, the shape "
+                "this page had before"
+            )
         elif not entries and looks_like_a_release(soup):
             method, found_by = f"heuristic: {SINGLE_RELEASE}", FoundBy.SINGLE_RELEASE
     else:
@@ -217,12 +220,16 @@ def _parse_listing(
         entries = _entries(guess.blocks, reading, base)
         method = f"heuristic: {guess.describe()} (preset {target.preset} matched nothing)"
         found_by = FoundBy.HEURISTIC
-        notes = (f"{target.url}: preset {target.preset} matches nothing on this page; read without "
-                 "it. Check the preset in sources.yaml",)  # fmt: skip
+        notes = (
+            f"{target.url}: preset {target.preset} matches nothing on this page; read without "
+            "it. Check the preset in sources.yaml",
+        )
     next_url = _next_url(soup, reading, base)
     if next_url is None and entries and post_pager(soup):
-        notes += (f"{url}: its pages are reached by a POST form, which is not followed; "
-                 "older items on later pages are not read",)  # fmt: skip
+        notes += (
+            f"{url}: its pages are reached by a POST form, which is not followed; "
+            "older items on later pages are not read",
+        )
     return Listing(entries, next_url, method, base, shape, notes, confidence, found_by)
 
 
@@ -293,9 +300,10 @@ def _recognised(soup: BeautifulSoup, base: str, guessed: int) -> tuple[Reading, 
         reading = reading_for(PageTarget(url=base, preset=preset.name))
         assert reading.selectors is not None
         entries = [
-            e for e in _entries(soup.select(reading.selectors.items), reading, base)
+            e
+            for e in _entries(soup.select(reading.selectors.items), reading, base)
             if e.link and e.title
-        ]  # fmt: skip
+        ]
         if len(entries) > guessed:
             return reading, entries
     return None

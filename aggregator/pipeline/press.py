@@ -50,8 +50,9 @@ def link_articles(config: Config, store: EchoStore, press_id: str) -> int:
     for stored in articles:
         item = stored.item
         text = item.content_html or item.summary_text
-        article = Article(item.source_id, item.title, text, item.published,
-                          teaser_only=not item.content_html)  # fmt: skip
+        article = Article(
+            item.source_id, item.title, text, item.published, teaser_only=not item.content_html
+        )
         echoes = finder.echoes(article)
         links = [(e.source_id, e.key, e.score, e.evidence) for e in echoes]
         store.save_echoes((item.source_id, item.key), links)

@@ -100,8 +100,10 @@ def _tile_title(code: str, share: LandShare) -> str:
     name = LAND_CODES[code]
     if not share.tracked:
         return f"{name}: keine kommunalen Jobcenter"
-    return (f"{name}: {share.published} von {share.tracked} Jobcentern haben veröffentlicht, "
-            f"{share.items} Meldungen")  # fmt: skip
+    return (
+        f"{name}: {share.published} von {share.tracked} Jobcentern haben veröffentlicht, "
+        f"{share.items} Meldungen"
+    )
 
 
 def _legend(root: etree._Element, top: int) -> None:

@@ -41,9 +41,8 @@ class LandRow:
     @property
     def total(self) -> int:
         return (
-            len(self.participating) + len(self.waiting) + len(self.untracked)
-            + len(self.disturbed)
-        )  # fmt: skip
+            len(self.participating) + len(self.waiting) + len(self.untracked) + len(self.disturbed)
+        )
 
     @property
     def tracked(self) -> int:
@@ -113,18 +112,18 @@ def campaign_view(
             continue
         lands.append(
             LandRow(
-                code, name,
+                code,
+                name,
                 participating=tuple(s for s in members if counts.get(s.id)),
                 waiting=tuple(
-                    s for s in members
-                    if s.enabled and not counts.get(s.id) and s.id not in failing
+                    s for s in members if s.enabled and not counts.get(s.id) and s.id not in failing
                 ),
                 untracked=tuple(s for s in members if not s.enabled and not counts.get(s.id)),
                 disturbed=tuple(
                     s for s in members if s.enabled and not counts.get(s.id) and s.id in failing
                 ),
             )
-        )  # fmt: skip
+        )
     return CampaignView(campaign, tuple(lands), cards(items), len(items), counts)
 
 

@@ -78,8 +78,10 @@ class DigestView:
     @property
     def subject(self) -> str:
         if self.period.summary:
-            return (f"{self.title} – Abschluss: {_count(self.items, 'Meldung', 'Meldungen')} "
-                    f"von {_count(self.jobcenters, 'Jobcenter', 'Jobcentern')}")  # fmt: skip
+            return (
+                f"{self.title} – Abschluss: {_count(self.items, 'Meldung', 'Meldungen')} "
+                f"von {_count(self.jobcenters, 'Jobcenter', 'Jobcentern')}"
+            )
         new = _count(self.items, "neue Meldung", "neue Meldungen")
         return f"{self.title}: {new} – {self.period.label}"
 

@@ -39,8 +39,9 @@ def item_line(stored: StoredItem) -> Line:
     item = stored.item
     when = item.published.astimezone(BERLIN).strftime("%d.%m.%Y")
     url = item.url if item.url and item.url.startswith(("https://", "http://")) else None
-    return Line(xml_safe(item.title), url or item.fetched_from, when,
-                xml_safe(teaser(item.summary_text)))  # fmt: skip
+    return Line(
+        xml_safe(item.title), url or item.fetched_from, when, xml_safe(teaser(item.summary_text))
+    )
 
 
 @cache
@@ -66,5 +67,6 @@ def versions(
     members: Iterable[StoredItem], sources: Mapping[str, Source]
 ) -> tuple[tuple[str, str], ...]:
     """A joint release's versions: (jobcenter, link to its text), by jobcenter."""
-    return tuple(sorted({(source_name(sources, m.item.source_id), item_line(m).url)
-                         for m in members}))  # fmt: skip
+    return tuple(
+        sorted({(source_name(sources, m.item.source_id), item_line(m).url) for m in members})
+    )

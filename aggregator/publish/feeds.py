@@ -32,9 +32,11 @@ _GROUP = re.compile(r"^groups/(?P<id>g-[0-9a-f]{16})\.atom$")
 def group_spec(group_id: str) -> FeedSpec:
     """The feed of one near-duplicate group: every jobcenter that published a joint text."""
     return FeedSpec(
-        f"group:{group_id}", f"groups/{group_id}.atom",
-        "Gemeinsame Meldung – alle Jobcenter, die sie veröffentlicht haben", group_id=group_id,
-    )  # fmt: skip
+        f"group:{group_id}",
+        f"groups/{group_id}.atom",
+        "Gemeinsame Meldung – alle Jobcenter, die sie veröffentlicht haben",
+        group_id=group_id,
+    )
 
 
 def group_url(base_url: str) -> Callable[[str], str]:

@@ -50,8 +50,10 @@ def _item(stored: StoredItem, context: EntryContext) -> dict[str, Any]:
     if source:
         extension["land"] = source.land
     if context.group_url and stored.group_id and stored.group_size > 1:
-        extension["joint_release"] = {"feed": context.group_url(stored.group_id),
-                                      "jobcenters": stored.group_size}  # fmt: skip
+        extension["joint_release"] = {
+            "feed": context.group_url(stored.group_id),
+            "jobcenters": stored.group_size,
+        }
     entry["_jobcenter"] = extension
     return entry
 

@@ -82,11 +82,12 @@ def land_shares(view: CampaignView) -> dict[str, LandShare]:
     """The map's figures from the participation per Land."""
     return {
         land.code: LandShare(
-            len(land.participating), land.tracked,
+            len(land.participating),
+            land.tracked,
             sum(view.counts.get(s.id, 0) for s in land.participating),
         )
         for land in view.lands
-    }  # fmt: skip
+    }
 
 
 def per_day(
@@ -150,8 +151,9 @@ def echoed(
              e.article.item.published.astimezone(BERLIN).strftime("%d.%m.%Y"), e.article.item.url)
             for e in sorted(group, key=lambda e: e.article.item.published)
         )  # fmt: skip
-        found.append(Echoed(release.title, release.url, source.name if source else
-                            release.source_id, papers))  # fmt: skip
+        found.append(
+            Echoed(release.title, release.url, source.name if source else release.source_id, papers)
+        )
     return tuple(sorted(found, key=lambda e: (-len(e.papers), e.title)))
 
 
@@ -164,8 +166,9 @@ def campaign_pictures(
     picture = participation_map(land_shares(view), f"Beteiligung: {campaign.title}")
     if campaign.last_day is None:  # a standing campaign: its years, month by month
         first, last = min(days, default=campaign.first_day), max(days, default=campaign.first_day)
-        bars = timeline(by_month(days), first, last, f"Meldungen pro Monat: {campaign.title}",
-                        monthly=True)  # fmt: skip
+        bars = timeline(
+            by_month(days), first, last, f"Meldungen pro Monat: {campaign.title}", monthly=True
+        )
     else:
         first = min([campaign.first_day, *days])
         last = max([campaign.last_day, *days])
@@ -198,16 +201,18 @@ def campaign_review(
     """The review of a campaign as the store holds it now."""
     items = store.items(limit=None, campaign_id=campaign.id)
     sources = feed_sources(config, store)
-    document = review(config, campaign, items, sources, source_health(config, store, now), now,
-                      base_url)  # fmt: skip
+    document = review(
+        config, campaign, items, sources, source_health(config, store, now), now, base_url
+    )
     press = {p.id: p.name for p in config.press}
     echoes = store.resonance(campaign.id)
     papers = Counter(press.get(e.article.item.source_id, e.article.item.source_id) for e in echoes)
     return replace(
-        document, echoed=echoed(echoes, sources, press),
+        document,
+        echoed=echoed(echoes, sources, press),
         by_paper=tuple(sorted(papers.items(), key=lambda p: (-p[1], p[0]))),
         by_land=resonance_by_land(echoes, sources),
-    )  # fmt: skip
+    )
 
 
 def resonance_by_land(

@@ -115,9 +115,10 @@ class Service:
             raise
         except Exception as exc:  # a bug, or the database, must not stop the scheduler
             kind, name = (
-                ("database", "database: refreshes") if is_storage_failure(exc)
+                ("database", "database: refreshes")
+                if is_storage_failure(exc)
                 else ("bug", f"refresh: {source_id}")
-            )  # fmt: skip
+            )
             reason = f"{type(exc).__name__}: {exc}"[:300]
             self.alarms.fail(name, reason, datetime.now(UTC))
             self.metrics.refresh_crashes.labels(kind).inc()
@@ -169,8 +170,9 @@ class Service:
         """A job of ours failed: unhealthy under `what` until it works again, and logged."""
         reason = f"{type(exc).__name__}: {exc}"[:300]
         self.alarms.fail(what, reason, datetime.now(UTC))
-        event(f"{what} crashed", logging.ERROR, error=reason,
-              traceback=traceback.format_exc(limit=8))  # fmt: skip
+        event(
+            f"{what} crashed", logging.ERROR, error=reason, traceback=traceback.format_exc(limit=8)
+        )
 
     def _first_refresh_done(self, source_id: str) -> None:
         if source_id in self._refreshed:
@@ -191,8 +193,10 @@ class Service:
         config, now = self.config, datetime.now(UTC)
         try:
             for row in deliver.interrupted(self.writer, now):
-                reason = (f"interrupted while sending {row.period} to {row.recipient}: may not "
-                          "have arrived, not sent again")  # fmt: skip
+                reason = (
+                    f"interrupted while sending {row.period} to {row.recipient}: may not "
+                    "have arrived, not sent again"
+                )
                 self.alarms.fail(f"digest: {row.digest_id}: {row.period}", reason, now)
                 event("digest uncertain", logging.ERROR, digest=row.digest_id,
                       period=row.period, recipient=row.recipient)  # fmt: skip

@@ -157,13 +157,15 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
             raise StorageError(self.path, "no such database file")
         uri = Path(self.path).resolve().as_uri()
         try:  # read-only, seeing what another process writes, if SQLite can share its WAL
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)  # fmt: skip
+            conn = sqlite3.connect(
+                f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
         except sqlite3.OperationalError:  # on a read-only disk: as an unchanging file
-            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None,
-                                   check_same_thread=False)  # fmt: skip
+            return sqlite3.connect(
+                f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False
+            )
 
     def _check_schema(self) -> None:
         """Refuse a schema this version did not write, before touching anything."""
@@ -171,12 +173,15 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
         latest = len(MIGRATIONS)
         if version > latest:
             raise SchemaError(
-                self.path, f"database schema {version} is newer than this version ({latest}): "
+                self.path,
+                f"database schema {version} is newer than this version ({latest}): "
                 "upgrade the aggregator or use another --db",
-            )  # fmt: skip
+            )
         if version < 0:
-            raise SchemaError(self.path, f"database schema {version} was not written by the "
-                              "aggregator: use another --db")  # fmt: skip
+            raise SchemaError(
+                self.path,
+                f"database schema {version} was not written by the aggregator: use another --db",
+            )
         if self.readonly and version < latest:
             raise SchemaError(self.path, f"database schema {version} is older than this "
                               f"version ({latest}) and the database is read-only")  # fmt: skip
@@ -282,10 +287,12 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
                 released = _items.release_read(conn, source_id)
                 groups.renumber(conn, released)
         return SaveResult(
-            new=counts[Change.NEW], updated=counts[Change.UPDATED], held=len(held),
+            new=counts[Change.NEW],
+            updated=counts[Change.UPDATED],
+            held=len(held),
             waiting=len(waiting),
             released=len(released),
-        )  # fmt: skip
+        )
 
     # -- robots.txt ------------------------------------------------------------------
 

@@ -20,9 +20,11 @@ def replace(conn: sqlite3.Connection, article: tuple[str, str], links: Iterable[
     conn.executemany(
         "INSERT INTO echoes (article_source, article_key, release_source, release_key, score, "
         "evidence) VALUES (?, ?, ?, ?, ?, ?)",
-        [(*article, source, key, score, json.dumps(list(why), ensure_ascii=False))
-         for source, key, score, why in links],
-    )  # fmt: skip
+        [
+            (*article, source, key, score, json.dumps(list(why), ensure_ascii=False))
+            for source, key, score, why in links
+        ],
+    )
 
 
 def of_campaign(conn: sqlite3.Connection, campaign_id: str) -> list[Resonance]:
@@ -40,8 +42,7 @@ def of_campaign(conn: sqlite3.Connection, campaign_id: str) -> list[Resonance]:
         if article is not None and release is not None:
             why = tuple(json.loads(row["evidence"]))
             found.append(Resonance(article, release, row["score"], why))
-    return sorted(found, key=lambda r: (r.article.item.published, r.article.item.key),
-                  reverse=True)  # fmt: skip
+    return sorted(found, key=lambda r: (r.article.item.published, r.article.item.key), reverse=True)
 
 
 class EchoStorage(Storage):

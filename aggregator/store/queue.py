@@ -17,12 +17,14 @@ MAX_ATTEMPTS = 3
 def _encode(entry: Entry) -> str:
     return json.dumps(
         {
-            "title": entry.title, "link": entry.link, "guid": entry.guid,
+            "title": entry.title,
+            "link": entry.link,
+            "guid": entry.guid,
             "published": to_text(entry.published) if entry.published else None,
             "summary_html": entry.summary_html,
         },
         ensure_ascii=False,
-    )  # fmt: skip
+    )
 
 
 def _decode(text: str) -> Entry:

@@ -64,15 +64,17 @@ class Editing:
         try:
             form = await form_of(request)
         except FormRefused as unreadable:
-            return self._page("login.html", unreadable.status, next="/",
-                              message=unreadable.reason, who=None)  # fmt: skip
+            return self._page(
+                "login.html", unreadable.status, next="/", message=unreadable.reason, who=None
+            )
         address = request.client.host if request.client else "unknown"
         name, password = form.get("user", "").strip(), form.get("password", "")
         done = await log_in(self.store, address, name, password)
         target = local_target(form.get("next"))
         if done.token is None:
-            refused = self._page("login.html", done.status, next=target, message=done.message,
-                                 who=None)  # fmt: skip
+            refused = self._page(
+                "login.html", done.status, next=target, message=done.message, who=None
+            )
             if done.status == 429:
                 refused.headers["Retry-After"] = "900"
             return refused
@@ -100,8 +102,9 @@ class Editing:
             return RedirectResponse(f"{self.base_url}/login?{urlencode({'next': target})}", 303)
         return self._item_page(who, source_id, key)
 
-    def _item_page(self, who: Visitor, source_id: str, key: str, status: int = 200,
-                   message: str | None = None) -> Response:  # fmt: skip
+    def _item_page(
+        self, who: Visitor, source_id: str, key: str, status: int = 200, message: str | None = None
+    ) -> Response:
         stored = self.store.item(source_id, key)
         if stored is None:
             return self._page("item.html", 404 if message is None else status, item=None,
@@ -109,8 +112,10 @@ class Editing:
         config = self.config()
         sources = {source.id: source for source in config.sources}
         verdicts = judge_all(stored.item, sources.get(source_id), config.campaigns)
-        decided = {c.id: self.store.campaign_decisions(c.id).get((source_id, key))
-                   for c in config.campaigns}  # fmt: skip
+        decided = {
+            c.id: self.store.campaign_decisions(c.id).get((source_id, key))
+            for c in config.campaigns
+        }
         return self._page(
             "item.html", status, item=stored, who=who, message=message, verdicts=verdicts,
             decided=decided, campaigns={c.id: c for c in config.campaigns},
@@ -152,8 +157,9 @@ class Editing:
             )  # fmt: skip
             return added.item
         if action in ("exclude", "include"):
-            curate.decide(config, self.store, action == "include", campaign, reference, reason,
-                          who.name, now)  # fmt: skip
+            curate.decide(
+                config, self.store, action == "include", campaign, reference, reason, who.name, now
+            )
         elif action in ("title", "date"):
             curate.correct(config, self.store, DecisionKind(action), reference,
                            form.get("value", ""), reason, who.name, now)  # fmt: skip

@@ -47,8 +47,9 @@ def feed_document(
     base = base or state.base_url
 
     def render() -> bytes | None:
-        return render_page(spec, page, state.store, config, base, datetime.now(UTC),
-                           text, state.skipped, suffix)  # fmt: skip
+        return render_page(
+            spec, page, state.store, config, base, datetime.now(UTC), text, state.skipped, suffix
+        )
 
     key = ("feed", path, text or "", base)
     rendered = state.rendered(key, render, query=text is not None)
@@ -97,8 +98,9 @@ class FeedPages:
             return Response("Archivseite nicht gefunden", status_code=404, media_type="text/plain")
         extra = {"Vary": "Accept, Sec-Fetch-Dest, Accept-Encoding"}
         if page is None and self.state.config().websub.enabled:  # WebSub discovery
-            extra["Link"] = (f'<{self.state.base_url}/websub>; rel="hub", '
-                             f'<{request.url}>; rel="self"')  # fmt: skip
+            extra["Link"] = (
+                f'<{self.state.base_url}/websub>; rel="hub", <{request.url}>; rel="self"'
+            )
         cache = feed_cache_control(spec, page, text)
         if media_type == ATOM_TYPE and is_browser(request):
             # A person, not a reader: the feed as a page, made with the stylesheet the

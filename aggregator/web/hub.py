@@ -148,8 +148,7 @@ class Hub:
 
     async def _verify(self, request: Request) -> None:
         challenge = secrets.token_urlsafe(24)
-        params = {"hub.mode": request.mode, "hub.topic": request.topic,
-                  "hub.challenge": challenge}  # fmt: skip
+        params = {"hub.mode": request.mode, "hub.topic": request.topic, "hub.challenge": challenge}
         if request.mode == "subscribe":
             params["hub.lease_seconds"] = str(int(request.lease.total_seconds()))
         try:

@@ -76,8 +76,9 @@ class PrivateAccess:
         if path.startswith(FOR_READERS):
             response = PlainTextResponse(
                 "Dieser Dienst ist nicht öffentlich: die persönliche Feed-Adresse verwenden "
-                "(aggregator users token NAME)\n", 401,
-            )  # fmt: skip
+                "(aggregator users token NAME)\n",
+                401,
+            )
         else:
             query = scope.get("query_string", b"").decode("latin-1")
             target = path + (f"?{query}" if query else "")

@@ -28,8 +28,10 @@ ARCHIVE_CACHE_CONTROL = "public, max-age=86400"
 
 def content_policy(style: str = "'self'", form: str = "'none'") -> str:
     """Our Content-Security-Policy: no script at all, styles and forms as a page needs."""
-    return (f"default-src 'none'; style-src {style}; img-src 'self' data:; "
-            f"frame-ancestors 'none'; base-uri 'none'; form-action {form}")  # fmt: skip
+    return (
+        f"default-src 'none'; style-src {style}; img-src 'self' data:; "
+        f"frame-ancestors 'none'; base-uri 'none'; form-action {form}"
+    )
 
 
 DASHBOARD_POLICY = content_policy(form="'self'")  # its search box submits to itself
@@ -95,7 +97,7 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
-]  # fmt: skip
+]
 
 
 class SecurityHeaders:

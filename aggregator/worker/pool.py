@@ -129,8 +129,9 @@ class Offload:
             except BrokenProcessPool:
                 fresh.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
-                event("parsing workers cannot start here; parsing in the main process",
-                      logging.ERROR)  # fmt: skip
+                event(
+                    "parsing workers cannot start here; parsing in the main process", logging.ERROR
+                )
                 return
             self._pool = fresh
 

@@ -74,8 +74,9 @@ def _packed(shingled: frozenset[int]) -> bytes:
 
 
 def _candidate(source_id: str, text: str, group_id: str | None = None) -> Candidate:
-    return Candidate(source_id, f"{source_id}-key", group_id,
-                     _packed(shingle_texts([text])[text].shingles))  # fmt: skip
+    return Candidate(
+        source_id, f"{source_id}-key", group_id, _packed(shingle_texts([text])[text].shingles)
+    )
 
 
 def test_an_item_joins_the_group_of_its_near_duplicate_from_another_source() -> None:

@@ -48,11 +48,12 @@ def test_an_echo_outside_the_release_time_is_none() -> None:
 def test_the_evidence_says_what_was_compared() -> None:
     release = _release("hm-tuer")
     quoted = Article(
-        "Dewezet", "Tag der offenen Tür",
+        "Dewezet",
+        "Tag der offenen Tür",
         "Die Landrätin nannte das Jobcenter Hameln-Pyrmont „ein Haus, in dem niemand verloren "
         "geht“. Schuldnerberatung und Suchtberatung stellten sich vor.",
         release.published,
-    )  # fmt: skip
+    )
     [echo] = FINDER.echoes(quoted)
     assert echo.key == "hm-tuer"
     assert any(e.startswith("names 'jobcenter hameln pyrmont'") for e in echo.evidence)

@@ -25,14 +25,16 @@ def test_plain_lines_say_what_the_terminal_shows() -> None:
         outcomes=[
             FetchOutcome("https://a.example/presse", Status.ERROR, "HTTP 503 [retry later]"),
             FetchOutcome(
-                "https://a.example/liste", Status.OK, "heuristic: 12 items in main > ul > li",
+                "https://a.example/liste",
+                Status.OK,
+                "heuristic: 12 items in main > ul > li",
                 found_by=FoundBy.HEURISTIC,
             ),
         ],
         new=3,
         updated=1,
         notes=["preset [x] matched nothing"],
-    )  # fmt: skip
+    )
     plain = _result_line(result, styled=False)
     assert plain == _rendered(_result_line(result))
     assert "[retry later]" in plain and "[x]" in plain  # markup-like text is kept, not eaten

@@ -22,13 +22,15 @@ def with_digests(digests: str, mail: str = MAIL) -> str:
 
 
 def test_a_digest_of_the_campaign_during_its_window():
-    config = parse_config(with_digests(
-        "  - id: team-aktionswoche\n"
-        "    to: [presse@landkreistag.example, referat@staedtetag.example]\n"
-        "    campaign: aktionswoche-2019\n"
-        "    schedule: during-campaign\n"
-        "    at: 18:30\n"  # YAML 1.1 reads this as 1110, minutes in base 60
-    ))  # fmt: skip
+    config = parse_config(
+        with_digests(
+            "  - id: team-aktionswoche\n"
+            "    to: [presse@landkreistag.example, referat@staedtetag.example]\n"
+            "    campaign: aktionswoche-2019\n"
+            "    schedule: during-campaign\n"
+            "    at: 18:30\n"  # YAML 1.1 reads this as 1110, minutes in base 60
+        )
+    )
     [digest] = config.digests
     assert digest.at == time(18, 30) and digest.schedule == "during-campaign"
     assert config.mail is not None and config.mail.effective_port == 587
@@ -36,10 +38,12 @@ def test_a_digest_of_the_campaign_during_its_window():
 
 
 def test_the_password_is_never_read_from_the_file():
-    problems = problems_of(with_digests(
-        "  - {id: team, to: [a@kreis.example]}\n",
-        MAIL + "  password: hunter2\n",
-    ))  # fmt: skip
+    problems = problems_of(
+        with_digests(
+            "  - {id: team, to: [a@kreis.example]}\n",
+            MAIL + "  password: hunter2\n",
+        )
+    )
     assert len(problems) == 1
     assert "sources.yaml:" in problems[0] and "password_env: SMTP_PASSWORD" in problems[0]
     assert "hunter2" not in problems[0]
@@ -63,8 +67,9 @@ def test_each_mistake_is_named_with_its_line():
 
 
 def test_digests_need_a_mail_server_and_a_campaign_that_exists():
-    text = with_digests("  - {id: alt, to: [a@kreis.example], campaign: aktionswoche-1999}\n",
-                        mail="")  # fmt: skip
+    text = with_digests(
+        "  - {id: alt, to: [a@kreis.example], campaign: aktionswoche-1999}\n", mail=""
+    )
     line = text.count("\n", 0, text.index("digests:")) + 1
     assert problems_of(text) == [
         f"sources.yaml:{line}: digests need a 'mail:' section: the SMTP server to send through",

@@ -37,9 +37,11 @@ def store_campaign_items(store: Store, numbers: range, when: datetime) -> None:
     items = [make_item(f"link:e.de/{n}", url=f"https://e.de/{n}", fingerprint=f"f{n}",
                        title=f"Aktionswoche Meldung {n}") for n in numbers]  # fmt: skip
     store.save_refresh("spree-neisse", items, [], when)
-    store.replace_campaign(CAMPAIGN.id, "rules", [
-        ("spree-neisse", f"link:e.de/{n}", "any: Aktionswoche") for n in range(numbers.stop)
-    ])  # fmt: skip
+    store.replace_campaign(
+        CAMPAIGN.id,
+        "rules",
+        [("spree-neisse", f"link:e.de/{n}", "any: Aktionswoche") for n in range(numbers.stop)],
+    )
 
 
 def run(store: Store, now: datetime, failing: set[str] = frozenset()) -> tuple[list, list]:  # type: ignore[type-arg, assignment]
@@ -53,8 +55,9 @@ def run(store: Store, now: datetime, failing: set[str] = frozenset()) -> tuple[l
 
     period = due_period(DIGEST, CAMPAIGN, now)
     assert period is not None
-    outcomes = asyncio.run(deliver_period(store, CONFIG, DIGEST, period, "https://p.example",
-                                          send, lambda: now))  # fmt: skip
+    outcomes = asyncio.run(
+        deliver_period(store, CONFIG, DIGEST, period, "https://p.example", send, lambda: now)
+    )
     return outcomes, sent
 
 
@@ -64,7 +67,9 @@ def test_a_failed_recipient_gets_the_missed_items_with_the_next_period(tmp_path:
     store_campaign_items(store, range(3), first_day - timedelta(days=3))  # announced before
     outcomes, sent = run(store, first_day, failing={"b@kreis.example"})
     assert [(o.recipient, o.state, o.items) for o in outcomes] == [
-        ("a@kreis.example", "sent", 3), ("b@kreis.example", "failed", 3)]  # fmt: skip
+        ("a@kreis.example", "sent", 3),
+        ("b@kreis.example", "failed", 3),
+    ]
     assert [m["To"] for m in sent] == ["a@kreis.example"]
 
     store_campaign_items(store, range(3, 5), first_day + timedelta(hours=2))

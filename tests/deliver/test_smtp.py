@@ -35,9 +35,13 @@ def test_messages_go_out_encrypted_with_a_login(tmp_path, monkeypatch, security)
         mail = settings(server.port, security, user=USER, password_env="TEST_SMTP_PASSWORD",
                         ca_file=str(server.ca_file))  # fmt: skip
         assert send_all(mail, [message("a@kreis.example"), message("b@kreis.example")]) == [
-            None, None]  # fmt: skip
-    assert [r.envelope_to for r in server.handler.received] == [["a@kreis.example"],
-                                                                 ["b@kreis.example"]]  # fmt: skip
+            None,
+            None,
+        ]
+    assert [r.envelope_to for r in server.handler.received] == [
+        ["a@kreis.example"],
+        ["b@kreis.example"],
+    ]
     assert server.handler.received[0].message.get_content().strip() == "Grüße aus der Lausitz"
 
 
@@ -66,8 +70,9 @@ def test_a_wrong_password_and_a_missing_one_are_said_plainly(tmp_path, monkeypat
 def test_one_refused_recipient_does_not_stop_the_others(tmp_path):
     handler = MailHandler(refuse={"weg@kreis.example"})
     with mail_server(tmp_path, handler=handler) as server:
-        results = send_all(settings(server.port),
-                           [message("weg@kreis.example"), message("da@kreis.example")])  # fmt: skip
+        results = send_all(
+            settings(server.port), [message("weg@kreis.example"), message("da@kreis.example")]
+        )
     assert results[1] is None
     assert results[0] is not None and "550" in results[0] and "Postfach unbekannt" in results[0]
     assert [r.envelope_to for r in handler.received] == [["da@kreis.example"]]

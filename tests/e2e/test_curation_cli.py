@@ -35,8 +35,9 @@ def _cli(config: Path, env: dict[str, str], *args: str, code: int = 0) -> str:
 
 def _feed(config: Path, env: dict[str, str]) -> dict[str, str]:
     """The campaign feed's entries: link -> title."""
-    done = run_cli("--config", str(config), "feed", "--campaign", CAMPAIGN, "--limit", "500",
-                   env=env)  # fmt: skip
+    done = run_cli(
+        "--config", str(config), "feed", "--campaign", CAMPAIGN, "--limit", "500", env=env
+    )
     root = assert_valid_atom(done.stdout)
     return {
         e.find(f"{ATOM}link[@rel='alternate']").get("href"): e.findtext(f"{ATOM}title")  # type: ignore[union-attr]
@@ -107,12 +108,15 @@ def test_a_decision_needs_a_reason_a_known_campaign_and_a_stored_item(
 ) -> None:
     config, env = _fetched_corpus(site, tmp_path)
     base = ("curate", "exclude")
-    assert "needs a reason" in _cli(config, env, *base, CAMPAIGN, CAMPAIGN_ITEM, "--reason", " ",
-                                    "--by", "anna", code=2)  # fmt: skip
-    assert "unknown campaign" in _cli(config, env, *base, "nope", CAMPAIGN_ITEM, "--reason",
-                                      "x", "--by", "anna", code=2)  # fmt: skip
-    assert "no stored item" in _cli(config, env, *base, CAMPAIGN, "https://x.example/",
-                                    "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+    assert "needs a reason" in _cli(
+        config, env, *base, CAMPAIGN, CAMPAIGN_ITEM, "--reason", " ", "--by", "anna", code=2
+    )
+    assert "unknown campaign" in _cli(
+        config, env, *base, "nope", CAMPAIGN_ITEM, "--reason", "x", "--by", "anna", code=2
+    )
+    assert "no stored item" in _cli(
+        config, env, *base, CAMPAIGN, "https://x.example/", "--reason", "x", "--by", "anna", code=2
+    )
     assert "not a date" in _cli(config, env, "curate", "date", CAMPAIGN_ITEM, "gestern",
                                 "--reason", "x", "--by", "anna", code=2)  # fmt: skip
 

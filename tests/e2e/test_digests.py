@@ -23,8 +23,9 @@ CAMPAIGN_TITLES = {item.title for item, entry in ITEMS if entry["label"]}
 # the corpus' links, as tests.e2e.test_end_to_end_campaigns serves them
 CAMPAIGN_LINKS = {
     f"https://{item.source_id}.example/presse/{item.key.rsplit('/', 1)[-1]}.html"
-    for item, entry in ITEMS if entry["label"]
-}  # fmt: skip
+    for item, entry in ITEMS
+    if entry["label"]
+}
 
 
 def digest_config(site, port: int, retry: str = "1m") -> str:
@@ -37,8 +38,10 @@ def digest_config(site, port: int, retry: str = "1m") -> str:
     )
 
 
-NARROW = ("  - {id: thueringen, to: [referat@staedtetag.example], land: TH, q: Jena, "
-          "schedule: weekly, day: freitag, at: '00:00'}\n")  # fmt: skip
+NARROW = (
+    "  - {id: thueringen, to: [referat@staedtetag.example], land: TH, q: Jena, "
+    "schedule: weekly, day: freitag, at: '00:00'}\n"
+)
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -81,9 +84,10 @@ def test_digest_command_previews_sends_and_does_not_send_twice(site, tmp_path, w
         assert refused.returncode == 2 and b"public_url" in refused.stderr
         assert server.handler.received == []
         config = write_config(
-            "public_url: https://monitor.presse.example/\n" + digest_config(site, server.port)
+            "public_url: https://monitor.presse.example/\n"
+            + digest_config(site, server.port)
             + NARROW
-        )  # fmt: skip
+        )
 
         sent = run_cli("--config", str(config), "digest", "team", "--send", env=env)
         assert sent.returncode == 0, sent.stderr
@@ -116,9 +120,10 @@ def test_digest_command_previews_sends_and_does_not_send_twice(site, tmp_path, w
 def refreshes(base: str) -> float:
     text = httpx.get(f"{base}/metrics").text
     return sum(
-        float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
         if line.startswith("aggregator_refreshes_total")
-    )  # fmt: skip
+    )
 
 
 def digest_checks(base: str) -> float:

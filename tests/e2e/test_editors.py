@@ -36,15 +36,18 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
     config.write_text(websub + config_text(site), encoding="utf-8")
     db = tmp_path / "editors.db"
     for name, role in (("anna", "editor"), ("vera", "viewer")):
-        added = run_cli("--db", str(db), "users", "add", name, "--role", role,
-                        stdin=f"{PASSWORD}\n".encode())  # fmt: skip
+        added = run_cli(
+            "--db", str(db), "users", "add", name, "--role", role, stdin=f"{PASSWORD}\n".encode()
+        )
         assert added.returncode == 0, added.stderr.decode()
     with websub_subscriber() as reader, service(config, db) as (base, _):
         wait_for(lambda: LINK in _campaign_feed(base), 40, "the campaign's items")
         topic = f"{base}/feeds/campaigns/{CAMPAIGN}.atom"
         reader.wanted.add(("subscribe", topic))
-        asked = httpx.post(f"{base}/websub", data={"hub.mode": "subscribe", "hub.topic": topic,
-                                                   "hub.callback": f"{reader.url}/cb"})  # fmt: skip
+        asked = httpx.post(
+            f"{base}/websub",
+            data={"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": f"{reader.url}/cb"},
+        )
         assert asked.status_code == 202
         wait_for(lambda: len(reader.verifications) == 1, 20, "the verified subscription")
         with sync_playwright() as playwright:
@@ -129,8 +132,9 @@ def test_wrong_passwords_are_throttled(site: SiteServer, tmp_path: Path) -> None
     config = tmp_path / "sources.yaml"
     config.write_text(config_text(site), encoding="utf-8")
     db = tmp_path / "throttle.db"
-    added = run_cli("--db", str(db), "users", "add", "anna", "--role", "editor",
-                    stdin=f"{PASSWORD}\n".encode())  # fmt: skip
+    added = run_cli(
+        "--db", str(db), "users", "add", "anna", "--role", "editor", stdin=f"{PASSWORD}\n".encode()
+    )
     assert added.returncode == 0
     with service(config, db) as (base, _):
         wait_for(lambda: httpx.get(f"{base}/healthz").status_code in (200, 503), 20, "service")
@@ -142,8 +146,10 @@ def test_wrong_passwords_are_throttled(site: SiteServer, tmp_path: Path) -> None
             and "Name oder Passwort falsch" in wrong.text
         )
         for _ in range(8):  # ten failures from this address in all
-            assert httpx.post(f"{base}/login", data={"user": "anna", "password": "y" * 12}
-                              ).status_code == 401  # fmt: skip
+            assert (
+                httpx.post(f"{base}/login", data={"user": "anna", "password": "y" * 12}).status_code
+                == 401
+            )
         throttled = httpx.post(f"{base}/login", data={"user": "anna", "password": PASSWORD})
         assert throttled.status_code == 429 and throttled.headers["retry-after"] == "900"
         assert "Zu viele Fehlversuche" in throttled.text

@@ -25,8 +25,10 @@ def hostile_source(site) -> str:
     item = (HOSTILE, "https://boese.example/presse/1.html", "boese-1", when,
             "Das kommunale Jobcenter lädt zur Aktionswoche ein.")  # fmt: skip
     site.routes["/boese/rss.xml"] = Route(body=rss("boese", [item]))
-    return (f"  - {{id: boese, name: Landkreis Böse, land: SN, kind: landkreis, "
-            f"feeds: ['{site.url('boese/rss.xml')}']}}\n")  # fmt: skip
+    return (
+        f"  - {{id: boese, name: Landkreis Böse, land: SN, kind: landkreis, "
+        f"feeds: ['{site.url('boese/rss.xml')}']}}\n"
+    )
 
 
 EXPECTED = sorted([*(item.title for item, entry in ITEMS if entry["label"]), HOSTILE])
@@ -87,8 +89,9 @@ def test_export_writes_the_campaign_as_excel_and_csv(site, tmp_path, write_confi
 
 def test_the_service_serves_the_exports_for_download(site, tmp_path, write_config):
     serve_corpus(site)
-    text = config_text(site).replace("defaults: {host_delay: 0s}",
-                                     "defaults: {host_delay: 0s, interval: 1h}")  # fmt: skip
+    text = config_text(site).replace(
+        "defaults: {host_delay: 0s}", "defaults: {host_delay: 0s, interval: 1h}"
+    )
     config = write_config(text + hostile_source(site))
     with service(config, tmp_path / "served.db") as (base, _):
         url = f"{base}/campaigns/{CAMPAIGN}.xlsx"
@@ -109,8 +112,9 @@ def test_the_service_serves_the_exports_for_download(site, tmp_path, write_confi
         assert {row["Jobcenter"] for row in rows} >= {"Landkreis Böse", "Landkreis Spree-Neiße"}
         items_csv = csv_rows(httpx.get(f"{base}/campaigns/{CAMPAIGN}.csv").content)
         assert len(items_csv) == len(EXPECTED)
-        first = sheet_rows(httpx.get(f"{base}/campaigns/{CAMPAIGN}/participation.xlsx").content,
-                           "Beteiligung")  # fmt: skip
+        first = sheet_rows(
+            httpx.get(f"{base}/campaigns/{CAMPAIGN}/participation.xlsx").content, "Beteiligung"
+        )
         assert len(first) == len(rows)
         for missing in ("nope.csv", f"{CAMPAIGN}.pdf", f"{CAMPAIGN}/other.csv"):
             assert httpx.get(f"{base}/campaigns/{missing}").status_code == 404

@@ -17,8 +17,10 @@ from aggregator.pipeline.refresh import SOURCES_AT_ONCE
 from tests.conftest import run_cli
 from tests.siteserver import SiteServer
 
-SWITCHES = {"feeds read by lxml": (FEEDPARSER_ONLY, "1"),
-            "a bound on sources in progress": (SOURCES_AT_ONCE, "0")}  # fmt: skip
+SWITCHES = {
+    "feeds read by lxml": (FEEDPARSER_ONLY, "1"),
+    "a bound on sources in progress": (SOURCES_AT_ONCE, "0"),
+}
 FIXTURE_FEEDS = ["spree-neisse-rss2.xml", "hoexter-cp1252.xml", "kreis-nodates.xml",
                  "stadt-atom.atom", "kreis-rss1.rdf"]  # fmt: skip
 

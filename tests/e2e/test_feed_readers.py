@@ -61,8 +61,10 @@ def subscribe(base: str, topic: str, callback: str, mode: str = "subscribe") -> 
 def test_websub_pushes_new_items_to_a_verified_subscriber(site, tmp_path, write_config):
     site.routes["/spree/rss.xml"] = Route(body=releases(1))
     site.routes["/gross/rss.xml"] = Route(body=big_feed(2))
-    with websub_subscriber() as reader, service(write_config(config(site)),
-                                                tmp_path / "hub.db") as (base, _):  # fmt: skip
+    with (
+        websub_subscriber() as reader,
+        service(write_config(config(site)), tmp_path / "hub.db") as (base, _),
+    ):
         topic = f"{base}/feeds/sources/spree-neisse.atom"
         wait_for(lambda: "Tag 0" in httpx.get(topic).text, 30, "the first item")
         answer = httpx.get(topic)
@@ -150,8 +152,9 @@ def test_json_feed_beside_every_atom_feed_and_the_feed_as_a_page(site, tmp_path,
                 browser.close()
         # a feed reader gets Atom, also one that sends a browser's Accept
         for accept in ("application/atom+xml, */*;q=0.1", "text/html,application/xml;q=0.9"):
-            reader = httpx.get(f"{base}/feeds/sources/spree-neisse.atom",
-                               headers={"Accept": accept})  # fmt: skip
+            reader = httpx.get(
+                f"{base}/feeds/sources/spree-neisse.atom", headers={"Accept": accept}
+            )
             assert reader.headers["content-type"].startswith("application/atom+xml")
 
 
@@ -181,6 +184,8 @@ def test_opml_subscribes_each_item_once(site, tmp_path, write_config):
             assert len(entries) == len(set(entries)) == total  # each item exactly once
         nested = listparser.parse(httpx.get(f"{base}/sources.opml?feeds=jobcenter").text)
         folders = {tuple(folder) for feed in nested.feeds for folder in feed.categories}
-        assert folders == {("Kommunale Jobcenter", "Länder", "Brandenburg"),
-                           ("Kommunale Jobcenter", "Länder", "Saarland")}  # fmt: skip
+        assert folders == {
+            ("Kommunale Jobcenter", "Länder", "Brandenburg"),
+            ("Kommunale Jobcenter", "Länder", "Saarland"),
+        }
         assert httpx.get(f"{base}/sources.opml?feeds=alles").status_code == 400

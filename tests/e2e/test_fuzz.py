@@ -118,8 +118,9 @@ def listing_pages(draw) -> bytes:
 @given(rss_documents())
 def test_any_feed_becomes_clean_valid_atom(body: bytes):
     try:
-        reading = read_feed_document(body, {"content-type": "application/rss+xml"},
-                                     "https://kreis.example/rss.xml", ORIGIN)  # fmt: skip
+        reading = read_feed_document(
+            body, {"content-type": "application/rss+xml"}, "https://kreis.example/rss.xml", ORIGIN
+        )
     except ParseError:
         return
     assert_clean(render(reading.items))

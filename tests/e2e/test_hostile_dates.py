@@ -98,9 +98,10 @@ def test_a_store_with_a_short_year_from_an_older_version_is_read(site, tmp_path,
     assert written.returncode == 0, written.stderr.decode()
     assert b"Meldung gut" in written.stdout
     published, guess = (
-        sqlite3.connect(db).execute("SELECT published, date_is_guess FROM items WHERE "
-                                    "title = 'Meldung gut'").fetchone()
-    )  # fmt: skip
+        sqlite3.connect(db)
+        .execute("SELECT published, date_is_guess FROM items WHERE title = 'Meldung gut'")
+        .fetchone()
+    )
     assert guess == 1 and published >= "2026"
 
 

@@ -17,14 +17,18 @@ def test_compose_file_validates_and_keeps_data_config_and_health():
     # without the Docker engine it would otherwise pull in (46 packages)
     checked = subprocess.run(
         ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
-        capture_output=True, cwd=ROOT, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert checked.returncode == 0, checked.stderr.decode()
     config = yaml.safe_load(checked.stdout)
     service = config["services"]["aggregator"]
     assert service["restart"] == "unless-stopped"
-    assert any(str(p.get("published", p) if isinstance(p, dict) else p).startswith("8080")
-               for p in service["ports"])  # fmt: skip
+    assert any(
+        str(p.get("published", p) if isinstance(p, dict) else p).startswith("8080")
+        for p in service["ports"]
+    )
     volumes = [str(v) for v in service["volumes"]]
     assert any("aggregator-data" in v and "/data" in v for v in volumes)
     assert any("/config/sources.yaml" in v and ":ro" in v for v in volumes)
@@ -45,8 +49,9 @@ def test_the_wheel_carries_every_data_file_of_the_package(tmp_path):
     demo's corpus, not only the .py files an editable install reads from the tree."""
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(tmp_path)],
-        capture_output=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stderr.decode()
     [wheel] = tmp_path.glob("*.whl")
     packaged = set(zipfile.ZipFile(wheel).namelist())

@@ -23,12 +23,14 @@ def test_a_private_service_opens_only_to_accounts_and_their_feed_tokens(
     config = tmp_path / "sources.yaml"
     config.write_text("access: private\n" + config_text(site), encoding="utf-8")
     db = tmp_path / "private.db"
-    added = run_cli("--db", str(db), "users", "add", "vera", "--role", "viewer",
-                    stdin=f"{PASSWORD}\n".encode())  # fmt: skip
+    added = run_cli(
+        "--db", str(db), "users", "add", "vera", "--role", "viewer", stdin=f"{PASSWORD}\n".encode()
+    )
     assert added.returncode == 0, added.stderr.decode()
     with service(config, db) as (base, _):
-        told = run_cli("--config", str(config), "--db", str(db), "--base-url", base,
-                       "users", "token", "vera")  # fmt: skip
+        told = run_cli(
+            "--config", str(config), "--db", str(db), "--base-url", base, "users", "token", "vera"
+        )
         opml_url, feed_url = told.stdout.decode().split()
         assert opml_url.startswith(f"{base}/private/") and feed_url.endswith("/feeds/all.atom")
         wait_for(lambda: b"<entry>" in httpx.get(feed_url).content, 40, "items")

@@ -59,8 +59,9 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     assert fetched.returncode == 0, fetched.stderr.decode()
 
     out = tmp_path / "medienecho.csv"
-    done = run_cli("--config", str(config), "export", CAMPAIGN, "--resonance", "--out", str(out),
-                   env=env)  # fmt: skip
+    done = run_cli(
+        "--config", str(config), "export", CAMPAIGN, "--resonance", "--out", str(out), env=env
+    )
     assert done.returncode == 0, done.stderr.decode()
     rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig")), delimiter=";"))
     assert [(r["Zeitung"], r["Link"]) for r in rows] == [
@@ -73,8 +74,10 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     assert "compared with the article's teaser only" in row["Belege"]  # the feed's teaser
 
     everything = run_cli("--config", str(config), "feed", "--limit", "500", env=env)
-    links = {e.find(f"{ATOM}link").get("href") for e in  # type: ignore[union-attr]
-             assert_valid_atom(everything.stdout).iter(f"{ATOM}entry")}  # fmt: skip
+    links = {
+        e.find(f"{ATOM}link").get("href")
+        for e in assert_valid_atom(everything.stdout).iter(f"{ATOM}entry")  # type: ignore[union-attr]
+    }
     assert not any(link.startswith("https://lr.example/") for link in links)
 
     static = tmp_path / "site"
@@ -89,8 +92,10 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     assert coverage.find(f"{ATOM}entry/{ATOM}source/{ATOM}title").text == "Lausitzer Rundschau"  # type: ignore[union-attr]
 
     page = tmp_path / "review.html"
-    assert run_cli("--config", str(config), "review", CAMPAIGN, "--out", str(page),
-                   env=env).returncode == 0  # fmt: skip
+    assert (
+        run_cli("--config", str(config), "review", CAMPAIGN, "--out", str(page), env=env).returncode
+        == 0
+    )
     review = page.read_text("utf-8")
     assert "Medienecho" in review and "Lausitzer Rundschau" in review
     assert 'href="https://lr.example/forst-jobcenter"' in review

@@ -74,8 +74,10 @@ def test_review_command_writes_a_pdf_and_a_page(site, tmp_path, write_config):
     assert pdf_links(reader) >= CAMPAIGN_LINKS  # every item's link is a live link
 
     page = tmp_path / "pressespiegel.html"
-    assert run_cli("--config", str(config), "review", CAMPAIGN, "--out", str(page),
-                   env=env).returncode == 0  # fmt: skip
+    assert (
+        run_cli("--config", str(config), "review", CAMPAIGN, "--out", str(page), env=env).returncode
+        == 0
+    )
     document = lxml_html.fromstring(page.read_bytes())
     # lxml's HTML parser names inline SVG's elements without their namespace
     assert len(document.findall(".//svg")) == 2  # the map and the timeline
@@ -108,8 +110,10 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
         pdf = httpx.get(f"{base}/campaigns/{CAMPAIGN}/review.pdf")
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF-")
-        again = httpx.get(f"{base}/campaigns/{CAMPAIGN}/review.pdf",
-                          headers={"If-None-Match": pdf.headers["etag"]})  # fmt: skip
+        again = httpx.get(
+            f"{base}/campaigns/{CAMPAIGN}/review.pdf",
+            headers={"If-None-Match": pdf.headers["etag"]},
+        )
         assert again.status_code == 304
         assert httpx.get(f"{base}/campaigns/niemals/review").status_code == 404
 
@@ -121,8 +125,10 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
                 problems = console_errors(page)  # a blocked inline style is a console error
                 page.emulate_media(media="print")
                 response = page.goto(f"{base}/campaigns/{CAMPAIGN}/review")
-                assert response is not None and "sha256-" in response.headers[
-                    "content-security-policy"]  # fmt: skip
+                assert (
+                    response is not None
+                    and "sha256-" in response.headers["content-security-policy"]
+                )
                 expect(page.locator("h1")).to_have_text(
                     "Aktionswoche der kommunalen Jobcenter 2019"
                 )
@@ -136,7 +142,8 @@ def test_the_service_serves_the_review_and_the_pictures_render(site, tmp_path, w
                 expect(tile).to_contain_text("3/3")
                 dashboard.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"))
                 dashboard.locator(f"#kampagne-{CAMPAIGN} .bilder").screenshot(
-                    path=str(ARTIFACTS / "map.png"))  # fmt: skip
+                    path=str(ARTIFACTS / "map.png")
+                )
                 dashboard.fill("#q", "Jena")
                 dashboard.click(".suche button")
                 expect(dashboard.locator("#suche h2")).to_have_text("Suche: „Jena“")

@@ -82,15 +82,15 @@ def test_an_item_waits_for_its_detail_page_and_then_arrives_with_its_date(
     # where each date came from is kept, and said to coordinators and operators
     assert (rows[WAITS][3], rows[DATED][3], rows[GONE][3]) == ("page", "page", "first-seen")
     exported = tmp_path / "kampagne.csv"
-    done = run_cli("--config", str(config), "export", "stark-sozial-vor-ort", "--out",
-                   str(exported), env=env)  # fmt: skip
+    done = run_cli(
+        "--config", str(config), "export", "stark-sozial-vor-ort", "--out", str(exported), env=env
+    )
     assert done.returncode == 0, done.stderr.decode()
     table = csv.DictReader(io.StringIO(exported.read_text("utf-8-sig")), delimiter=";")
     (row,) = [r for r in table if r["Link"].endswith(WAITS)]
     assert row["Datum aus"] == "Meldung selbst (Datumszeile, Kopf der Seite)"
     assert row["Datum"] == "26.08.2019 10:30"
-    tested = run_cli("--config", str(config), "campaigns", "test", "stark-sozial-vor-ort",
-                     env=env)  # fmt: skip
+    tested = run_cli("--config", str(config), "campaigns", "test", "stark-sozial-vor-ort", env=env)
     assert "published date from the date the release shows on its own page" in (
         tested.stdout.decode()
     )

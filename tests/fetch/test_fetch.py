@@ -155,8 +155,9 @@ def test_robots_txt_read_by_an_earlier_process_is_obeyed_without_asking(site):
     from aggregator.core.robots import Remembered, RobotsCache
 
     origin = site.base.lower()
-    cache = RobotsCache({origin: Remembered("User-agent: *\nDisallow: /feeds/\n", False,
-                                            time.time() + 3600)})  # fmt: skip
+    cache = RobotsCache(
+        {origin: Remembered("User-agent: *\nDisallow: /feeds/\n", False, time.time() + 3600)}
+    )
 
     async def go():
         async with Fetcher(Defaults(**QUICK), robots=cache) as fetcher:
@@ -209,9 +210,7 @@ def test_waiting_for_a_turn_reads_robots_txt_and_holds_no_slot(site):
                 assert isinstance(await fetcher.get(other), Fetched)
                 assert not turn.done()  # still waiting out the first host's second
                 await turn
-                assert [r.path for r in site.requests] == [
-                    "/robots.txt", "/feeds/kreis-rss091.xml"
-                ]  # fmt: skip
+                assert [r.path for r in site.requests] == ["/robots.txt", "/feeds/kreis-rss091.xml"]
                 assert isinstance(await fetcher.get(first), Fetched)
 
     asyncio.run(run())

@@ -457,8 +457,10 @@ def test_an_older_ikiss_list_with_small_dates_is_read_by_its_preset():
     )
     assert [present(e.published).day for e in configured.entries] == [1, 2, 3, 4]
     assert configured.entries[0].title == "Landrat besucht Betrieb 0"
-    single = read(f"<html><body><main><ul class='list'>{rows[: rows.index('</li>') + 5]}</ul>"
-                  "</main></body></html>")  # fmt: skip
+    single = read(
+        f"<html><body><main><ul class='list'>{rows[: rows.index('</li>') + 5]}</ul>"
+        "</main></body></html>"
+    )
     assert single.method.startswith("preset ikiss (recognised from its markup)")
 
 

@@ -58,8 +58,9 @@ def test_check_reports_every_source_within_the_time_limit(site, write_config, tm
     config = check_config(site, write_config)
     db = tmp_path / "untouched.db"
     started = time.monotonic()
-    result = run_cli("--config", config, "--db", str(db), "sources", "check",
-                     "--time-limit", "4", "--json")  # fmt: skip
+    result = run_cli(
+        "--config", config, "--db", str(db), "sources", "check", "--time-limit", "4", "--json"
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr.decode()
     assert elapsed < 20  # the slow source is cut off, not waited for
@@ -84,8 +85,10 @@ def test_check_reports_every_source_within_the_time_limit(site, write_config, tm
     assert summary["with_items"] == 2
     assert summary["recent"] == 0  # the sample items are from 2019
     assert summary["failing"] == {
-        "unreachable (DNS)": 1, "HTTP 500": 1, "not finished in time": 1,
-    }  # fmt: skip
+        "unreachable (DNS)": 1,
+        "HTTP 500": 1,
+        "not finished in time": 1,
+    }
     # the first check on a connected machine is a short to-do list
     assert summary["to_do"] == {
         CHECK_URL: ["kaputt", "langsam", "ohne-namen"],

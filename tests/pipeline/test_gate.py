@@ -52,9 +52,11 @@ def test_a_source_waiting_for_its_host_holds_no_slot() -> None:
         return http.got
 
     assert asyncio.run(run()) == [
-        "https://quick.example/", "https://quick.example/seite-2",
-        "https://slow.example/", "https://slow.example/seite-2",
-    ]  # fmt: skip
+        "https://quick.example/",
+        "https://quick.example/seite-2",
+        "https://slow.example/",
+        "https://slow.example/seite-2",
+    ]
 
 
 def test_a_source_that_fetches_nothing_takes_no_slot_and_a_failure_gives_it_back() -> None:

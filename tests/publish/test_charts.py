@@ -29,9 +29,11 @@ def tiles(document: bytes) -> dict[str, etree._Element]:
 
 def test_every_land_is_one_tile_coloured_by_its_share():
     shares = {
-        "BB": LandShare(5, 5, 12), "SN": LandShare(1, 4, 2), "NW": LandShare(0, 8, 0),
+        "BB": LandShare(5, 5, 12),
+        "SN": LandShare(1, 4, 2),
+        "NW": LandShare(0, 8, 0),
         "HE": LandShare(3, 6, 4),
-    }  # fmt: skip
+    }
     found = tiles(participation_map(shares, "Beteiligung"))
     assert set(found) == set(TILES) and len(found) == 16
 

@@ -37,14 +37,14 @@ T0 = datetime(2022, 6, 21, 9, 0, tzinfo=UTC)
 PERIOD = Period("2022-06-22", T0 + timedelta(days=1), T0, "Mittwoch, 22. Juni 2022")
 
 
-def stored(source_id: str, title: str, group: str | None = None, size: int = 1,
-           hours: int = 0) -> StoredItem:  # fmt: skip
+def stored(
+    source_id: str, title: str, group: str | None = None, size: int = 1, hours: int = 0
+) -> StoredItem:
     site = f"https://{source_id}.example"
     item = Item(source_id, f"k:{source_id}:{title}", f"{site}/{hours}", title, "",
                 f"Text zu {title} mit Umlauten: Größe, Übergänge.", "",
                 T0 + timedelta(hours=hours), False, "f", f"{site}/rss")  # fmt: skip
-    return StoredItem(item, item.published, item.published, ("aktionswoche-2022",), group,
-                      (), size)  # fmt: skip
+    return StoredItem(item, item.published, item.published, ("aktionswoche-2022",), group, (), size)
 
 
 JOINT = "Bundesweite Aktionswoche der kommunalen Jobcenter"
@@ -54,20 +54,25 @@ ITEMS = [
     stored("goerlitz", "Tag der offenen Tür im Jobcenter Görlitz", hours=3),
     stored("bautzen", 'Bewerbungstraining <script>alert("x")</script> & mehr', hours=4),
 ]
-HEALTH = [SourceHealth("bautzen", None, None, Health.ERROR, 3, None, 1, 1, "HTTP 503"),
-          SourceHealth("goerlitz", None, None, Health.OK, 0, None, 2, 2, None)]  # fmt: skip
+HEALTH = [
+    SourceHealth("bautzen", None, None, Health.ERROR, 3, None, 1, 1, "HTTP 503"),
+    SourceHealth("goerlitz", None, None, Health.OK, 0, None, 2, 2, None),
+]
 
 
 def view():  # type: ignore[no-untyped-def]
-    return digest_view(CONFIG.digests[0], CONFIG, PERIOD, ITEMS, SOURCES, HEALTH,
-                       "https://presse.example.org")  # fmt: skip
+    return digest_view(
+        CONFIG.digests[0], CONFIG, PERIOD, ITEMS, SOURCES, HEALTH, "https://presse.example.org"
+    )
 
 
 def test_items_are_grouped_by_land_and_jobcenter_and_a_joint_release_is_shown_once():
     shown = view()
     assert [land.name for land in shown.lands] == ["Sachsen"]  # Spree-Neiße only jointly
-    assert [jc.name for jc in shown.lands[0].jobcenters] == ["Jobcenter Bautzen",
-                                                             "Jobcenter Görlitz"]  # fmt: skip
+    assert [jc.name for jc in shown.lands[0].jobcenters] == [
+        "Jobcenter Bautzen",
+        "Jobcenter Görlitz",
+    ]
     [joint] = shown.joint
     assert joint.jobcenters == (
         ("Jobcenter Görlitz", "https://goerlitz.example/2"),
@@ -76,8 +81,9 @@ def test_items_are_grouped_by_land_and_jobcenter_and_a_joint_release_is_shown_on
     assert joint.total == 3
     assert shown.items == 4 and shown.jobcenters == 3
     assert shown.failing == ("Jobcenter Bautzen",)
-    assert shown.subject == ("Aktionswoche der kommunalen Jobcenter 2022: 4 neue Meldungen – "
-                             "Mittwoch, 22. Juni 2022")  # fmt: skip
+    assert shown.subject == (
+        "Aktionswoche der kommunalen Jobcenter 2022: 4 neue Meldungen – Mittwoch, 22. Juni 2022"
+    )
 
 
 def test_the_text_part_reads_as_a_letter():
@@ -98,8 +104,9 @@ def test_the_text_part_reads_as_a_letter():
 def test_the_message_has_both_parts_utf8_and_an_html_part_that_titles_cannot_break():
     mail = CONFIG.mail
     assert mail is not None
-    built = build_message(view(), mail, "presse@landkreistag.example", "<id@presse.example.org>",
-                          T0)  # fmt: skip
+    built = build_message(
+        view(), mail, "presse@landkreistag.example", "<id@presse.example.org>", T0
+    )
     parsed = BytesParser(policy=policy.default).parsebytes(built.as_bytes())
     assert parsed["Subject"].startswith("Aktionswoche der kommunalen Jobcenter 2022: 4 neue")
     assert parsed["To"] == "presse@landkreistag.example"
@@ -121,8 +128,9 @@ def test_a_long_subject_reads_back_with_single_spaces():
     space before the break: a reader unfolding per RFC 5322 saw two spaces (issue 31, 4)."""
     mail = CONFIG.mail
     assert mail is not None
-    built = build_message(view(), mail, "presse@landkreistag.example", "<id@presse.example.org>",
-                          T0)  # fmt: skip
+    built = build_message(
+        view(), mail, "presse@landkreistag.example", "<id@presse.example.org>", T0
+    )
     subject = view().subject
     assert "–" in subject and len(subject) > 78
     sent = built.as_bytes(policy=built.policy.clone(linesep="\r\n"))  # as smtplib writes it
@@ -140,15 +148,17 @@ def test_a_teaser_is_cut_at_a_word():
 def test_a_link_that_is_not_http_is_replaced_by_the_page_it_came_from():
     hostile = stored("goerlitz", "Klick")
     hostile = replace(hostile, item=replace(hostile.item, url="javascript:alert(1)"))
-    shown = digest_view(CONFIG.digests[0], CONFIG, PERIOD, [hostile], SOURCES, [],
-                        "https://presse.example.org")  # fmt: skip
+    shown = digest_view(
+        CONFIG.digests[0], CONFIG, PERIOD, [hostile], SOURCES, [], "https://presse.example.org"
+    )
     assert shown.lands[0].jobcenters[0].lines[0].url == "https://goerlitz.example/rss"
 
 
 def test_a_long_digest_shows_the_newest_and_counts_the_rest():
     many = [stored("goerlitz", f"Meldung {n}", hours=n) for n in range(SHOWN + 7)]
-    shown = digest_view(CONFIG.digests[0], CONFIG, PERIOD, many, SOURCES, [],
-                        "https://presse.example.org")  # fmt: skip
+    shown = digest_view(
+        CONFIG.digests[0], CONFIG, PERIOD, many, SOURCES, [], "https://presse.example.org"
+    )
     lines = [line for land in shown.lands for jc in land.jobcenters for line in jc.lines]
     assert len(lines) == SHOWN and shown.items == SHOWN + 7 and shown.not_shown == 7
     assert "Meldung 0" not in {line.title for line in lines}  # the oldest are left out

@@ -17,10 +17,11 @@ from aggregator.publish.spreadsheets import to_csv, to_xlsx
 from tests.helpers.checks import present
 
 CAMPAIGN = Campaign(
-    id="aktionswoche-2019", title="Aktionswoche 2019",
+    id="aktionswoche-2019",
+    title="Aktionswoche 2019",
     window=Window(start=date(2019, 8, 19), end=date(2019, 9, 6)),
     match=MatchRules(any=("Aktionswoche*",)),
-)  # fmt: skip
+)
 SOURCES = (
     Source(id="spree-neisse", name="Landkreis Spree-Neiße", land="BB", kind="landkreis",
            ags="12071", feeds=("https://spn.example/rss",)),
@@ -148,6 +149,7 @@ def test_a_day_without_a_known_time_is_exported_as_a_day():
     days = {row[6]: row[3] for row in rows[1:]}
     assert days == {"Nur ein Tag": "22.08.2019", "Mit Uhrzeit": "22.08.2019 10:15"}
     sheet = present(openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active)
-    formats = {sheet.cell(row=n, column=7).value: sheet.cell(row=n, column=4).number_format
-               for n in (2, 3)}  # fmt: skip
+    formats = {
+        sheet.cell(row=n, column=7).value: sheet.cell(row=n, column=4).number_format for n in (2, 3)
+    }
     assert formats == {"Nur ein Tag": "DD.MM.YYYY", "Mit Uhrzeit": "DD.MM.YYYY HH:MM"}

@@ -276,8 +276,9 @@ def test_a_second_instance_on_the_same_database_refuses(site, tmp_path, write_co
     config = one_source(site, write_config)
     db = tmp_path / "one.db"
     with service(config, db) as (base, process):
-        second = run_cli("--config", str(config), "--db", str(db),
-                         "run", "--port", str(free_port()), timeout=30)  # fmt: skip
+        second = run_cli(
+            "--config", str(config), "--db", str(db), "run", "--port", str(free_port()), timeout=30
+        )
         assert second.returncode == 4
         one_line_error(second, f"pid {process.pid}", "another aggregator", "--db")
         assert (tmp_path / "one.db.pid").read_text() == str(process.pid)

@@ -88,8 +88,7 @@ def test_service_serves_feed_readers(site, tmp_path, write_config):
         opml = etree.fromstring(httpx.get(f"{base}/sources.opml").content)
         carried = [o.get("xmlUrl") or o.get("url") for o in opml.iter("outline")]
         assert [url for url in carried if url] == [f"{base}/feeds/all.atom"]
-        per_jobcenter = etree.fromstring(
-            httpx.get(f"{base}/sources.opml?feeds=jobcenter").content)  # fmt: skip
+        per_jobcenter = etree.fromstring(httpx.get(f"{base}/sources.opml?feeds=jobcenter").content)
         subscribed = {o.get("xmlUrl") for o in per_jobcenter.iter("outline")}
         for source_id in ("spree-neisse", "gross", "liste", "kaputt"):
             assert f"{base}/feeds/sources/{source_id}.atom" in subscribed

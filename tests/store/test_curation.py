@@ -85,8 +85,9 @@ def test_a_decision_that_changes_nothing_is_not_logged(store: Store) -> None:
 
 def test_corrections_win_over_every_later_refresh_until_undone(store: Store) -> None:
     fixed = datetime(2019, 8, 27, 8, 0, tzinfo=UTC)
-    title = store.correct_item(DecisionKind.TITLE, IN, "Aktionswoche: Tag der offenen Tür",
-                               "Tippfehler", "anna", T0)  # fmt: skip
+    title = store.correct_item(
+        DecisionKind.TITLE, IN, "Aktionswoche: Tag der offenen Tür", "Tippfehler", "anna", T0
+    )
     store.correct_item(DecisionKind.DATE, IN, fixed, "Datum laut PDF", "anna", T0)
     changed = make_item("in", url="https://e.de/in", title="Aktionswoche im Jobcentr",
                         summary_text="neu", fingerprint="i2")  # fmt: skip

@@ -54,15 +54,16 @@ def test_the_next_period_starts_where_the_last_ended(tmp_path: Path):
     [second] = store.claim_digest("team", "p2", RECIPIENTS[:1], "x:1", T0, None)
     assert (second.after, second.upto) == (3, 5)
     assert [s.item.title for s in store.items(arrived=(3, 5), by_arrival=True)] == [
-        "Meldung 3", "Meldung 4"]  # fmt: skip
+        "Meldung 3",
+        "Meldung 4",
+    ]
 
 
 def test_a_first_period_starts_with_what_was_first_seen_since(tmp_path: Path):
     store = Store(tmp_path / "digests.db")
     store_items(store, 2)  # first seen at T0
     store_items(store, 2, start=10)  # first seen ten minutes later
-    [claim] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0,
-                                 T0 + timedelta(minutes=5))  # fmt: skip
+    [claim] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, T0 + timedelta(minutes=5))
     assert (claim.after, claim.upto) == (2, 4)
 
 
@@ -73,8 +74,9 @@ def test_a_failed_period_is_claimed_again_after_its_wait_with_its_message_id(tmp
     # a failed period's items come with the next one: the next starts where it started
     assert store.digest_cursor("team", "a@kreis.example") == claim.after == 0
     assert store.claim_digest("team", "p1", [("a@kreis.example", "<new@x>")], "x:1", T0, None) == []
-    [again] = store.claim_digest("team", "p1", [("a@kreis.example", "<new@x>")], "x:1",
-                                 T0 + timedelta(minutes=1), None)  # fmt: skip
+    [again] = store.claim_digest(
+        "team", "p1", [("a@kreis.example", "<new@x>")], "x:1", T0 + timedelta(minutes=1), None
+    )
     assert again.message_id == claim.message_id == "<1@x>" and again.attempt == 2
     assert again.after == claim.after
 
@@ -86,7 +88,9 @@ def test_a_period_left_sending_by_a_dead_sender_is_never_sent_again(tmp_path: Pa
     store.claim_digest("team", "p2", RECIPIENTS[:1], "alive:2", T0, None)
     marked = store.interrupted_digests(lambda claimant: claimant == "alive:2", T0)
     assert sorted((row.period, row.recipient) for row in marked) == [
-        ("p1", "a@kreis.example"), ("p1", "b@kreis.example")]  # fmt: skip
+        ("p1", "a@kreis.example"),
+        ("p1", "b@kreis.example"),
+    ]
     later = T0 + timedelta(days=1)
     assert store.claim_digest("team", "p1", RECIPIENTS, "x:3", later, None) == []
     delivery = store.digest_delivery("team", "p1", "b@kreis.example")

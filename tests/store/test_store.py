@@ -57,8 +57,9 @@ def test_same_title_teaser_and_day_under_another_link_is_the_same_item(store: St
     store.save_refresh("spree-neisse", [make_item()], [], T0)
     moved = make_item(key="link:e.de/1?sid=9", url="https://e.de/1?from=page2")
     assert store.save_refresh("spree-neisse", [moved], [], T0).new == 0
-    next_year = make_item(key="link:e.de/2", url="https://e.de/2",
-                          published=datetime(2020, 8, 28, 7, 15, tzinfo=UTC))  # fmt: skip
+    next_year = make_item(
+        key="link:e.de/2", url="https://e.de/2", published=datetime(2020, 8, 28, 7, 15, tzinfo=UTC)
+    )
     assert store.save_refresh("spree-neisse", [next_year], [], T0).new == 1
 
 

@@ -17,8 +17,9 @@ TOPIC = "https://presse.example.org/feeds/all.atom"
 
 def hub(tmp_path, settings: WebSub) -> Hub:
     known = {TOPIC: Document(b"<feed/>", '"e"', "application/atom+xml")}
-    return Hub(lambda: settings, Store(tmp_path / "hub.db"),
-               "https://presse.example.org/websub", known.get)  # fmt: skip
+    return Hub(
+        lambda: settings, Store(tmp_path / "hub.db"), "https://presse.example.org/websub", known.get
+    )
 
 
 def parse(tmp_path, form: dict[str, str], settings: WebSub | None = None):  # type: ignore[no-untyped-def]

@@ -153,8 +153,9 @@ def test_an_entry_that_cannot_render_is_left_out_logged_once_and_counted(app, ca
 
 def test_health_names_a_stopped_scheduler(tmp_path):
     store = Store(tmp_path / "s.db")
-    state = AppState(config=lambda: CONFIG, store=store, base_url="http://t",
-                     scheduler_running=lambda: False)  # fmt: skip
+    state = AppState(
+        config=lambda: CONFIG, store=store, base_url="http://t", scheduler_running=lambda: False
+    )
     with served(create_app(state)) as client:
         answer = client.get("/healthz")
     store.close()
