@@ -1,22 +1,14 @@
-"""Shared fixtures: a real HTTP server on loopback, configs, and the CLI as a subprocess."""
+"""Shared fixtures: a real HTTP server on loopback, and sources.yaml files in a temporary
+folder. Helpers that tests import (the CLI as a subprocess, Atom checks) are in helpers/."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from tests.siteserver import SiteServer
-
-ROOT = Path(__file__).parent.parent
-ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "atom.rng")))
-ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,63 +42,3 @@ def write_config(tmp_path: Path):
         return path
 
     return write
-
-
-def run_cli(
-    *args: str,
-    env: dict[str, str] | None = None,
-    timeout: float = 120,
-    cwd: Path = ROOT,
-    stdin: bytes | None = None,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run `python -m aggregator ARGS` as a user would (in `cwd`, with `stdin` piped in);
-    returns the CompletedProcess."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
-    environment.update(env or {})
-    environment["PYTHONPATH"] = str(ROOT)
-    environment.setdefault("COLUMNS", "200")
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator", *args],
-        capture_output=True,
-        env=environment,
-        timeout=timeout,
-        cwd=cwd,
-        input=stdin,
-    )
-
-
-def assert_valid_atom(document: bytes) -> etree._Element:
-    """Valid per the RELAX NG grammar of RFC 4287, plus the rules it states in prose and
-    those of the W3C feed validator that apply to our feeds (it is not on the package
-    registries): unique ids, absolute links, no empty text constructs, a complete
-    atom:source, nothing dangerous in HTML content."""
-    root = etree.fromstring(document)
-    if not ATOM_SCHEMA.validate(root):
-        raise AssertionError(f"invalid Atom: {ATOM_SCHEMA.error_log}")
-    feed_has_author = root.find(f"{ATOM}author") is not None
-    ids = [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")]
-    assert len(ids) == len(set(ids)), "entry ids must be unique"
-    assert root.find(f"{ATOM}link[@rel='self']") is not None, "a feed names itself"
-    for link in root.iter(f"{ATOM}link"):
-        href = link.get("href", "")
-        assert href.startswith(("http://", "https://")), f"relative or odd link {href!r}"
-    for entry in root.iter(f"{ATOM}entry"):
-        assert feed_has_author or entry.find(f"{ATOM}author") is not None
-        assert (entry.findtext(f"{ATOM}title") or "").strip(), "an entry needs a title"
-        has_alternate = any(
-            link.get("rel", "alternate") == "alternate" for link in entry.findall(f"{ATOM}link")
-        )
-        assert has_alternate or entry.find(f"{ATOM}content") is not None, "RFC 4287 4.1.1"
-        summary = entry.find(f"{ATOM}summary")
-        assert summary is None or (summary.text or "").strip(), "empty summary"
-        source = entry.find(f"{ATOM}source")
-        if source is not None:
-            for name in ("id", "title", "updated"):
-                assert source.find(f"{ATOM}{name}") is not None, f"atom:source without {name}"
-        for construct in (summary, entry.find(f"{ATOM}content")):
-            if construct is not None and construct.get("type") == "html":
-                markup = (construct.text or "").lower()
-                assert "<script" not in markup
-                assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", markup)
-                assert not re.search(r"<[^>]+\son\w+\s*=", markup), "event handler in HTML"
-    return root

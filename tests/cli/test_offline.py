@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from aggregator.cli.app import EXIT_ALL_FAILED
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 
 # .invalid never resolves (RFC 6761): what every host name is to a machine without DNS
 OFFLINE_SOURCES = "".join(

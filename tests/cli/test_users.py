@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 
 
 def _users(db: Path, *args: str, password: str | None = None) -> tuple[int, str]:

@@ -5,37 +5,8 @@ import pytest
 
 from aggregator.config.loader import load_config, parse_config
 from aggregator.errors import ConfigError
+from tests.helpers.configs import VALID, problems_of
 from tests.paths import ROOT
-
-VALID = """\
-version: 1
-defaults:
-  interval: 30m
-  timeout: 20s
-campaigns:
-  - id: aktionswoche-2019
-    title: "Aktionswoche der kommunalen Jobcenter 2019"
-    window: {start: 2019-08-19, end: 2019-09-06}
-    match:
-      any: ["Aktionswoche", "Stark. Sozial. Vor Ort"]
-      none: ["Aktionswoche Alkohol"]
-sources:
-  - id: spree-neisse
-    name: "Jobcenter Spree-Neiße"
-    publisher: "Landkreis Spree-Neiße – Pressestelle"
-    land: BB
-    kind: landkreis
-    homepage: https://www.example-lk.de/
-    feeds: [https://www.example-lk.de/presse/rss.xml]
-    pages:
-      - url: https://www.example-lk.de/presse/
-"""
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, "sources.yaml")
-    return [str(p) for p in caught.value.problems]
 
 
 def test_the_documented_example_is_valid():

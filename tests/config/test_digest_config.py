@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time
 
 from aggregator.config.loader import parse_config
-from tests.config.test_config import VALID, problems_of
+from tests.helpers.configs import VALID, problems_of
 
 MAIL = """\
 mail:

@@ -15,7 +15,8 @@ import yaml
 from lxml import etree
 
 from bench.campaigns import campaigns_section, feed
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.paths import ROOT, TESTS
 from tests.siteserver import Route
 

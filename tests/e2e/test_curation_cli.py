@@ -11,7 +11,8 @@ import re
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.siteserver import SiteServer
 

@@ -14,8 +14,9 @@ import yaml
 from aggregator.config.loader import load_config
 from aggregator.demo.loopback import free_port
 from aggregator.demo.sites import CORPUS_PATH, build_sites, demo_config, load_offices
-from tests.conftest import ATOM, ROOT, assert_valid_atom
+from tests.helpers.atom import ATOM, assert_valid_atom
 from tests.helpers.service import wait_for, walk_archives
+from tests.paths import ROOT
 
 CORPUS = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SEED = "Pressemitteilung Nr. 175/2019 – Bundesweite Aktionswoche der kommunalen Jobcenter"

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 import httpx
 
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.helpers.digests import configured_long_ago
 from tests.helpers.service import service, wait_for

@@ -11,8 +11,8 @@ import httpx
 from lxml import html as lxml_html
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import run_cli
 from tests.helpers.browser import console_errors, launch
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer

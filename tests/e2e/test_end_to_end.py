@@ -6,7 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route
 
 FEED_SOURCES = {

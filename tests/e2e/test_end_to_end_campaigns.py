@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, serve_corpus
 
 

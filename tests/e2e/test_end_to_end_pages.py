@@ -8,7 +8,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.listing_expectations import (
     ARCHIVE_PAGE,
     ARCHIVE_PAGE_2,

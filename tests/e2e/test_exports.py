@@ -11,7 +11,7 @@ from email.utils import format_datetime
 import httpx
 import openpyxl
 
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, ITEMS, config_text, rss, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.siteserver import Route

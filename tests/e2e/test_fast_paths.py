@@ -14,7 +14,7 @@ from aggregator.demo.server import SampleSites
 from aggregator.demo.sites import build_sites, demo_config, load_offices
 from aggregator.parse.fastfeed import FEEDPARSER_ONLY, declined_because
 from aggregator.pipeline.refresh import SOURCES_AT_ONCE
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.siteserver import SiteServer
 
 SWITCHES = {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route, SiteServer
 
 RELEASES = 60

@@ -23,7 +23,7 @@ from aggregator.errors import ParseError
 from aggregator.pipeline.refresh import merge_duplicates
 from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.worker.tasks import Origin, read_feed_document, read_listing_page
-from tests.conftest import assert_valid_atom
+from tests.helpers.atom import assert_valid_atom
 
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

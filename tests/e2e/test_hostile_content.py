@@ -13,7 +13,8 @@ from email.utils import format_datetime
 import httpx
 from lxml import etree
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.service import service
 from tests.siteserver import Route
 

@@ -18,7 +18,8 @@ from aggregator.core.model import Entry
 from aggregator.normalize.entries import EARLIEST, normalize_entry
 from aggregator.parse.dates import parse_date
 from aggregator.store.rows import stored_time, to_text
-from tests.conftest import assert_valid_atom, run_cli
+from tests.helpers.atom import assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.old_schemas import DROP_AFTER_18
 from tests.helpers.service import service
 from tests.siteserver import Route

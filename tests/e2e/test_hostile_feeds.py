@@ -14,7 +14,8 @@ from aggregator.normalize.entries import MAX_TEASER, MAX_TITLE
 from aggregator.parse.fastfeed import FEEDPARSER_ONLY
 from aggregator.pipeline.crawl import MAX_ITEMS_PER_PAGE
 from aggregator.store.schema import FLOOD_ALLOWANCE, FLOOD_THRESHOLD
-from tests.conftest import assert_valid_atom, run_cli
+from tests.helpers.atom import assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route
 
 GIANT = "Jobcenter " * 100_000  # a megabyte of title

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 from lxml import etree
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.siteserver import SiteServer

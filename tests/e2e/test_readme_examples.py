@@ -12,7 +12,7 @@ import pytest
 
 from aggregator.demo.server import SampleSites
 from aggregator.demo.sites import build_sites, demo_config, load_offices
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.paths import ROOT
 
 # commands that need a mail server, a network or a running service are not run here

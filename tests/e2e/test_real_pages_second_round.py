@@ -4,7 +4,8 @@ title; a row whose headline is a second link keeps that one."""
 
 from __future__ import annotations
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route
 
 

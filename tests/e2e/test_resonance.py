@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, config_text, rss, serve_corpus
 from tests.helpers.service import service
 from tests.siteserver import Route, SiteServer

@@ -15,9 +15,9 @@ from lxml import html as lxml_html
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import run_cli
 from tests.e2e.test_digests import CAMPAIGN_LINKS
 from tests.helpers.browser import console_errors, launch
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CAMPAIGN, config_text, serve_corpus
 from tests.helpers.service import service, wait_for
 from tests.paths import ROOT, TESTS

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.helpers.service import big_feed
 from tests.siteserver import Route
 

@@ -9,7 +9,9 @@ import sqlite3
 from pathlib import Path
 
 from bench.campaigns import campaigns_section
-from tests.conftest import ATOM, ROOT, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
+from tests.paths import ROOT
 from tests.siteserver import Route, SiteServer
 
 WAITS = "pm-2019-081.html"  # its detail page answers 503 at first

@@ -18,7 +18,7 @@ from aggregator.config.schema import Defaults
 from aggregator.errors import AddressRefused
 from aggregator.fetch.addresses import is_internal, operator_urls, origin_of
 from aggregator.fetch.client import Fetched, Fetcher
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route, SiteServer
 
 INTERNAL = [

@@ -16,9 +16,10 @@ from xml.sax.saxutils import escape
 import httpx
 
 from aggregator.demo.loopback import free_port
-from tests.conftest import ATOM, ROOT, assert_valid_atom
+from tests.helpers.atom import ATOM, assert_valid_atom
 from tests.helpers.corpus import config_text as corpus_config
 from tests.listing_expectations import IKISS_PAGE
+from tests.paths import ROOT
 
 BIG = 130  # items in one feed, enough for archive pages
 

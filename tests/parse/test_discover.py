@@ -3,10 +3,10 @@ from bs4 import BeautifulSoup
 
 from aggregator.config.loader import parse_config
 from aggregator.parse.discover import advertised_feeds, candidate_feed_urls, propose_page
-from tests.conftest import run_cli
 from tests.helpers.checks import present
+from tests.helpers.cli import run_cli
+from tests.helpers.sites import fixture_bytes
 from tests.listing_expectations import SPREE_NEISSE_PAGE, TYPO3_PAGE
-from tests.parse.test_pages import fixture_bytes
 from tests.siteserver import Route
 
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}

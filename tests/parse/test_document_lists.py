@@ -9,7 +9,8 @@ from pathlib import Path
 
 from aggregator.config.schema import PageTarget
 from aggregator.parse.pages import parse_listing
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route, SiteServer
 
 BASE = "https://www.landtag-beispiel.de/dokumente"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aggregator.normalize.entries import normalize_entry
-from aggregator.parse import fastfeed
+from aggregator.parse import fastfeed, feedrules
 from aggregator.parse.feeds import drop_forbidden_references, parse_feed
 from tests.paths import TESTS
 
@@ -91,7 +91,7 @@ def test_what_only_feedparser_reads_is_declined(headers, body):
 
 
 def test_the_schemes_are_feedparsers():
-    assert set(feedparser.urls.ACCEPTABLE_URI_SCHEMES) == fastfeed.ACCEPTED_SCHEMES
+    assert set(feedparser.urls.ACCEPTABLE_URI_SCHEMES) == feedrules.ACCEPTED_SCHEMES
 
 
 def test_the_switch_sends_every_feed_to_feedparser(monkeypatch):

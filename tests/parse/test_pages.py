@@ -1,7 +1,5 @@
 """Listing pages read by preset, by explicit selectors and by the zero-config heuristic."""
 
-from urllib.parse import unquote, urlsplit
-
 import pytest
 import soupsieve
 from bs4 import Tag
@@ -11,6 +9,7 @@ from aggregator.config.schema import PageTarget
 from aggregator.normalize.entries import canonical_url
 from aggregator.parse.listings import listing_identity
 from aggregator.parse.pages import parse_listing, without_listing_state
+from tests.helpers.sites import fixture_bytes
 from tests.listing_expectations import (
     ARCHIVE_PAGE,
     EXPECTED,
@@ -24,16 +23,6 @@ from tests.paths import TESTS
 SITES = TESTS / "sites"
 HOST = "http://127.0.0.1:8000"
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def fixture_bytes(page: str) -> bytes:
-    parts = urlsplit(page)
-    path = SITES / unquote(parts.path)
-    if path.is_dir() or page.endswith("/"):
-        path = path / "index.html"
-    if parts.query:
-        path = path.with_name(f"{path.name}@{unquote(parts.query)}")
-    return path.read_bytes()
 
 
 def read(page: str, preset: str | None = None, headers=UTF8, **selectors):

@@ -12,8 +12,9 @@ import pytest
 from aggregator.cli.app import EXIT_ALL_FAILED
 from aggregator.config.schema import PageTarget
 from aggregator.parse.pages import parse_listing
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
 from tests.helpers.checks import present
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route
 
 BASE = "https://www.gemeinde-beispiel.de/aktuelles.php"

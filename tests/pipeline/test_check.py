@@ -7,7 +7,7 @@ import time
 
 from aggregator.core.kinds import Failure
 from aggregator.pipeline.check import CHECK_URL, FINE, PIN_LISTING, CheckRow, reason, to_do
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.siteserver import Route
 
 

@@ -21,7 +21,7 @@ from aggregator.config.loader import parse_config
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all
 from aggregator.store.database import Store
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, IKISS_PAGE_2
 from tests.paths import TESTS
 from tests.rawserver import RawServer

@@ -16,7 +16,7 @@ from aggregator.fetch.client import Fetcher
 from aggregator.parse.discover import press_links
 from aggregator.pipeline.refresh import refresh_source, utc_now
 from aggregator.store.database import Store
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 from tests.listing_expectations import EXPECTED, IKISS_PAGE, TYPO3_PAGE
 
 KREIS = "startseiten/kreis/"

@@ -5,7 +5,7 @@ from aggregator.config.schema import Source
 from aggregator.core.lru import BoundedLRU
 from aggregator.core.model import Item, StoredItem
 from aggregator.publish.atom import EntryContext, FeedHead, format_time, render_feed
-from tests.conftest import ATOM, assert_valid_atom
+from tests.helpers.atom import ATOM, assert_valid_atom
 
 SOURCE = Source(
     id="spree-neisse",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from aggregator.core.kinds import Failure, Health
 from aggregator.publish.health import SourceHealth
 from aggregator.publish.review import render_review, review
-from tests.publish.test_digests import CONFIG, ITEMS, JOINT, SOURCES
+from tests.helpers.digest_items import CONFIG, ITEMS, JOINT, SOURCES
 
 
 def test_items_oldest_first_and_a_joint_release_once_with_each_version():

@@ -26,8 +26,9 @@ import pytest
 
 from aggregator.demo.loopback import free_port
 from aggregator.store.schema import MIGRATIONS
-from tests.conftest import ROOT, run_cli
+from tests.helpers.cli import run_cli
 from tests.helpers.service import service, wait_for
+from tests.paths import ROOT
 from tests.siteserver import Route
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a disk needs root")

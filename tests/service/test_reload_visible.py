@@ -8,8 +8,8 @@ import signal
 
 import httpx
 
-from tests.conftest import run_cli
 from tests.e2e.test_feed_readers import config, releases
+from tests.helpers.cli import run_cli
 from tests.helpers.service import service, wait_for
 from tests.siteserver import Route
 

@@ -9,7 +9,8 @@ import time
 import httpx
 from lxml import etree
 
-from tests.conftest import ATOM, assert_valid_atom, run_cli
+from tests.helpers.atom import ATOM, assert_valid_atom
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import ITEMS, serve_corpus
 from tests.helpers.service import (
     BIG,

@@ -24,7 +24,7 @@ from aggregator.publish.atom import EntryContext, FeedHead, render_feed
 from aggregator.store.database import Store
 from aggregator.web.app import create_app
 from aggregator.web.state import AppState
-from tests.conftest import ATOM, assert_valid_atom
+from tests.helpers.atom import ATOM, assert_valid_atom
 from tests.helpers.items import T0, make_item
 
 CONFIG = parse_config(
