@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from aggregator.classify.campaigns import Verdict
+from aggregator.store.storage import Storage
 
 
 def set_campaigns(
@@ -72,3 +73,31 @@ def reasons(conn: sqlite3.Connection, campaign_id: str) -> dict[tuple[str, str],
     ):
         found[(source_id, key)] = f"von {by} aufgenommen: {reason}"
     return found
+
+
+class CampaignStorage(Storage):
+    """Each campaign's members and the digest of the rules that chose them (a part of
+    Store)."""
+
+    def campaign_digest(self, campaign_id: str) -> str | None:
+        return digest(self._conn, campaign_id)
+
+    def replace_campaign(
+        self, campaign_id: str, digest: str, members: Iterable[tuple[str, str, str]]
+    ) -> None:
+        """After the rules changed: the campaign's members (source id, key, reason) anew."""
+        with self.transaction() as conn:
+            replace_members(conn, campaign_id, digest, members)
+
+    def judge_item(self, source_id: str, key: str, verdicts: Sequence[Verdict]) -> None:
+        """One item's campaigns anew (its date was corrected)."""
+        with self.transaction() as conn:
+            set_campaigns(conn, source_id, key, verdicts)
+
+    def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]:
+        """Why each member is in the campaign (the rule, or the editor), by (source id, key)."""
+        return reasons(self._conn, campaign_id)
+
+    def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None:
+        with self.transaction() as conn:
+            forget_except(conn, campaign_ids)

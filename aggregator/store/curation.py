@@ -44,10 +44,19 @@ class Decision:
 
 def _decision(row: sqlite3.Row) -> Decision:
     return Decision(
-        row["id"], DecisionKind(row["kind"]), row["campaign_id"], row["source_id"], row["key"],
-        row["reason"], row["by"], stored_time(row["at"]), row["before"], row["after"],
-        from_text(row["undone_at"]), row["undone_by"],
-    )  # fmt: skip
+        row["id"],
+        DecisionKind(row["kind"]),
+        row["campaign_id"],
+        row["source_id"],
+        row["key"],
+        row["reason"],
+        row["by"],
+        stored_time(row["at"]),
+        row["before"],
+        row["after"],
+        from_text(row["undone_at"]),
+        row["undone_by"],
+    )
 
 
 def _log(  # noqa: PLR0913 - one row of the log, all of it named
@@ -232,9 +241,16 @@ def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> 
         "AND coalesce(campaign_id, '') = coalesce(?, '') AND (kind = ? "
         "OR (kind IN ('include', 'exclude') AND ? IN ('include', 'exclude')) "
         "OR (kind IN ('split', 'merge') AND ? IN ('split', 'merge')))",
-        (decision_id, decision.source_id, decision.key, decision.campaign_id, decision.kind,
-         decision.kind, decision.kind),
-    ).fetchone()  # fmt: skip
+        (
+            decision_id,
+            decision.source_id,
+            decision.key,
+            decision.campaign_id,
+            decision.kind,
+            decision.kind,
+            decision.kind,
+        ),
+    ).fetchone()
     if later is not None:
         raise NotUndoable(f"decision {later[0]} rests on it; undo that first")
     conn.execute(

@@ -5,7 +5,8 @@ One transaction per source refresh, so a crash in the middle of a cycle leaves
 every source either fully stored or untouched. WAL lets the web server read
 while the worker writes. The SQL of each domain lives in its own module (items,
 fetch_state, campaigns, groups, targets, sources, queue); `Store` opens the
-transactions and turns sqlite3's errors into StorageError.
+transactions, is composed of per-domain parts (accounts, campaigns, curation, ...) and
+turns sqlite3's errors into StorageError in all of them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any, TypeVar
 
 from aggregator.classify.campaigns import Verdict
 from aggregator.classify.minhash import Shingled
-from aggregator.config.schema import Source
 from aggregator.core.kinds import Change
 from aggregator.core.model import (
     DetailQueueChange,
@@ -42,11 +42,10 @@ from aggregator.store import (
     groups,
     queue,
     robots,
-    sources,
-    targets,
 )
 from aggregator.store import items as _items
 from aggregator.store.accounts import AccountStorage
+from aggregator.store.campaigns import CampaignStorage
 from aggregator.store.curation import CurationStorage
 from aggregator.store.digests import DigestStorage
 from aggregator.store.echoes import EchoStorage
@@ -59,6 +58,9 @@ from aggregator.store.schema import (
     MIGRATIONS,
     RESHINGLED,
 )
+from aggregator.store.sources import SourceStorage
+from aggregator.store.storage import Storage
+from aggregator.store.targets import TargetStorage
 from aggregator.store.websub import WebSubStorage
 
 __all__ = ["CAUSES", "MIGRATIONS", "SaveResult", "Store", "is_storage_failure", "os_error_cause"]
@@ -83,9 +85,16 @@ def _translated(method: Callable[..., T]) -> Callable[..., T]:
 def _storage_errors(cls: type[Store]) -> type[Store]:
     """Every public method of the store raises StorageError, never sqlite3's errors:
     callers tell the database's failures from a source's without knowing SQL."""
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith("_") and name != "transaction":
-            setattr(cls, name, _translated(value))
+    public: dict[str, Callable[..., Any]] = {}
+    for part in reversed(cls.__mro__):  # the store's own methods last: they win
+        if issubclass(part, Storage):
+            public.update(
+                (name, value)
+                for name, value in vars(part).items()
+                if callable(value) and not name.startswith("_") and name != "transaction"
+            )
+    for name, method in public.items():
+        setattr(cls, name, _translated(method))
     return cls
 
 
@@ -101,7 +110,16 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 @_storage_errors
-class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubStorage):
+class Store(
+    AccountStorage,
+    CampaignStorage,
+    CurationStorage,
+    DigestStorage,
+    EchoStorage,
+    SourceStorage,
+    TargetStorage,
+    WebSubStorage,
+):
     """The one place that talks SQL (accounts and curation in parts of their own)."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
@@ -183,8 +201,11 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
                 f"database schema {version} was not written by the aggregator: use another --db",
             )
         if self.readonly and version < latest:
-            raise SchemaError(self.path, f"database schema {version} is older than this "
-                              f"version ({latest}) and the database is read-only")  # fmt: skip
+            raise SchemaError(
+                self.path,
+                f"database schema {version} is older than this "
+                f"version ({latest}) and the database is read-only",
+            )
 
     def close(self) -> None:
         self._conn.close()
@@ -325,68 +346,6 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
         row = _items.existing(self._conn, item)
         return row["fingerprint"] if row is not None else None
 
-    # -- discovered targets --------------------------------------------------------
-
-    def discovered(
-        self, source_id: str
-    ) -> tuple[datetime, list[str], list[dict[str, str | bool]]] | None:
-        """When targets were discovered for a source, and which: (found at, feeds, pages)."""
-        return targets.discovered(self._conn, source_id)
-
-    def discovered_from(self, source_id: str) -> str | None:
-        """The start pages (space-separated) the stored targets were discovered from."""
-        return targets.discovered_from(self._conn, source_id)
-
-    def save_discovered(
-        self,
-        source_id: str,
-        at: datetime,
-        feeds: list[str],
-        pages: list[dict[str, str | bool]],
-        started_from: str | None = None,
-    ) -> None:
-        with self.transaction() as conn:
-            targets.save_discovered(conn, source_id, at, feeds, pages, started_from)
-
-    # -- campaigns -----------------------------------------------------------------
-
-    def campaign_digest(self, campaign_id: str) -> str | None:
-        return campaigns.digest(self._conn, campaign_id)
-
-    def replace_campaign(
-        self, campaign_id: str, digest: str, members: Iterable[tuple[str, str, str]]
-    ) -> None:
-        """After the rules changed: the campaign's members (source id, key, reason) anew."""
-        with self.transaction() as conn:
-            campaigns.replace_members(conn, campaign_id, digest, members)
-
-    def judge_item(self, source_id: str, key: str, verdicts: Sequence[Verdict]) -> None:
-        """One item's campaigns anew (its date was corrected)."""
-        with self.transaction() as conn:
-            campaigns.set_campaigns(conn, source_id, key, verdicts)
-
-    def campaign_reasons(self, campaign_id: str) -> dict[tuple[str, str], str]:
-        """Why each member is in the campaign (the rule, or the editor), by (source id, key)."""
-        return campaigns.reasons(self._conn, campaign_id)
-
-    def forget_campaigns_except(self, campaign_ids: Iterable[str]) -> None:
-        with self.transaction() as conn:
-            campaigns.forget_except(conn, campaign_ids)
-
-    # -- sources -------------------------------------------------------------------
-
-    def remember_sources(self, configured: Iterable[Source]) -> None:
-        """Keep what the feeds show of each source (name, publisher, Land), so that its
-        items keep them after it is removed from sources.yaml."""
-        changed = sources.changed(self._conn, configured)
-        if changed:
-            with self.transaction() as conn:
-                sources.save(conn, changed)
-
-    def known_sources(self) -> dict[str, Source]:
-        """Every source the store has seen, as last configured (disabled: not configured)."""
-        return sources.known(self._conn)
-
     # -- items, for feeds, pages and campaigns -------------------------------------
 
     def items(  # noqa: PLR0913 - one query, its filters keyword-only
@@ -410,11 +369,20 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
         first and up to the second; `without_held`: not a source's flood; `with_waiting`:
         also those waiting for the detail page that dates them (rows.item_filters)."""
         return _items.select(
-            self._conn, limit=limit, offset=offset, source_ids=source_ids,
-            campaign_id=campaign_id, published_between=published_between, text=text,
-            by_arrival=by_arrival, group_id=group_id, arrived=arrived,
-            without_held=without_held, with_waiting=with_waiting, press=press,
-        )  # fmt: skip
+            self._conn,
+            limit=limit,
+            offset=offset,
+            source_ids=source_ids,
+            campaign_id=campaign_id,
+            published_between=published_between,
+            text=text,
+            by_arrival=by_arrival,
+            group_id=group_id,
+            arrived=arrived,
+            without_held=without_held,
+            with_waiting=with_waiting,
+            press=press,
+        )
 
     def item(self, source_id: str, key: str) -> StoredItem | None:
         return _items.one(self._conn, source_id, key)
@@ -430,9 +398,14 @@ class Store(AccountStorage, CurationStorage, DigestStorage, EchoStorage, WebSubS
         press: bool | None = False,
     ) -> int:
         return _items.count(
-            self._conn, source_ids=source_ids, campaign_id=campaign_id, text=text,
-            group_id=group_id, without_held=without_held, press=press,
-        )  # fmt: skip
+            self._conn,
+            source_ids=source_ids,
+            campaign_id=campaign_id,
+            text=text,
+            group_id=group_id,
+            without_held=without_held,
+            press=press,
+        )
 
     def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
         """Per source: (items in all, items published since `since`)."""

@@ -48,12 +48,19 @@ class Claim:
 
 def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(
-        row["digest_id"], row["period"], row["recipient"],
-        as_enum(DeliveryState, row["state"]) or DeliveryState.UNCERTAIN, row["upto"],
-        row["items"], row["message_id"], row["claimed_by"], row["attempts"],
-        row["last_error"], from_text(row["next_attempt"]),
+        row["digest_id"],
+        row["period"],
+        row["recipient"],
+        as_enum(DeliveryState, row["state"]) or DeliveryState.UNCERTAIN,
+        row["upto"],
+        row["items"],
+        row["message_id"],
+        row["claimed_by"],
+        row["attempts"],
+        row["last_error"],
+        from_text(row["next_attempt"]),
         stored_time(row["updated"]),
-    )  # fmt: skip
+    )
 
 
 def delivery(

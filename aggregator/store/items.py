@@ -112,13 +112,24 @@ def upsert_item(
             RETURNING seq
             """,
             (
-                item.source_id, item.key, item.url, item.title, item.summary_html,
-                item.summary_text, item.content_html, to_text(item.published),
-                int(item.date_is_guess), item.fingerprint, item.guid, item.fetched_from,
-                to_text(now), to_text(min(item.published, now)), encode(shingled.shingles),
+                item.source_id,
+                item.key,
+                item.url,
+                item.title,
+                item.summary_html,
+                item.summary_text,
+                item.content_html,
+                to_text(item.published),
+                int(item.date_is_guess),
+                item.fingerprint,
+                item.guid,
+                item.fetched_from,
+                to_text(now),
+                to_text(min(item.published, now)),
+                encode(shingled.shingles),
                 item.dated_by,
             ),
-        ).fetchone()  # fmt: skip
+        ).fetchone()
         return Upserted(Change.NEW, item.key, seq, text, item.published, shingled=shingled)
     revision = revise(_kept(row), item)
     item, new_content = revision.item, revision.content_html
@@ -136,11 +147,23 @@ def upsert_item(
         WHERE source_id = ? AND key = ?
         """,
         (
-            item.title, item.summary_html, item.summary_text, new_content,
-            item.fingerprint, item.url, better_date, to_text(item.published), better_date,
-            better_date, item.dated_by, changed, to_text(now), row["source_id"], row["key"],
+            item.title,
+            item.summary_html,
+            item.summary_text,
+            new_content,
+            item.fingerprint,
+            item.url,
+            better_date,
+            to_text(item.published),
+            better_date,
+            better_date,
+            item.dated_by,
+            changed,
+            to_text(now),
+            row["source_id"],
+            row["key"],
         ),
-    )  # fmt: skip
+    )
     status = Change.UPDATED if changed else Change.SAME
     text = comparable_text(item.title, item.summary_text, new_content)
     return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
@@ -148,10 +171,16 @@ def upsert_item(
 
 def _kept(row: sqlite3.Row) -> Kept:
     return Kept(
-        row["title"], row["summary_html"], row["summary_text"], row["content_html"] or "",
-        row["fingerprint"], row["url"], row["fetched_from"], bool(row["date_is_guess"]),
+        row["title"],
+        row["summary_html"],
+        row["summary_text"],
+        row["content_html"] or "",
+        row["fingerprint"],
+        row["url"],
+        row["fetched_from"],
+        bool(row["date_is_guess"]),
         stored_time(row["published"]),
-    )  # fmt: skip
+    )
 
 
 def select(  # noqa: PLR0913 - one query, its filters keyword-only

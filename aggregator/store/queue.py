@@ -30,9 +30,12 @@ def _encode(entry: Entry) -> str:
 def _decode(text: str) -> Entry:
     data = json.loads(text)
     return Entry(
-        title=data["title"], link=data["link"], guid=data["guid"],
-        published=from_text(data["published"]), summary_html=data["summary_html"],
-    )  # fmt: skip
+        title=data["title"],
+        link=data["link"],
+        guid=data["guid"],
+        published=from_text(data["published"]),
+        summary_html=data["summary_html"],
+    )
 
 
 def queued(conn: sqlite3.Connection, source_id: str, target: str, limit: int) -> list[QueuedDetail]:

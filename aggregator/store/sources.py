@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from aggregator.config.schema import Source
+from aggregator.store.storage import Storage
 
 COLUMNS = ("id", "name", "publisher", "land", "kind", "homepage")
 Row = tuple[str, str, str | None, str, str, str | None]
@@ -33,3 +34,19 @@ def known(conn: sqlite3.Connection) -> dict[str, Source]:
     """Every source the store has seen, as last configured (disabled: not configured)."""
     rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM sources")
     return {row[0]: Source(**dict(zip(COLUMNS, row, strict=True)), enabled=False) for row in rows}
+
+
+class SourceStorage(Storage):
+    """What the store remembers of each configured source (a part of Store)."""
+
+    def remember_sources(self, configured: Iterable[Source]) -> None:
+        """Keep what the feeds show of each source (name, publisher, Land), so that its
+        items keep them after it is removed from sources.yaml."""
+        rows = changed(self._conn, configured)
+        if rows:
+            with self.transaction() as conn:
+                save(conn, rows)
+
+    def known_sources(self) -> dict[str, Source]:
+        """Every source the store has seen, as last configured (disabled: not configured)."""
+        return known(self._conn)

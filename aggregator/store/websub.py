@@ -27,9 +27,16 @@ class Subscription:
 def _subscription(row: sqlite3.Row) -> Subscription:
     expires = from_text(row["expires"])
     assert expires is not None
-    return Subscription(row["topic"], row["callback"], row["secret"], expires,
-                        row["delivered_etag"], row["failures"], from_text(row["next_attempt"]),
-                        row["last_error"])  # fmt: skip
+    return Subscription(
+        row["topic"],
+        row["callback"],
+        row["secret"],
+        expires,
+        row["delivered_etag"],
+        row["failures"],
+        from_text(row["next_attempt"]),
+        row["last_error"],
+    )
 
 
 def subscribe(  # noqa: PLR0913 - the columns of one row and the cap

@@ -7,6 +7,7 @@ import pytest
 
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
+from aggregator.errors import StorageError
 from aggregator.store.database import MIGRATIONS, Store
 from tests.helpers.checks import present
 from tests.helpers.items import JOINT, T0, make_item
@@ -109,8 +110,13 @@ def test_items_are_newest_first_and_filterable(store: Store):
 
 
 def _joins_the_group_of(store: Store, source_id: str) -> bool:
-    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
-                      summary_text=JOINT + " in Prenzlau", fingerprint="f2")  # fmt: skip
+    other = make_item(
+        "link:u.de/9",
+        source_id="uckermark",
+        url="https://u.de/9",
+        summary_text=JOINT + " in Prenzlau",
+        fingerprint="f2",
+    )
     store.save_refresh("uckermark", [other], [], T0)
     groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
     return bool(groups[source_id]) and groups[source_id] == groups["uckermark"]
@@ -292,8 +298,13 @@ def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
     store._conn.execute("UPDATE items SET shingles = ?", (as_hex,))
     assert decode(as_hex) == decode(packed)
 
-    other = make_item("link:u.de/9", source_id="uckermark", url="https://u.de/9",
-                      summary_text=joint + " in Prenzlau", fingerprint="f2")  # fmt: skip
+    other = make_item(
+        "link:u.de/9",
+        source_id="uckermark",
+        url="https://u.de/9",
+        summary_text=joint + " in Prenzlau",
+        fingerprint="f2",
+    )
     store.save_refresh("uckermark", [other], [], T0)
     groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
     assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
@@ -374,3 +385,20 @@ def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
         present(again.recall("https://a.de", time.time())).text == "User-agent: *\nDisallow: /x\n"
     )
     assert again.recall("https://a.de", time.time() + 120) is None
+
+
+def test_every_part_of_the_store_reports_database_failures_as_storage_errors(tmp_path: Path):
+    Store(tmp_path / "test.db").close()
+    readonly = Store(tmp_path / "test.db", readonly=True)
+    writes = [
+        lambda: readonly.save_refresh("spree-neisse", [make_item()], [], T0),  # the store itself
+        lambda: readonly.save_discovered("spree-neisse", T0, ["https://e.de/feed"], []),
+        lambda: readonly.forget_campaigns_except([]),
+        lambda: readonly.save_echoes(("zeitung", "a"), []),
+    ]
+    try:
+        for write in writes:
+            with pytest.raises(StorageError, match="read-only"):
+                write()
+    finally:
+        readonly.close()
