@@ -82,8 +82,11 @@ def run_fetch(tree: Path, campaigns: Path, texts: list[dict[str, Any]]) -> dict[
             env |= {"PYTHONPATH": str(tree), "AGGREGATOR_DB": str(db)}
             subprocess.run(
                 [sys.executable, "-m", "aggregator", "--config", str(config), "fetch"],
-                env=env, cwd=tree, check=True, capture_output=True,
-            )  # fmt: skip
+                env=env,
+                cwd=tree,
+                check=True,
+                capture_output=True,
+            )
             with sqlite3.connect(db) as connection:
                 rows = connection.execute(
                     "SELECT i.url, c.campaign_id FROM items i LEFT JOIN item_campaigns c "

@@ -55,9 +55,14 @@ def write_config(sites: list[dict], path: Path) -> None:
 
 
 async def cycle(
-    name: str, config: Config, fetcher: Fetcher, store: Store, farm: str, offload: Offload,
+    name: str,
+    config: Config,
+    fetcher: Fetcher,
+    store: Store,
+    farm: str,
+    offload: Offload,
     memory: MemorySampler,
-) -> dict:  # fmt: skip
+) -> dict:
     async with httpx.AsyncClient() as control:
         await control.get(f"{farm}/reset")
         wall, cpu = time.perf_counter(), cpu_seconds()

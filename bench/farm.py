@@ -37,20 +37,34 @@ FEED_STYLES = ("rss", "atom")
 SLOW, HANG, BROKEN = 7, 17, 27  # site number modulo 100: the faulty few
 SLOW_DELAY, HANG_DELAY = 1.5, 60.0
 
-TOPICS = (
-    "Kreistag", "Jobcenter", "Gesundheitsamt", "Schulsanierung", "Busverkehr", "Breitband",
-    "Ausbildungsmesse", "Kita-Ausbau", "Radwegebau", "Wirtschaftsförderung", "Impfaktion",
-    "Seniorenbeirat", "Abfallkalender", "Kreismusikschule", "Katastrophenschutz", "Ehrenamt",
-)  # fmt: skip
+TOPICS = tuple(
+    """
+    Kreistag Jobcenter Gesundheitsamt Schulsanierung Busverkehr Breitband Ausbildungsmesse
+    Kita-Ausbau Radwegebau Wirtschaftsförderung Impfaktion Seniorenbeirat Abfallkalender
+    Kreismusikschule Katastrophenschutz Ehrenamt
+    """.split()
+)
 ACTIONS = (
-    "beschließt neue Förderrichtlinie", "zieht Bilanz", "lädt zum Tag der offenen Tür ein",
-    "startet Beratungsangebot", "ehrt langjährige Mitarbeitende", "stellt Projekt vor",
-    "bittet um Beteiligung", "informiert über Änderungen", "sucht Fachkräfte",
-)  # fmt: skip
+    "beschließt neue Förderrichtlinie",
+    "zieht Bilanz",
+    "lädt zum Tag der offenen Tür ein",
+    "startet Beratungsangebot",
+    "ehrt langjährige Mitarbeitende",
+    "stellt Projekt vor",
+    "bittet um Beteiligung",
+    "informiert über Änderungen",
+    "sucht Fachkräfte",
+)
 PLACES = (
-    "im Kreishaus", "in der Kreisstadt", "an den Berufsschulen", "im Landratsamt",
-    "in den Gemeinden", "am Standort Nord", "im Bürgerbüro", "in der Stadthalle",
-)  # fmt: skip
+    "im Kreishaus",
+    "in der Kreisstadt",
+    "an den Berufsschulen",
+    "im Landratsamt",
+    "in den Gemeinden",
+    "am Standort Nord",
+    "im Bürgerbüro",
+    "in der Stadthalle",
+)
 JOINT_EVERY = 40  # one site in this many also publishes the campaign's joint press text
 
 
@@ -208,14 +222,29 @@ class Farm:
                 )
                 site.office.place(site.base)  # the new release's URL
                 site.render()
-        sites = [
-            {"number": s.number, "address": address(s.number), "target": s.target,
-             "fault": s.fault, "items": len(s.office.releases), "style": s.office.style}
-            for s in self.sites
-        ] if scope["path"] == "/sites" else None  # fmt: skip
+        sites = (
+            [
+                {
+                    "number": s.number,
+                    "address": address(s.number),
+                    "target": s.target,
+                    "fault": s.fault,
+                    "items": len(s.office.releases),
+                    "style": s.office.style,
+                }
+                for s in self.sites
+            ]
+            if scope["path"] == "/sites"
+            else None
+        )
         body = json.dumps(sites if sites is not None else counted).encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -239,9 +268,12 @@ def main() -> None:
     sites = make_sites(args.sites, args.port, faults=not args.no_faults)
     sockets = [bind("127.0.0.1", args.port)] + [bind(address(s.number), args.port) for s in sites]
     config = uvicorn.Config(
-        Farm(sites, args.latency), log_level="warning", lifespan="off", timeout_keep_alive=30,
+        Farm(sites, args.latency),
+        log_level="warning",
+        lifespan="off",
+        timeout_keep_alive=30,
         backlog=2048,
-    )  # fmt: skip
+    )
     server = uvicorn.Server(config)
     print("ready", flush=True)
     asyncio.run(serve_until_orphaned(server, sockets, args.lifetime))

@@ -54,10 +54,21 @@ def test_feeds() -> list[tuple[str, bytes]]:
     if not archive.exists():
         CACHE.mkdir(exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-             f"feedparser=={version}", "-d", str(CACHE)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"feedparser=={version}",
+                "-d",
+                str(CACHE),
+            ],
             check=True,
-        )  # fmt: skip
+        )
     feeds = []
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():

@@ -61,10 +61,17 @@ def read_all(documents: list[Document]) -> int:
 def _collected(documents_file: Path, count: int) -> int:
     """Instructions of one process reading the first `count` documents of the file."""
     command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, "-m", "bench.listing_cpu", "--read", str(documents_file),
-        "--count", str(count),
-    ]  # fmt: skip
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        "bench.listing_cpu",
+        "--read",
+        str(documents_file),
+        "--count",
+        str(count),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if found is None:

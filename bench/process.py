@@ -96,8 +96,17 @@ def reader_update(urls: list[str], folder: Path, farm: str, workers: int) -> dic
     listed = folder / "feeds.txt"
     listed.write_text("\n".join(urls), encoding="utf-8")
     httpx.get(f"{farm}/reset")
-    command = [sys.executable, "-m", "bench.peer", "--db", str(folder / "reader.sqlite"),
-               "--urls", str(listed), "--workers", str(workers)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bench.peer",
+        "--db",
+        str(folder / "reader.sqlite"),
+        "--urls",
+        str(listed),
+        "--workers",
+        str(workers),
+    ]
     result = measured(command)
     result["requests"] = httpx.get(f"{farm}/reset").json().get("requests", 0)
     result["items"] = json.loads(result["stdout"])["entries"] if result["exit"] == 0 else 0
@@ -109,10 +118,13 @@ def refreshes_done(metrics_url: str) -> int:
         text = httpx.get(metrics_url, timeout=5).text
     except httpx.HTTPError:
         return 0  # not answering yet
-    return int(sum(
-        float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-        if line.startswith("aggregator_refreshes_total{")
-    ))  # fmt: skip
+    return int(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("aggregator_refreshes_total{")
+        )
+    )
 
 
 def wait_for_refreshes(process: subprocess.Popen[bytes], url: str, count: int) -> float:
@@ -130,8 +142,18 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db),
-               "run", "--port", str(port)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "aggregator",
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        "run",
+        "--port",
+        str(port),
+    ]
     httpx.get(f"{farm}/reset")
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -143,16 +165,24 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
         cold_done = wait_for_refreshes(process, metrics, sources)
         cold_cpu = cpu_seconds(process.pid, waited=True)
         memory.stop()
-        cold = {"wall_s": cold_done - started, "cpu_s": cold_cpu, "pss_mb": memory.pss_mb,
-                "requests": httpx.get(f"{farm}/reset").json().get("requests", 0)}  # fmt: skip
+        cold = {
+            "wall_s": cold_done - started,
+            "cpu_s": cold_cpu,
+            "pss_mb": memory.pss_mb,
+            "requests": httpx.get(f"{farm}/reset").json().get("requests", 0),
+        }
         memory = MemorySampler(process.pid).start()
         wait_for_refreshes(process, metrics, sources + 1)
         steady_started = time.perf_counter()
         steady_done = wait_for_refreshes(process, metrics, 2 * sources)
         steady_cpu = cpu_seconds(process.pid, waited=True) - cold_cpu
         steady_requests = httpx.get(f"{farm}/reset").json().get("requests", 0)
-        steady = {"wall_s": steady_done - steady_started, "cpu_s": steady_cpu,
-                  "pss_mb": memory.pss_mb, "requests": steady_requests}  # fmt: skip
+        steady = {
+            "wall_s": steady_done - steady_started,
+            "cpu_s": steady_cpu,
+            "pss_mb": memory.pss_mb,
+            "requests": steady_requests,
+        }
         memory.stop()
     finally:
         process.send_signal(signal.SIGTERM)

@@ -12,13 +12,21 @@ BENCH = Path(__file__).parent
 def machine() -> str:
     """Cores, processor model, memory and Python: the machine figures were measured on."""
     memory = next(
-        (line.split(":")[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-         if line.startswith("MemTotal")), "?"
-    )  # fmt: skip
+        (
+            line.split(":")[1].strip()
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
     model = next(
-        (line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), platform.processor()
-    )  # fmt: skip
+        (
+            line.split(":")[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return f"{os.cpu_count()} cores ({model}), {memory} memory, Python {platform.python_version()}"
 
 

@@ -37,10 +37,22 @@ def child(*args: str, timeout: float = 1800) -> dict:
 def start_farm(sites: int, latency: float, faults: bool = True) -> tuple[subprocess.Popen, str]:
     port = free_port()
     farm = subprocess.Popen(
-        [sys.executable, "-m", "bench.farm", "--sites", str(sites), "--port", str(port),
-         "--latency", str(latency), *([] if faults else ["--no-faults"])],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench.farm",
+            "--sites",
+            str(sites),
+            "--port",
+            str(port),
+            "--latency",
+            str(latency),
+            *([] if faults else ["--no-faults"]),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert farm.stdout is not None and farm.stdout.readline().strip() == b"ready"
     time.sleep(0.5)
     return farm, f"http://127.0.0.1:{port}"
@@ -63,10 +75,22 @@ def serving(db: Path, folder: Path) -> dict:
     config.write_text("version: 1\nsources: []\n", encoding="utf-8")
     port = free_port()
     service = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db), "run",
-         "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "aggregator",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "run",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/feeds/all.atom"
     try:
         for _ in range(100):
@@ -92,8 +116,16 @@ def one_run(sites: int, latency: float) -> dict:
         with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
             folder = Path(temporary)
             floors = child("bench.floors", "--farm", base)
-            cycles = child("bench", "cycle", "--farm", base, "--db", str(folder / "bench.db"),
-                           "--config", str(folder / "bench.yaml"))  # fmt: skip
+            cycles = child(
+                "bench",
+                "cycle",
+                "--farm",
+                base,
+                "--db",
+                str(folder / "bench.db"),
+                "--config",
+                str(folder / "bench.yaml"),
+            )
             cycles["serving"] = serving(folder / "bench.db", folder)
             cycles["floors"] = floors
             return cycles

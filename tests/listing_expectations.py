@@ -35,6 +35,7 @@ TABLE_PAGE_2 = "presse/tabelle/pressearchiv-2.html"
 SPREE_NEISSE_PAGE = "presse/spree-neisse/aktuelles/pressearchiv.html"
 RELAUNCH_PAGE = "presse/typo3-news/relaunch/"
 
+# fmt: off
 EXPECTED = {
     IKISS_PAGE: [
         ("Jobcenter Vorpommern-Rügen zieht Bilanz der Aktionswoche",
@@ -170,14 +171,22 @@ EXPECTED = {
          "/presse/spree-neisse/aktuelles/pressearchiv/26244-schoeffenwahl-2019.html",
          "2019-08-21T08:30:00+02:00"),
     ],
-}  # fmt: skip
+}
+# fmt: on
 
 PRESET_OF = {
-    IKISS_PAGE: "ikiss", IKISS_PAGE_2: "ikiss",
-    TYPO3_PAGE: "typo3-news", TYPO3_PAGE_2: "typo3-news",
-    WEBLICATION_PAGE: "weblication", WEBLICATION_PAGE_2: "weblication",
-    NOLIS_PAGE: "nolis", NOLIS_PAGE_2: "nolis",
-    ARCHIVE_PAGE: "archive-by-month", ARCHIVE_PAGE_2: "archive-by-month",
-    CARDS_PAGE: "generic-article", CARDS_PAGE_2: "generic-article",
-    TABLE_PAGE: "generic-article", TABLE_PAGE_2: "generic-article",
-}  # fmt: skip
+    IKISS_PAGE: "ikiss",
+    IKISS_PAGE_2: "ikiss",
+    TYPO3_PAGE: "typo3-news",
+    TYPO3_PAGE_2: "typo3-news",
+    WEBLICATION_PAGE: "weblication",
+    WEBLICATION_PAGE_2: "weblication",
+    NOLIS_PAGE: "nolis",
+    NOLIS_PAGE_2: "nolis",
+    ARCHIVE_PAGE: "archive-by-month",
+    ARCHIVE_PAGE_2: "archive-by-month",
+    CARDS_PAGE: "generic-article",
+    CARDS_PAGE_2: "generic-article",
+    TABLE_PAGE: "generic-article",
+    TABLE_PAGE_2: "generic-article",
+}

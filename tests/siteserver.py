@@ -82,6 +82,11 @@ class SiteServer(LoopbackSite):
         if route is None:
             return Answer(body, content_type) if body is not None else None
         return Answer(
-            route.body if route.body is not None else (body or b""), content_type,
-            route.status, route.headers, route.delay, route.conditional, route.streamed,
-        )  # fmt: skip
+            route.body if route.body is not None else (body or b""),
+            content_type,
+            route.status,
+            route.headers,
+            route.delay,
+            route.conditional,
+            route.streamed,
+        )

@@ -120,8 +120,11 @@ def test_every_error_is_an_aggregator_error():
     from aggregator.fetch import client
 
     classes = [value for value in vars(errors).values() if isinstance(value, type)]
-    classes += [value for value in vars(client).values()
-                if isinstance(value, type) and issubclass(value, errors.FetchError)]  # fmt: skip
+    classes += [
+        value
+        for value in vars(client).values()
+        if isinstance(value, type) and issubclass(value, errors.FetchError)
+    ]
     for cls in classes:
         if issubclass(cls, Exception):
             assert issubclass(cls, errors.AggregatorError), cls
@@ -202,7 +205,17 @@ def test_a_fetch_imports_neither_the_html_readers_nor_the_service(tmp_path):
         check=True,
     )
     loaded = set(done.stderr.strip().splitlines()[-1].split())
-    heavy = {"bs4", "soupsieve", "feedparser", "uvicorn", "starlette", "apscheduler", "jinja2",
-             "aggregator.demo", "aggregator.web", "aggregator.service"}  # fmt: skip
+    heavy = {
+        "bs4",
+        "soupsieve",
+        "feedparser",
+        "uvicorn",
+        "starlette",
+        "apscheduler",
+        "jinja2",
+        "aggregator.demo",
+        "aggregator.web",
+        "aggregator.service",
+    }
     assert "aggregator.pipeline.refresh" in loaded
     assert heavy & loaded == set()

@@ -167,8 +167,11 @@ class Reading:
     def fields(self, names: Sequence[str]) -> list[Field]:
         if not self._fields:
             content = clean_text(self.item.content_html)
-            values = {"title": self.item.title, "summary": self.item.summary_text,
-                      "content": content}  # fmt: skip
+            values = {
+                "title": self.item.title,
+                "summary": self.item.summary_text,
+                "content": content,
+            }
             self._fields = {name: Field.of(name, text) for name, text in values.items() if text}
         return [self._fields[name] for name in names if name in self._fields]
 
@@ -303,8 +306,13 @@ def _by_name(item: Item, campaign: Campaign, named: Evidence) -> Verdict:
     if since is not None and not item.date_is_guess and day < since - campaign.grace.before:
         reason = f"{named}, but published {day:%d.%m.%Y}, before the campaign began"
         return Verdict(campaign.id, False, reason, (named,))
-    return Verdict(campaign.id, True, f"{named}; the text names it: any date counts",
-                   (named,), "none needed: named")  # fmt: skip
+    return Verdict(
+        campaign.id,
+        True,
+        f"{named}; the text names it: any date counts",
+        (named,),
+        "none needed: named",
+    )
 
 
 def judge_all(item: Item, source: Source | None, campaigns: Sequence[Campaign]) -> list[Verdict]:

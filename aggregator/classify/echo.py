@@ -39,15 +39,15 @@ QUOTE_WEIGHT = 3.0  # a shingle of a quoted sentence found in the article
 MIN_WORD = 4  # shorter words say nothing of which release it is
 # Words of the campaign, the occasion and the institution: they tell that an article is
 # about the campaign, not which release it echoes.
-COMMON = frozenset({
-    "aktionswoche", "aktionstag", "aktionstage", "kommunale", "kommunalen", "jobcenter",
-    "jobcenters", "bundesweite", "bundesweiten", "stark", "sozial", "vor", "ort", "landkreis",
-    "landkreises", "kreis", "kreises", "stadt", "woche", "rahmen", "pressemitteilung",
-    "sagte", "sagt", "heute", "wurde", "wurden", "werden", "haben", "ihre", "ihren", "seine",
-    "seinen", "einen", "einem", "einer", "eines", "diese", "dieser", "dieses", "ueber",
-    "sowie", "auch", "nach", "beim", "noch", "mehr", "sind", "dass", "fuer", "unter",
-    "zwischen",
-})  # fmt: skip
+COMMON = frozenset(
+    """
+    aktionswoche aktionstag aktionstage kommunale kommunalen jobcenter jobcenters bundesweite
+    bundesweiten stark sozial vor ort landkreis landkreises kreis kreises stadt woche rahmen
+    pressemitteilung sagte sagt heute wurde wurden werden haben ihre ihren seine seinen einen einem
+    einer eines diese dieser dieses ueber sowie auch nach beim noch mehr sind dass fuer unter
+    zwischen
+    """.split()
+)
 CAMPAIGN_WORDS = ("aktionswoche", "aktionstag", "kommunalen jobcenter", "stark sozial vor ort")
 
 
@@ -117,9 +117,15 @@ def _read(release: Release) -> _Read:
     names = tuple(" ".join(words(name)) for name in release.names if words(name))
     name_tokens = {t for name in names for t in name.split()}
     return _Read(
-        release, tokens, _shingles(tokens), _content(words(release.title), name_tokens),
-        _content(tokens, name_tokens), _quoted(release.text), names, name_tokens,
-    )  # fmt: skip
+        release,
+        tokens,
+        _shingles(tokens),
+        _content(words(release.title), name_tokens),
+        _content(tokens, name_tokens),
+        _quoted(release.text),
+        names,
+        name_tokens,
+    )
 
 
 class EchoFinder:

@@ -52,9 +52,13 @@ def revise(kept: Kept, item: Item) -> Revision:
     new_content = item.content_html or content
     if kept.fetched_from != item.fetched_from:
         item = replace(
-            item, title=kept.title, summary_html=kept.summary_html,
-            summary_text=kept.summary_text, fingerprint=kept.fingerprint, url=kept.url,
-        )  # fmt: skip
+            item,
+            title=kept.title,
+            summary_html=kept.summary_html,
+            summary_text=kept.summary_text,
+            fingerprint=kept.fingerprint,
+            url=kept.url,
+        )
         new_content = content or item.content_html or ""
     if item.title and better_title(item.title, kept.title) == kept.title != item.title:
         item = replace(item, title=kept.title)

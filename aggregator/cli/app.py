@@ -112,13 +112,21 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--config", "config_path", envvar="AGGREGATOR_CONFIG", default="sources.yaml",
-    show_default=True, help="The sources.yaml to use (env AGGREGATOR_CONFIG).",
-)  # fmt: skip
+    "--config",
+    "config_path",
+    envvar="AGGREGATOR_CONFIG",
+    default="sources.yaml",
+    show_default=True,
+    help="The sources.yaml to use (env AGGREGATOR_CONFIG).",
+)
 @click.option(
-    "--db", "db_path", envvar="AGGREGATOR_DB", default="aggregator.db", show_default=True,
+    "--db",
+    "db_path",
+    envvar="AGGREGATOR_DB",
+    default="aggregator.db",
+    show_default=True,
     help="SQLite database file (env AGGREGATOR_DB).",
-)  # fmt: skip
+)
 @click.option(
     "--base-url",
     envvar="AGGREGATOR_BASE_URL",

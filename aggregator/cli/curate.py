@@ -214,11 +214,14 @@ def log(obj: Context, campaign_id: str | None) -> None:
         stored = titles[decision]
         name = stored.item.title if stored else decision.key
         table.add_row(
-            str(decision.id), decision.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M"),
-            escape(decision.by), escape(describe(decision)),
-            escape(f"{decision.source_id}: {name}"), escape(decision.reason),
+            str(decision.id),
+            decision.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M"),
+            escape(decision.by),
+            escape(describe(decision)),
+            escape(f"{decision.source_id}: {name}"),
+            escape(decision.reason),
             escape(_undone(decision)),
-        )  # fmt: skip
+        )
     out.print(table if decisions else "no decisions yet")
 
 

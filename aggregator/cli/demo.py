@@ -16,11 +16,20 @@ from aggregator.service.runner import Service
 
 
 @cli.command()
-@click.option("--port", envvar="AGGREGATOR_PORT", default=8080, show_default=True, type=int,
-              help="Port of the aggregator's dashboard and feeds.")  # fmt: skip
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the demo's sources.yaml and database here "
-                   "(default: a temporary folder, removed when the demo stops).")  # fmt: skip
+@click.option(
+    "--port",
+    envvar="AGGREGATOR_PORT",
+    default=8080,
+    show_default=True,
+    type=int,
+    help="Port of the aggregator's dashboard and feeds.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo's sources.yaml and database here "
+    "(default: a temporary folder, removed when the demo stops).",
+)
 def demo(port: int, data_dir: Path | None) -> None:
     """Start sample press offices on loopback and the service reading them.
 

@@ -104,6 +104,13 @@ def _status(rows: list[digests.Delivery]) -> None:
         table.add_column(heading)
     for row in rows:
         when = row.updated.astimezone(BERLIN).strftime("%d.%m.%y %H:%M")
-        table.add_row(row.period, escape(row.recipient), row.state, str(row.items),
-                      str(row.attempts), when, escape(row.last_error or ""))  # fmt: skip
+        table.add_row(
+            row.period,
+            escape(row.recipient),
+            row.state,
+            str(row.items),
+            str(row.attempts),
+            when,
+            escape(row.last_error or ""),
+        )
     out.print(table if rows else "nothing sent yet")

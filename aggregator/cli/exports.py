@@ -18,13 +18,24 @@ SUFFIXES = (".csv", ".xlsx")
 
 @cli.command("export")
 @click.argument("campaign_id")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="FILE.csv or FILE.xlsx")  # fmt: skip
-@click.option("--participation", is_flag=True,
-              help="CSV: participation per jobcenter, not items (XLSX holds both)")  # fmt: skip
-@click.option("--resonance", is_flag=True,
-              help="The press articles that echo the campaign's releases instead "
-                   "(paper, date, title, link, release and its jobcenter, score)")  # fmt: skip
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.csv or FILE.xlsx",
+)
+@click.option(
+    "--participation",
+    is_flag=True,
+    help="CSV: participation per jobcenter, not items (XLSX holds both)",
+)
+@click.option(
+    "--resonance",
+    is_flag=True,
+    help="The press articles that echo the campaign's releases instead "
+    "(paper, date, title, link, release and its jobcenter, score)",
+)
 @pass_context
 def export(
     obj: Context, campaign_id: str, out_path: Path, participation: bool, resonance: bool

@@ -128,9 +128,12 @@ def _progress(total: int) -> Iterator[_Lines | _Bar]:
         yield _Lines(err.file)
         return
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=err,
-    )  # fmt: skip
+    )
     with progress:
         yield _Bar(progress, total)
 
@@ -143,9 +146,15 @@ async def _fetch_all(
         with offload_for(config.defaults) as offload:
             async with Fetcher(config.defaults, robots=robots) as fetcher:
                 return await refresh_all(
-                    sources, config, fetcher, store, on_done=shown.done, force=force,
-                    offload=offload, say=shown.say,
-                )  # fmt: skip
+                    sources,
+                    config,
+                    fetcher,
+                    store,
+                    on_done=shown.done,
+                    force=force,
+                    offload=offload,
+                    say=shown.say,
+                )
     finally:
         with contextlib.suppress(StorageError):  # a cache: losing it costs requests only
             store.save_robots(robots)
@@ -248,13 +257,27 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 @cli.command()
-@click.option("--out", "out_path", default="-", show_default=True,
-              help="File to write, - for standard output, or a directory (ending in /) for "
-                   "every feed, its archive pages and sources.opml as static files.")  # fmt: skip
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1),
-              help="How many of the newest items (single feed only).")  # fmt: skip
-@click.option("--campaign", "campaign_id", default=None,
-              help="Only the items of this campaign (see: aggregator campaigns list).")  # fmt: skip
+@click.option(
+    "--out",
+    "out_path",
+    default="-",
+    show_default=True,
+    help="File to write, - for standard output, or a directory (ending in /) for "
+    "every feed, its archive pages and sources.opml as static files.",
+)
+@click.option(
+    "--limit",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the newest items (single feed only).",
+)
+@click.option(
+    "--campaign",
+    "campaign_id",
+    default=None,
+    help="Only the items of this campaign (see: aggregator campaigns list).",
+)
 @pass_context
 def feed(obj: Context, out_path: str, limit: int, campaign_id: str | None) -> None:
     """Write the combined Atom feed of stored items, newest first (or all feeds, as files)."""

@@ -16,8 +16,13 @@ from aggregator.publish.review import campaign_review, render_review
 
 @cli.command("review")
 @click.argument("campaign_id")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="FILE.pdf or FILE.html")  # fmt: skip
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.pdf or FILE.html",
+)
 @pass_context
 def review(obj: Context, campaign_id: str, out_path: Path) -> None:
     """Write the press review of a campaign: a title page with its figures, the map and the

@@ -23,12 +23,27 @@ def _pid_file(obj: Context) -> str:
 
 
 @cli.command()
-@click.option("--host", envvar="AGGREGATOR_HOST", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 in a container).")  # fmt: skip
-@click.option("--port", envvar="AGGREGATOR_PORT", default=8080, show_default=True,
-              type=click.IntRange(1, 65535))  # fmt: skip
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, envvar="AGGREGATOR_LOG_FORMAT")  # fmt: skip
+@click.option(
+    "--host",
+    envvar="AGGREGATOR_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 in a container).",
+)
+@click.option(
+    "--port",
+    envvar="AGGREGATOR_PORT",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="AGGREGATOR_LOG_FORMAT",
+)
 @pass_context
 def run(obj: Context, host: str, port: int, log_format: str) -> None:
     """Run the service: scheduled refreshes, feeds over HTTP, dashboard, health, metrics."""

@@ -219,11 +219,17 @@ def status(obj: Context) -> None:
             status_text = "ok, guessed"
         style = "bold red" if is_sick else ("dim" if not enabled[row.source_id] else "")
         table.add_row(
-            ("!" if plain else "✗") if is_sick else "", row.source_id, status_text,
-            _when(row.last_success), str(row.failures), _when(row.next_attempt),
-            str(row.items_total), str(row.items_recent),
-            escape("; ".join(filter(None, [row.problem, *row.notes]))), style=style,
-        )  # fmt: skip
+            ("!" if plain else "✗") if is_sick else "",
+            row.source_id,
+            status_text,
+            _when(row.last_success),
+            str(row.failures),
+            _when(row.next_attempt),
+            str(row.items_total),
+            str(row.items_recent),
+            escape("; ".join(filter(None, [row.problem, *row.notes]))),
+            style=style,
+        )
     out.print(table)
     hint = " (marked !)" if sick and plain else ""
     out.print(f"{len(rows)} sources, {sick} need attention{hint}")
@@ -261,9 +267,13 @@ def check(obj: Context, time_limit: float, as_json: bool) -> None:
     sources = [source for source in config.sources if source.enabled]
     exit_if_offline(sources)
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=as_json and not err.is_terminal,
-    )  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json and not err.is_terminal,
+    )
 
     async def run() -> list[CheckRow]:
         task = progress.add_task("checking", total=len(sources))
@@ -292,9 +302,15 @@ def check(obj: Context, time_limit: float, as_json: bool) -> None:
     for row in rows:
         style = "" if row.result == "ok" else ("yellow" if row.result == "no items" else "red")
         table.add_row(
-            row.source_id, row.land, escape(row.homepage_status), escape(row.targets),
-            str(row.items), _when(row.newest), escape(row.result), style=style,
-        )  # fmt: skip
+            row.source_id,
+            row.land,
+            escape(row.homepage_status),
+            escape(row.targets),
+            str(row.items),
+            _when(row.newest),
+            escape(row.result),
+            style=style,
+        )
     out.print(table)
     out.print(
         f"{summary.checked} sources checked: {summary.reachable} reachable, "

@@ -84,8 +84,12 @@ def _describe(error: ErrorDetails) -> str:
 def _duplicate_ids(data: dict[str, Any], composed: _Composed) -> list[Problem]:
     """Ids must be unique; checked on the raw data so it is reported with other problems."""
     problems = []
-    sections = (("sources", "source"), ("press", "source or press"), ("campaigns", "campaign"),
-                ("digests", "digest"))  # fmt: skip
+    sections = (
+        ("sources", "source"),
+        ("press", "source or press"),
+        ("campaigns", "campaign"),
+        ("digests", "digest"),
+    )
     shared: dict[str, int] = {}  # a press id is a source id too: one namespace
     for section, what in sections:
         entries = data.get(section)
@@ -126,11 +130,14 @@ def _digest_problems(config: Config, composed: _Composed) -> list[Problem]:
         message = "digests need a 'mail:' section: the SMTP server to send through"
         problems.append(Problem(composed.file, composed.line_of(("digests",)), message))
     return problems + [
-        Problem(composed.file, composed.line_of(("digests", i, "campaign")),
-                f"digest {digest.id!r} names unknown campaign {digest.campaign!r}")
+        Problem(
+            composed.file,
+            composed.line_of(("digests", i, "campaign")),
+            f"digest {digest.id!r} names unknown campaign {digest.campaign!r}",
+        )
         for i, digest in enumerate(config.digests)
         if digest.campaign is not None and digest.campaign not in campaign_ids
-    ]  # fmt: skip
+    ]
 
 
 def parse_config(text: str, file: str = "sources.yaml") -> Config:

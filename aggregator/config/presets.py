@@ -171,7 +171,13 @@ GENERIC_ARTICLE = Preset(
 )
 
 _ALL = (
-    IKISS, TYPO3_NEWS, WEBLICATION, NOLIS, ARCHIVE_BY_MONTH, BRAIN_GEOCMS, HIRSCH_WOELFL,
+    IKISS,
+    TYPO3_NEWS,
+    WEBLICATION,
+    NOLIS,
+    ARCHIVE_BY_MONTH,
+    BRAIN_GEOCMS,
+    HIRSCH_WOELFL,
     GENERIC_ARTICLE,
-)  # fmt: skip
+)
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in _ALL}

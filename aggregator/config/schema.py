@@ -100,9 +100,14 @@ class Press(_Strict):
         """The medium as the refresh reads a source (its Land a placeholder: coverage is
         in no Land's figures)."""
         return Source(
-            id=self.id, name=self.name, land=self.laender[0] if self.laender else "BE",
-            kind="region", feeds=self.feeds, pages=self.pages, enabled=self.enabled,
-        )  # fmt: skip
+            id=self.id,
+            name=self.name,
+            land=self.laender[0] if self.laender else "BE",
+            kind="region",
+            feeds=self.feeds,
+            pages=self.pages,
+            enabled=self.enabled,
+        )
 
 
 class Window(_Strict):
@@ -205,10 +210,17 @@ class Campaign(_Strict):
                 sources=own.sources or self.match.sources,
             )
             found.append(
-                Campaign(id=phase.id, title=phase.title, window=phase.window, names=phase.names,
-                         match=rules, grace=phase.grace or self.grace, phase_of=self.id,
-                         campaign_names=self.names)
-            )  # fmt: skip
+                Campaign(
+                    id=phase.id,
+                    title=phase.title,
+                    window=phase.window,
+                    names=phase.names,
+                    match=rules,
+                    grace=phase.grace or self.grace,
+                    phase_of=self.id,
+                    campaign_names=self.names,
+                )
+            )
         return found
 
 

@@ -29,10 +29,23 @@ LAND_CODES: dict[str, str] = {
 }
 # The first two digits of an official key (AGS) name the Land.
 AGS_LANDS: dict[str, str] = {
-    "01": "SH", "02": "HH", "03": "NI", "04": "HB", "05": "NW", "06": "HE", "07": "RP",
-    "08": "BW", "09": "BY", "10": "SL", "11": "BE", "12": "BB", "13": "MV", "14": "SN",
-    "15": "ST", "16": "TH",
-}  # fmt: skip
+    "01": "SH",
+    "02": "HH",
+    "03": "NI",
+    "04": "HB",
+    "05": "NW",
+    "06": "HE",
+    "07": "RP",
+    "08": "BW",
+    "09": "BY",
+    "10": "SL",
+    "11": "BE",
+    "12": "BB",
+    "13": "MV",
+    "14": "SN",
+    "15": "ST",
+    "16": "TH",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,9 +97,12 @@ def digest_items(
         tuple(s.id for s in config.sources if s.land == digest.land) if digest.land else None
     )
     return store.items(
-        limit=None, source_ids=source_ids, campaign_id=digest.campaign, text=digest.q,
+        limit=None,
+        source_ids=source_ids,
+        campaign_id=digest.campaign,
+        text=digest.q,
         arrived=None if period.summary else arrived,
-    )  # fmt: skip
+    )
 
 
 def _message(

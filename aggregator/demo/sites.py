@@ -18,10 +18,9 @@ from aggregator.core.time import BERLIN
 
 CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
 CAMPAIGNS_PATH = Path(__file__).with_name("campaigns.yaml")
-MONTHS = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni",
-    "Juli", "August", "September", "Oktober", "November", "Dezember",
-)  # fmt: skip
+MONTHS = tuple(
+    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+)
 # style -> (listing template or None, feed template or None, preset for sources.yaml)
 STYLES: dict[str, tuple[str | None, str | None, str | None]] = {
     "ikiss": ("ikiss.html", None, "ikiss"),
@@ -121,9 +120,14 @@ def load_offices(base: str) -> list[Office]:
 
 def _office(entry: dict) -> Office:
     return Office(
-        entry["id"], entry["name"], entry["land"], entry.get("kind", "landkreis"),
-        entry["style"], entry.get("aliases", []), entry.get("publisher"),
-    )  # fmt: skip
+        entry["id"],
+        entry["name"],
+        entry["land"],
+        entry.get("kind", "landkreis"),
+        entry["style"],
+        entry.get("aliases", []),
+        entry.get("publisher"),
+    )
 
 
 def _environment() -> Environment:
@@ -186,8 +190,11 @@ def demo_config(offices: list[Office]) -> str:
     ]
     for office in offices:
         entry: dict[str, object] = {
-            "id": office.id, "name": office.name, "land": office.land, "kind": office.kind,
-        }  # fmt: skip
+            "id": office.id,
+            "name": office.name,
+            "land": office.land,
+            "kind": office.kind,
+        }
         if office.publisher:
             entry["publisher"] = office.publisher
         if office.aliases:

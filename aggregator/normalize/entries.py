@@ -22,13 +22,12 @@ from aggregator.parse.dates import NOT_A_YEAR
 
 # Parameters that track a visitor or a session and never address content.
 _TRACKING_EXACT = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
-        "phpsessid", "sid", "sessionid", "session_id", "jsessionid", "cfid", "cftoken",
-        "oscsid", "zenid", "ref", "wt_mc", "wt.mc_id", "piwik_campaign", "pk_campaign",
-        "pk_kwd", "mtm_campaign", "mtm_kwd", "mtm_source", "mtm_medium", "yclid",
-    }
-)  # fmt: skip
+    """
+    fbclid gclid dclid msclkid mc_cid mc_eid _hsenc _hsmi phpsessid sid sessionid session_id
+    jsessionid cfid cftoken oscsid zenid ref wt_mc wt.mc_id piwik_campaign pk_campaign pk_kwd
+    mtm_campaign mtm_kwd mtm_source mtm_medium yclid
+    """.split()
+)
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
@@ -55,13 +54,11 @@ def joined_hyphens(text: str) -> str:
 _WORD = re.compile(r"\w+")
 
 ALLOWED_TAGS = frozenset(
-    {
-        "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "dl", "dt", "em",
-        "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li",
-        "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
-        "td", "th", "thead", "tr", "u", "ul",
-    }
-)  # fmt: skip
+    """
+    a abbr b blockquote br cite code dd dl dt em figcaption figure h2 h3 h4 h5 h6 hr i img li ol p
+    pre q s small strong sub sup table tbody td th thead tr u ul
+    """.split()
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
@@ -129,8 +126,9 @@ def clean_text(markup: str | None) -> str:
 
 # What a title may carry as markup: emphasis and breaks. Any other tag in a title is text
 # its author wrote ("&lt;script&gt;" escaped in RSS), not markup to strip with its content.
-_TITLE_MARKUP = frozenset({"b", "i", "em", "strong", "u", "s", "sup", "sub", "small", "span",
-                           "br", "abbr", "q", "cite", "code", "mark", "font", "wbr"})  # fmt: skip
+_TITLE_MARKUP = frozenset(
+    "b i em strong u s sup sub small span br abbr q cite code mark font wbr".split()
+)
 _TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
 
 
@@ -152,9 +150,11 @@ def text_of_markup(markup: str) -> str:
 
 
 _VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr", "basefont", "frame", "isindex", "keygen", "command"}
-)  # fmt: skip
+    """
+    area base br col embed hr img input link meta param source track wbr basefont frame isindex
+    keygen command
+    """.split()
+)
 _SELF_CLOSED = re.compile(r"<([A-Za-z][\w:-]*)(\s[^<>]*?)?\s*/>")
 
 
@@ -166,8 +166,9 @@ def _opened_and_closed(match: re.Match[str]) -> str:
 
 
 # Elements whose content an HTML parser reads as raw text up to their end tag.
-_RAW_TEXT = ("iframe", "script", "style", "noscript", "noembed", "noframes", "xmp", "textarea",
-             "title", "plaintext")  # fmt: skip
+_RAW_TEXT = tuple(
+    "iframe script style noscript noembed noframes xmp textarea title plaintext".split()
+)
 _RAW_TEXT_TAG = re.compile(rf"<(/?)({'|'.join(_RAW_TEXT)})\b[^>]*>", re.I)
 
 

@@ -13,20 +13,26 @@ from email.utils import parsedate_to_datetime
 
 from aggregator.core.time import BERLIN
 
+# Each month's spellings in press texts, January first.
+_MONTH_SPELLINGS = (
+    "januar jan jänner jaenner",
+    "februar feb febr",
+    "märz maerz mär mrz marz",
+    "april apr",
+    "mai",
+    "juni jun",
+    "juli jul",
+    "august aug",
+    "september sept sep",
+    "oktober okt",
+    "november nov",
+    "dezember dez",
+)
 _MONTHS = {
-    "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1,
-    "februar": 2, "feb": 2, "febr": 2,
-    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "marz": 3,
-    "april": 4, "apr": 4,
-    "mai": 5,
-    "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12,
-}  # fmt: skip
+    spelling: number
+    for number, spellings in enumerate(_MONTH_SPELLINGS, start=1)
+    for spelling in spellings.split()
+}
 
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d])")

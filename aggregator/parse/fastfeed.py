@@ -43,10 +43,11 @@ _BASE_ATTRIBUTE = re.compile(rb"<[^>]*\sbase\s*=", re.I)
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
 _CONTENT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 _FIELD_NAMES = frozenset(
-    {"title", "link", "description", "summary", "content", "encoded", "guid", "id",
-     "pubDate", "pubdate", "published", "updated", "created", "modified", "issued", "date",
-     "source", "entry", "item", "fullitem", "body", "abstract", "subtitle", "tagline", "info"}
-)  # fmt: skip
+    """
+    title link description summary content encoded guid id pubDate pubdate published updated created
+    modified issued date source entry item fullitem body abstract subtitle tagline info
+    """.split()
+)
 _INERT_RSS = frozenset({"category", "author", "comments", "enclosure"})
 _INERT_ATOM = frozenset({"category", "author", "contributor", "rights"})
 _INERT_DC = frozenset({"creator", "subject", "publisher", "rights", "language"})

@@ -18,18 +18,17 @@ from aggregator.parse.encodings import declared_encoding
 # The URI schemes feedparser resolves links of inside markup (others it leaves): the
 # registered ones and the common unofficial ones.
 ACCEPTED_SCHEMES = frozenset(
-    {"file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap", "magnet", "mailto",
-     "mms", "news", "nntp", "prospero", "rsync", "rtsp", "rtspu", "sftp", "shttp", "sip",
-     "sips", "snews", "svn", "svn+ssh", "telnet", "wais", "aim", "callto", "cvs",
-     "facetime", "feed", "git", "gtalk", "irc", "ircs", "irc6", "itms", "msnim", "skype",
-     "ssh", "smb", "ymsg"}
-)  # fmt: skip
+    """
+    file ftp gopher h323 hdl http https imap magnet mailto mms news nntp prospero rsync rtsp rtspu
+    sftp shttp sip sips snews svn svn+ssh telnet wais aim callto cvs facetime feed git gtalk irc
+    ircs irc6 itms msnim skype ssh smb ymsg
+    """.split()
+)
 _XML_TYPES = ("application/xml", "application/xml-dtd", "application/xml-external-parsed-entity")
 _TEXT_XML_TYPES = ("text/xml", "text/xml-external-parsed-entity")
 _SINGLE_BYTE_OR_UTF8 = frozenset(
-    {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1",
-     "iso-8859-15", "windows-1252", "cp1252"}
-)  # fmt: skip
+    "utf-8 utf8 us-ascii ascii iso-8859-1 latin-1 latin1 iso-8859-15 windows-1252 cp1252".split()
+)
 # Characters 128-159 as Windows-1252 means them: feedparser maps them so, and so do we.
 _CP1252 = {
     code: bytes([code]).decode("cp1252")

@@ -8,11 +8,23 @@ import re
 
 # Best first.
 PRESS_LABELS = (
-    "pressemitteilungen", "pressemeldungen", "pressearchiv", "presseinformationen",
-    "presse", "aktuelle meldungen", "rathaus aktuell", "gemeinde aktuell", "stadt aktuell",
-    "kreis aktuell", "landkreis aktuell", "aktuelles", "meldungen", "neuigkeiten",
-    "nachrichten", "news",
-)  # fmt: skip
+    "pressemitteilungen",
+    "pressemeldungen",
+    "pressearchiv",
+    "presseinformationen",
+    "presse",
+    "aktuelle meldungen",
+    "rathaus aktuell",
+    "gemeinde aktuell",
+    "stadt aktuell",
+    "kreis aktuell",
+    "landkreis aktuell",
+    "aktuelles",
+    "meldungen",
+    "neuigkeiten",
+    "nachrichten",
+    "news",
+)
 # Sections that carry those words but are no press releases of the body itself.
 _NOT_PRESS = re.compile(
     r"verein|veranstaltung|termin|kalender|stellen|ausschreibung|job-?börse|karriere|"

@@ -12,9 +12,21 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.parse.blocks import first, linked, tags_in, text_of
 
 _NEXT_TEXTS = {
-    "weiter", "weiter »", "weiter ›", "nächste", "nächste seite", "nächste »", "»", "›", "vor",
-    "next", "ältere meldungen", "ältere beiträge", "ältere einträge", "ältere nachrichten",
-}  # fmt: skip
+    "weiter",
+    "weiter »",
+    "weiter ›",
+    "nächste",
+    "nächste seite",
+    "nächste »",
+    "»",
+    "›",
+    "vor",
+    "next",
+    "ältere meldungen",
+    "ältere beiträge",
+    "ältere einträge",
+    "ältere nachrichten",
+}
 
 
 def _marked_next(soup: BeautifulSoup) -> Tag | None:

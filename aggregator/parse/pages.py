@@ -89,12 +89,29 @@ def reading_for(target: PageTarget) -> Reading:
 # along ("back to page 2"); with a number as value they never address content.
 LISTING_STATE = frozenset(
     {
-        "page", "seite", "skip", "offset", "start", "max", "limit", "pageno", "pagenr",
-        "jahr", "monat", "year", "month", "wlistpage", "cp", "browse", "pointer",
-        "tx_news_pi1[currentpage]", "tx_news_pi1[@widget_0][currentpage]", "publish[start]",
+        "page",
+        "seite",
+        "skip",
+        "offset",
+        "start",
+        "max",
+        "limit",
+        "pageno",
+        "pagenr",
+        "jahr",
+        "monat",
+        "year",
+        "month",
+        "wlistpage",
+        "cp",
+        "browse",
+        "pointer",
+        "tx_news_pi1[currentpage]",
+        "tx_news_pi1[@widget_0][currentpage]",
+        "publish[start]",
         "nn",  # Government Site Builder: the navigation node a document was reached from
     }
-)  # fmt: skip
+)
 # Weblication numbers its paging parameter after the list: pageIda67aa4da=2
 _LISTING_STATE_PATTERN = re.compile(r"^pageid[0-9a-f]{6,}$", re.IGNORECASE)
 # Government Site Builder pages its result lists with gtp=<node>_list%3D<page>
@@ -153,9 +170,14 @@ def parse_listing(
     """
     with page_memory():
         return _parse_listing(
-            body, headers, url, target, shape, preset_fallback=preset_fallback,
+            body,
+            headers,
+            url,
+            target,
+            shape,
+            preset_fallback=preset_fallback,
             known_shape=known_shape,
-        )  # fmt: skip
+        )
 
 
 def _parse_listing(

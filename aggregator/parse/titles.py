@@ -10,11 +10,29 @@ import re
 # Link texts that say "read more" rather than what the item is.
 GENERIC_LINK_TEXTS = frozenset(
     {
-        "mehr", "mehr…", "mehr ...", "mehr...", "mehr »", "» mehr", "mehr lesen", "weiterlesen",
-        "weiter lesen", "weiterlesen …", "weiterlesen ...", "details", "zum artikel",
-        "zur meldung", "read more", "more", "lesen", "artikel lesen", "»", "›", "…",
+        "mehr",
+        "mehr…",
+        "mehr ...",
+        "mehr...",
+        "mehr »",
+        "» mehr",
+        "mehr lesen",
+        "weiterlesen",
+        "weiter lesen",
+        "weiterlesen …",
+        "weiterlesen ...",
+        "details",
+        "zum artikel",
+        "zur meldung",
+        "read more",
+        "more",
+        "lesen",
+        "artikel lesen",
+        "»",
+        "›",
+        "…",
     }
-)  # fmt: skip
+)
 # Link texts and link titles that stand for an action or a file, not for the item:
 # "Artikel weiterlesen", "Diesen Artikel lesen", "PDF Dokument öffnen (153 KB)".
 _GENERIC = re.compile(

@@ -35,11 +35,15 @@ class Attempt:
         """The outcome of a successful attempt."""
         fetched = self.response if isinstance(self.response, Fetched) else None
         return FetchOutcome(
-            self.url, status, message,
+            self.url,
+            status,
+            message,
             etag=fetched.etag if fetched else None,
             last_modified=fetched.last_modified if fetched else None,
-            moved_to=self.moved_to, duration_ms=self.elapsed_ms, items_found=items,
-        )  # fmt: skip
+            moved_to=self.moved_to,
+            duration_ms=self.elapsed_ms,
+            items_found=items,
+        )
 
 
 async def attempt(url: str, ctx: Refresh) -> Attempt:
@@ -86,23 +90,36 @@ def failure(
     failures = (state.consecutive_failures if state else 0) + 1  # counted here, only here
     when = _next_attempt(ctx, failures)
     return FetchOutcome(
-        url, Status.ERROR, message, kind, duration_ms=elapsed, next_attempt=when,
+        url,
+        Status.ERROR,
+        message,
+        kind,
+        duration_ms=elapsed,
+        next_attempt=when,
         failures=failures,
-    )  # fmt: skip
+    )
 
 
 def _next_attempt(ctx: Refresh, failures: int, retry_after: timedelta | None = None) -> datetime:
     policy = ctx.policy
     return next_attempt(
-        policy.now, failures, policy.interval, policy.max_backoff, retry_after,
+        policy.now,
+        failures,
+        policy.interval,
+        policy.max_backoff,
+        retry_after,
         random.uniform(*JITTER),
-    )  # fmt: skip
+    )
 
 
 def _fetch_failure(
-    url: str, exc: FetchError, state: FetchState | None, moved_to: str | None,
-    ctx: Refresh, elapsed: int,
-) -> FetchOutcome:  # fmt: skip
+    url: str,
+    exc: FetchError,
+    state: FetchState | None,
+    moved_to: str | None,
+    ctx: Refresh,
+    elapsed: int,
+) -> FetchOutcome:
     """The outcome of a request that failed: a 410 is gone for good, a Retry-After is
     honoured, and a recorded move is kept."""
     outcome = failure(url, ctx, exc.kind, str(exc), elapsed, state=state)

@@ -21,10 +21,16 @@ from aggregator.store.database import Store
 
 RECENT = timedelta(days=90)
 # Results that say nothing answered; any HTTP answer, even an error, means reachable.
-UNREACHABLE = frozenset({
-    "unreachable (DNS)", "unreachable (connect)", "timeout", "TLS certificate",
-    "not finished in time", "internal error",
-})  # fmt: skip
+UNREACHABLE = frozenset(
+    {
+        "unreachable (DNS)",
+        "unreachable (connect)",
+        "timeout",
+        "TLS certificate",
+        "not finished in time",
+        "internal error",
+    }
+)
 
 _REASONS: dict[str, str] = {  # a Failure is its string
     Failure.DNS: "unreachable (DNS)",
@@ -119,10 +125,18 @@ async def check_source(source: Source, config: Config, fetcher: Getter) -> Check
             result = "no items"
         detail = f"{errors[0].url}: {errors[0].message}" if errors else ""
         return CheckRow(
-            source.id, source.name, source.land, source.ags, str(source.homepage or "") or None,
+            source.id,
+            source.name,
+            source.land,
+            source.ags,
+            str(source.homepage or "") or None,
             homepage,
-            _targets(source, store), len(items), newest, result, detail,
-        )  # fmt: skip
+            _targets(source, store),
+            len(items),
+            newest,
+            result,
+            detail,
+        )
     finally:
         store.close()
 
@@ -162,9 +176,18 @@ async def check_all(
 def _unfinished(source: Source, result: str, detail: str) -> CheckRow:
     homepage = str(source.homepage) if source.homepage else None
     return CheckRow(
-        source.id, source.name, source.land, source.ags, homepage, "?", "?", 0, None, result,
+        source.id,
+        source.name,
+        source.land,
+        source.ags,
+        homepage,
+        "?",
+        "?",
+        0,
+        None,
+        result,
         detail,
-    )  # fmt: skip
+    )
 
 
 CHECK_URL = "check the URL (unreachable, or answering with an error)"

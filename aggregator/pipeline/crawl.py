@@ -194,9 +194,15 @@ async def crawl_listing(target: PageTarget, ctx: Refresh) -> TargetResult:
         first_refresh = first_refresh or (page_number == 1 and earlier is None)
         try:
             listing = await ctx.parsing.run(
-                read_listing_page, response.body, response.headers, response.final_url, target,
-                shape, _origin(target.url, ctx), known,
-            )  # fmt: skip
+                read_listing_page,
+                response.body,
+                response.headers,
+                response.final_url,
+                target,
+                shape,
+                _origin(target.url, ctx),
+                known,
+            )
         except (ParseError, WorkerError) as exc:
             kind = Failure.WORKER if isinstance(exc, WorkerError) else Failure.PARSE
             result.outcomes.append(failure(url, ctx, kind, str(exc), done.elapsed_ms))
@@ -361,9 +367,15 @@ async def _detail(
         return None, True
     try:
         item, notes = await ctx.parsing.run(
-            read_detail_page, response.body, response.headers, response.final_url, entry,
-            base, True, _origin(target.url, ctx),
-        )  # fmt: skip
+            read_detail_page,
+            response.body,
+            response.headers,
+            response.final_url,
+            entry,
+            base,
+            True,
+            _origin(target.url, ctx),
+        )
     except (ParseError, WorkerError) as exc:
         result.notes.append(f"detail page {url} could not be read ({exc}); kept the listing entry")
         return None, True

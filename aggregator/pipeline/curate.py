@@ -188,9 +188,14 @@ async def add_release(  # noqa: PLR0913 - one decision, all of it named
         raise CurationError(f"{url} answered without a document")
     try:
         item, _ = read_detail_page(
-            response.body, response.headers, response.final_url, Entry(title="", link=url),
-            url, True, Origin(source_id, url, now),
-        )  # fmt: skip
+            response.body,
+            response.headers,
+            response.final_url,
+            Entry(title="", link=url),
+            url,
+            True,
+            Origin(source_id, url, now),
+        )
     except ParseError as exc:
         raise CurationError(f"{url} could not be read: {exc}") from None
     if item is None or not item.title:

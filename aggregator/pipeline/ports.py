@@ -152,9 +152,12 @@ class Policy:
     @classmethod
     def of(cls, config: Config, source: Source, now: datetime, force: bool = False) -> Policy:
         return cls(
-            now, config.timeouts(source), config.interval(source), config.defaults.max_backoff,
+            now,
+            config.timeouts(source),
+            config.interval(source),
+            config.defaults.max_backoff,
             force,
-        )  # fmt: skip
+        )
 
 
 def quietly(_: str) -> None:

@@ -31,10 +31,19 @@ class EchoStore(Protocol):
 def _release(stored: StoredItem, config: Config) -> Release:
     item = stored.item
     source = next((s for s in config.sources if s.id == item.source_id), None)
-    names = (source.name, *(source.aliases or ()), *([source.publisher] if source.publisher
-             else [])) if source else (item.source_id,)  # fmt: skip
-    return Release(item.source_id, item.key, item.title, item.content_html or item.summary_text,
-                   item.published, tuple(n for n in names if n))  # fmt: skip
+    names = (
+        (source.name, *(source.aliases or ()), *([source.publisher] if source.publisher else []))
+        if source
+        else (item.source_id,)
+    )
+    return Release(
+        item.source_id,
+        item.key,
+        item.title,
+        item.content_html or item.summary_text,
+        item.published,
+        tuple(n for n in names if n),
+    )
 
 
 def link_articles(config: Config, store: EchoStore, press_id: str) -> int:

@@ -173,9 +173,15 @@ async def refresh_source(  # noqa: PLR0913 - the options have defaults
     )
     press = config.is_press(source.id)  # its articles are coverage, not a jobcenter's items
     saved = store.save_refresh(
-        source.id, merged, result.outcomes, ctx.now, verdicts, shingled, details=queue,
+        source.id,
+        merged,
+        result.outcomes,
+        ctx.now,
+        verdicts,
+        shingled,
+        details=queue,
         press=press,
-    )  # fmt: skip
+    )
     result.new, result.updated, result.released = saved.new, saved.updated, saved.released
     if saved.waiting:
         result.notes.append(

@@ -139,15 +139,26 @@ def _entry(
     for url in stored.related:  # the same joint release from other jobcenters (the first few)
         _sub(entry, "link", rel="related", type="text/html", href=url)
     if group_link:  # all of them, however many
-        _sub(entry, "link", rel="related", type="application/atom+xml", href=group_link,
-             title=f"Gleiche Meldung von {stored.group_size} Jobcentern")  # fmt: skip
+        _sub(
+            entry,
+            "link",
+            rel="related",
+            type="application/atom+xml",
+            href=group_link,
+            title=f"Gleiche Meldung von {stored.group_size} Jobcentern",
+        )
     updated = format_time(max(stored.updated, item.published))
     _sub(entry, "published", format_time(item.published))
     _sub(entry, "updated", updated)
     author = _sub(entry, "author")
     _sub(author, "name", _author(source, item.source_id))
-    _sub(entry, "category", term=item.source_id, scheme=SOURCE_SCHEME,
-         label=source.name if source else item.source_id)  # fmt: skip
+    _sub(
+        entry,
+        "category",
+        term=item.source_id,
+        scheme=SOURCE_SCHEME,
+        label=source.name if source else item.source_id,
+    )
     if source:
         _sub(entry, "category", term=source.land, scheme=LAND_SCHEME, label=LAND_CODES[source.land])
     for campaign_id in stored.campaigns:
@@ -258,7 +269,10 @@ def log_skipped(stored: StoredItem, exc: Exception) -> bool:
     while len(_REPORTED) > 4096:
         _REPORTED.popitem(last=False)
     event(
-        "entry left out of a feed", logging.ERROR, source=identity[0], key=identity[1],
+        "entry left out of a feed",
+        logging.ERROR,
+        source=identity[0],
+        key=identity[1],
         error=f"{type(exc).__name__}: {exc}",
-    )  # fmt: skip
+    )
     return True

@@ -15,14 +15,21 @@ from lxml import etree
 from aggregator.core.model import LAND_CODES
 
 SVG = "http://www.w3.org/2000/svg"
-# (column, row) of each Land: north at the top, east on the right
+# The Länder as a grid of tiles, north at the top, east on the right ("--": no tile).
+_GRID = (
+    "-- SH MV",
+    "HB HH BE BB",
+    "NW NI ST SN",
+    "RP HE TH",
+    "SL BW BY",
+)
+# (column, row) of each Land
 TILES: dict[str, tuple[int, int]] = {
-    "SH": (1, 0), "MV": (2, 0),
-    "HB": (0, 1), "HH": (1, 1), "BE": (2, 1), "BB": (3, 1),
-    "NW": (0, 2), "NI": (1, 2), "ST": (2, 2), "SN": (3, 2),
-    "RP": (0, 3), "HE": (1, 3), "TH": (2, 3),
-    "SL": (0, 4), "BW": (1, 4), "BY": (2, 4),
-}  # fmt: skip
+    code: (column, row)
+    for row, line in enumerate(_GRID)
+    for column, code in enumerate(line.split())
+    if code != "--"
+}
 TILE, GAP = 64, 4
 # from no participation to all jobcenters of the Land (ColorBrewer's "Greens", 5 classes)
 SHADES = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
@@ -83,12 +90,28 @@ def participation_map(shares: Mapping[str, LandShare], title: str) -> bytes:
         share = shares.get(code, LandShare(0, 0, 0))
         group = etree.SubElement(root, f"{{{SVG}}}g", {"class": "land", "data-land": code})
         x, y = column * (TILE + GAP), row * (TILE + GAP)
-        etree.SubElement(group, f"{{{SVG}}}rect", x=str(x), y=str(y), width=str(TILE),
-                         height=str(TILE), rx="6", fill=shade(share))  # fmt: skip
+        etree.SubElement(
+            group,
+            f"{{{SVG}}}rect",
+            x=str(x),
+            y=str(y),
+            width=str(TILE),
+            height=str(TILE),
+            rx="6",
+            fill=shade(share),
+        )
         dark = shade(share) in SHADES[3:]
         ink = "#ffffff" if dark else INK
-        _text(group, x + TILE / 2, y + 28, code, text_anchor="middle", font_size="17",
-              font_weight="bold", fill=ink)  # fmt: skip
+        _text(
+            group,
+            x + TILE / 2,
+            y + 28,
+            code,
+            text_anchor="middle",
+            font_size="17",
+            font_weight="bold",
+            fill=ink,
+        )
         counts = f"{share.published}/{share.tracked}" if share.tracked else "–"
         _text(group, x + TILE / 2, y + 48, counts, text_anchor="middle", font_size="13", fill=ink)
         etree.SubElement(group, f"{{{SVG}}}title").text = _tile_title(code, share)
@@ -110,8 +133,16 @@ def _legend(root: etree._Element, top: int) -> None:
     labels = ("0", "≤ ¼", "≤ ½", "≤ ¾", "> ¾")
     for position, (colour, label) in enumerate(zip(SHADES, labels, strict=True)):
         x = position * 54
-        etree.SubElement(root, f"{{{SVG}}}rect", x=str(x), y=str(top), width="14",
-                         height="14", fill=colour, stroke="#999999")  # fmt: skip
+        etree.SubElement(
+            root,
+            f"{{{SVG}}}rect",
+            x=str(x),
+            y=str(top),
+            width="14",
+            height="14",
+            fill=colour,
+            stroke="#999999",
+        )
         _text(root, x + 18, top + 12, label, font_size="11", fill=INK)
     _text(root, 0, top + 32, "Anteil der Jobcenter mit Meldungen", font_size="11", fill="#555555")
 
@@ -147,8 +178,13 @@ def axis_ticks(largest: int, steps: int = 4) -> list[int]:
         power *= 10
 
 
-def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
-             title: str, monthly: bool = False) -> bytes:  # fmt: skip
+def timeline(
+    per_day: Mapping[date, Mapping[str, int]],
+    start: date,
+    end: date,
+    title: str,
+    monthly: bool = False,
+) -> bytes:
     """Items per day (or per month: keys are months' first days) from `start` to `end` as
     bars; a bar's hover title lists its Länder."""
     if monthly:
@@ -164,25 +200,59 @@ def timeline(per_day: Mapping[date, Mapping[str, int]], start: date, end: date,
     root.set("font-family", "DejaVu Sans, Arial, sans-serif")
     for tick in ticks:  # a line and a number at each step of the axis
         y = base - round(height * tick / top)
-        etree.SubElement(root, f"{{{SVG}}}line", x1="30", y1=str(y), x2=str(width), y2=str(y),
-                         stroke="#999999" if tick == 0 else "#e5e5e5")  # fmt: skip
-        _text(root, 26, y + 4, str(tick), text_anchor="end", font_size="11", fill=INK,
-              **{"class": "tick"})  # fmt: skip
+        etree.SubElement(
+            root,
+            f"{{{SVG}}}line",
+            x1="30",
+            y1=str(y),
+            x2=str(width),
+            y2=str(y),
+            stroke="#999999" if tick == 0 else "#e5e5e5",
+        )
+        _text(
+            root,
+            26,
+            y + 4,
+            str(tick),
+            text_anchor="end",
+            font_size="11",
+            fill=INK,
+            **{"class": "tick"},
+        )
     every = max(1, -(-48 // (bar + gap)), -(-len(days) // 8))  # labels that do not touch
     for position, (day, total) in enumerate(zip(days, totals, strict=True)):
         x = 34 + position * (bar + gap)
         tall = round(height * total / top)
-        group = etree.SubElement(root, f"{{{SVG}}}g", {"class": "day", "data-day": day.isoformat(),
-                                                       "data-items": str(total)})  # fmt: skip
-        etree.SubElement(group, f"{{{SVG}}}rect", x=str(x), y=str(base - tall), width=str(bar),
-                         height=str(tall), fill="#31a354")  # fmt: skip
-        lands = ", ".join(f"{LAND_CODES[code]} {count}" for code, count in
-                          sorted(per_day.get(day, {}).items()) if count)  # fmt: skip
+        group = etree.SubElement(
+            root,
+            f"{{{SVG}}}g",
+            {"class": "day", "data-day": day.isoformat(), "data-items": str(total)},
+        )
+        etree.SubElement(
+            group,
+            f"{{{SVG}}}rect",
+            x=str(x),
+            y=str(base - tall),
+            width=str(bar),
+            height=str(tall),
+            fill="#31a354",
+        )
+        lands = ", ".join(
+            f"{LAND_CODES[code]} {count}"
+            for code, count in sorted(per_day.get(day, {}).items())
+            if count
+        )
         when = f"{day:%m.%Y}" if monthly else f"{day:%d.%m.%Y}"
         label = f"{when}: {total} Meldungen" + (f" ({lands})" if lands else "")
         etree.SubElement(group, f"{{{SVG}}}title").text = label
         if position % every == 0:
-            _text(root, x + bar / 2, base + 16, f"{day:%m.%y}" if monthly else f"{day:%d.%m.}",
-                  text_anchor="middle",
-                  font_size="10", fill=INK)  # fmt: skip
+            _text(
+                root,
+                x + bar / 2,
+                base + 16,
+                f"{day:%m.%y}" if monthly else f"{day:%d.%m.}",
+                text_anchor="middle",
+                font_size="10",
+                fill=INK,
+            )
     return _bytes(root)

@@ -104,9 +104,12 @@ def digest_title(digest: Digest, config: Config) -> str:
 def feed_path(digest: Digest) -> str:
     """The feed below /feeds/ that holds the same items as the digest."""
     path = (
-        f"campaigns/{digest.campaign}.atom" if digest.campaign
-        else f"laender/{digest.land}.atom" if digest.land else "all.atom"
-    )  # fmt: skip
+        f"campaigns/{digest.campaign}.atom"
+        if digest.campaign
+        else f"laender/{digest.land}.atom"
+        if digest.land
+        else "all.atom"
+    )
     return path + (f"?{urlencode({'q': digest.q})}" if digest.q else "")
 
 
@@ -127,13 +130,21 @@ def _grouped(
             land = LAND_CODES[source.land] if source else "ohne Land"
             tree[land][source_name(sources, card.first.item.source_id)].append(card.first)
     lands = tuple(
-        Land(land, tuple(
-            Jobcenter(name, tuple(item_line(s) for s in sorted(
-                members, key=lambda s: s.item.published, reverse=True)))
-            for name, members in sorted(jobcenters.items())
-        ))
+        Land(
+            land,
+            tuple(
+                Jobcenter(
+                    name,
+                    tuple(
+                        item_line(s)
+                        for s in sorted(members, key=lambda s: s.item.published, reverse=True)
+                    ),
+                )
+                for name, members in sorted(jobcenters.items())
+            ),
+        )
         for land, jobcenters in sorted(tree.items())
-    )  # fmt: skip
+    )
     return lands, tuple(joint)
 
 
@@ -153,10 +164,19 @@ def digest_view(
     failing = tuple(sorted(source_name(sources, source_id) for source_id in broken))
     reply_to = config.mail.reply_to or parseaddr(config.mail.sender)[1]
     return DigestView(
-        digest.id, digest_title(digest, config), period, lands, joint, len(items),
-        len({s.item.source_id for s in items}), failing, f"{base_url}/feeds/{feed_path(digest)}",
-        f"{base_url}/", reply_to, max(0, len(items) - SHOWN),
-    )  # fmt: skip
+        digest.id,
+        digest_title(digest, config),
+        period,
+        lands,
+        joint,
+        len(items),
+        len({s.item.source_id for s in items}),
+        failing,
+        f"{base_url}/feeds/{feed_path(digest)}",
+        f"{base_url}/",
+        reply_to,
+        max(0, len(items) - SHOWN),
+    )
 
 
 def render_text(view: DigestView) -> str:

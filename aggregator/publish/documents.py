@@ -47,10 +47,13 @@ def item_line(stored: StoredItem) -> Line:
 @cache
 def templates() -> Environment:
     templates = Environment(
-        loader=PackageLoader("aggregator.publish", "templates"), undefined=StrictUndefined,
+        loader=PackageLoader("aggregator.publish", "templates"),
+        undefined=StrictUndefined,
         autoescape=select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )  # fmt: skip
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     return templates
 
 

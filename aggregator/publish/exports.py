@@ -31,9 +31,19 @@ class Table:
 
 
 ITEM_HEADINGS = (
-    "Jobcenter", "Land", "Art", "Datum", "Datum geschätzt", "Datum aus", "Titel", "Link",
-    "Anriss", "Gemeinsame Meldung", "Jobcenter mit dieser Meldung", "Erkannt durch",
-)  # fmt: skip
+    "Jobcenter",
+    "Land",
+    "Art",
+    "Datum",
+    "Datum geschätzt",
+    "Datum aus",
+    "Titel",
+    "Link",
+    "Anriss",
+    "Gemeinsame Meldung",
+    "Jobcenter mit dieser Meldung",
+    "Erkannt durch",
+)
 
 # Where an item's date came from, in a coordinator's words (core.kinds.DatedBy).
 DATED_BY = {
@@ -46,14 +56,30 @@ DATED_BY = {
 }
 
 RESONANCE_HEADINGS = (
-    "Zeitung", "Datum", "Titel", "Link", "Jobcenter", "Land", "Meldung", "Link der Meldung",
-    "Übereinstimmung (0–200)", "Belege",
-)  # fmt: skip
+    "Zeitung",
+    "Datum",
+    "Titel",
+    "Link",
+    "Jobcenter",
+    "Land",
+    "Meldung",
+    "Link der Meldung",
+    "Übereinstimmung (0–200)",
+    "Belege",
+)
 
 PARTICIPATION_HEADINGS = (
-    "Jobcenter", "Land", "Art", "AGS", "Meldungen", "Erste Meldung", "Letzte Meldung",
-    "Verfolgt", "Zustand der Quelle", "Problem",
-)  # fmt: skip
+    "Jobcenter",
+    "Land",
+    "Art",
+    "AGS",
+    "Meldungen",
+    "Erste Meldung",
+    "Letzte Meldung",
+    "Verfolgt",
+    "Zustand der Quelle",
+    "Problem",
+)
 
 
 def local(value: datetime) -> datetime:
@@ -86,13 +112,22 @@ def campaign_items(
     for stored in sorted(items, key=lambda s: (s.item.published, s.item.source_id)):
         item = stored.item
         name, land, kind = _source_name(sources, item.source_id)
-        rows.append((
-            name, land, kind, local_day_or_time(item.published),
-            "ja" if item.date_is_guess else "nein", DATED_BY[item.dated_by],
-            item.title, item.url, item.summary_text or None,
-            stored.group_id if stored.group_size > 1 else None, stored.group_size,
-            reasons.get((item.source_id, item.key)),
-        ))  # fmt: skip
+        rows.append(
+            (
+                name,
+                land,
+                kind,
+                local_day_or_time(item.published),
+                "ja" if item.date_is_guess else "nein",
+                DATED_BY[item.dated_by],
+                item.title,
+                item.url,
+                item.summary_text or None,
+                stored.group_id if stored.group_size > 1 else None,
+                stored.group_size,
+                reasons.get((item.source_id, item.key)),
+            )
+        )
     return Table("Meldungen", ITEM_HEADINGS, tuple(rows))
 
 
@@ -126,11 +161,20 @@ def participation(
     for source in sorted(config.sources, key=lambda s: (order.index(s.land), s.name)):
         dates = sorted(by_source.get(source.id, []))
         state, problem = _state(rows_health.get(source.id), source)
-        rows.append((
-            source.name, LAND_CODES[source.land], KINDS[source.kind], source.ags, len(dates),
-            local(dates[0]) if dates else None, local(dates[-1]) if dates else None,
-            "ja" if source.enabled else "nein", state, problem,
-        ))  # fmt: skip
+        rows.append(
+            (
+                source.name,
+                LAND_CODES[source.land],
+                KINDS[source.kind],
+                source.ags,
+                len(dates),
+                local(dates[0]) if dates else None,
+                local(dates[-1]) if dates else None,
+                "ja" if source.enabled else "nein",
+                state,
+                problem,
+            )
+        )
     return Table("Beteiligung", PARTICIPATION_HEADINGS, tuple(rows))
 
 
@@ -143,11 +187,20 @@ def resonance(
     for echo in echoes:
         article, release = echo.article.item, echo.release.item
         name, land, _ = _source_name(sources, release.source_id)
-        rows.append((
-            press.get(article.source_id, article.source_id), local_day_or_time(article.published),
-            article.title, article.url, name, land, release.title, release.url,
-            round(echo.score * 100), "; ".join(echo.evidence),
-        ))  # fmt: skip
+        rows.append(
+            (
+                press.get(article.source_id, article.source_id),
+                local_day_or_time(article.published),
+                article.title,
+                article.url,
+                name,
+                land,
+                release.title,
+                release.url,
+                round(echo.score * 100),
+                "; ".join(echo.evidence),
+            )
+        )
     return Table("Medienecho", RESONANCE_HEADINGS, tuple(rows))
 
 

@@ -66,27 +66,43 @@ def feed_specs(config: Config) -> list[FeedSpec]:
     specs = [FeedSpec("all", "all.atom", "Kommunale Jobcenter – alle Meldungen")]
     for campaign in config.campaigns:
         specs.append(
-            FeedSpec(f"campaign:{campaign.id}", f"campaigns/{campaign.id}.atom",
-                     f"{campaign.title} – Meldungen der kommunalen Jobcenter",
-                     campaign_id=campaign.id)
-        )  # fmt: skip
+            FeedSpec(
+                f"campaign:{campaign.id}",
+                f"campaigns/{campaign.id}.atom",
+                f"{campaign.title} – Meldungen der kommunalen Jobcenter",
+                campaign_id=campaign.id,
+            )
+        )
         if config.press:
             specs.append(
-                FeedSpec(f"press:{campaign.id}", f"campaigns/{campaign.id}/presse.atom",
-                         f"{campaign.title} – Medienecho", campaign_id=campaign.id, press=True)
-            )  # fmt: skip
+                FeedSpec(
+                    f"press:{campaign.id}",
+                    f"campaigns/{campaign.id}/presse.atom",
+                    f"{campaign.title} – Medienecho",
+                    campaign_id=campaign.id,
+                    press=True,
+                )
+            )
     for source in config.sources:
         specs.append(
-            FeedSpec(f"source:{source.id}", f"sources/{source.id}.atom",
-                     f"{source.name} – Meldungen", source_ids=(source.id,))
-        )  # fmt: skip
+            FeedSpec(
+                f"source:{source.id}",
+                f"sources/{source.id}.atom",
+                f"{source.name} – Meldungen",
+                source_ids=(source.id,),
+            )
+        )
     for code, land in LAND_CODES.items():
         ids = tuple(s.id for s in config.sources if s.land == code)
         if ids:
             specs.append(
-                FeedSpec(f"land:{code}", f"laender/{code}.atom",
-                         f"Kommunale Jobcenter in {land}", source_ids=ids)
-            )  # fmt: skip
+                FeedSpec(
+                    f"land:{code}",
+                    f"laender/{code}.atom",
+                    f"Kommunale Jobcenter in {land}",
+                    source_ids=ids,
+                )
+            )
     return specs
 
 
@@ -181,9 +197,13 @@ def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     """The subscription document (page None) or an archive page, as Atom (suffix .atom)
     or JSON Feed (.json); None if there is no such page."""
     filters: _Filters = {
-        "source_ids": spec.source_ids, "campaign_id": spec.campaign_id, "text": text,
-        "group_id": spec.group_id, "without_held": True, "press": spec.press,
-    }  # fmt: skip
+        "source_ids": spec.source_ids,
+        "campaign_id": spec.campaign_id,
+        "text": text,
+        "group_id": spec.group_id,
+        "without_held": True,
+        "press": spec.press,
+    }
     archived = archived_pages(store.count(**filters))
     query = f"?q={quote(text)}" if text else ""
 
@@ -219,10 +239,15 @@ def render_page(  # noqa: PLR0913 - text, on_skipped and the format are optional
     head = FeedHead(
         name=spec.name + (f"?q={text}" if text else ""),
         title=spec.title + (f" – Suche: {text}" if text else ""),
-        subtitle=SUBTITLE, self_url=self_url, updated_if_empty=now, links=tuple(links),
-        archive=page is not None, home_url=f"{base_url}/", stylesheet=f"{base_url}/static/feed.xsl",
+        subtitle=SUBTITLE,
+        self_url=self_url,
+        updated_if_empty=now,
+        links=tuple(links),
+        archive=page is not None,
+        home_url=f"{base_url}/",
+        stylesheet=f"{base_url}/static/feed.xsl",
         json_url=in_json if suffix == ".atom" else None,
-    )  # fmt: skip
+    )
     context = entry_context(config, store, base_url)
     if suffix == ".json":
         return render_json_feed(items, head, context, on_skipped)

@@ -46,8 +46,12 @@ def render_opml(
 ) -> bytes:
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    titles = {"empfohlen": "ein Feed für alles", "kampagnen": "ein Feed je Kampagne",
-              "laender": "ein Feed je Land", "jobcenter": "ein Feed je Jobcenter"}  # fmt: skip
+    titles = {
+        "empfohlen": "ein Feed für alles",
+        "kampagnen": "ein Feed je Kampagne",
+        "laender": "ein Feed je Land",
+        "jobcenter": "ein Feed je Jobcenter",
+    }
     etree.SubElement(head, "title").text = f"Kommunale Jobcenter – {titles[choice]}"
     etree.SubElement(head, "dateCreated").text = format_datetime(now)
     body = etree.SubElement(root, "body")

@@ -20,8 +20,9 @@ from aggregator.core.time import BERLIN
 SUMMARY = "abschluss"
 LAST_GRACE = timedelta(days=7)  # how long a campaign's summary stays due
 _DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember")  # fmt: skip
+_MONTHS = tuple(
+    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+)
 
 
 @dataclass(frozen=True)

@@ -129,9 +129,15 @@ def review(
     picture, bars = campaign_pictures(view, items, sources)
     local = now.astimezone(BERLIN)
     return Review(
-        campaign, view, entries, sum(1 for e in entries if e.versions), picture, bars,
-        f"{local:%d.%m.%Y, %H:%M} Uhr", base_url,
-    )  # fmt: skip
+        campaign,
+        view,
+        entries,
+        sum(1 for e in entries if e.versions),
+        picture,
+        bars,
+        f"{local:%d.%m.%Y, %H:%M} Uhr",
+        base_url,
+    )
 
 
 def echoed(
@@ -147,10 +153,13 @@ def echoed(
         release = group[0].release.item
         source = sources.get(release.source_id)
         papers = tuple(
-            (press.get(e.article.item.source_id, e.article.item.source_id),
-             e.article.item.published.astimezone(BERLIN).strftime("%d.%m.%Y"), e.article.item.url)
+            (
+                press.get(e.article.item.source_id, e.article.item.source_id),
+                e.article.item.published.astimezone(BERLIN).strftime("%d.%m.%Y"),
+                e.article.item.url,
+            )
             for e in sorted(group, key=lambda e: e.article.item.published)
-        )  # fmt: skip
+        )
         found.append(
             Echoed(release.title, release.url, source.name if source else release.source_id, papers)
         )
@@ -228,5 +237,9 @@ def resonance_by_land(
         land = LAND_CODES[source.land] if source else "?"
         releases.setdefault(land, set()).add((release.source_id, release.key))
         articles[land] += 1
-    return tuple(sorted(((land, len(releases[land]), articles[land]) for land in releases),
-                        key=lambda row: (-row[2], row[0])))  # fmt: skip
+    return tuple(
+        sorted(
+            ((land, len(releases[land]), articles[land]) for land in releases),
+            key=lambda row: (-row[2], row[0]),
+        )
+    )

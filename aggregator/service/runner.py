@@ -64,9 +64,14 @@ FIRST_CYCLE_WAIT = timedelta(minutes=10)
 
 class Service:
     def __init__(
-        self, config_path: str, db_path: str, host: str, port: int, base_url: str,
+        self,
+        config_path: str,
+        db_path: str,
+        host: str,
+        port: int,
+        base_url: str,
         pid_file: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.config_path = config_path
         self.db_path = db_path
         self.host = host
@@ -88,11 +93,19 @@ class Service:
     def _schedule(self, source: Source, first_run: datetime | None) -> None:
         interval = self.config.interval(source)
         self.scheduler.add_job(
-            self._refresh, "interval", args=[source.id], id=source.id, name=source.id,
-            seconds=interval.total_seconds(), jitter=max(1, int(interval.total_seconds() * 0.1)),
-            max_instances=1, coalesce=True, misfire_grace_time=int(interval.total_seconds()),
-            replace_existing=True, next_run_time=first_run,
-        )  # fmt: skip
+            self._refresh,
+            "interval",
+            args=[source.id],
+            id=source.id,
+            name=source.id,
+            seconds=interval.total_seconds(),
+            jitter=max(1, int(interval.total_seconds() * 0.1)),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(interval.total_seconds()),
+            replace_existing=True,
+            next_run_time=first_run,
+        )
 
     async def _refresh(self, source_id: str) -> None:
         task = asyncio.current_task()
@@ -107,9 +120,13 @@ class Service:
             async with held_from_first_request(self.fetcher, self.slots) as http:
                 event("refresh started", source=source_id)
                 result = await refresh_source(
-                    source, self.config, http, self.writer, offload=self.offload,
+                    source,
+                    self.config,
+                    http,
+                    self.writer,
+                    offload=self.offload,
                     say=lambda text: event(text, source=source_id),
-                )  # fmt: skip
+                )
         except asyncio.CancelledError:
             event("refresh cancelled", logging.WARNING, source=source_id)
             raise
@@ -122,8 +139,14 @@ class Service:
             reason = f"{type(exc).__name__}: {exc}"[:300]
             self.alarms.fail(name, reason, datetime.now(UTC))
             self.metrics.refresh_crashes.labels(kind).inc()
-            event("refresh crashed", logging.ERROR, source=source_id, kind=kind, error=reason,
-                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            event(
+                "refresh crashed",
+                logging.ERROR,
+                source=source_id,
+                kind=kind,
+                error=reason,
+                traceback=traceback.format_exc(limit=8),
+            )
             return
         finally:
             self._running.discard(task)
@@ -146,10 +169,16 @@ class Service:
     def _log(self, result: RefreshResult, seconds: float) -> None:
         level = logging.WARNING if result.status in (Status.ERROR, Status.PARTIAL) else logging.INFO
         event(
-            "refresh finished", level, source=result.source_id, status=result.status,
-            new=result.new, updated=result.updated, errors=len(result.errors),
-            duration_ms=int(seconds * 1000), problems=result.errors[:3],
-        )  # fmt: skip
+            "refresh finished",
+            level,
+            source=result.source_id,
+            status=result.status,
+            new=result.new,
+            updated=result.updated,
+            errors=len(result.errors),
+            duration_ms=int(seconds * 1000),
+            problems=result.errors[:3],
+        )
 
     def _publish(self) -> None:
         """Push what changed to the WebSub subscribers, beside the refreshes."""
@@ -199,8 +228,13 @@ class Service:
                     "have arrived, not sent again"
                 )
                 self.alarms.fail(f"digest: {row.digest_id}: {row.period}", reason, now)
-                event("digest uncertain", logging.ERROR, digest=row.digest_id,
-                      period=row.period, recipient=row.recipient)  # fmt: skip
+                event(
+                    "digest uncertain",
+                    logging.ERROR,
+                    digest=row.digest_id,
+                    period=row.period,
+                    recipient=row.recipient,
+                )
             for digest, period in deliver.due_digests(self.writer, config, now):
                 await self._send_digest(config, digest, period, now)
         except Exception as exc:  # a bug, or the database, must not stop the scheduler
@@ -225,18 +259,27 @@ class Service:
             await asyncio.to_thread(session.close)
         for outcome in outcomes:
             self.metrics.observe_digest(outcome, time.time())
-            event("digest " + outcome.state, logging.WARNING if outcome.error else logging.INFO,
-                  digest=outcome.digest_id, period=outcome.period, recipient=outcome.recipient,
-                  items=outcome.items, error=outcome.error)  # fmt: skip
+            event(
+                "digest " + outcome.state,
+                logging.WARNING if outcome.error else logging.INFO,
+                digest=outcome.digest_id,
+                period=outcome.period,
+                recipient=outcome.recipient,
+                items=outcome.items,
+                error=outcome.error,
+            )
         failed = [o for o in outcomes if o.state == DeliveryState.FAILED]
         if failed:
             retry = min(o.next_attempt for o in failed if o.next_attempt)
             reason = f"{failed[0].recipient}: {failed[0].error}; next try {retry:%H:%M:%S} UTC"
             self.alarms.fail(f"digest: {digest.id}", reason, now)
             self.scheduler.add_job(
-                self._digests, "date", run_date=retry + timedelta(seconds=1),
-                id=f"digest-retry:{digest.id}", replace_existing=True,
-            )  # fmt: skip
+                self._digests,
+                "date",
+                run_date=retry + timedelta(seconds=1),
+                id=f"digest-retry:{digest.id}",
+                replace_existing=True,
+            )
         elif outcomes:
             self.alarms.ok(f"digest: {digest.id}")
 
@@ -324,32 +367,55 @@ class Service:
             if source.enabled:
                 self._schedule(source, now + timedelta(seconds=random.uniform(0, FIRST_RUN_SPREAD)))
         state = AppState(
-            config=lambda: self.config, store=reader, base_url=self.base_url,
-            scheduler_running=lambda: self.scheduler.running, metrics=self.metrics,
-            alarms=self.alarms, changed=self._publish, getter=self.fetcher,
-        )  # fmt: skip
+            config=lambda: self.config,
+            store=reader,
+            base_url=self.base_url,
+            scheduler_running=lambda: self.scheduler.running,
+            metrics=self.metrics,
+            alarms=self.alarms,
+            changed=self._publish,
+            getter=self.fetcher,
+        )
         self.hub = state.hub = Hub(
-            lambda: self.config.websub, self.writer, f"{self.base_url}/websub",
-            lambda topic: topic_document(state, topic), self.metrics.websub_deliveries_of,
-        )  # fmt: skip
+            lambda: self.config.websub,
+            self.writer,
+            f"{self.base_url}/websub",
+            lambda topic: topic_document(state, topic),
+            self.metrics.websub_deliveries_of,
+        )
         self.metrics.websub_subscriptions.set_function(lambda: float(self.writer.websub_count()))
         config = uvicorn.Config(
-            create_app(state), host=self.host, port=self.port, log_level="warning",
-            lifespan="off", access_log=False, log_config=None, http=HeaderDeadlineProtocol,
-        )  # fmt: skip
+            create_app(state),
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            log_config=None,
+            http=HeaderDeadlineProtocol,
+        )
         self._server = QuietServer(config)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         self.scheduler.add_job(
-            self._digests, "interval", seconds=DIGEST_EVERY, id="digests", max_instances=1,
-            coalesce=True, next_run_time=now + timedelta(seconds=1),
-        )  # fmt: skip
-        self.scheduler.add_job(  # WebSub deliveries that failed are tried again
-            self._push, "interval", seconds=WEBSUB_EVERY, id="websub", max_instances=1,
+            self._digests,
+            "interval",
+            seconds=DIGEST_EVERY,
+            id="digests",
+            max_instances=1,
             coalesce=True,
-        )  # fmt: skip
+            next_run_time=now + timedelta(seconds=1),
+        )
+        self.scheduler.add_job(  # WebSub deliveries that failed are tried again
+            self._push,
+            "interval",
+            seconds=WEBSUB_EVERY,
+            id="websub",
+            max_instances=1,
+            coalesce=True,
+        )
         self.scheduler.start()
         enabled = sum(s.enabled for s in self.config.sources)
         event("started", url=self.base_url, listen=f"{self.host}:{self.port}", sources=enabled)

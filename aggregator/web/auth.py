@@ -138,9 +138,14 @@ async def log_in(store: Store, address: str, name: str, password: str) -> LoginR
 
 def set_session_cookie(response: Response, token: str, base_url: str) -> None:
     response.set_cookie(
-        COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), path="/",
-        httponly=True, samesite="lax", secure=base_url.startswith("https://"),
-    )  # fmt: skip
+        COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=base_url.startswith("https://"),
+    )
 
 
 def clear_session_cookie(response: Response, base_url: str) -> None:

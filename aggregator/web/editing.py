@@ -51,8 +51,11 @@ class Editing:
 
     def _page(self, name: str, status: int = 200, **values: object) -> HTMLResponse:
         page = self.templates.get_template(name).render(base_url=self.base_url, **values)
-        return HTMLResponse(page, status, headers={"Content-Security-Policy": PAGE_POLICY,
-                                                   "Cache-Control": "no-store"})  # fmt: skip
+        return HTMLResponse(
+            page,
+            status,
+            headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"},
+        )
 
     async def login_page(self, request: Request) -> Response:
         target = local_target(request.query_params.get("next"))
@@ -107,8 +110,13 @@ class Editing:
     ) -> Response:
         stored = self.store.item(source_id, key)
         if stored is None:
-            return self._page("item.html", 404 if message is None else status, item=None,
-                              who=who, message=message or "Meldung unbekannt.")  # fmt: skip
+            return self._page(
+                "item.html",
+                404 if message is None else status,
+                item=None,
+                who=who,
+                message=message or "Meldung unbekannt.",
+            )
         config = self.config()
         sources = {source.id: source for source in config.sources}
         verdicts = judge_all(stored.item, sources.get(source_id), config.campaigns)
@@ -117,10 +125,17 @@ class Editing:
             for c in config.campaigns
         }
         return self._page(
-            "item.html", status, item=stored, who=who, message=message, verdicts=verdicts,
-            decided=decided, campaigns={c.id: c for c in config.campaigns},
-            source=sources.get(source_id), history=self.store.decisions(item=(source_id, key)),
-        )  # fmt: skip
+            "item.html",
+            status,
+            item=stored,
+            who=who,
+            message=message,
+            verdicts=verdicts,
+            decided=decided,
+            campaigns={c.id: c for c in config.campaigns},
+            source=sources.get(source_id),
+            history=self.store.decisions(item=(source_id, key)),
+        )
 
     async def decide(self, request: Request) -> Response:
         try:
@@ -152,17 +167,32 @@ class Editing:
             if self.state.getter is None:
                 raise CurationError("hier kann nichts abgerufen werden")
             added = await curate.add_release(
-                config, self.store, self.state.getter, form.get("source", ""),
-                form.get("url", "").strip(), campaign or None, reason, who.name, now,
-            )  # fmt: skip
+                config,
+                self.store,
+                self.state.getter,
+                form.get("source", ""),
+                form.get("url", "").strip(),
+                campaign or None,
+                reason,
+                who.name,
+                now,
+            )
             return added.item
         if action in ("exclude", "include"):
             curate.decide(
                 config, self.store, action == "include", campaign, reference, reason, who.name, now
             )
         elif action in ("title", "date"):
-            curate.correct(config, self.store, DecisionKind(action), reference,
-                           form.get("value", ""), reason, who.name, now)  # fmt: skip
+            curate.correct(
+                config,
+                self.store,
+                DecisionKind(action),
+                reference,
+                form.get("value", ""),
+                reason,
+                who.name,
+                now,
+            )
         elif action in ("split", "merge"):
             into = form.get("other", "").strip() if action == "merge" else None
             curate.regroup(self.store, reference, into, reason, who.name, now)

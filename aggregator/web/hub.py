@@ -155,12 +155,20 @@ class Hub:
             answer = await self._client.get(request.callback, params=params)
             confirmed = answer.is_success and answer.text.strip() == challenge
         except httpx.HTTPError as exc:
-            event("websub verification failed", logging.WARNING, callback=request.callback,
-                  error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+            event(
+                "websub verification failed",
+                logging.WARNING,
+                callback=request.callback,
+                error=f"{type(exc).__name__}: {exc}",
+            )
             return
         if not confirmed:
-            event("websub intent not confirmed", logging.WARNING, callback=request.callback,
-                  status=answer.status_code)  # fmt: skip
+            event(
+                "websub intent not confirmed",
+                logging.WARNING,
+                callback=request.callback,
+                status=answer.status_code,
+            )
             return
         if request.mode == "unsubscribe":
             self.store.websub_unsubscribe(request.topic, request.callback)
@@ -178,11 +186,19 @@ class Hub:
             now,
             limit,
         ):
-            event("websub subscription refused: the hub is full", logging.WARNING,
-                  callback=request.callback, limit=limit)  # fmt: skip
+            event(
+                "websub subscription refused: the hub is full",
+                logging.WARNING,
+                callback=request.callback,
+                limit=limit,
+            )
             return
-        event("websub subscribed", topic=request.topic, callback=request.callback,
-              lease_s=int(request.lease.total_seconds()))  # fmt: skip
+        event(
+            "websub subscribed",
+            topic=request.topic,
+            callback=request.callback,
+            lease_s=int(request.lease.total_seconds()),
+        )
 
     # -- content distribution ----------------------------------------------------------
 
@@ -247,8 +263,13 @@ class Hub:
             wait = backoff_delay(subscription.failures + 1, self.settings().retry, MAX_WAIT)
             self.store.websub_failed(topic, callback, error, datetime.now(UTC) + wait)
             self.on_delivery("failed")
-            event("websub delivery failed", logging.WARNING, callback=callback, error=error,
-                  retry_s=int(wait.total_seconds()))  # fmt: skip
+            event(
+                "websub delivery failed",
+                logging.WARNING,
+                callback=callback,
+                error=error,
+                retry_s=int(wait.total_seconds()),
+            )
 
     async def aclose(self) -> None:
         for task in list(self._tasks):

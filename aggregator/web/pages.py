@@ -171,15 +171,22 @@ class Pages:
         )
         refused = [a.reason for a in self.state.alarms.active(now) if a.name == RELOAD_REFUSED]
         page = self.templates.get_template("dashboard.html").render(
-            view=view, base_url=self.state.base_url, lands=LAND_CODES, now=now,
+            view=view,
+            base_url=self.state.base_url,
+            lands=LAND_CODES,
+            now=now,
             config_problem=refused[0] if refused else None,
             specs=[s for s in feed_specs(config) if not s.name.startswith("source:")],
-            pictures=pictures, query=query, found=found, land=land, who=who,
+            pictures=pictures,
+            query=query,
+            found=found,
+            land=land,
+            who=who,
             has_press=bool(self.state.config().press),
             echo_counts=store.echo_counts() if self.state.config().press else {},
             feed_root=self._feed_root(config, who),
             search_feed=f"{self.state.base_url}/feeds/all.atom?{urlencode({'q': query or ''})}",
-        )  # fmt: skip
+        )
         return HTMLResponse(page, headers={"Content-Security-Policy": DASHBOARD_POLICY})
 
     def _feed_root(self, config: Config, who: Visitor | None) -> str:

@@ -64,8 +64,13 @@ def guarded(state: AppState, name: str, endpoint: Endpoint) -> Endpoint:
             state.alarms.fail(f"{kind}: {what}", reason, datetime.now(UTC))
             if state.metrics is not None:
                 state.metrics.serve_failures.labels(name).inc()
-            event("serving failed", logging.ERROR, path=request.url.path, error=reason,
-                  traceback=traceback.format_exc(limit=8))  # fmt: skip
+            event(
+                "serving failed",
+                logging.ERROR,
+                path=request.url.path,
+                error=reason,
+                traceback=traceback.format_exc(limit=8),
+            )
             return Response("Interner Fehler; siehe /healthz\n", 500, media_type="text/plain")
         state.alarms.ok(f"render: {what}")
         state.alarms.ok(f"database: {what}")

@@ -107,9 +107,15 @@ def read_listing_page(
         if (item := _normalised(entry, listing.base, origin, notes, DatedBy.LISTING)) is not None
     ]
     return ListingReading(
-        found, listing.next_url, listing.method, listing.base, listing.shape, notes,
-        listing.confidence, listing.how,
-    )  # fmt: skip
+        found,
+        listing.next_url,
+        listing.method,
+        listing.base,
+        listing.shape,
+        notes,
+        listing.confidence,
+        listing.how,
+    )
 
 
 def read_detail_page(

@@ -10,8 +10,22 @@ from aggregator.classify import dedupe, minhash
 from aggregator.classify.dedupe import Candidate, choose_group, group_id_for
 from aggregator.classify.minhash import encode, shingle_texts
 
-_WORDS = ["Jobcenter", "Aktionswoche", "kommunale", "Landkreis", "Görlitz", "Stark", "Sozial",
-          "vor", "Ort", "2019", "und", "die", "im", "der"]  # fmt: skip
+_WORDS = [
+    "Jobcenter",
+    "Aktionswoche",
+    "kommunale",
+    "Landkreis",
+    "Görlitz",
+    "Stark",
+    "Sozial",
+    "vor",
+    "Ort",
+    "2019",
+    "und",
+    "die",
+    "im",
+    "der",
+]
 _TEXTS = st.lists(st.sampled_from(_WORDS), max_size=40).map(" ".join)
 
 
@@ -81,10 +95,14 @@ def _candidate(source_id: str, text: str, group_id: str | None = None) -> Candid
 
 def test_an_item_joins_the_group_of_its_near_duplicate_from_another_source() -> None:
     own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
-    grouped = choose_group("oder-spree", own, [
-        _candidate("uckermark", OTHER_TEXT, "g-other"),
-        _candidate("spree-neisse", JOINT_TEXT, "g-joint"),
-    ])  # fmt: skip
+    grouped = choose_group(
+        "oder-spree",
+        own,
+        [
+            _candidate("uckermark", OTHER_TEXT, "g-other"),
+            _candidate("spree-neisse", JOINT_TEXT, "g-joint"),
+        ],
+    )
     assert grouped is not None and grouped.group_id == "g-joint" and grouped.founder is None
 
 

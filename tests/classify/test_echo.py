@@ -61,6 +61,10 @@ def test_the_evidence_says_what_was_compared() -> None:
 
 
 def test_an_article_on_the_campaign_without_a_release_is_coverage() -> None:
-    campaign = Article("Zeit", "104 Jobcenter", "Die Aktionswoche der kommunalen Jobcenter "
-                       "beginnt heute.", _release("sn-aktion").published)  # fmt: skip
+    campaign = Article(
+        "Zeit",
+        "104 Jobcenter",
+        "Die Aktionswoche der kommunalen Jobcenter beginnt heute.",
+        _release("sn-aktion").published,
+    )
     assert FINDER.echoes(campaign) == [] and names_the_campaign(campaign)

@@ -16,20 +16,32 @@ FEED = "https://www.lkspn.de/rss.xml"
 LISTING = "https://www.lkspn.de/presse/"
 
 KEPT = Kept(
-    title="Aktionswoche im Jobcenter Spree-Neiße", summary_html="<p>Offene Türen</p>",
-    summary_text="Offene Türen", content_html="", fingerprint="f1",
-    url="https://www.lkspn.de/presse/175", fetched_from=FEED, date_is_guess=False,
+    title="Aktionswoche im Jobcenter Spree-Neiße",
+    summary_html="<p>Offene Türen</p>",
+    summary_text="Offene Türen",
+    content_html="",
+    fingerprint="f1",
+    url="https://www.lkspn.de/presse/175",
+    fetched_from=FEED,
+    date_is_guess=False,
     published=DAY,
-)  # fmt: skip
+)
 
 
 def read(**changes: object) -> Item:
     item = Item(
-        source_id="spree-neisse", key="link:lkspn.de/presse/175", url=KEPT.url,
-        title=KEPT.title, summary_html=KEPT.summary_html, summary_text=KEPT.summary_text,
-        content_html="", published=DAY, date_is_guess=False, fingerprint="f1",
+        source_id="spree-neisse",
+        key="link:lkspn.de/presse/175",
+        url=KEPT.url,
+        title=KEPT.title,
+        summary_html=KEPT.summary_html,
+        summary_text=KEPT.summary_text,
+        content_html="",
+        published=DAY,
+        date_is_guess=False,
+        fingerprint="f1",
         fetched_from=FEED,
-    )  # fmt: skip
+    )
     return replace(item, **changes)  # type: ignore[arg-type]
 
 
@@ -43,24 +55,40 @@ def read(**changes: object) -> Item:
         # full text arrives (a detail page was read): updated
         (KEPT, read(content_html="<p>Lang</p>"), KEPT.title, "<p>Lang</p>", True, False),
         # a listing without full text keeps the stored one
-        (replace(KEPT, content_html="<p>Lang</p>"), read(), KEPT.title, "<p>Lang</p>", False,
-         False),
+        (
+            replace(KEPT, content_html="<p>Lang</p>"),
+            read(),
+            KEPT.title,
+            "<p>Lang</p>",
+            False,
+            False,
+        ),
         # another target may not overwrite the title ...
         (KEPT, read(fetched_from=LISTING, title="Anders"), KEPT.title, "", False, False),
         # ... but may add the full text that is missing
-        (KEPT, read(fetched_from=LISTING, content_html="<p>Lang</p>"), KEPT.title,
-         "<p>Lang</p>", True, False),
+        (
+            KEPT,
+            read(fetched_from=LISTING, content_html="<p>Lang</p>"),
+            KEPT.title,
+            "<p>Lang</p>",
+            True,
+            False,
+        ),
         # the detail page's full headline is not cut back to the listing's shortened one
-        (replace(KEPT, title="Aktionswoche im Jobcenter Spree-Neiße: Bilanz"),
-         read(title="Aktionswoche im Jobcenter …"),
-         "Aktionswoche im Jobcenter Spree-Neiße: Bilanz", "", False, False),
+        (
+            replace(KEPT, title="Aktionswoche im Jobcenter Spree-Neiße: Bilanz"),
+            read(title="Aktionswoche im Jobcenter …"),
+            "Aktionswoche im Jobcenter Spree-Neiße: Bilanz",
+            "",
+            False,
+            False,
+        ),
         # a real date replaces a guessed one, and that alone is worth storing
-        (replace(KEPT, date_is_guess=True), read(published=REAL_DAY), KEPT.title, "", False,
-         True),
+        (replace(KEPT, date_is_guess=True), read(published=REAL_DAY), KEPT.title, "", False, True),
         # a guess never replaces a real date
         (KEPT, read(published=REAL_DAY, date_is_guess=True), KEPT.title, "", False, False),
     ],
-)  # fmt: skip
+)
 def test_revision(kept, item, title, content, changed, better_date):
     revision = revise(kept, item)
     assert revision.item.title == title

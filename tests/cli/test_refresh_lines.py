@@ -48,8 +48,12 @@ def test_a_log_gets_one_row_per_source_with_its_problems():
         "jc-uckermark", outcomes=[FetchOutcome("https://u.example/rss", Status.ERROR, "HTTP 500")]
     )
     assert _summary_row(failed).split("\t") == [
-        "jc-uckermark", "error", "0 new", "0 updated", "https://u.example/rss: HTTP 500",
-    ]  # fmt: skip
+        "jc-uckermark",
+        "error",
+        "0 new",
+        "0 updated",
+        "https://u.example/rss: HTTP 500",
+    ]
     assert _summary_row(RefreshResult("jc-barnim", new=2)).split("\t")[-2:] == [
         "2 new",
         "0 updated",

@@ -9,8 +9,13 @@ from tests.helpers.cli import run_cli
 
 
 def _users(db: Path, *args: str, password: str | None = None) -> tuple[int, str]:
-    done = run_cli("--db", str(db), "users", *args,
-                   stdin=None if password is None else f"{password}\n".encode())  # fmt: skip
+    done = run_cli(
+        "--db",
+        str(db),
+        "users",
+        *args,
+        stdin=None if password is None else f"{password}\n".encode(),
+    )
     return done.returncode, done.stdout.decode() + done.stderr.decode()
 
 

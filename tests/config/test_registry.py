@@ -14,8 +14,21 @@ from tests.paths import ROOT, TESTS
 # The team's list of the 104 Träger (Land, kind, homepage), bundled so that a clean
 # clone tests on its own; it came from the shared data sets beside the project.
 CSV = TESTS / "data" / "kommunale-jobcenter.csv"
-PER_LAND = {"NW": 18, "HE": 16, "NI": 16, "BW": 11, "BY": 10, "BB": 7, "ST": 6, "RP": 5,
-            "SN": 5, "TH": 4, "SL": 3, "SH": 2, "MV": 1}  # fmt: skip
+PER_LAND = {
+    "NW": 18,
+    "HE": 16,
+    "NI": 16,
+    "BW": 11,
+    "BY": 10,
+    "BB": 7,
+    "ST": 6,
+    "RP": 5,
+    "SN": 5,
+    "TH": 4,
+    "SL": 3,
+    "SH": 2,
+    "MV": 1,
+}
 CONFIG = load_config(ROOT / "sources.yaml")
 
 

@@ -34,8 +34,15 @@ CAMPAIGN = CONFIG.campaigns[0]
 
 
 def store_campaign_items(store: Store, numbers: range, when: datetime) -> None:
-    items = [make_item(f"link:e.de/{n}", url=f"https://e.de/{n}", fingerprint=f"f{n}",
-                       title=f"Aktionswoche Meldung {n}") for n in numbers]  # fmt: skip
+    items = [
+        make_item(
+            f"link:e.de/{n}",
+            url=f"https://e.de/{n}",
+            fingerprint=f"f{n}",
+            title=f"Aktionswoche Meldung {n}",
+        )
+        for n in numbers
+    ]
     store.save_refresh("spree-neisse", items, [], when)
     store.replace_campaign(
         CAMPAIGN.id,

@@ -32,8 +32,13 @@ def settings(port: int, security: str = "none", **more: object) -> Mail:
 def test_messages_go_out_encrypted_with_a_login(tmp_path, monkeypatch, security):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
     with mail_server(tmp_path, security) as server:
-        mail = settings(server.port, security, user=USER, password_env="TEST_SMTP_PASSWORD",
-                        ca_file=str(server.ca_file))  # fmt: skip
+        mail = settings(
+            server.port,
+            security,
+            user=USER,
+            password_env="TEST_SMTP_PASSWORD",
+            ca_file=str(server.ca_file),
+        )
         assert send_all(mail, [message("a@kreis.example"), message("b@kreis.example")]) == [
             None,
             None,

@@ -22,8 +22,12 @@ from tests.siteserver import Route
 
 TEXTS = yaml.safe_load((TESTS / "data" / "campaign_texts.yaml").read_text(encoding="utf-8"))
 CAMPAIGN = TEXTS["campaign"]
-PHASES = ("tag-der-kommunalen-jobcenter-2018", "aktionswoche-2019", "menschen-vor-ort-2021",
-          "aktionswoche-2022")  # fmt: skip
+PHASES = (
+    "tag-der-kommunalen-jobcenter-2018",
+    "aktionswoche-2019",
+    "menschen-vor-ort-2021",
+    "aktionswoche-2022",
+)
 
 
 def _config(site, write_config, campaigns: str | None = None) -> Path:

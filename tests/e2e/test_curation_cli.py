@@ -68,14 +68,44 @@ def test_decisions_flow_into_every_output_and_outlast_refreshes(
     config, env = _fetched_corpus(site, tmp_path)
     assert CAMPAIGN_ITEM in _feed(config, env) and OTHER_ITEM not in _feed(config, env)
 
-    said = _cli(config, env, "curate", "exclude", CAMPAIGN, CAMPAIGN_ITEM,
-                "--reason", "kein Bezug zur Aktionswoche", "--by", "anna")  # fmt: skip
+    said = _cli(
+        config,
+        env,
+        "curate",
+        "exclude",
+        CAMPAIGN,
+        CAMPAIGN_ITEM,
+        "--reason",
+        "kein Bezug zur Aktionswoche",
+        "--by",
+        "anna",
+    )
     decision = re.search(r"decision #(\d+)", said)
     assert decision is not None
-    _cli(config, env, "curate", "include", CAMPAIGN, OTHER_ITEM, "--reason", "gehört dazu",
-         "--by", "ben")  # fmt: skip
-    _cli(config, env, "curate", "title", OTHER_ITEM, "Aktionstag im Jobcenter", "--reason",
-         "Titel der Quelle nichtssagend", "--by", "ben")  # fmt: skip
+    _cli(
+        config,
+        env,
+        "curate",
+        "include",
+        CAMPAIGN,
+        OTHER_ITEM,
+        "--reason",
+        "gehört dazu",
+        "--by",
+        "ben",
+    )
+    _cli(
+        config,
+        env,
+        "curate",
+        "title",
+        OTHER_ITEM,
+        "Aktionstag im Jobcenter",
+        "--reason",
+        "Titel der Quelle nichtssagend",
+        "--by",
+        "ben",
+    )
     _cli(config, env, "fetch")  # a refresh changes none of it
 
     shown = _feed(config, env)
@@ -97,8 +127,11 @@ def test_decisions_flow_into_every_output_and_outlast_refreshes(
 
     _cli(config, env, "curate", "undo", decision.group(1), "--by", "anna")
     assert CAMPAIGN_ITEM in _feed(config, env)
-    row = next(line for line in _cli(config, env, "curate", "log").splitlines()
-               if line.startswith(f"│ {decision.group(1)} "))  # fmt: skip
+    row = next(
+        line
+        for line in _cli(config, env, "curate", "log").splitlines()
+        if line.startswith(f"│ {decision.group(1)} ")
+    )
     assert re.search(r"anna, \d\d\.\d\d\.\d{4}", row)  # undone by anna: kept in the log
     refused = _cli(config, env, "curate", "undo", decision.group(1), "--by", "anna", code=2)
     assert "undone already" in refused
@@ -118,8 +151,19 @@ def test_a_decision_needs_a_reason_a_known_campaign_and_a_stored_item(
     assert "no stored item" in _cli(
         config, env, *base, CAMPAIGN, "https://x.example/", "--reason", "x", "--by", "anna", code=2
     )
-    assert "not a date" in _cli(config, env, "curate", "date", CAMPAIGN_ITEM, "gestern",
-                                "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+    assert "not a date" in _cli(
+        config,
+        env,
+        "curate",
+        "date",
+        CAMPAIGN_ITEM,
+        "gestern",
+        "--reason",
+        "x",
+        "--by",
+        "anna",
+        code=2,
+    )
 
 
 FORGOTTEN = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
@@ -139,8 +183,20 @@ def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_
     )
     config, env = _fetched_corpus(site, tmp_path)
     url = site.url("spree-neisse/presse/vergessen.html")
-    said = _cli(config, env, "curate", "add", "spree-neisse", url, "--campaign", CAMPAIGN,
-                "--reason", "stand nur im Amtsblatt", "--by", "anna")  # fmt: skip
+    said = _cli(
+        config,
+        env,
+        "curate",
+        "add",
+        "spree-neisse",
+        url,
+        "--campaign",
+        CAMPAIGN,
+        "--reason",
+        "stand nur im Amtsblatt",
+        "--by",
+        "anna",
+    )
     added, *included = map(int, re.findall(r"#(\d+)", said))
     assert included  # the rules do not take it: the editor's inclusion does
     assert _feed(config, env)[url] == "Frühstück für Arbeitgeber"
@@ -154,8 +210,19 @@ def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_
     assert url not in _feed(config, env)
     with sqlite3.connect(env["AGGREGATOR_DB"]) as conn:  # the addition is gone with its undo
         assert conn.execute("SELECT count(*) FROM items WHERE url = ?", (url,)).fetchone() == (0,)
-    internal = _cli(config, env, "curate", "add", "spree-neisse", "http://10.20.30.40/pm.html",
-                    "--reason", "x", "--by", "anna", code=2)  # fmt: skip
+    internal = _cli(
+        config,
+        env,
+        "curate",
+        "add",
+        "spree-neisse",
+        "http://10.20.30.40/pm.html",
+        "--reason",
+        "x",
+        "--by",
+        "anna",
+        code=2,
+    )
     assert "could not be fetched" in internal and "10.20.30.40" in internal
 
 
@@ -168,8 +235,11 @@ def test_an_editor_splits_a_joint_release_and_merges_it_back(
 
     def groups() -> dict[str, str | None]:
         with sqlite3.connect(env["AGGREGATOR_DB"]) as conn:
-            return dict(conn.execute("SELECT url, group_id FROM items WHERE url IN (?, ?)",
-                                     (first, second)).fetchall())  # fmt: skip
+            return dict(
+                conn.execute(
+                    "SELECT url, group_id FROM items WHERE url IN (?, ?)", (first, second)
+                ).fetchall()
+            )
 
     together = groups()
     assert together[first] and together[first] == together[second]

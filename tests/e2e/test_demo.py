@@ -28,10 +28,20 @@ def test_demo_runs_the_whole_product_offline(tmp_path):
     env["PYTHONPATH"] = str(ROOT)
     log = (tmp_path / "demo.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "demo", "--port", str(port),
-         "--data-dir", str(tmp_path / "demo")],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "aggregator",
+            "demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "demo"),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, 20, "the demo")
@@ -52,10 +62,20 @@ def test_demo_runs_the_whole_product_offline(tmp_path):
             assert assert_valid_atom(feed).findall(f"{ATOM}entry"), discovered
         data = tmp_path / "demo"  # the command the demo prints reloads it
         reload = subprocess.run(
-            [sys.executable, "-m", "aggregator", "--config", str(data / "sources.yaml"),
-             "--db", str(data / "demo.db"), "reload"],
-            env=env, capture_output=True, timeout=60,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "aggregator",
+                "--config",
+                str(data / "sources.yaml"),
+                "--db",
+                str(data / "demo.db"),
+                "reload",
+            ],
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
         assert reload.returncode == 0, reload.stderr.decode()
         wait_for(lambda: "reloaded" in (tmp_path / "demo.log").read_text(), 20, "the reload")
     finally:

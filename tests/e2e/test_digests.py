@@ -192,9 +192,14 @@ def test_a_crash_while_sending_never_sends_that_period_again(site, tmp_path, wri
         handler.hold.set()
         with service(config, db) as (base, _):
             wait_for(lambda: refreshes(base) >= 14, 40, "the first cycle after the restart")
-            wait_for(lambda: any("interrupted while sending" in r for r in
-                                 httpx.get(f"{base}/healthz").json()["reasons"]),
-                     10, "the interruption in health")  # fmt: skip
+            wait_for(
+                lambda: any(
+                    "interrupted while sending" in r
+                    for r in httpx.get(f"{base}/healthz").json()["reasons"]
+                ),
+                10,
+                "the interruption in health",
+            )
             # the other recipient, not yet claimed, gets the period now; the first never
             # again, though the server may or may not have delivered the held message
             wait_for(lambda: len(handler.received) >= 1, 10, "the other recipient's digest")

@@ -86,19 +86,31 @@ def test_an_editor_takes_an_item_out_and_back_in_the_browser(
                     "anna: aus „Aktionswoche der kommunalen Jobcenter 2019“ herausgenommen"
                 )
                 assert LINK not in _campaign_feed(base)
-                wait_for(lambda: any(LINK.encode() not in d.body for d in reader.deliveries),
-                         20, "the campaign feed pushed without the item")  # fmt: skip
+                wait_for(
+                    lambda: any(LINK.encode() not in d.body for d in reader.deliveries),
+                    20,
+                    "the campaign feed pushed without the item",
+                )
                 review = httpx.get(f"{base}/campaigns/{CAMPAIGN}/review").text
                 assert LINK not in review
 
                 session = {"aggregator_session": cookie["value"]}
                 stored = dict(parse_qsl(urlsplit(page.url).query))  # the item's source and key
-                form = {"action": "include", "campaign": CAMPAIGN, "source": stored["source"],
-                        "key": stored["key"], "reason": "ohne Token"}  # fmt: skip
+                form = {
+                    "action": "include",
+                    "campaign": CAMPAIGN,
+                    "source": stored["source"],
+                    "key": stored["key"],
+                    "reason": "ohne Token",
+                }
                 forged = httpx.post(f"{base}/curate", data=form, cookies=session)
                 assert forged.status_code == 403 and "CSRF" in forged.text
-                elsewhere = httpx.post(f"{base}/curate", data=form, cookies=session,
-                                       headers={"Origin": "https://evil.example"})  # fmt: skip
+                elsewhere = httpx.post(
+                    f"{base}/curate",
+                    data=form,
+                    cookies=session,
+                    headers={"Origin": "https://evil.example"},
+                )
                 assert elsewhere.status_code == 403
                 assert LINK not in _campaign_feed(base)  # neither took effect
 

@@ -143,9 +143,15 @@ def test_feed_out_directory_writes_every_feed_as_static_files(site, tmp_path, wr
     assert run_cli("--config", str(config), "fetch", env=env).returncode == 0
     out = tmp_path / "public"
     result = run_cli(
-        "--config", str(config), "--base-url", "https://presse.example.org", "feed",
-        "--out", f"{out}/", env=env,
-    )  # fmt: skip
+        "--config",
+        str(config),
+        "--base-url",
+        "https://presse.example.org",
+        "feed",
+        "--out",
+        f"{out}/",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr.decode()
     everything = assert_valid_atom((out / "feeds/all.atom").read_bytes())
     assert len(everything.findall(f"{ATOM}entry")) == EXPECTED_ENTRIES

@@ -51,30 +51,49 @@ def config_text(site) -> str:
     sources = [
         source("vorpommern-ruegen", "MV", [f"{{url: '{u(IKISS_PAGE)}', preset: ikiss}}"]),
         source(
-            "offenbach", "HE",
+            "offenbach",
+            "HE",
             [f"{{url: '{u(TYPO3_PAGE)}', preset: typo3-news, follow: true}}"],
             feeds=[f"'{u(TYPO3_PAGE)}?type=9818'"],
         ),
         source("goettingen", "NI", [f"{{url: '{u(WEBLICATION_PAGE)}'}}"]),
         source("emsland", "NI", [f"{{url: '{u(NOLIS_PAGE)}', preset: nolis}}"]),
-        source("erlangen", "BY",
-               [f"{{url: '{u(ARCHIVE_PAGE)}', preset: archive-by-month, max_pages: 2}}"]),
+        source(
+            "erlangen",
+            "BY",
+            [f"{{url: '{u(ARCHIVE_PAGE)}', preset: archive-by-month, max_pages: 2}}"],
+        ),
         source("ortenaukreis", "BW", [f"{{url: '{u(CARDS_PAGE)}'}}"]),
         source("hameln-pyrmont", "NI", [f"{{url: '{u(TABLE_PAGE)}', preset: generic-article}}"]),
         source("spree-neisse", "BB", [f"{{url: '{u(SPREE_NEISSE_PAGE)}'}}"]),
         source("relaunch", "HE", [f"{{url: '{u(RELAUNCH_PAGE)}', preset: typo3-news}}"]),
-        source("relaunch-selectors", "HE",
-               [f"{{url: '{u(RELAUNCH_PAGE)}?sel', items: 'div.news-list-item'}}"]),
-    ]  # fmt: skip
+        source(
+            "relaunch-selectors",
+            "HE",
+            [f"{{url: '{u(RELAUNCH_PAGE)}?sel', items: 'div.news-list-item'}}"],
+        ),
+    ]
     defaults = "defaults: {timeout: 5s, host_delay: 0s}"
     return f"version: 1\n{defaults}\nsources:\n" + "\n".join(sources) + "\n"
 
 
 PAGES_REACHED = [
-    IKISS_PAGE, IKISS_PAGE_2, TYPO3_PAGE, TYPO3_PAGE_2, WEBLICATION_PAGE, WEBLICATION_PAGE_2,
-    NOLIS_PAGE, NOLIS_PAGE_2, ARCHIVE_PAGE, ARCHIVE_PAGE_2, CARDS_PAGE, CARDS_PAGE_2,
-    TABLE_PAGE, TABLE_PAGE_2, SPREE_NEISSE_PAGE,
-]  # fmt: skip
+    IKISS_PAGE,
+    IKISS_PAGE_2,
+    TYPO3_PAGE,
+    TYPO3_PAGE_2,
+    WEBLICATION_PAGE,
+    WEBLICATION_PAGE_2,
+    NOLIS_PAGE,
+    NOLIS_PAGE_2,
+    ARCHIVE_PAGE,
+    ARCHIVE_PAGE_2,
+    CARDS_PAGE,
+    CARDS_PAGE_2,
+    TABLE_PAGE,
+    TABLE_PAGE_2,
+    SPREE_NEISSE_PAGE,
+]
 PAGE_3_ITEM = (
     "Sommerfest im Kreishaus",
     "/de/aktuelles/pressemitteilungen/sommerfest-kreishaus.php",

@@ -22,8 +22,13 @@ HOSTILE = '=HYPERLINK("https://evil.example","Aktionswoche der kommunalen Jobcen
 def hostile_source(site) -> str:
     """A source whose campaign release has a title that Excel would run as a formula."""
     when = format_datetime(datetime(2019, 8, 27, 10, tzinfo=UTC))
-    item = (HOSTILE, "https://boese.example/presse/1.html", "boese-1", when,
-            "Das kommunale Jobcenter lädt zur Aktionswoche ein.")  # fmt: skip
+    item = (
+        HOSTILE,
+        "https://boese.example/presse/1.html",
+        "boese-1",
+        when,
+        "Das kommunale Jobcenter lädt zur Aktionswoche ein.",
+    )
     site.routes["/boese/rss.xml"] = Route(body=rss("boese", [item]))
     return (
         f"  - {{id: boese, name: Landkreis Böse, land: SN, kind: landkreis, "
@@ -68,16 +73,31 @@ def test_export_writes_the_campaign_as_excel_and_csv(site, tmp_path, write_confi
     assert sum(int(n) for n in published.values()) == len(EXPECTED)  # type: ignore[call-overload]
 
     table = tmp_path / "aktionswoche.csv"
-    assert run_cli("--config", str(config), "export", CAMPAIGN, "--out", str(table),
-                   env=env).returncode == 0  # fmt: skip
+    assert (
+        run_cli(
+            "--config", str(config), "export", CAMPAIGN, "--out", str(table), env=env
+        ).returncode
+        == 0
+    )
     rows = csv_rows(table.read_bytes())
     assert sorted(row["Titel"].removeprefix("'") for row in rows) == EXPECTED
     assert any(row["Titel"] == "'" + HOSTILE for row in rows)
     assert any(row["Jobcenter"] == "Landkreis Spree-Neiße" for row in rows)
 
     per_jobcenter = tmp_path / "beteiligung.csv"
-    assert run_cli("--config", str(config), "export", CAMPAIGN, "--participation", "--out",
-                   str(per_jobcenter), env=env).returncode == 0  # fmt: skip
+    assert (
+        run_cli(
+            "--config",
+            str(config),
+            "export",
+            CAMPAIGN,
+            "--participation",
+            "--out",
+            str(per_jobcenter),
+            env=env,
+        ).returncode
+        == 0
+    )
     assert {row["Jobcenter"] for row in csv_rows(per_jobcenter.read_bytes())} == set(published)
 
     wrong = run_cli("--config", str(config), "export", CAMPAIGN, "--out", "x.pdf", env=env)
@@ -95,8 +115,11 @@ def test_the_service_serves_the_exports_for_download(site, tmp_path, write_confi
     config = write_config(text + hostile_source(site))
     with service(config, tmp_path / "served.db") as (base, _):
         url = f"{base}/campaigns/{CAMPAIGN}.xlsx"
-        wait_for(lambda: len(sheet_rows(httpx.get(url).content, "Meldungen")) == len(EXPECTED),
-                 40, "the campaign's items")  # fmt: skip
+        wait_for(
+            lambda: len(sheet_rows(httpx.get(url).content, "Meldungen")) == len(EXPECTED),
+            40,
+            "the campaign's items",
+        )
         answer = httpx.get(url)
         assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert answer.headers["content-disposition"] == (

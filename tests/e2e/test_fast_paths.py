@@ -21,8 +21,13 @@ SWITCHES = {
     "feeds read by lxml": (FEEDPARSER_ONLY, "1"),
     "a bound on sources in progress": (SOURCES_AT_ONCE, "0"),
 }
-FIXTURE_FEEDS = ["spree-neisse-rss2.xml", "hoexter-cp1252.xml", "kreis-nodates.xml",
-                 "stadt-atom.atom", "kreis-rss1.rdf"]  # fmt: skip
+FIXTURE_FEEDS = [
+    "spree-neisse-rss2.xml",
+    "hoexter-cp1252.xml",
+    "kreis-nodates.xml",
+    "stadt-atom.atom",
+    "kreis-rss1.rdf",
+]
 
 
 def stored(db: Path) -> dict[str, list[object]]:

@@ -31,11 +31,19 @@ SCHEMA = json.loads((TESTS / "data" / "jsonfeed-1.1.schema.json").read_text(enco
 
 def releases(count: int) -> bytes:
     start = datetime(2022, 6, 20, 9, tzinfo=UTC)
-    return rss("spree-neisse", [
-        (f"Aktionswoche: Tag {n} im Jobcenter Spree-Neiße", f"https://spree-neisse.example/{n}",
-         f"pm-{n}", format_datetime(start + timedelta(days=n)), f"Text der Meldung {n}.")
-        for n in range(count)
-    ])  # fmt: skip
+    return rss(
+        "spree-neisse",
+        [
+            (
+                f"Aktionswoche: Tag {n} im Jobcenter Spree-Neiße",
+                f"https://spree-neisse.example/{n}",
+                f"pm-{n}",
+                format_datetime(start + timedelta(days=n)),
+                f"Text der Meldung {n}.",
+            )
+            for n in range(count)
+        ],
+    )
 
 
 def config(site, interval: str = "2s") -> str:
@@ -52,10 +60,16 @@ def config(site, interval: str = "2s") -> str:
 
 
 def subscribe(base: str, topic: str, callback: str, mode: str = "subscribe") -> httpx.Response:
-    return httpx.post(f"{base}/websub", data={
-        "hub.mode": mode, "hub.topic": topic, "hub.callback": callback,
-        "hub.secret": SECRET, "hub.lease_seconds": "600",
-    })  # fmt: skip
+    return httpx.post(
+        f"{base}/websub",
+        data={
+            "hub.mode": mode,
+            "hub.topic": topic,
+            "hub.callback": callback,
+            "hub.secret": SECRET,
+            "hub.lease_seconds": "600",
+        },
+    )
 
 
 def test_websub_pushes_new_items_to_a_verified_subscriber(site, tmp_path, write_config):
@@ -74,8 +88,14 @@ def test_websub_pushes_new_items_to_a_verified_subscriber(site, tmp_path, write_
         assert subscribe(base, f"{base}/feeds/unbekannt.atom", reader.url).status_code == 400
         reader.wanted.add(("subscribe", topic))
         assert subscribe(base, topic, f"{reader.url}/cb").status_code == 202
-        wait_for(lambda: len(reader.verifications) == 1 and "aggregator_websub_subscriptions 1.0"
-                 in httpx.get(f"{base}/metrics").text, 20, "the verified subscription")  # fmt: skip
+        wait_for(
+            lambda: (
+                len(reader.verifications) == 1
+                and "aggregator_websub_subscriptions 1.0" in httpx.get(f"{base}/metrics").text
+            ),
+            20,
+            "the verified subscription",
+        )
         check = reader.verifications[-1]
         assert check["hub.topic"] == topic and int(check["hub.lease_seconds"]) == 600
         refused = f"{base}/feeds/laender/SL.atom"  # the subscriber never asked for it
@@ -93,8 +113,11 @@ def test_websub_pushes_new_items_to_a_verified_subscriber(site, tmp_path, write_
 
         reader.wanted.add(("unsubscribe", topic))
         assert subscribe(base, topic, f"{reader.url}/cb", "unsubscribe").status_code == 202
-        wait_for(lambda: "aggregator_websub_subscriptions 0.0" in httpx.get(f"{base}/metrics").text,
-                 20, "the unsubscription")  # fmt: skip
+        wait_for(
+            lambda: "aggregator_websub_subscriptions 0.0" in httpx.get(f"{base}/metrics").text,
+            20,
+            "the unsubscription",
+        )
         delivered = len(reader.deliveries)
         site.routes["/spree/rss.xml"] = Route(body=releases(3))
         wait_for(lambda: "Tag 2" in httpx.get(topic).text, 30, "the third item")
@@ -105,9 +128,14 @@ def test_json_feed_beside_every_atom_feed_and_the_feed_as_a_page(site, tmp_path,
     site.routes["/spree/rss.xml"] = Route(body=releases(3))
     site.routes["/gross/rss.xml"] = Route(body=big_feed(120))
     with service(write_config(config(site, "1h")), tmp_path / "json.db") as (base, _):
-        wait_for(lambda: "Meldung 119" in httpx.get(f"{base}/feeds/sources/gross.atom").text
-                 and "Tag 2 im" in httpx.get(f"{base}/feeds/sources/spree-neisse.atom").text,
-                 30, "items")  # fmt: skip
+        wait_for(
+            lambda: (
+                "Meldung 119" in httpx.get(f"{base}/feeds/sources/gross.atom").text
+                and "Tag 2 im" in httpx.get(f"{base}/feeds/sources/spree-neisse.atom").text
+            ),
+            30,
+            "items",
+        )
         atom = httpx.get(f"{base}/feeds/all.atom")
         json_link = f'type="application/feed+json" href="{base}/feeds/all.json"'
         assert f'<link rel="alternate" {json_link}/>' in atom.text
@@ -162,11 +190,20 @@ def test_opml_subscribes_each_item_once(site, tmp_path, write_config):
     site.routes["/spree/rss.xml"] = Route(body=releases(3))
     site.routes["/gross/rss.xml"] = Route(body=big_feed(5))
     with service(write_config(config(site, "1h")), tmp_path / "opml.db") as (base, _):
-        wait_for(lambda: all(t in httpx.get(f"{base}/feeds/all.atom").text
-                             for t in ("Meldung 004", "Tag 2 im")), 30, "items")  # fmt: skip
+        wait_for(
+            lambda: all(
+                t in httpx.get(f"{base}/feeds/all.atom").text for t in ("Meldung 004", "Tag 2 im")
+            ),
+            30,
+            "items",
+        )
         total = len(feedparser.parse(httpx.get(f"{base}/feeds/all.atom").content).entries)
-        variants = (("", 1), ("?feeds=laender", 2), ("?feeds=jobcenter", 2),
-                    ("?feeds=kampagnen", 0))  # fmt: skip
+        variants = (
+            ("", 1),
+            ("?feeds=laender", 2),
+            ("?feeds=jobcenter", 2),
+            ("?feeds=kampagnen", 0),
+        )
         for query, expected in variants:
             document = httpx.get(f"{base}/sources.opml{query}").text
             imported = listparser.parse(document)
@@ -179,8 +216,11 @@ def test_opml_subscribes_each_item_once(site, tmp_path, write_config):
             assert sorted(u for u in carried if u) == sorted(urls), query
             if not urls:
                 continue  # this configuration has no campaign
-            entries = [entry.id for url in urls
-                       for entry in feedparser.parse(httpx.get(url).content).entries]  # fmt: skip
+            entries = [
+                entry.id
+                for url in urls
+                for entry in feedparser.parse(httpx.get(url).content).entries
+            ]
             assert len(entries) == len(set(entries)) == total  # each item exactly once
         nested = listparser.parse(httpx.get(f"{base}/sources.opml?feeds=jobcenter").text)
         folders = {tuple(folder) for feed in nested.feeds for folder in feed.categories}

@@ -38,11 +38,38 @@ SOURCE = Source(id="kreis", name="Landkreis Kreis", land="BB", kind="landkreis")
 # Any character but lone surrogates (which no byte encoding carries), with the nasty
 # ones made likely: controls, C1, BOM, non-characters, markup and entity fragments.
 NASTY = st.sampled_from(
-    ["\x00", "\x08", "\x1b", "\x0c", "\x7f", "\x85", "\x93", "\x94", "\x96", "\ufeff",
-     "\ufffe", "\uffff", "&#x1b;", "&#0;", "&#xD800;", "&amp;#x08;", "<script>alert(1)</script>",
-     "<img src=x onerror=alert(1)>", "javascript:alert(1)", "]]>", "<![CDATA[", "&", "<", "\u2028",
-     "ä", "ß", "🙂", "\r\n", "\t"]
-)  # fmt: skip
+    [
+        "\x00",
+        "\x08",
+        "\x1b",
+        "\x0c",
+        "\x7f",
+        "\x85",
+        "\x93",
+        "\x94",
+        "\x96",
+        "\ufeff",
+        "\ufffe",
+        "\uffff",
+        "&#x1b;",
+        "&#0;",
+        "&#xD800;",
+        "&amp;#x08;",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "javascript:alert(1)",
+        "]]>",
+        "<![CDATA[",
+        "&",
+        "<",
+        "\u2028",
+        "ä",
+        "ß",
+        "🙂",
+        "\r\n",
+        "\t",
+    ]
+)
 TEXT = st.lists(st.one_of(st.text(st.characters(exclude_categories=["Cs"])), NASTY), max_size=8)
 ENCODINGS = st.sampled_from(["utf-8", "windows-1252", "iso-8859-1", "utf-16"])
 
@@ -76,8 +103,17 @@ def rss_documents(draw) -> bytes:
     items = []
     for _ in range(draw(st.integers(0, 4))):
         title, description = text_of(draw(TEXT)), text_of(draw(TEXT))
-        link = draw(st.sampled_from(["/presse/1.html", "https://kreis.example/p?id=2",
-                                     "javascript:alert(1)", "", " \x1b/x"]))  # fmt: skip
+        link = draw(
+            st.sampled_from(
+                [
+                    "/presse/1.html",
+                    "https://kreis.example/p?id=2",
+                    "javascript:alert(1)",
+                    "",
+                    " \x1b/x",
+                ]
+            )
+        )
         date = draw(st.sampled_from(["Wed, 28 Aug 2019 10:00:00 +0200", "28.08.2019", "", "x"]))
         if not raw:
             title, description, link = escape(title), escape(description), escape(link)
@@ -130,8 +166,13 @@ def test_any_feed_becomes_clean_valid_atom(body: bytes):
 def test_any_listing_page_becomes_clean_valid_atom(body: bytes, with_selectors: bool):
     target = PageTarget(url="https://kreis.example/presse/")
     if with_selectors:
-        target = PageTarget(url="https://kreis.example/presse/", items=".teaser", title="a",
-                            date=".date", summary="p")  # fmt: skip
+        target = PageTarget(
+            url="https://kreis.example/presse/",
+            items=".teaser",
+            title="a",
+            date=".date",
+            summary="p",
+        )
     try:
         headers = {"content-type": "text/html"}
         url = "https://kreis.example/presse/"

@@ -195,8 +195,16 @@ def test_a_joint_text_of_many_sources_links_a_few_members_and_the_group(
         assert f"und {count - 1} weitere" in page
     # the static export carries the group's feed too, so its links work there
     out = tmp_path / "static"
-    exported = run_cli("--config", str(config), "--base-url", "https://presse.example",
-                       "feed", "--out", f"{out}/", env=env)  # fmt: skip
+    exported = run_cli(
+        "--config",
+        str(config),
+        "--base-url",
+        "https://presse.example",
+        "feed",
+        "--out",
+        f"{out}/",
+        env=env,
+    )
     assert exported.returncode == 0, exported.stderr.decode()
     assert (out / "feeds" / path).is_file()
     assert b"warning" not in exported.stderr

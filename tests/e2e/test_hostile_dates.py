@@ -141,19 +141,45 @@ def test_a_stored_time_never_raises(text):
 
 
 LINK_PIECES = st.sampled_from(
-    ["http://", "https://", "at://", "javascript:", "//", "[", "]", "::1", ":99999", ":80",
-     "kreis.example", "/presse/", "?utm_source=x", "#frag", "%zz", " ", "\x00", "ä", "..",
-     "user@", "did:plc:abc", "127.0.0.1", "xn--", ";jsessionid=1"]
-)  # fmt: skip
+    [
+        "http://",
+        "https://",
+        "at://",
+        "javascript:",
+        "//",
+        "[",
+        "]",
+        "::1",
+        ":99999",
+        ":80",
+        "kreis.example",
+        "/presse/",
+        "?utm_source=x",
+        "#frag",
+        "%zz",
+        " ",
+        "\x00",
+        "ä",
+        "..",
+        "user@",
+        "did:plc:abc",
+        "127.0.0.1",
+        "xn--",
+        ";jsessionid=1",
+    ]
+)
 
 
 @given(st.lists(LINK_PIECES, max_size=8).map("".join) | st.text(max_size=40))
 def test_any_link_or_guid_yields_an_item_or_a_note_never_an_exception(link):
     entry = Entry("Titel", link, guid=link)
     item, _notes = normalize_entry(
-        entry, source_id="kreis", base_url="https://kreis.example/presse/", fetched_from="x",
+        entry,
+        source_id="kreis",
+        base_url="https://kreis.example/presse/",
+        fetched_from="x",
         now=NOW,
-    )  # fmt: skip
+    )
     assert item is not None
     assert item.url is None or item.url.startswith(("http://", "https://"))
     assert item.key

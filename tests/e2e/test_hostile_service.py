@@ -67,10 +67,15 @@ def test_health_fails_when_the_database_file_is_replaced(running):
 )
 def test_an_absurd_lease_is_refused_and_health_stays_ok(running, lease):
     base, _db = running
-    answer = httpx.post(f"{base}/websub", data={
-        "hub.mode": "subscribe", "hub.topic": f"{base}/feeds/all.atom",
-        "hub.callback": "http://127.0.0.1:9/cb", "hub.lease_seconds": lease,
-    })  # fmt: skip
+    answer = httpx.post(
+        f"{base}/websub",
+        data={
+            "hub.mode": "subscribe",
+            "hub.topic": f"{base}/feeds/all.atom",
+            "hub.callback": "http://127.0.0.1:9/cb",
+            "hub.lease_seconds": lease,
+        },
+    )
     assert answer.status_code == 400, answer.text
     assert "lease_seconds" in answer.text
     assert _health(base) == (200, "")
@@ -89,9 +94,14 @@ def test_the_hub_never_holds_more_subscriptions_than_its_cap(site, tmp_path, wri
         reader.wanted.add(("subscribe", topic))
 
         def ask(n: int) -> int:
-            return httpx.post(f"{base}/websub", data={
-                "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": f"{reader.url}/{n}",
-            }).status_code  # fmt: skip
+            return httpx.post(
+                f"{base}/websub",
+                data={
+                    "hub.mode": "subscribe",
+                    "hub.topic": topic,
+                    "hub.callback": f"{reader.url}/{n}",
+                },
+            ).status_code
 
         with ThreadPoolExecutor(6) as pool:  # all at once: each passes the first check
             statuses = list(pool.map(ask, range(6)))

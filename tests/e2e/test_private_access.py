@@ -49,8 +49,11 @@ def test_a_private_service_opens_only_to_accounts_and_their_feed_tokens(
         feed = httpx.get(feed_url)
         root = assert_valid_atom(feed.content)
         personal = feed_url.removesuffix("/feeds/all.atom")
-        links = [link.get("href", "") for link in root.iter(f"{ATOM}link")
-                 if link.get("rel") in ("self", "prev-archive", "next")]  # fmt: skip
+        links = [
+            link.get("href", "")
+            for link in root.iter(f"{ATOM}link")
+            if link.get("rel") in ("self", "prev-archive", "next")
+        ]
         assert links and all(href.startswith(personal) for href in links)
         opml = etree.fromstring(httpx.get(opml_url).content)
         urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]

@@ -82,8 +82,16 @@ def test_a_paper_echoing_a_release_is_in_the_resonance_and_in_no_jobcenter_feed(
     assert not any(link.startswith("https://lr.example/") for link in links)
 
     static = tmp_path / "site"
-    written = run_cli("--config", str(config), "--base-url", "https://monitor.example", "feed",
-                      "--out", f"{static}/", env=env)  # fmt: skip
+    written = run_cli(
+        "--config",
+        str(config),
+        "--base-url",
+        "https://monitor.example",
+        "feed",
+        "--out",
+        f"{static}/",
+        env=env,
+    )
     assert written.returncode == 0, written.stderr.decode()
     coverage = assert_valid_atom(
         (static / "feeds" / "campaigns" / CAMPAIGN / "presse.atom").read_bytes()

@@ -21,9 +21,13 @@ def test_waiters_are_served_by_priority_then_in_order_of_arrival():
         await asyncio.sleep(0)
         tasks = [
             asyncio.create_task(waiter(name, priority))
-            for name, priority in (("robots-1", LATER), ("page-1", URGENT),
-                                   ("robots-2", LATER), ("page-2", URGENT))
-        ]  # fmt: skip
+            for name, priority in (
+                ("robots-1", LATER),
+                ("page-1", URGENT),
+                ("robots-2", LATER),
+                ("page-2", URGENT),
+            )
+        ]
         await asyncio.sleep(0)
         release.set()
         await asyncio.gather(first, *tasks)

@@ -9,9 +9,14 @@ from tests.paths import TESTS
 CHROMIUM = "/usr/bin/chromium"  # installed by the README's test command (apt: chromium)
 ARTIFACTS = TESTS / "artifacts"
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def launch(playwright: Playwright) -> Browser:

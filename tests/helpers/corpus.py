@@ -32,11 +32,18 @@ def corpus_item(n: int, entry: dict) -> Item:
     hour, minute = map(int, entry.get("time", "10:00").split(":"))
     published = datetime.combine(entry["date"], time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
     return Item(
-        source_id=entry["source"], key=f"link:corpus.example/{n}", url=f"https://corpus.example/{n}",
-        title=entry["title"], summary_html=entry["text"], summary_text=entry["text"],
-        content_html="", published=published, date_is_guess=False,
-        fingerprint=fingerprint(entry["title"], entry["text"]), fetched_from="corpus",
-    )  # fmt: skip
+        source_id=entry["source"],
+        key=f"link:corpus.example/{n}",
+        url=f"https://corpus.example/{n}",
+        title=entry["title"],
+        summary_html=entry["text"],
+        summary_text=entry["text"],
+        content_html="",
+        published=published,
+        date_is_guess=False,
+        fingerprint=fingerprint(entry["title"], entry["text"]),
+        fetched_from="corpus",
+    )
 
 
 ITEMS = [(corpus_item(n, entry), entry) for n, entry in enumerate(CORPUS["items"])]

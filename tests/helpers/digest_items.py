@@ -35,9 +35,19 @@ def stored(
     source_id: str, title: str, group: str | None = None, size: int = 1, hours: int = 0
 ) -> StoredItem:
     site = f"https://{source_id}.example"
-    item = Item(source_id, f"k:{source_id}:{title}", f"{site}/{hours}", title, "",
-                f"Text zu {title} mit Umlauten: Größe, Übergänge.", "",
-                T0 + timedelta(hours=hours), False, "f", f"{site}/rss")  # fmt: skip
+    item = Item(
+        source_id,
+        f"k:{source_id}:{title}",
+        f"{site}/{hours}",
+        title,
+        "",
+        f"Text zu {title} mit Umlauten: Größe, Übergänge.",
+        "",
+        T0 + timedelta(hours=hours),
+        False,
+        "f",
+        f"{site}/rss",
+    )
     return StoredItem(item, item.published, item.published, ("aktionswoche-2022",), group, (), size)
 
 

@@ -48,10 +48,24 @@ def service(
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra_env or {})
     process = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db),
-         "run", "--port", str(port), "--log-format", "json"],
-        env=env, stdout=log, stderr=log,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "aggregator",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "run",
+            "--port",
+            str(port),
+            "--log-format",
+            "json",
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, 20, "the service")

@@ -114,37 +114,96 @@ def test_the_switch_sends_every_feed_to_feedparser(monkeypatch):
 # Generated feeds: the pieces press offices' feeds are made of, and the odd ones.
 TEXTS = st.lists(
     st.sampled_from(
-        ["Jobcenter", " Aktionswoche", " Höxter", " Straße", " & ", " a < b ", " „Stark“",
-         " – ", "\n  ", " €", "\x96", "\x85", "Ã¼ber", " <b>fett</b>", "&nbsp;", "&amp;",
-         "&#8211;", " 28.08.2019:", "  ", "\t", " 'zitiert' ", ' "zitiert" ', "…",
-         "<script>alert(1)</script>", " &lt;b&gt;"]
+        [
+            "Jobcenter",
+            " Aktionswoche",
+            " Höxter",
+            " Straße",
+            " & ",
+            " a < b ",
+            " „Stark“",
+            " – ",
+            "\n  ",
+            " €",
+            "\x96",
+            "\x85",
+            "Ã¼ber",
+            " <b>fett</b>",
+            "&nbsp;",
+            "&amp;",
+            "&#8211;",
+            " 28.08.2019:",
+            "  ",
+            "\t",
+            " 'zitiert' ",
+            ' "zitiert" ',
+            "…",
+            "<script>alert(1)</script>",
+            " &lt;b&gt;",
+        ]
     ),
     max_size=6,
-).map("".join)  # fmt: skip
+).map("".join)
 LINKS = st.sampled_from(
-    ["https://www.kreis-beispiel.de/presse/1.html", "/presse/2.html", "presse/3.php?id=4&page=2",
-     "", "  https://www.kreis-beispiel.de/a  ", "javascript:alert(1)", "../oben.html",
-     "https://www.kreis-beispiel.de/a?x=1&amp;y=2", "https://www.kreis-beispiel.de/?utm_source=rss",
-     "mailto:presse@kreis-beispiel.de", "https:///www.kreis-beispiel.de/drei",
-     "at://did:plc:abc/app.bsky.feed.post/1", "http://[::1", "https://x:99999/"]
-)  # fmt: skip
+    [
+        "https://www.kreis-beispiel.de/presse/1.html",
+        "/presse/2.html",
+        "presse/3.php?id=4&page=2",
+        "",
+        "  https://www.kreis-beispiel.de/a  ",
+        "javascript:alert(1)",
+        "../oben.html",
+        "https://www.kreis-beispiel.de/a?x=1&amp;y=2",
+        "https://www.kreis-beispiel.de/?utm_source=rss",
+        "mailto:presse@kreis-beispiel.de",
+        "https:///www.kreis-beispiel.de/drei",
+        "at://did:plc:abc/app.bsky.feed.post/1",
+        "http://[::1",
+        "https://x:99999/",
+    ]
+)
 MARKUP = st.lists(
     st.sampled_from(
-        ["<p>Der Landkreis lädt ein.</p>", '<a href="/relativ.html">mehr</a>',
-         '<a href="https://www.jobcenter.de/x">absolut</a>', '<img src="bild.jpg" alt="Foto">',
-         '<a href="javascript:void(0)">E-Mail</a>', '<a href="tel:+4930123">Telefon</a>',
-         "<br>", "<br/>", "<script>alert(1)</script>", "Text &amp; mehr", "<b>offen",
-         "&lt;i&gt;", "&nbsp;", '<a href="">leer</a>', "<p style='color:red'>rot</p>",
-         '<a href="#oben">oben</a>', "<!-- Kommentar -->", "a < b", "x & y",
-         '<iframe src="https://video.example/x"/>', '<script src="a.js"/>', '<div class="x"/>']
+        [
+            "<p>Der Landkreis lädt ein.</p>",
+            '<a href="/relativ.html">mehr</a>',
+            '<a href="https://www.jobcenter.de/x">absolut</a>',
+            '<img src="bild.jpg" alt="Foto">',
+            '<a href="javascript:void(0)">E-Mail</a>',
+            '<a href="tel:+4930123">Telefon</a>',
+            "<br>",
+            "<br/>",
+            "<script>alert(1)</script>",
+            "Text &amp; mehr",
+            "<b>offen",
+            "&lt;i&gt;",
+            "&nbsp;",
+            '<a href="">leer</a>',
+            "<p style='color:red'>rot</p>",
+            '<a href="#oben">oben</a>',
+            "<!-- Kommentar -->",
+            "a < b",
+            "x & y",
+            '<iframe src="https://video.example/x"/>',
+            '<script src="a.js"/>',
+            '<div class="x"/>',
+        ]
     ),
     max_size=5,
-).map("".join)  # fmt: skip
+).map("".join)
 DATES = st.sampled_from(
-    ["Wed, 28 Aug 2019 09:15:00 +0200", "2019-08-28T09:15:00+02:00", "28.08.2019", "",
-     "Wed, 28 Aug 2019 09:15:00 GMT", "2019-08-28", "Mittwoch, 28. August 2019",
-     "28 Aug 2019 09:15 +0200", "Wed, 28 Aug 2019 09:15:00 MESZ"]
-)  # fmt: skip
+    [
+        "Wed, 28 Aug 2019 09:15:00 +0200",
+        "2019-08-28T09:15:00+02:00",
+        "28.08.2019",
+        "",
+        "Wed, 28 Aug 2019 09:15:00 GMT",
+        "2019-08-28",
+        "Mittwoch, 28. August 2019",
+        "28 Aug 2019 09:15 +0200",
+        "Wed, 28 Aug 2019 09:15:00 MESZ",
+    ]
+)
 PERMALINK = st.sampled_from([None, "true", "false", "True"])
 
 
@@ -176,10 +235,15 @@ def rss_item(draw) -> str:
         parts.append(f"<pubDate>{escape(draw(DATES))}</pubDate>")
     if draw(st.booleans()):
         parts.append(f"<dc:date>{escape(draw(DATES))}</dc:date>")
-    extras = ["<category>Soziales</category>", "<dc:creator>Pressestelle</dc:creator>",
-              '<enclosure url="/a.pdf" type="application/pdf" length="1"/>',
-              '<media:thumbnail url="/t.jpg"/>', "<author>presse@kreis.de</author>",
-              "<comments>/k</comments>", "<!-- x -->"]  # fmt: skip
+    extras = [
+        "<category>Soziales</category>",
+        "<dc:creator>Pressestelle</dc:creator>",
+        '<enclosure url="/a.pdf" type="application/pdf" length="1"/>',
+        '<media:thumbnail url="/t.jpg"/>',
+        "<author>presse@kreis.de</author>",
+        "<comments>/k</comments>",
+        "<!-- x -->",
+    ]
     parts += draw(st.lists(st.sampled_from(extras), max_size=2))
     return "<item>" + "".join(draw(st.permutations(parts))) + "</item>"
 
@@ -187,8 +251,11 @@ def rss_item(draw) -> str:
 @st.composite
 def rss_feed(draw) -> bytes:
     base = draw(st.sampled_from(["", ' xml:base="https://www.kreis-beispiel.de/archiv/"']))
-    link = draw(st.sampled_from(["", "<link>https://www.kreis-beispiel.de/</link>",
-                                 "<link>/presse/</link>"]))  # fmt: skip
+    link = draw(
+        st.sampled_from(
+            ["", "<link>https://www.kreis-beispiel.de/</link>", "<link>/presse/</link>"]
+        )
+    )
     entries = "".join(draw(st.lists(rss_item(), min_size=1, max_size=4)))
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"'

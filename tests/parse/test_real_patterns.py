@@ -576,8 +576,12 @@ def small_office(items: list[tuple[str, str]]) -> str:
     </main>{FOOTER}</body></html>"""
 
 
-FOUR = [("Neue Sprechzeiten", "02.09"), ("Aktionswoche im Jobcenter", "28.08"),
-        ("Kreistag tagt", "20.08"), ("Ferienende", "12.08")]  # fmt: skip
+FOUR = [
+    ("Neue Sprechzeiten", "02.09"),
+    ("Aktionswoche im Jobcenter", "28.08"),
+    ("Kreistag tagt", "20.08"),
+    ("Ferienende", "12.08"),
+]
 ONE_LEFT = [("Jobcenter zieht Bilanz der Aktionswoche", "06.09")]
 
 

@@ -117,8 +117,13 @@ def test_a_reachable_source_without_anything_found_is_to_pin_a_listing():
             source_id, source_id, "BB", None, None, "ok", "none found", items, None, result
         )
 
-    rows = [row("a", "no press targets found"), row("b", "no items recognised"),
-            row("c", "HTTP 404"), row("d", "ok", 3), row("e", "timeout")]  # fmt: skip
+    rows = [
+        row("a", "no press targets found"),
+        row("b", "no items recognised"),
+        row("c", "HTTP 404"),
+        row("d", "ok", 3),
+        row("e", "timeout"),
+    ]
     assert to_do(rows) == {CHECK_URL: ["c", "e"], PIN_LISTING: ["a", "b"], FINE: ["d"]}
 
 

@@ -32,12 +32,15 @@ def state(**fields: object) -> FetchState:
         (state(), False, None),
         (state(gone=True), False, "gone (HTTP 410)"),
         (state(gone=True), True, "gone (HTTP 410)"),  # force never revives a 410
-        (state(next_attempt=NOW + timedelta(hours=1), consecutive_failures=3), False,
-         "backing off after 3 failures; next attempt 28.08.2019 13:00"),  # Berlin time
+        (
+            state(next_attempt=NOW + timedelta(hours=1), consecutive_failures=3),
+            False,
+            "backing off after 3 failures; next attempt 28.08.2019 13:00",
+        ),  # Berlin time
         (state(next_attempt=NOW + timedelta(hours=1), consecutive_failures=3), True, None),
         (state(next_attempt=NOW - timedelta(seconds=1), consecutive_failures=3), False, None),
     ],
-)  # fmt: skip
+)
 def test_whether_a_url_is_fetched_now(current, force, reason):
     said = skip_reason(current, NOW, force)
     assert (said is None) == (reason is None)

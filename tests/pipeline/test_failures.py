@@ -65,8 +65,14 @@ class Cycle:
     defaults: dict[str, str] = field(default_factory=dict)
 
     def config(self):
-        defaults = {"timeout": f"{TIMEOUT:g}s", "connect_timeout": "1s", "read_timeout": "1s",
-                    "host_delay": "0s", "interval": "30m", **self.defaults}  # fmt: skip
+        defaults = {
+            "timeout": f"{TIMEOUT:g}s",
+            "connect_timeout": "1s",
+            "read_timeout": "1s",
+            "host_delay": "0s",
+            "interval": "30m",
+            **self.defaults,
+        }
         text = "version: 1\ndefaults:\n" + "".join(f"  {k}: {v}\n" for k, v in defaults.items())
         text += f"""sources:
   - id: kaputt
@@ -94,9 +100,12 @@ class Cycle:
         async def go():
             async with Fetcher(config.defaults) as fetcher:
                 return await refresh_all(
-                    [s for s in config.sources if s.enabled], config, fetcher, store,
+                    [s for s in config.sources if s.enabled],
+                    config,
+                    fetcher,
+                    store,
                     clock=lambda: now,
-                )  # fmt: skip
+                )
 
         started = time.monotonic()
         results = asyncio.run(go())

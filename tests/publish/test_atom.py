@@ -37,9 +37,12 @@ def stored(key: str, published: datetime, **extra) -> StoredItem:
 
 def render(items):
     head = FeedHead(
-        "all", "Alle", "Alle Meldungen", "http://127.0.0.1:8080/feeds/all.atom",
+        "all",
+        "Alle",
+        "Alle Meldungen",
+        "http://127.0.0.1:8080/feeds/all.atom",
         datetime(2019, 9, 1, tzinfo=UTC),
-    )  # fmt: skip
+    )
     return render_feed(items, head, EntryContext({"spree-neisse": SOURCE}))
 
 
@@ -89,8 +92,12 @@ def test_a_rerendered_feed_shows_what_changed_since_the_entries_were_cached():
     before = render([first])
     assert render([first]) == before  # the cached entry, byte for byte
 
-    retitled = StoredItem(replace(first.item, title="Neuer Titel"), first.first_seen,
-                          first.updated, related=("https://www.example-jc.de/1.html",))  # fmt: skip
+    retitled = StoredItem(
+        replace(first.item, title="Neuer Titel"),
+        first.first_seen,
+        first.updated,
+        related=("https://www.example-jc.de/1.html",),
+    )
     after = render([retitled]).decode()
     assert "Neuer Titel" in after
     assert 'rel="related" type="text/html" href="https://www.example-jc.de/1.html"' in after

@@ -50,8 +50,11 @@ def test_the_text_part_reads_as_a_letter():
     assert "1 Quelle gestört (dort kann etwas fehlen): Jobcenter Bautzen" in text
     assert "https://presse.example.org/feeds/campaigns/aktionswoche-2022.atom" in text
     assert "Abbestellen: eine kurze Nachricht an monitor@kreis.example" in text
-    assert text.index("SACHSEN") < text.index("\nJobcenter Bautzen\n") < text.index(
-        "\nJobcenter Görlitz\n")  # fmt: skip
+    assert (
+        text.index("SACHSEN")
+        < text.index("\nJobcenter Bautzen\n")
+        < text.index("\nJobcenter Görlitz\n")
+    )
 
 
 def test_the_message_has_both_parts_utf8_and_an_html_part_that_titles_cannot_break():

@@ -23,38 +23,77 @@ CAMPAIGN = Campaign(
     match=MatchRules(any=("Aktionswoche*",)),
 )
 SOURCES = (
-    Source(id="spree-neisse", name="Landkreis Spree-Neiße", land="BB", kind="landkreis",
-           ags="12071", feeds=("https://spn.example/rss",)),
-    Source(id="offenbach", name="Kreis Offenbach", land="HE", kind="landkreis",
-           feeds=("https://of.example/rss",)),
-    Source(id="kaputt", name="Landkreis Kaputt", land="TH", kind="landkreis",
-           feeds=("https://kaputt.example/rss",)),
-    Source(id="unbekannt", name="Stadt Ohneseite", land="BB", kind="kreisfreie-stadt",
-           enabled=False),
-)  # fmt: skip
+    Source(
+        id="spree-neisse",
+        name="Landkreis Spree-Neiße",
+        land="BB",
+        kind="landkreis",
+        ags="12071",
+        feeds=("https://spn.example/rss",),
+    ),
+    Source(
+        id="offenbach",
+        name="Kreis Offenbach",
+        land="HE",
+        kind="landkreis",
+        feeds=("https://of.example/rss",),
+    ),
+    Source(
+        id="kaputt",
+        name="Landkreis Kaputt",
+        land="TH",
+        kind="landkreis",
+        feeds=("https://kaputt.example/rss",),
+    ),
+    Source(
+        id="unbekannt", name="Stadt Ohneseite", land="BB", kind="kreisfreie-stadt", enabled=False
+    ),
+)
 CONFIG = Config(version=1, campaigns=(CAMPAIGN,), sources=SOURCES)
 BY_ID = {source.id: source for source in SOURCES}
 
 
 def stored(source_id: str, key: str, title: str, published: datetime, **kw: object) -> StoredItem:
     item = Item(
-        source_id=source_id, key=key, url=f"https://{source_id}.example/{key}", title=title,
-        summary_html="", summary_text=str(kw.pop("teaser", "")), content_html="",
-        published=published, date_is_guess=bool(kw.pop("guess", False)), fingerprint=key,
+        source_id=source_id,
+        key=key,
+        url=f"https://{source_id}.example/{key}",
+        title=title,
+        summary_html="",
+        summary_text=str(kw.pop("teaser", "")),
+        content_html="",
+        published=published,
+        date_is_guess=bool(kw.pop("guess", False)),
+        fingerprint=key,
         fetched_from="https://x.example/",
-    )  # fmt: skip
+    )
     return StoredItem(item, published, published, ("aktionswoche-2019",), **kw)  # type: ignore[arg-type]
 
 
 ITEMS = [
-    stored("offenbach", "b", "Aktionswoche im Kreis Offenbach",
-           datetime(2019, 8, 28, 9, tzinfo=UTC),
-           group_id="g-1", group_size=2, teaser="Gemeinsam mit dem Landkreistag …"),
-    stored("spree-neisse", "a", "Bundesweite Aktionswoche im Jobcenter Spree-Neiße",
-           datetime(2019, 8, 26, 22, 30, tzinfo=UTC), guess=True),
-    stored("spree-neisse", "c", '=HYPERLINK("https://evil.example","Aktionswoche")\x07',
-           datetime(2019, 8, 29, 12, tzinfo=UTC)),
-]  # fmt: skip
+    stored(
+        "offenbach",
+        "b",
+        "Aktionswoche im Kreis Offenbach",
+        datetime(2019, 8, 28, 9, tzinfo=UTC),
+        group_id="g-1",
+        group_size=2,
+        teaser="Gemeinsam mit dem Landkreistag …",
+    ),
+    stored(
+        "spree-neisse",
+        "a",
+        "Bundesweite Aktionswoche im Jobcenter Spree-Neiße",
+        datetime(2019, 8, 26, 22, 30, tzinfo=UTC),
+        guess=True,
+    ),
+    stored(
+        "spree-neisse",
+        "c",
+        '=HYPERLINK("https://evil.example","Aktionswoche")\x07',
+        datetime(2019, 8, 29, 12, tzinfo=UTC),
+    ),
+]
 REASONS = {("offenbach", "b"): "title: Aktionswoche*", ("spree-neisse", "a"): "summary: x"}
 
 
@@ -82,8 +121,11 @@ def test_items_are_in_date_order_with_berlin_times_and_the_matching_rule():
 
 
 def test_participation_says_per_jobcenter_what_it_published_and_whether_we_could_see_it():
-    states = [health("spree-neisse", "ok"), health("offenbach", "ok"),
-              health("kaputt", "error", failures=3)]  # fmt: skip
+    states = [
+        health("spree-neisse", "ok"),
+        health("offenbach", "ok"),
+        health("kaputt", "error", failures=3),
+    ]
     table = participation(CONFIG, CAMPAIGN, ITEMS, states)
     rows = {row[0]: dict(zip(table.headings, row, strict=True)) for row in table.rows}
     assert list(rows) == [  # Länder in their usual order, then by name

@@ -9,10 +9,14 @@ from aggregator.config.schema import Campaign, Digest
 from aggregator.core.time import BERLIN
 from aggregator.publish.periods import SUMMARY, due_period
 
-CAMPAIGN = Campaign.model_validate({
-    "id": "aktionswoche-2022", "title": "Aktionswoche 2022",
-    "window": {"start": "2022-06-20", "end": "2022-06-26"}, "match": {"any": ["Aktionswoche"]},
-})  # fmt: skip
+CAMPAIGN = Campaign.model_validate(
+    {
+        "id": "aktionswoche-2022",
+        "title": "Aktionswoche 2022",
+        "window": {"start": "2022-06-20", "end": "2022-06-26"},
+        "match": {"any": ["Aktionswoche"]},
+    }
+)
 
 
 def digest(**fields: object) -> Digest:

@@ -13,11 +13,21 @@ from tests.helpers.digest_items import CONFIG, ITEMS, JOINT, SOURCES
 
 def test_items_oldest_first_and_a_joint_release_once_with_each_version():
     campaign = CONFIG.campaigns[0]
-    shown = review(CONFIG, campaign, list(reversed(ITEMS)), SOURCES, [],
-                   datetime(2022, 6, 30, tzinfo=UTC), "https://presse.example.org")  # fmt: skip
+    shown = review(
+        CONFIG,
+        campaign,
+        list(reversed(ITEMS)),
+        SOURCES,
+        [],
+        datetime(2022, 6, 30, tzinfo=UTC),
+        "https://presse.example.org",
+    )
     assert shown.entries[0].line.title == JOINT
-    assert [e.source for e in shown.entries] == ["2 Jobcenter", "Jobcenter Görlitz",
-                                                 "Jobcenter Bautzen"]  # fmt: skip
+    assert [e.source for e in shown.entries] == [
+        "2 Jobcenter",
+        "Jobcenter Görlitz",
+        "Jobcenter Bautzen",
+    ]
     assert shown.entries[0].versions == (
         ("Jobcenter Görlitz", "https://goerlitz.example/2"),
         ("Jobcenter Spree-Neiße", "https://spree-neisse.example/1"),

@@ -154,8 +154,16 @@ def test_run_on_a_full_disk_fails_with_one_line(site, tmp_path, write_config):
     config = one_source(site, write_config)
     with small_disk(tmp_path, "1m") as disk:
         fill(disk)
-        result = run_cli("--config", str(config), "--db", str(disk / "new.db"),
-                         "run", "--port", str(free_port()), timeout=30)  # fmt: skip
+        result = run_cli(
+            "--config",
+            str(config),
+            "--db",
+            str(disk / "new.db"),
+            "run",
+            "--port",
+            str(free_port()),
+            timeout=30,
+        )
         assert result.returncode == 3
         text = one_line_error(result, "new.db")
         assert "disk full" in text or "cannot be opened" in text
@@ -334,8 +342,13 @@ def test_json_logs_carry_tracebacks_of_any_logger_in_one_line():
         "logging.getLogger('uvicorn.error').error('ASGI failed', exc_info=(ValueError, "
         "ValueError('x'), None))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=30,
+    )
     lines = result.stderr.decode().splitlines()
     assert len(lines) == 2, lines
     first, second = (json.loads(line) for line in lines)

@@ -45,8 +45,11 @@ def test_an_exclusion_takes_an_item_out_and_survives_new_rules(store: Store) -> 
     assert _members(store) == []  # a change of rules never overrides a person
     [logged] = store.decisions(item=IN)
     assert (logged.id, logged.kind, logged.by, logged.reason) == (
-        decision, DecisionKind.EXCLUDE, "anna", "Kein Kampagnenbezug",
-    )  # fmt: skip
+        decision,
+        DecisionKind.EXCLUDE,
+        "anna",
+        "Kein Kampagnenbezug",
+    )
     assert (logged.before, logged.after, logged.campaign_id) == ("in", "out", CAMPAIGN)
 
 
@@ -89,8 +92,13 @@ def test_corrections_win_over_every_later_refresh_until_undone(store: Store) -> 
         DecisionKind.TITLE, IN, "Aktionswoche: Tag der offenen Tür", "Tippfehler", "anna", T0
     )
     store.correct_item(DecisionKind.DATE, IN, fixed, "Datum laut PDF", "anna", T0)
-    changed = make_item("in", url="https://e.de/in", title="Aktionswoche im Jobcentr",
-                        summary_text="neu", fingerprint="i2")  # fmt: skip
+    changed = make_item(
+        "in",
+        url="https://e.de/in",
+        title="Aktionswoche im Jobcentr",
+        summary_text="neu",
+        fingerprint="i2",
+    )
     store.save_refresh("spree-neisse", [changed], [], T0 + timedelta(hours=1))
     item = store.item(*IN)
     assert item is not None
@@ -120,8 +128,13 @@ def _joint(store: Store) -> None:
     from tests.helpers.items import JOINT
 
     for source in ("oder-spree", "uckermark", "elbe-elster"):
-        item = make_item("joint", source_id=source, url=f"https://{source}.de/j",
-                         summary_text=JOINT, fingerprint=f"j-{source}")  # fmt: skip
+        item = make_item(
+            "joint",
+            source_id=source,
+            url=f"https://{source}.de/j",
+            summary_text=JOINT,
+            fingerprint=f"j-{source}",
+        )
         store.save_refresh(source, [item], [], T0)
 
 
@@ -139,8 +152,13 @@ def test_a_split_item_leaves_its_group_and_stays_out_after_refreshes(store: Stor
     assert group and _group(store, "uckermark") == group == _group(store, "elbe-elster")
     split = store.regroup(("uckermark", "joint"), None, "eigene Meldung", "anna", T0)
     assert _group(store, "uckermark") is None and _group(store, "oder-spree") == group
-    changed = make_item("joint", source_id="uckermark", url="https://uckermark.de/j",
-                        summary_text=JOINT + " Ergänzt.", fingerprint="j2")  # fmt: skip
+    changed = make_item(
+        "joint",
+        source_id="uckermark",
+        url="https://uckermark.de/j",
+        summary_text=JOINT + " Ergänzt.",
+        fingerprint="j2",
+    )
     store.save_refresh("uckermark", [changed], [], T0 + timedelta(hours=1))
     assert _group(store, "uckermark") is None  # a refresh does not regroup it
     store.undo_decision(split, "anna", T0)

@@ -17,8 +17,12 @@ RECIPIENTS = [("a@kreis.example", "<1@x>"), ("b@kreis.example", "<2@x>")]
 
 
 def store_items(store: Store, count: int, start: int = 0) -> None:
-    items = [make_item(f"link:e.de/{n}", url=f"https://e.de/{n}", fingerprint=f"f{n}",
-                       title=f"Meldung {n}") for n in range(start, start + count)]  # fmt: skip
+    items = [
+        make_item(
+            f"link:e.de/{n}", url=f"https://e.de/{n}", fingerprint=f"f{n}", title=f"Meldung {n}"
+        )
+        for n in range(start, start + count)
+    ]
     store.save_refresh("spree-neisse", items, [], T0 + timedelta(minutes=start))
 
 

@@ -27,9 +27,14 @@ def _store_with_a_waiting_item(path: Path) -> Store:
     store = Store(path)
     first = make_item("a", url="https://e.de/1", title="erste", fingerprint="a")
     waiting = make_item(
-        "b", url="https://e.de/2", title="wartet", published=T0, date_is_guess=True,
-        fingerprint="b", summary_text=JOINT,
-    )  # fmt: skip
+        "b",
+        url="https://e.de/2",
+        title="wartet",
+        published=T0,
+        date_is_guess=True,
+        fingerprint="b",
+        summary_text=JOINT,
+    )
     saved = store.save_refresh("spree-neisse", [first, waiting], [], T0, details=_queued("b"))
     assert saved.waiting == 1
     later = make_item("c", url="https://e.de/3", title="später", fingerprint="c")
@@ -68,9 +73,12 @@ def test_an_item_whose_page_keeps_failing_goes_out_flagged(tmp_path: Path) -> No
     store = _store_with_a_waiting_item(tmp_path / "w.db")
     for hour in range(MAX_ATTEMPTS):
         store.save_refresh(
-            "spree-neisse", [], [], T0 + timedelta(hours=2 + hour),
+            "spree-neisse",
+            [],
+            [],
+            T0 + timedelta(hours=2 + hour),
             details=DetailQueueChange(failed=("b",)),
-        )  # fmt: skip
+        )
     released = [s.item for s in store.items() if s.item.title == "wartet"]
     assert released and released[0].date_is_guess
     store.close()

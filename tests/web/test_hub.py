@@ -34,20 +34,26 @@ def parse(tmp_path, form: dict[str, str], settings: WebSub | None = None):  # ty
 
 
 def request(**fields: str) -> dict[str, str]:
-    return {"hub.mode": "subscribe", "hub.topic": TOPIC,
-            "hub.callback": "https://reader.example/cb"} | fields  # fmt: skip
+    return {
+        "hub.mode": "subscribe",
+        "hub.topic": TOPIC,
+        "hub.callback": "https://reader.example/cb",
+    } | fields
 
 
-@pytest.mark.parametrize(("fields", "reason"), [
-    ({"hub.mode": "publish"}, "hub.mode must be"),
-    ({"hub.topic": "https://presse.example.org/feeds/nichts.atom"}, "not a feed of this hub"),
-    ({"hub.callback": "ftp://reader.example/cb"}, "http(s) URL"),
-    ({"hub.callback": "http://127.0.0.1:8080/cb"}, "private network"),
-    ({"hub.callback": "http://[::1]/cb"}, "private network"),
-    ({"hub.callback": "http://10.1.2.3/cb"}, "private network"),
-    ({"hub.secret": "x" * 200}, "shorter than 200 bytes"),
-    ({"hub.lease_seconds": "bald"}, "number of seconds"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"hub.mode": "publish"}, "hub.mode must be"),
+        ({"hub.topic": "https://presse.example.org/feeds/nichts.atom"}, "not a feed of this hub"),
+        ({"hub.callback": "ftp://reader.example/cb"}, "http(s) URL"),
+        ({"hub.callback": "http://127.0.0.1:8080/cb"}, "private network"),
+        ({"hub.callback": "http://[::1]/cb"}, "private network"),
+        ({"hub.callback": "http://10.1.2.3/cb"}, "private network"),
+        ({"hub.secret": "x" * 200}, "shorter than 200 bytes"),
+        ({"hub.lease_seconds": "bald"}, "number of seconds"),
+    ],
+)
 def test_requests_the_hub_refuses_at_once(tmp_path, fields, reason):
     with pytest.raises(HubRequestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         parse(tmp_path, request(**fields))
@@ -55,8 +61,11 @@ def test_requests_the_hub_refuses_at_once(tmp_path, fields, reason):
 
 def test_a_private_callback_is_taken_when_allowed_and_the_lease_is_bounded(tmp_path):
     allowed = WebSub(allow_private_callbacks=True, max_lease=timedelta(days=2))
-    taken = parse(tmp_path, request(**{"hub.callback": "http://127.0.0.1:9/cb",
-                                       "hub.lease_seconds": "9999999"}), allowed)  # fmt: skip
+    taken = parse(
+        tmp_path,
+        request(**{"hub.callback": "http://127.0.0.1:9/cb", "hub.lease_seconds": "9999999"}),
+        allowed,
+    )
     assert taken.lease == timedelta(days=2)
     default = parse(tmp_path, request())
     assert default.lease == timedelta(days=5) and default.secret is None

@@ -59,10 +59,14 @@ def served(app: Starlette) -> Iterator[httpx.Client]:
 def app(tmp_path: Path):
     store = Store(tmp_path / "web.db")
     items = [
-        make_item(key=f"link:e.de/{n}", url=f"https://e.de/{n}", title=f"Aktionswoche {n}",
-                  published=T0 - timedelta(hours=n))
+        make_item(
+            key=f"link:e.de/{n}",
+            url=f"https://e.de/{n}",
+            title=f"Aktionswoche {n}",
+            published=T0 - timedelta(hours=n),
+        )
         for n in range(60)
-    ]  # fmt: skip
+    ]
     store.save_refresh("spree-neisse", items, [], T0)
     state = AppState(config=lambda: CONFIG, store=store, base_url="http://t", metrics=Metrics())
     with served(create_app(state)) as client:
@@ -166,11 +170,16 @@ def test_a_database_corrupted_mid_file_turns_health_red(tmp_path):
     path = tmp_path / "corrupt.db"
     store = Store(path)
     many = [
-        make_item(key=f"link:e.de/{n}", url=f"https://e.de/{n}", title=f"Meldung {n}",
-                  summary_text="Text " * 200, published=T0 - timedelta(minutes=n),
-                  fingerprint=f"f{n}")  # four hundred items, not one seen again
+        make_item(
+            key=f"link:e.de/{n}",
+            url=f"https://e.de/{n}",
+            title=f"Meldung {n}",
+            summary_text="Text " * 200,
+            published=T0 - timedelta(minutes=n),
+            fingerprint=f"f{n}",
+        )  # four hundred items, not one seen again
         for n in range(400)
-    ]  # fmt: skip
+    ]
     store.save_refresh("spree-neisse", many, [], T0)
     store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
