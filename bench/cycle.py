@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Config
 from aggregator.demo.sites import STYLES
@@ -114,7 +115,7 @@ async def main(farm: str, db: Path, config_path: Path) -> dict:
     sites = httpx.get(f"{farm}/sites").json()
     write_config(sites, config_path)
     config = load_config(config_path)
-    store = Store(db)
+    store = Store(db, CLASSIFIER)
     report: dict[str, object] = {"sites": len(sites)}
     offload = offload_for(config.defaults)
     report["workers"] = offload.workers

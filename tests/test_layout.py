@@ -151,14 +151,17 @@ def test_errors_are_defined_in_errors_py_only():
     assert elsewhere <= WEB_ANSWERS | PRIVATE_FLOW, elsewhere - WEB_ANSWERS - PRIVATE_FLOW
 
 
-def test_the_store_applies_decisions_made_in_classify_and_reads_no_documents():
+def test_the_store_applies_decisions_it_is_handed_and_reads_no_documents():
     """Which version of an item is kept and which group it joins are decided in classify
-    (revise, dedupe); the store finds the rows and records the choice."""
+    (revise, dedupe) and handed to the store as a Judge (core.judging); the store finds the
+    rows and records the choice, and imports no classifier itself."""
     reaching = {
         f"{path.relative_to(PACKAGE)} imports {name}"
         for path in _modules("store")
         for name in _imports(path)
-        if name.startswith(("aggregator.parse", "aggregator.normalize", "aggregator.fetch"))
+        if name.startswith(
+            ("aggregator.parse", "aggregator.normalize", "aggregator.fetch", "aggregator.classify")
+        )
     }
     assert reaching == set()
 

@@ -29,6 +29,7 @@ from datetime import date, datetime
 
 from aggregator.classify.textdates import Span, overlapping, spans
 from aggregator.config.schema import Campaign, Source
+from aggregator.core.judging import Evidence, Verdict
 from aggregator.core.model import Item
 from aggregator.core.text import Token, tokens, words
 from aggregator.core.time import BERLIN
@@ -114,31 +115,6 @@ def _find(alternative: Alternative, toks: list[Token]) -> tuple[int, int] | None
         if end is not None:
             return first.start, toks[end].end
     return None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    rule: str  # 'name', 'any', 'all' or 'none'
-    phrase: str  # as the operator wrote it
-    field: str
-    quote: str  # the words of the item that matched
-
-    def __str__(self) -> str:
-        return f"{self.rule}: {self.phrase!r} matched {self.quote!r} in {self.field}"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    campaign_id: str
-    matched: bool
-    reason: str  # why it matched, or why it did not
-    evidence: tuple[Evidence, ...] = ()
-    dated_by: str = ""  # which date placed it: none needed, the text's, the publication's
-
-    @property
-    def near_miss(self) -> bool:
-        """Not matched, though part of the rules spoke for it."""
-        return not self.matched and any(e.rule in ("name", "any", "all") for e in self.evidence)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,10 @@ above it, unrelated releases on the same topic well below.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from aggregator.classify.minhash import MIN_SHINGLES, Shingled, shingle_texts
+from aggregator.classify.minhash import MIN_SHINGLES, shingle_texts
+from aggregator.core.judging import Candidate, Grouping, Shingled, group_id_for
 from aggregator.core.model import Item
 from aggregator.normalize.entries import clean_text
 
@@ -30,26 +29,6 @@ def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:
     """Shingles and band keys of the items, by their comparable text: the CPU of grouping,
     done before the store's transaction (see pipeline.refresh)."""
     return shingle_texts(comparable_text(i.title, i.summary_text, i.content_html) for i in items)
-
-
-def group_id_for(source_id: str, key: str) -> str:
-    """A group is named after the member it was founded on; the name never changes."""
-    return "g-" + hashlib.sha1(f"{source_id}\n{key}".encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    source_id: str
-    key: str
-    group_id: str | None
-    packed: bytes  # its shingles as stored (see encode)
-
-
-@dataclass(frozen=True)
-class Grouping:
-    group_id: str
-    founder: Candidate | None  # a candidate without a group that must join the new one
-    score: float
 
 
 def choose_group(

@@ -4,21 +4,19 @@ A text becomes the set of its word 3-shingles over folded words (64-bit hashes);
 are compared by their Jaccard similarity. Comparing a new item with every stored one grows
 with the square of the store, so candidates are found by MinHash locality-sensitive
 hashing first: BANDS keys of ROWS min-hashes each; two sets of Jaccard similarity s share a
-key with probability 1 - (1 - s**ROWS)**BANDS. Shingle sets are kept packed (`encode`,
-little-endian 64-bit values), the form the grouping compares in numpy.
+key with probability 1 - (1 - s**ROWS)**BANDS. The store keeps shingle sets packed
+(little-endian 64-bit values, store.shingles), the form the grouping compares in numpy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sys
-from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from typing import Any
 
+from aggregator.core.judging import Shingled
 from aggregator.core.text import REMEMBERED_UP_TO, words
 
 SHINGLE_WORDS = 3
@@ -139,40 +137,6 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
-
-
-def _packed(values: Iterable[int] | bytes) -> array[int]:
-    """Unsigned 64-bit numbers from ints or from their stored bytes."""
-    numbers = array("Q", values)
-    if sys.byteorder == "big":  # stored little-endian everywhere
-        numbers.byteswap()
-    return numbers
-
-
-def encode(values: frozenset[int]) -> bytes | str:
-    """Shingles as stored: packed little-endian unsigned 64-bit numbers; none as '' (the
-    queries skip it).
-
-    Every candidate of every new item is compared, so the packed form (read in one call)
-    replaced hex text, which stores written before may still hold.
-    """
-    if not values:
-        return ""
-    return _packed(sorted(values)).tobytes()
-
-
-def decode(stored: bytes | str | None) -> frozenset[int]:
-    if not stored:
-        return frozenset()
-    if isinstance(stored, bytes):
-        return frozenset(_packed(stored))
-    return frozenset(int(v, 16) for v in stored.split())  # written before packing
-
-
-@dataclass(frozen=True, slots=True)
-class Shingled:
-    shingles: frozenset[int]
-    bands: tuple[int, ...]
 
 
 # Characters shingled in one numpy pass: its permutation matrix (8 bytes per shingle and

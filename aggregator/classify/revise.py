@@ -7,37 +7,11 @@ and tested without a database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
+from aggregator.core.judging import Kept, Revision
 from aggregator.core.model import Item
 from aggregator.parse.titles import better_title
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """What is stored of an item, as far as a revision compares it."""
-
-    title: str
-    summary_html: str
-    summary_text: str
-    content_html: str  # '' when none
-    fingerprint: str
-    url: str | None
-    fetched_from: str
-    date_is_guess: bool
-    published: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    """What to store: the item's fields, its full text, and what changed."""
-
-    item: Item
-    content_html: str
-    changed: bool  # title, teaser or full text differ: the item counts as updated
-    better_date: bool  # a real date replaces a guessed one
-    published: datetime
 
 
 def revise(kept: Kept, item: Item) -> Revision:

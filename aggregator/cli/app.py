@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Config
 from aggregator.errors import ConfigError, SchemaError, StorageError
@@ -67,13 +68,13 @@ class Context:
         """The database; commands that only read (`read_only_ok`) also work on one they
         cannot write, such as a copy on a read-only disk."""
         try:
-            return Store(self.db_path)
+            return Store(self.db_path, CLASSIFIER)
         except SchemaError:
             raise
         except StorageError as exc:
             if not read_only_ok or exc.cause not in READ_ONLY_CAUSES:
                 raise
-        store = Store(self.db_path, readonly=True)
+        store = Store(self.db_path, CLASSIFIER, readonly=True)
         err.print(f"note: {escape(self.db_path)} is read-only; reading it as it is")
         return store
 

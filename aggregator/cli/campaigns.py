@@ -11,9 +11,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from aggregator.classify.campaigns import Verdict, judge_all
+from aggregator.classify.campaigns import judge_all
 from aggregator.cli.app import Context, cli, err, out, pass_context
 from aggregator.config.schema import Campaign, Config
+from aggregator.core.judging import Verdict
 from aggregator.core.kinds import DatedBy
 from aggregator.core.time import BERLIN
 from aggregator.pipeline.refresh import stored_items, sync_campaigns

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.schema import Config, Source
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
@@ -109,7 +110,7 @@ def _targets(source: Source, store: Store) -> str:
 
 async def check_source(source: Source, config: Config, fetcher: Getter) -> CheckRow:
     """One source, probed as a refresh would read it (backoff ignored)."""
-    store = Store(":memory:")
+    store = Store(":memory:", CLASSIFIER)
     try:
         refreshed = await refresh_source(source, config, fetcher, store, force=True)
         with operator_urls(configured_urls(source)):

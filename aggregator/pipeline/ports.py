@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
-from aggregator.classify.campaigns import Verdict
-from aggregator.classify.minhash import Shingled
 from aggregator.config.schema import Config, Source
+from aggregator.core.judging import Shingled, Verdict
 from aggregator.core.model import (
     DetailQueueChange,
     FetchOutcome,

@@ -16,8 +16,8 @@ from typing import Protocol
 
 from aggregator.classify.campaigns import matching, rules_digest
 from aggregator.classify.dedupe import shingle_items
-from aggregator.classify.minhash import Shingled
 from aggregator.config.schema import Config, Source
+from aggregator.core.judging import Shingled
 from aggregator.core.kinds import GUESSED, Failure, Status
 from aggregator.core.model import DetailQueueChange, FetchOutcome, Item, StoredItem
 from aggregator.errors import WorkerError

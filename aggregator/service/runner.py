@@ -25,6 +25,7 @@ from pathlib import Path
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import load_config
 from aggregator.config.schema import Config, Digest, Source
 from aggregator.core.kinds import DeliveryState, Status
@@ -354,8 +355,8 @@ class Service:
                 lock.release()
 
     async def _run(self, listening: socket.socket) -> None:
-        self.writer = Store(self.db_path)
-        reader = Store(self.db_path)
+        self.writer = Store(self.db_path, CLASSIFIER)
+        reader = Store(self.db_path, CLASSIFIER)
         self.fetcher = Fetcher(self.config.defaults, robots=self.writer.robots_cache())
         self.offload = offload_for(self.config.defaults)
         self.slots = source_slots(self.config)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from aggregator.classify.campaigns import Verdict
+from aggregator.core.judging import Verdict
 from aggregator.store.storage import Storage
 
 

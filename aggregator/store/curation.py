@@ -14,11 +14,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import group_id_for
-from aggregator.classify.minhash import band_keys, decode
+from aggregator.core.judging import Judge, group_id_for
 from aggregator.core.kinds import DecisionKind
 from aggregator.errors import NotUndoable
 from aggregator.store.rows import from_text, stored_time, to_text
+from aggregator.store.shingles import decode
 from aggregator.store.storage import Storage
 
 
@@ -159,7 +159,9 @@ def log_added(
     return _log(conn, DecisionKind.ADD, None, item, reason, by, now, None, url)
 
 
-def _forget_added(conn: sqlite3.Connection, decision: Decision, item: tuple[str, str]) -> None:
+def _forget_added(
+    conn: sqlite3.Connection, judge: Judge, decision: Decision, item: tuple[str, str]
+) -> None:
     """Undoing an addition: the item goes, unless a refresh has found it on the source's
     own pages since (then it stays as the source's); no later decision may rest on it."""
     resting = conn.execute(
@@ -173,7 +175,7 @@ def _forget_added(conn: sqlite3.Connection, decision: Decision, item: tuple[str,
     ).fetchone()
     if row is None or row["fetched_from"] != decision.after:
         return  # gone already, or found by the source's own pages since
-    keys = band_keys(decode(row["shingles"])) if row["shingles"] else ()
+    keys = judge.band_keys(decode(row["shingles"])) if row["shingles"] else ()
     for table in ("item_bands", "item_bands_recent"):
         conn.executemany(
             f"DELETE FROM {table} WHERE band = ? AND seq = ?", [(b, row["seq"]) for b in keys]
@@ -227,7 +229,9 @@ def _restore_group(conn: sqlite3.Connection, decision: Decision, item: tuple[str
     )
 
 
-def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> Decision:
+def undo(
+    conn: sqlite3.Connection, judge: Judge, decision_id: int, by: str, now: datetime
+) -> Decision:
     """Undo a decision: what was in force before it is again. Only the latest decision
     in force for the same thing (item, and campaign or field) can be undone."""
     row = conn.execute("SELECT * FROM decisions WHERE id = ?", (decision_id,)).fetchone()
@@ -259,7 +263,7 @@ def undo(conn: sqlite3.Connection, decision_id: int, by: str, now: datetime) -> 
     )
     item = (decision.source_id, decision.key)
     if decision.kind is DecisionKind.ADD:
-        _forget_added(conn, decision, item)
+        _forget_added(conn, judge, decision, item)
     elif decision.kind in (DecisionKind.SPLIT, DecisionKind.MERGE):
         _restore_group(conn, decision, item)
     elif decision.kind in _FIXED:
@@ -391,7 +395,7 @@ class CurationStorage(Storage):
 
     def undo_decision(self, decision_id: int, by: str, now: datetime) -> Decision:
         with self.transaction() as conn:
-            return undo(conn, decision_id, by, now)
+            return undo(conn, self._judge, decision_id, by, now)
 
     def decisions(
         self, item: tuple[str, str] | None = None, campaign_id: str | None = None

@@ -22,8 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aggregator.classify.campaigns import Verdict
-from aggregator.classify.minhash import Shingled
+from aggregator.core.judging import Judge, Shingled, Verdict
 from aggregator.core.kinds import Change
 from aggregator.core.model import (
     DetailQueueChange,
@@ -122,10 +121,13 @@ class Store(
 ):
     """The one place that talks SQL (accounts and curation in parts of their own)."""
 
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
-        """`readonly` opens a database that cannot be written (a read-only disk or
-        file) for reading; it must already have this version's schema."""
+    def __init__(self, path: str | Path, judge: Judge, readonly: bool = False) -> None:
+        """`judge` makes the decisions the store applies as it writes (classify's
+        CLASSIFIER, handed in where the program is put together). `readonly` opens a
+        database that cannot be written (a read-only disk or file) for reading; it must
+        already have this version's schema."""
         self.path = str(path)
+        self._judge = judge
         self.readonly = readonly
         try:
             self._conn = self._connect()
@@ -239,9 +241,9 @@ class Store(
                     if statement.strip():
                         conn.execute(statement)
                 if number in (BANDS_MIGRATION, BANDS_REKEYED):
-                    groups.backfill_band_keys(conn)
+                    groups.backfill_band_keys(conn, self._judge)
                 if number == RESHINGLED:
-                    groups.reshingle(conn)
+                    groups.reshingle(conn, self._judge)
                 conn.execute(f"PRAGMA user_version = {number}")
 
     @property
@@ -283,7 +285,7 @@ class Store(
         queued = {q.key for q in details.add} if details is not None else set()
         with self.transaction() as conn:
             for item in items:
-                stored = _items.upsert_item(conn, item, now, shingled)
+                stored = _items.upsert_item(conn, self._judge, item, now, shingled)
                 counts[stored.status] += 1
                 if stored.status == Change.NEW and counts[Change.NEW] > FLOOD_ALLOWANCE:
                     held.append(stored.seq)
@@ -296,7 +298,9 @@ class Store(
                     new = stored.status == Change.NEW
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     if not press:  # an article is no member of a joint release
-                        groups.group_near_duplicates(conn, source_id, stored, shingled or {})
+                        groups.group_near_duplicates(
+                            conn, self._judge, source_id, stored, shingled or {}
+                        )
             held = held if counts[Change.NEW] > FLOOD_THRESHOLD else []
             _items.hold(conn, held)
             groups.move_recent_band_keys(conn)
@@ -306,7 +310,7 @@ class Store(
             if details is not None:
                 queue.apply(conn, source_id, details, now)
                 released = _items.release_read(conn, source_id)
-                groups.renumber(conn, released)
+                groups.renumber(conn, self._judge, released)
         return SaveResult(
             new=counts[Change.NEW],
             updated=counts[Change.UPDATED],

@@ -1,6 +1,7 @@
 """Near-duplicate groups as stored: each item's shingles and MinHash band keys, and
-its group id. Which group an item joins is decided by classify.dedupe.choose_group;
-this finds the candidates it chooses from and records the choice."""
+its group id. Which group an item joins is decided by the judge the store is handed
+(core.judging, classify.dedupe.choose_group); this finds the candidates it chooses from
+and records the choice."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from aggregator.classify.dedupe import Candidate, choose_group, comparable_text
-from aggregator.classify.minhash import Shingled, band_keys, decode, encode, shingle_texts
+from aggregator.core.judging import Candidate, Judge, Shingled
 from aggregator.store.items import Upserted
 from aggregator.store.rows import to_text
+from aggregator.store.shingles import decode, encode
 
 GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
 
@@ -21,6 +22,7 @@ RECENT_BANDS = 10_000  # rows (about 500 items) kept apart before they join item
 
 def save_band_keys(
     conn: sqlite3.Connection,
+    judge: Judge,
     seq: int,
     own: frozenset[int],
     old: frozenset[int] = frozenset(),
@@ -32,9 +34,9 @@ def save_band_keys(
     keys are computed again from the old shingles, so that the tables need no index by
     item.
     """
-    keys = band_keys(own) if keys is None else keys
+    keys = judge.band_keys(own) if keys is None else keys
     if old:
-        gone = [(b, seq) for b in band_keys(old)]
+        gone = [(b, seq) for b in judge.band_keys(old)]
         conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
         conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
     conn.executemany(
@@ -44,10 +46,12 @@ def save_band_keys(
     return keys
 
 
-def renumber(conn: sqlite3.Connection, moves: Sequence[tuple[int, int, str | bytes]]) -> None:
+def renumber(
+    conn: sqlite3.Connection, judge: Judge, moves: Sequence[tuple[int, int, str | bytes]]
+) -> None:
     """Point an item's band keys at its new arrival number (items.release_read)."""
     for old, new, shingles in moves:
-        keys = band_keys(decode(shingles)) if shingles else ()
+        keys = judge.band_keys(decode(shingles)) if shingles else ()
         gone = [(band, old) for band in keys]
         conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
         conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
@@ -67,14 +71,18 @@ def move_recent_band_keys(conn: sqlite3.Connection) -> None:
 
 
 def group_near_duplicates(
-    conn: sqlite3.Connection, source_id: str, stored: Upserted, prepared: Mapping[str, Shingled]
+    conn: sqlite3.Connection,
+    judge: Judge,
+    source_id: str,
+    stored: Upserted,
+    prepared: Mapping[str, Shingled],
 ) -> None:
     """Put an item in the group of its nearest duplicate from another source, if any.
 
     `prepared` holds shingles computed beforehand by text; others are computed here.
     """
     shingled = (
-        stored.shingled or prepared.get(stored.text) or shingle_texts([stored.text])[stored.text]
+        stored.shingled or prepared.get(stored.text) or judge.shingle([stored.text])[stored.text]
     )
     own = shingled.shingles
     (fixed,) = conn.execute("SELECT group_fixed FROM items WHERE seq = ?", (stored.seq,)).fetchone()
@@ -85,7 +93,7 @@ def group_near_duplicates(
             (encode(own), stored.seq),
         )
     old = decode(stored.old_shingles)
-    keys = save_band_keys(conn, stored.seq, own, old, shingled.bands)
+    keys = save_band_keys(conn, judge, stored.seq, own, old, shingled.bands)
     if not keys or fixed:
         return
     marks = ",".join("?" * len(keys))
@@ -98,7 +106,7 @@ def group_near_duplicates(
         (*keys, *keys, source_id, *window),
     )
     candidates = (Candidate(r[0], r[1], r[2], _as_bytes(r[3])) for r in nearby)
-    grouping = choose_group(source_id, own, candidates)
+    grouping = judge.choose_group(source_id, own, candidates)
     if grouping is None:
         return
     conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, stored.seq))
@@ -117,19 +125,19 @@ def _as_bytes(stored: bytes | str) -> bytes:
     return packed if isinstance(packed, bytes) else b""
 
 
-def backfill_band_keys(conn: sqlite3.Connection) -> None:
+def backfill_band_keys(conn: sqlite3.Connection, judge: Judge) -> None:
     """Items stored before band keys existed get theirs, so they are still found."""
     rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''").fetchall()
     conn.executemany(  # a generator: twenty rows per item are not held at once
         "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)",
-        ((band, seq) for seq, text in rows for band in band_keys(decode(text))),
+        ((band, seq) for seq, text in rows for band in judge.band_keys(decode(text))),
     )
 
 
 RESHINGLE_BATCH = 1000
 
 
-def reshingle(conn: sqlite3.Connection) -> None:
+def reshingle(conn: sqlite3.Connection, judge: Judge) -> None:
     """Every item's shingles and band keys computed anew from its stored text (after the
     shingle hash changed), in batches, so that a large store needs little memory."""
     conn.execute("DELETE FROM item_bands")  # migration 14: item_bands_recent comes after
@@ -139,8 +147,10 @@ def reshingle(conn: sqlite3.Connection) -> None:
         "ORDER BY seq LIMIT ?",
         (last, RESHINGLE_BATCH),
     ).fetchall():
-        texts = {seq: comparable_text(title, text, content) for seq, title, text, content in rows}
-        shingled = shingle_texts(texts.values())
+        texts = {
+            seq: judge.comparable_text(title, text, content) for seq, title, text, content in rows
+        }
+        shingled = judge.shingle(texts.values())
         conn.executemany(
             "UPDATE items SET shingles = ? WHERE seq = ?",
             [(encode(shingled[text].shingles), seq) for seq, text in texts.items()],

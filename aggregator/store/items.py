@@ -8,12 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.classify.dedupe import comparable_text
-from aggregator.classify.minhash import Shingled, encode, shingle_texts
-from aggregator.classify.revise import Kept, revise
+from aggregator.core.judging import Judge, Kept, Shingled
 from aggregator.core.kinds import Change
 from aggregator.core.model import Item, StoredItem
 from aggregator.store.rows import PUBLISHED, item_filters, stored_item, stored_time, to_text
+from aggregator.store.shingles import encode
 
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
@@ -92,6 +91,7 @@ def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, in
 
 def upsert_item(
     conn: sqlite3.Connection,
+    judge: Judge,
     item: Item,
     now: datetime,
     prepared: Mapping[str, Shingled] | None = None,
@@ -100,8 +100,8 @@ def upsert_item(
     by comparable text, or computed here): one write of the row, not two."""
     row = existing(conn, item)
     if row is None:
-        text = comparable_text(item.title, item.summary_text, item.content_html)
-        shingled = (prepared or {}).get(text) or shingle_texts([text])[text]
+        text = judge.comparable_text(item.title, item.summary_text, item.content_html)
+        shingled = (prepared or {}).get(text) or judge.shingle([text])[text]
         (seq,) = conn.execute(
             """
             INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
@@ -131,7 +131,7 @@ def upsert_item(
             ),
         ).fetchone()
         return Upserted(Change.NEW, item.key, seq, text, item.published, shingled=shingled)
-    revision = revise(_kept(row), item)
+    revision = judge.revise(_kept(row), item)
     item, new_content = revision.item, revision.content_html
     if not revision.changed and not revision.better_date:
         return Upserted(Change.SAME, row["key"], row["seq"], "", revision.published)
@@ -165,7 +165,7 @@ def upsert_item(
         ),
     )
     status = Change.UPDATED if changed else Change.SAME
-    text = comparable_text(item.title, item.summary_text, new_content)
+    text = judge.comparable_text(item.title, item.summary_text, new_content)
     return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
 
 

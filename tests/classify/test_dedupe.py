@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.classify import dedupe, minhash
-from aggregator.classify.dedupe import Candidate, choose_group, group_id_for
-from aggregator.classify.minhash import encode, shingle_texts
+from aggregator.classify.dedupe import choose_group
+from aggregator.classify.minhash import shingle_texts
+from aggregator.core.judging import Candidate, group_id_for
+from aggregator.store.shingles import encode
 
 _WORDS = [
     "Jobcenter",
@@ -54,7 +56,7 @@ _SETS = st.frozensets(st.integers(min_value=0, max_value=2**63 - 1), max_size=60
 @given(_SETS, st.lists(_SETS.filter(bool), max_size=30))
 def test_similarities_from_stored_bytes_equal_the_sets(own, others):
     # grouping compares a new item with its candidates' packed shingles, all at once
-    candidates = [dedupe.Candidate("b", str(n), None, _packed(s)) for n, s in enumerate(others)]
+    candidates = [Candidate("b", str(n), None, _packed(s)) for n, s in enumerate(others)]
     expected = [(len(s), minhash.similarity(own, s)) for s in others]
     assert dedupe.similarities(own, candidates) == expected
 

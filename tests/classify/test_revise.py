@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.classify.revise import Kept, revise
+from aggregator.classify.revise import revise
+from aggregator.core.judging import Kept
 from aggregator.core.model import Item
 
 DAY = datetime(2019, 8, 28, tzinfo=UTC)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import parse_config
 from aggregator.deliver.digests import deliver_period
 from aggregator.publish.periods import SUMMARY, due_period
@@ -69,7 +70,7 @@ def run(store: Store, now: datetime, failing: set[str] = frozenset()) -> tuple[l
 
 
 def test_a_failed_recipient_gets_the_missed_items_with_the_next_period(tmp_path: Path):
-    store = Store(tmp_path / "driver.db")
+    store = Store(tmp_path / "driver.db", CLASSIFIER)
     first_day = datetime(2022, 6, 20, 16, tzinfo=UTC)  # 18:00 in Berlin
     store_campaign_items(store, range(3), first_day - timedelta(days=3))  # announced before
     outcomes, sent = run(store, first_day, failing={"b@kreis.example"})
@@ -89,7 +90,7 @@ def test_a_failed_recipient_gets_the_missed_items_with_the_next_period(tmp_path:
 
 
 def test_the_summary_holds_the_whole_campaign_once(tmp_path: Path):
-    store = Store(tmp_path / "driver.db")
+    store = Store(tmp_path / "driver.db", CLASSIFIER)
     store_campaign_items(store, range(4), datetime(2022, 6, 21, 9, tzinfo=UTC))
     run(store, datetime(2022, 6, 21, 16, tzinfo=UTC))  # a daily with all four
     after = datetime(2022, 6, 27, 16, tzinfo=UTC)  # the day after the window, 18:00
@@ -124,7 +125,7 @@ def test_a_new_daily_digest_waits_for_its_first_slot(tmp_path: Path) -> None:
     but at 08:00 the next morning (issue 31, 4)."""
     from aggregator.deliver.digests import due_digests
 
-    store = Store(tmp_path / "d.db")
+    store = Store(tmp_path / "d.db", CLASSIFIER)
     configured = datetime(2026, 12, 7, 9, 55, tzinfo=UTC)  # 10:55 in Berlin
     assert due_digests(store, DAILY, configured) == []
     assert due_digests(store, DAILY, configured + timedelta(hours=12)) == []
@@ -137,7 +138,7 @@ def test_a_new_daily_digest_waits_for_its_first_slot(tmp_path: Path) -> None:
 def test_a_digest_known_before_todays_slot_is_due_now(tmp_path: Path) -> None:
     from aggregator.deliver.digests import due_digests
 
-    store = Store(tmp_path / "d.db")
+    store = Store(tmp_path / "d.db", CLASSIFIER)
     store.digest_known_since("morgens", datetime(2026, 11, 1, tzinfo=UTC))
     later = datetime(2026, 12, 7, 9, 55, tzinfo=UTC)
     assert [p.key for _, p in due_digests(store, DAILY, later)] == ["2026-12-07"]

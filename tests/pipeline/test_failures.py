@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import parse_config
 from aggregator.fetch.client import Fetcher
 from aggregator.pipeline.refresh import RefreshResult, refresh_all
@@ -95,7 +96,7 @@ class Cycle:
 
     def run(self, now: datetime = T0) -> tuple[dict[str, RefreshResult], float, Store]:
         config = self.config()
-        store = Store(self.tmp_path / "failures.db")
+        store = Store(self.tmp_path / "failures.db", CLASSIFIER)
 
         async def go():
             async with Fetcher(config.defaults) as fetcher:
@@ -349,7 +350,7 @@ def test_twenty_sources_on_one_host_never_more_than_two_in_flight(site, tmp_path
         for n in range(20)
     )
     config = parse_config(f"version: 1\ndefaults: {{host_delay: 0s}}\nsources:\n{sources}")
-    store = Store(tmp_path / "host.db")
+    store = Store(tmp_path / "host.db", CLASSIFIER)
 
     async def go():
         async with Fetcher(config.defaults) as fetcher:

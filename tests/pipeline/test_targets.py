@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.cli.app import EXIT_ALL_FAILED
 from aggregator.config.loader import load_config
 from aggregator.fetch.client import Fetcher
@@ -89,7 +90,7 @@ def test_homepage_leads_to_the_press_listing_and_its_feed(site, write_config, tm
 
 def test_discovery_is_stored_and_rechecked_weekly(site, write_config, tmp_path):
     config = load_config(homepage_config(site, write_config, ("beispiel", KREIS)))
-    store = Store(tmp_path / "b.db")
+    store = Store(tmp_path / "b.db", CLASSIFIER)
     source = config.sources[0]
 
     async def refresh(days_later: int) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.core.kinds import DatedBy, DecisionKind
 from aggregator.errors import NotUndoable
 from aggregator.normalize.entries import atom_id
@@ -23,7 +24,7 @@ OUT = ("spree-neisse", "out")  # the rules did not
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "c.db")
+    store = Store(tmp_path / "c.db", CLASSIFIER)
     items = [
         make_item("in", url="https://e.de/in", title="Aktionswoche im Jobcenter", fingerprint="i"),
         make_item("out", url="https://e.de/out", title="Tag der offenen Tür", fingerprint="o"),

@@ -9,6 +9,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.core.kinds import DeliveryState
 from aggregator.store.database import Store
 from tests.helpers.items import T0, make_item
@@ -28,12 +29,12 @@ def store_items(store: Store, count: int, start: int = 0) -> None:
 
 def test_two_senders_at_once_claim_each_recipient_once(tmp_path: Path):
     path = tmp_path / "digests.db"
-    Store(path).close()
+    Store(path, CLASSIFIER).close()
     claimed: list[list[str]] = []
     start = threading.Barrier(2)
 
     def sender() -> None:
-        store = Store(path)
+        store = Store(path, CLASSIFIER)
         start.wait()
         claims = store.claim_digest("team", "2026-12-04", RECIPIENTS, "x:1", T0, None)
         claimed.append([c.recipient for c in claims])
@@ -48,7 +49,7 @@ def test_two_senders_at_once_claim_each_recipient_once(tmp_path: Path):
 
 
 def test_the_next_period_starts_where_the_last_ended(tmp_path: Path):
-    store = Store(tmp_path / "digests.db")
+    store = Store(tmp_path / "digests.db", CLASSIFIER)
     store_items(store, 3)
     [first] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, None)
     assert (first.after, first.upto) == (0, 3)
@@ -64,7 +65,7 @@ def test_the_next_period_starts_where_the_last_ended(tmp_path: Path):
 
 
 def test_a_first_period_starts_with_what_was_first_seen_since(tmp_path: Path):
-    store = Store(tmp_path / "digests.db")
+    store = Store(tmp_path / "digests.db", CLASSIFIER)
     store_items(store, 2)  # first seen at T0
     store_items(store, 2, start=10)  # first seen ten minutes later
     [claim] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, T0 + timedelta(minutes=5))
@@ -72,7 +73,7 @@ def test_a_first_period_starts_with_what_was_first_seen_since(tmp_path: Path):
 
 
 def test_a_failed_period_is_claimed_again_after_its_wait_with_its_message_id(tmp_path: Path):
-    store = Store(tmp_path / "digests.db")
+    store = Store(tmp_path / "digests.db", CLASSIFIER)
     [claim] = store.claim_digest("team", "p1", RECIPIENTS[:1], "x:1", T0, None)
     store.fail_digest("team", "p1", "a@kreis.example", "SMTP: 451", T0 + timedelta(minutes=1), T0)
     # a failed period's items come with the next one: the next starts where it started
@@ -86,7 +87,7 @@ def test_a_failed_period_is_claimed_again_after_its_wait_with_its_message_id(tmp
 
 
 def test_a_period_left_sending_by_a_dead_sender_is_never_sent_again(tmp_path: Path):
-    store = Store(tmp_path / "digests.db")
+    store = Store(tmp_path / "digests.db", CLASSIFIER)
     store_items(store, 2)
     store.claim_digest("team", "p1", RECIPIENTS, "gone:1", T0, None)
     store.claim_digest("team", "p2", RECIPIENTS[:1], "alive:2", T0, None)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.core.kinds import Failure, Status
 from aggregator.core.model import FetchOutcome
 from aggregator.errors import StorageError
@@ -16,7 +17,7 @@ from tests.helpers.old_schemas import DROP_AFTER_18
 
 @pytest.fixture
 def store(tmp_path: Path):
-    store = Store(tmp_path / "test.db")
+    store = Store(tmp_path / "test.db", CLASSIFIER)
     yield store
     store.close()
 
@@ -125,7 +126,7 @@ def _joins_the_group_of(store: Store, source_id: str) -> bool:
 def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     """A store from before band keys existed (version 4) keeps grouping its old items."""
     path = tmp_path / "old.db"
-    old = Store(path)
+    old = Store(path, CLASSIFIER)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     old._conn.execute("PRAGMA user_version = 4")
     old._conn.execute("DROP TABLE robots")  # migration 11
@@ -142,7 +143,7 @@ def test_items_stored_before_band_keys_get_them_and_still_group(tmp_path: Path):
     old._conn.execute("ALTER TABLE fetch_state DROP COLUMN found_by")
     old.close()
 
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     assert store.schema_version == len(MIGRATIONS)
     assert _band_rows(store)
     assert _joins_the_group_of(store, "spree-neisse")
@@ -185,9 +186,9 @@ def _band_rows(store: Store) -> list[tuple[int, int]]:
 
 
 def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
-    from aggregator.classify.minhash import decode
+    from aggregator.store.shingles import decode
 
-    old = Store(path)
+    old = Store(path, CLASSIFIER)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
     return old, shingled
@@ -197,7 +198,7 @@ def _assert_band_keys_rebuilt(path: Path, shingled: frozenset[int]) -> None:
     """Opened again, the store holds the item's band keys by its seq, and still groups."""
     from aggregator.classify.minhash import band_keys
 
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     rows = _band_rows(store)
     assert sorted(rows) == sorted((band, 1) for band in band_keys(shingled))
     assert _joins_the_group_of(store, "spree-neisse")
@@ -228,7 +229,8 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     """Version 13 hashed each shingle's text; version 14 mixes its words' hashes: every
     stored item's shingles and band keys are computed anew from its stored text."""
     from aggregator.classify.dedupe import comparable_text
-    from aggregator.classify.minhash import band_keys, decode, encode, shingles
+    from aggregator.classify.minhash import band_keys, shingles
+    from aggregator.store.shingles import decode, encode
 
     path = tmp_path / "v13.db"
     old, now = _store_with_one_joint_item(path)
@@ -240,7 +242,7 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
     old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
     old._conn.executescript(DROP_AFTER_18)  # migration 19
     old.close()
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     title, text, content, stored = store._conn.execute(
         "SELECT title, summary_text, content_html, shingles FROM items"
     ).fetchone()
@@ -285,7 +287,7 @@ def test_a_changed_item_replaces_its_band_keys(store: Store):
 
 def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
     """Stores written before shingles were packed hold them as hex text; both forms match."""
-    from aggregator.classify.minhash import decode
+    from aggregator.store.shingles import decode
 
     joint = (
         "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
@@ -314,7 +316,8 @@ def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_f
     store: Store,
 ):
     from aggregator.classify.dedupe import comparable_text
-    from aggregator.classify.minhash import Shingled, decode
+    from aggregator.core.judging import Shingled
+    from aggregator.store.shingles import decode
 
     item = make_item(summary_text=JOINT)
     text = comparable_text(item.title, item.summary_text, item.content_html)
@@ -329,7 +332,7 @@ def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_f
 def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tmp_path: Path):
     """Version 8 kept "heuristic" only in the message; version 9 keeps it as a value."""
     path = tmp_path / "v8.db"
-    old = Store(path)
+    old = Store(path, CLASSIFIER)
     outcomes = [
         FetchOutcome(
             "https://e.de/liste", Status.OK, "heuristic: guessed 5 items in ul > li (sure)"
@@ -346,7 +349,7 @@ def test_how_items_were_found_is_carried_over_from_a_store_before_it_was_kept(tm
         + "PRAGMA user_version = 8;"
     )
     old.close()
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     assert present(store.fetch_state("spree-neisse", "https://e.de/liste")).found_by == "heuristic"
     assert present(store.fetch_state("spree-neisse", "https://e.de/rss")).found_by is None
     store.close()
@@ -369,7 +372,7 @@ def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
     from aggregator.core.robots import Remembered
 
     path = tmp_path / "robots.db"
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     cache = store.robots_cache()
     cache.remember(
         "https://a.de", Remembered("User-agent: *\nDisallow: /x\n", False, time.time() + 60)
@@ -379,7 +382,7 @@ def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
     assert cache.changed == {}
     store.close()
 
-    again = Store(path).robots_cache()
+    again = Store(path, CLASSIFIER).robots_cache()
     assert set(again.known) == {"https://a.de"}
     assert (
         present(again.recall("https://a.de", time.time())).text == "User-agent: *\nDisallow: /x\n"
@@ -388,8 +391,8 @@ def test_robots_txt_is_kept_until_it_expires(tmp_path: Path):
 
 
 def test_every_part_of_the_store_reports_database_failures_as_storage_errors(tmp_path: Path):
-    Store(tmp_path / "test.db").close()
-    readonly = Store(tmp_path / "test.db", readonly=True)
+    Store(tmp_path / "test.db", CLASSIFIER).close()
+    readonly = Store(tmp_path / "test.db", CLASSIFIER, readonly=True)
     writes = [
         lambda: readonly.save_refresh("spree-neisse", [make_item()], [], T0),  # the store itself
         lambda: readonly.save_discovered("spree-neisse", T0, ["https://e.de/feed"], []),

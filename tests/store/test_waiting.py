@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.core.model import DetailQueueChange, Entry, QueuedDetail
 from aggregator.store.database import Store
 from aggregator.store.queue import MAX_ATTEMPTS
@@ -24,7 +25,7 @@ def _titles(store: Store, **filters: object) -> list[str]:
 
 
 def _store_with_a_waiting_item(path: Path) -> Store:
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     first = make_item("a", url="https://e.de/1", title="erste", fingerprint="a")
     waiting = make_item(
         "b",

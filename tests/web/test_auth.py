@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.core.kinds import Role
 from aggregator.store.database import Store
 from aggregator.web.auth import THROTTLE_AFTER, csrf_for, local_target, log_in
@@ -16,7 +17,7 @@ PASSWORD = "eine lange Passphrase"
 def _store(tmp_path: Path) -> Store:
     from datetime import UTC, datetime
 
-    store = Store(tmp_path / "a.db")
+    store = Store(tmp_path / "a.db", CLASSIFIER)
     store.add_user("anna", Role.EDITOR, hash_password(PASSWORD), new_token(), datetime.now(UTC))
     return store
 

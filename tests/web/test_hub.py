@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.schema import WebSub
 from aggregator.store.database import Store
 from aggregator.web.hub import PENDING, Document, Hub, HubBusy, HubRequestError, signature
@@ -18,7 +19,10 @@ TOPIC = "https://presse.example.org/feeds/all.atom"
 def hub(tmp_path, settings: WebSub) -> Hub:
     known = {TOPIC: Document(b"<feed/>", '"e"', "application/atom+xml")}
     return Hub(
-        lambda: settings, Store(tmp_path / "hub.db"), "https://presse.example.org/websub", known.get
+        lambda: settings,
+        Store(tmp_path / "hub.db", CLASSIFIER),
+        "https://presse.example.org/websub",
+        known.get,
     )
 
 

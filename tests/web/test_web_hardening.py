@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.loader import parse_config
 from aggregator.core.model import StoredItem
 from aggregator.observe.metrics import Metrics
@@ -57,7 +58,7 @@ def served(app: Starlette) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def app(tmp_path: Path):
-    store = Store(tmp_path / "web.db")
+    store = Store(tmp_path / "web.db", CLASSIFIER)
     items = [
         make_item(
             key=f"link:e.de/{n}",
@@ -156,7 +157,7 @@ def test_an_entry_that_cannot_render_is_left_out_logged_once_and_counted(app, ca
 
 
 def test_health_names_a_stopped_scheduler(tmp_path):
-    store = Store(tmp_path / "s.db")
+    store = Store(tmp_path / "s.db", CLASSIFIER)
     state = AppState(
         config=lambda: CONFIG, store=store, base_url="http://t", scheduler_running=lambda: False
     )
@@ -168,7 +169,7 @@ def test_health_names_a_stopped_scheduler(tmp_path):
 
 def test_a_database_corrupted_mid_file_turns_health_red(tmp_path):
     path = tmp_path / "corrupt.db"
-    store = Store(path)
+    store = Store(path, CLASSIFIER)
     many = [
         make_item(
             key=f"link:e.de/{n}",
@@ -187,7 +188,7 @@ def test_a_database_corrupted_mid_file_turns_health_red(tmp_path):
     with path.open("r+b") as handle:  # garbage over the middle of the file, header intact
         handle.seek(size // 3)
         handle.write(b"\xa5" * (size // 3))
-    reader = Store(path)
+    reader = Store(path, CLASSIFIER)
     state = AppState(config=lambda: CONFIG, store=reader, base_url="http://t", metrics=Metrics())
     with served(create_app(state)) as client:
         failed = client.get("/feeds/all.atom")

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from aggregator.classify.judge import CLASSIFIER
 from aggregator.config.schema import Defaults
 from aggregator.errors import WorkerError
 from aggregator.worker.pool import Offload, default_workers, offload_for
@@ -129,7 +130,7 @@ def test_a_document_whose_worker_died_is_recorded_as_a_worker_error(site, write_
         f"pages: [{{url: '{site.url(SPREE_NEISSE_PAGE)}'}}]}}\n"  # small feeds are read inline
     )
     config = load_config(write_config(text))
-    store = Store(tmp_path / "dead.db")
+    store = Store(tmp_path / "dead.db", CLASSIFIER)
 
     async def refresh() -> None:
         async with Fetcher(config.defaults) as fetcher:
@@ -184,7 +185,7 @@ def test_small_feeds_are_read_here_and_large_ones_by_a_worker(
         f"feeds: ['{site.url('kreis/rss.xml')}']}}\n"
     )
     config = load_config(write_config(text))
-    store = Store(tmp_path / "sizes.db")
+    store = Store(tmp_path / "sizes.db", CLASSIFIER)
     recording = _Recording()
 
     async def refresh() -> int:
