@@ -117,7 +117,9 @@ class Site:
 
     @property
     def target(self) -> str:
-        return self.office.feed if self.office.style in FEED_STYLES else self.office.listing
+        target = self.office.feed if self.office.style in FEED_STYLES else self.office.listing
+        assert target is not None, f"{self.office.id}: the demo office has no page to read"
+        return target
 
     def render(self) -> None:
         self.pages = {}

@@ -243,11 +243,11 @@ def table(scores: list[Score]) -> str:
     listing = [s for s in scores if s.kind != "detail"]
     expected = sum(s.expected for s in listing)
     found, matched = sum(s.found for s in listing), sum(s.matched for s in listing)
-    titles = sum(s.titles for s in listing)
-    dated, dates = sum(s.dated for s in listing), sum(s.dates for s in listing)
+    titled = sum(s.titles for s in listing)
+    dated, dates_right = sum(s.dated for s in listing), sum(s.dates for s in listing)
     lines.append(
         f"| **all but detail pages** | | {expected} | {found} | {matched / expected:.2f} | "
-        f"{matched / found if found else 0:.2f} | {titles}/{matched} | {dates}/{dated} | "
+        f"{matched / found if found else 0:.2f} | {titled}/{matched} | {dates_right}/{dated} | "
         f"{sum(s.invented for s in listing)} | mean recall per case "
         f"{sum(s.recall for s in listing) / len(listing):.2f} |"
     )

@@ -147,8 +147,9 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         for run in runs:
             value: object = run
             for part in path.split("."):
-                value = value[part] if isinstance(value, dict) else None  # type: ignore[index]
-            out.append(value)  # type: ignore[arg-type]
+                value = value[part] if isinstance(value, dict) else None
+            if isinstance(value, int | float):
+                out.append(float(value))
         return out
 
     floor = [
