@@ -11,6 +11,17 @@ import pytest
 from tests.siteserver import SiteServer
 
 
+QUICK_LOOP = "not e2e and not browser"  # the default of addopts (pyproject.toml)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A bare `pytest` is the quick loop; tests named on the command line (a file, a folder,
+    a test) run whatever they are, so `pytest tests/e2e/test_digests.py` runs them."""
+    named = config.args_source == pytest.Config.ArgsSource.ARGS
+    if named and config.option.markexpr == QUICK_LOOP:
+        config.option.markexpr = ""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they run: e2e (a CLI or service process), browser (Chromium)."""
     sources: dict[Path, str] = {}
