@@ -10,7 +10,6 @@ import pytest
 
 from tests.siteserver import SiteServer
 
-
 QUICK_LOOP = "not e2e and not browser"  # the default of addopts (pyproject.toml)
 
 
