@@ -1,0 +1,84 @@
+"""CPU of storing a cold cycle alone: `python -m bench.store_cpu`.
+
+Reads the bench farm's offices (listings and feeds, generated here, no network) into
+items with the steps the workers run, computes their shingles as a refresh does before
+its transaction, and then times only `Store.save_refresh` of every office into a new
+database: inserting, the campaigns (none configured), near-duplicate grouping and the
+band keys. Prints the median CPU time of several runs and the groups found, so that a
+change to the store can be judged without the noise of a whole cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aggregator.classify.dedupe import shingle_items
+from aggregator.classify.judge import CLASSIFIER
+from aggregator.config.schema import PageTarget
+from aggregator.core.model import Item
+from aggregator.store.database import Store
+from aggregator.worker.tasks import Origin, read_feed_document, read_listing_page
+from bench.farm import FEED_STYLES, make_sites
+
+
+def farm_items(sites: int) -> dict[str, list[Item]]:
+    """Each farm office's items as a cold refresh reads them, by source id."""
+    port = 8000
+    by_source: dict[str, list[Item]] = {}
+    for site in make_sites(sites, port):
+        source_id = f"amt-{site.office.id}"
+        origin = Origin(source_id, site.base + "/", datetime.now(UTC))
+        url = site.target
+        body = site.pages[url.split(str(port), 1)[1]][0]
+        headers = {"content-type": "text/html"}
+        if site.office.style in FEED_STYLES:
+            items = read_feed_document(body, headers, url, origin).items
+        else:
+            page = read_listing_page(body, headers, url, PageTarget(url=url), None, origin)
+            items = [item for _entry, item in page.found]
+        by_source[source_id] = items
+    return by_source
+
+
+def store_all(by_source: dict[str, list[Item]]) -> tuple[float, int, int]:
+    """CPU seconds of saving every source's items; items stored, items in groups."""
+    prepared = {source_id: shingle_items(items) for source_id, items in by_source.items()}
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder) / "bench.db", CLASSIFIER)
+        try:
+            started = time.process_time()
+            for source_id, items in by_source.items():
+                store.save_refresh(source_id, items, [], now, shingled=prepared[source_id])
+            spent = time.process_time() - started
+            stored = store.count_items()
+            grouped = sum(1 for s in store.items(limit=None) if s.group_id)
+        finally:
+            store.close()
+    return spent, stored, grouped
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    by_source = farm_items(args.sites)
+    runs = [store_all(by_source) for _ in range(args.runs)]
+    times = [spent for spent, _, _ in runs]
+    _, stored, grouped = runs[-1]
+    median = statistics.median(times)
+    print(
+        f"{len(by_source)} offices, {stored} items, {grouped} in near-duplicate groups: "
+        f"save_refresh median {median:.2f} CPU-s of {args.runs} runs "
+        f"({min(times):.2f}–{max(times):.2f}), {stored / median:.0f} items per CPU-s"
+    )
+
+
+if __name__ == "__main__":
+    main()
