@@ -283,9 +283,12 @@ class Store(
         waiting: list[int] = []
         released: list[tuple[int, int, str]] = []
         queued = {q.key for q in details.add} if details is not None else set()
+        to_group: list[_items.Upserted] = []
         with self.transaction() as conn:
+            first = _items.first_read(conn, source_id)
             for item in items:
-                stored = _items.upsert_item(conn, self._judge, item, now, shingled)
+                mine = first if item.source_id == source_id else None
+                stored = _items.upsert_item(conn, self._judge, item, now, shingled, mine)
                 counts[stored.status] += 1
                 if stored.status == Change.NEW and counts[Change.NEW] > FLOOD_ALLOWANCE:
                     held.append(stored.seq)
@@ -298,9 +301,8 @@ class Store(
                     new = stored.status == Change.NEW
                     campaigns.set_campaigns(conn, source_id, stored.key, verdict, new)
                     if not press:  # an article is no member of a joint release
-                        groups.group_near_duplicates(
-                            conn, self._judge, source_id, stored, shingled or {}
-                        )
+                        to_group.append(stored)
+            groups.group_near_duplicates(conn, self._judge, source_id, to_group, shingled or {})
             held = held if counts[Change.NEW] > FLOOD_THRESHOLD else []
             _items.hold(conn, held)
             groups.move_recent_band_keys(conn)

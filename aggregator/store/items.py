@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from aggregator.core.judging import Judge, Kept, Shingled
@@ -17,9 +17,44 @@ from aggregator.store.shingles import encode
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
 
-def existing(conn: sqlite3.Connection, item: Item) -> sqlite3.Row | None:
+@dataclass(slots=True)
+class FirstRead:
+    """What a refresh has stored of a source that had nothing stored before it: the
+    identities `existing` looks items up by, so that an item of a first read that cannot
+    be there asks no query (three per new item were a tenth of storing a cold cycle).
+    Values are only added, so a value here means a query is worth asking, no more."""
+
+    keys: set[str] = field(default_factory=set)
+    urls: set[str] = field(default_factory=set)
+    texts: set[tuple[str, str]] = field(default_factory=set)
+
+    def may_hold(self, item: Item) -> bool:
+        return (
+            item.key in self.keys
+            or (item.url is not None and item.url in self.urls)
+            or (item.fingerprint, to_text(item.published)[:10]) in self.texts
+        )
+
+    def add(self, item: Item) -> None:
+        self.keys.add(item.key)
+        if item.url:
+            self.urls.add(item.url)
+        self.texts.add((item.fingerprint, to_text(item.published)[:10]))
+
+
+def first_read(conn: sqlite3.Connection, source_id: str) -> FirstRead | None:
+    """A FirstRead when the store holds nothing of this source yet, else None."""
+    held = conn.execute("SELECT 1 FROM items WHERE source_id = ? LIMIT 1", (source_id,))
+    return None if held.fetchone() else FirstRead()
+
+
+def existing(
+    conn: sqlite3.Connection, item: Item, first: FirstRead | None = None
+) -> sqlite3.Row | None:
     """The stored row that is this item: by key, else by its canonical link, else by
     the same title and teaser published the same day (a link that changed its dress)."""
+    if first is not None and not first.may_hold(item):
+        return None
     row = conn.execute(
         "SELECT * FROM items WHERE source_id = ? AND key = ?", (item.source_id, item.key)
     ).fetchone()
@@ -95,10 +130,12 @@ def upsert_item(
     item: Item,
     now: datetime,
     prepared: Mapping[str, Shingled] | None = None,
+    first: FirstRead | None = None,
 ) -> Upserted:
     """Insert or update one item. A new one is stored with its shingles (from `prepared`,
-    by comparable text, or computed here): one write of the row, not two."""
-    row = existing(conn, item)
+    by comparable text, or computed here): one write of the row, not two. `first` is
+    given for a source's first read (see FirstRead)."""
+    row = existing(conn, item, first)
     if row is None:
         text = judge.comparable_text(item.title, item.summary_text, item.content_html)
         shingled = (prepared or {}).get(text) or judge.shingle([text])[text]
@@ -130,6 +167,8 @@ def upsert_item(
                 item.dated_by,
             ),
         ).fetchone()
+        if first is not None:
+            first.add(item)
         return Upserted(Change.NEW, item.key, seq, text, item.published, shingled=shingled)
     revision = judge.revise(_kept(row), item)
     item, new_content = revision.item, revision.content_html
@@ -164,6 +203,8 @@ def upsert_item(
             row["key"],
         ),
     )
+    if first is not None:  # what the row holds now
+        first.add(replace(item, key=row["key"], published=published))
     status = Change.UPDATED if changed else Change.SAME
     text = judge.comparable_text(item.title, item.summary_text, new_content)
     return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])

@@ -55,6 +55,20 @@ def test_same_link_under_another_key_is_the_same_item(store: Store):
     assert result.new == 0 and store.count_items() == 1
 
 
+def test_a_first_read_finds_its_own_items_again_by_link_and_by_text(store: Store):
+    """A source's first read asks no lookups for items that cannot be stored yet, but one
+    release listed twice in it (another key, or another link) is still one item."""
+    twice_by_link = [make_item(key="guid:urn:x"), make_item(key="link:e.de/1")]
+    assert store.save_refresh("spree-neisse", twice_by_link, [], T0).new == 1
+    moved = make_item(key="link:u.de/1?sid=9", url="https://u.de/1?from=2", source_id="uckermark")
+    twice_by_text = [
+        make_item(key="link:u.de/1", url="https://u.de/1", source_id="uckermark"),
+        moved,
+    ]
+    assert store.save_refresh("uckermark", twice_by_text, [], T0).new == 1
+    assert store.count_items() == 2
+
+
 def test_same_title_teaser_and_day_under_another_link_is_the_same_item(store: Store):
     store.save_refresh("spree-neisse", [make_item()], [], T0)
     moved = make_item(key="link:e.de/1?sid=9", url="https://e.de/1?from=page2")
@@ -405,3 +419,37 @@ def test_every_part_of_the_store_reports_database_failures_as_storage_errors(tmp
                 write()
     finally:
         readonly.close()
+
+
+def test_items_of_one_refresh_that_choose_one_candidate_share_its_new_group(store: Store):
+    """The candidates of a refresh's items are read at once, before any of them founds a
+    group: two items that choose the same ungrouped release still end in one group."""
+    store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    twice = [
+        make_item(
+            f"link:u.de/{n}",
+            source_id="uckermark",
+            url=f"https://u.de/{n}",
+            summary_text=f"{JOINT} in {place}",
+            fingerprint=f"u{n}",
+        )
+        for n, place in ((1, "Prenzlau"), (2, "Schwedt"))
+    ]
+    store.save_refresh("uckermark", twice, [], T0)
+    groups = {s.item.key: s.group_id for s in store.items(limit=None)}
+    assert groups["link:e.de/1"] is not None
+    assert groups["link:e.de/1"] == groups["link:u.de/1"] == groups["link:u.de/2"]
+
+
+def test_a_release_weeks_apart_is_no_candidate(store: Store):
+    store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    later = make_item(
+        "link:u.de/9",
+        source_id="uckermark",
+        url="https://u.de/9",
+        summary_text=JOINT + " in Prenzlau",
+        fingerprint="f2",
+        published=make_item().published + timedelta(days=22),
+    )
+    store.save_refresh("uckermark", [later], [], T0)
+    assert all(s.group_id is None for s in store.items(limit=None))
