@@ -6,7 +6,7 @@ and records the choice."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from aggregator.core.judging import Candidate, Judge, Shingled
@@ -81,36 +81,48 @@ def group_near_duplicates(
     from another source, if any.
 
     `prepared` holds shingles computed beforehand by text; others are computed here. The
-    candidates of all the refresh's items are read in two queries, not one per item: they
-    are other sources' items, so nothing this refresh stores is among them, and a group
-    founded here on a candidate is named after that candidate (group_id_for), so another
-    item choosing the same candidate names the same group.
+    candidates are looked up before the refresh's own band keys are stored: they are the
+    same source's, so they would only find themselves (400 of the rows each refresh of 20
+    items read on the farm).
     """
     shingled = [(item, *_shingles_of(conn, judge, item, prepared)) for item in stored]
-    waiting = [(item, own, keys) for item, own, keys, fixed in shingled if keys and not fixed]
-    # looked up before this refresh's own keys are stored: they would only find themselves
-    by_band = _items_by_band(conn, {key for _, _, keys in waiting for key in keys})
+    for item, own, keys, fixed in shingled:
+        if keys and not fixed:
+            _join_nearest(conn, judge, source_id, item, own, keys)
     for item, own, keys, _fixed in shingled:
         save_band_keys(conn, judge, item.seq, own, decode(item.old_shingles), keys)
-    if not waiting:
+
+
+def _join_nearest(
+    conn: sqlite3.Connection,
+    judge: Judge,
+    source_id: str,
+    item: Upserted,
+    own: frozenset[int],
+    keys: Sequence[int],
+) -> None:
+    """The item joins the group its judge chooses among the other sources' items that
+    share a band key with it within GROUP_WINDOW, filtered where the rows are (in SQLite):
+    a large store holds many items that share a key but lie months apart."""
+    marks = ",".join("?" * len(keys))
+    window = (to_text(item.published - GROUP_WINDOW), to_text(item.published + GROUP_WINDOW))
+    nearby = conn.execute(
+        f"""SELECT source_id, key, group_id, shingles FROM items
+            WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks})
+                          UNION ALL SELECT seq FROM item_bands_recent WHERE band IN ({marks}))
+              AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
+        (*keys, *keys, source_id, *window),
+    )
+    candidates = (Candidate(r[0], r[1], r[2], _as_bytes(r[3])) for r in nearby)
+    grouping = judge.choose_group(source_id, own, candidates)
+    if grouping is None:
         return
-    found = _candidates(conn, source_id, {seq for seqs in by_band.values() for seq in seqs})
-    for item, own, keys in waiting:
-        low = to_text(item.published - GROUP_WINDOW)
-        high = to_text(item.published + GROUP_WINDOW)
-        seqs = sorted({seq for key in keys for seq in by_band.get(key, ())})
-        candidates = (
-            found[seq][0] for seq in seqs if seq in found and low <= found[seq][1] <= high
+    conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, item.seq))
+    if grouping.founder:  # an item an editor split off founds no group by itself
+        conn.execute(
+            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ? AND group_fixed = 0",
+            (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
         )
-        grouping = judge.choose_group(source_id, own, candidates)
-        if grouping is None:
-            continue
-        conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, item.seq))
-        if grouping.founder:  # an item an editor split off founds no group by itself
-            conn.execute(
-                "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ? AND group_fixed = 0",
-                (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
-            )
 
 
 def _shingles_of(
@@ -131,48 +143,6 @@ def _shingles_of(
             (encode(own), item.seq),
         )
     return own, shingled.bands, bool(fixed)
-
-
-AT_ONCE = 500  # values bound to one query: far below SQLite's limit of 32,766
-
-
-def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(values)
-    for start in range(0, len(ordered), AT_ONCE):
-        yield ordered[start : start + AT_ONCE]
-
-
-def _items_by_band(conn: sqlite3.Connection, keys: set[int]) -> dict[int, list[int]]:
-    """The items (arrival numbers) that carry each of these band keys."""
-    by_band: dict[int, list[int]] = {}
-    for chunk in _chunks(keys):
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT band, seq FROM item_bands WHERE band IN ({marks}) "
-            f"UNION ALL SELECT band, seq FROM item_bands_recent WHERE band IN ({marks})",
-            (*chunk, *chunk),
-        )
-        for band, seq in rows:
-            by_band.setdefault(band, []).append(seq)
-    return by_band
-
-
-def _candidates(
-    conn: sqlite3.Connection, source_id: str, seqs: set[int]
-) -> dict[int, tuple[Candidate, str]]:
-    """Other sources' items among these, with shingles: each as a candidate, and when it
-    was published (stored text, compared as text like the column)."""
-    found: dict[int, tuple[Candidate, str]] = {}
-    for chunk in _chunks(seqs):
-        rows = conn.execute(
-            "SELECT seq, source_id, key, group_id, shingles, published FROM items "
-            f"WHERE seq IN ({','.join('?' * len(chunk))}) AND source_id != ? "
-            "AND shingles != ''",
-            (*chunk, source_id),
-        )
-        for seq, source, key, group_id, shingles, published in rows:
-            found[seq] = (Candidate(source, key, group_id, _as_bytes(shingles)), published)
-    return found
 
 
 def _as_bytes(stored: bytes | str) -> bytes:

@@ -422,8 +422,8 @@ def test_every_part_of_the_store_reports_database_failures_as_storage_errors(tmp
 
 
 def test_items_of_one_refresh_that_choose_one_candidate_share_its_new_group(store: Store):
-    """The candidates of a refresh's items are read at once, before any of them founds a
-    group: two items that choose the same ungrouped release still end in one group."""
+    """Two items of one refresh that choose the same ungrouped release (the first founds
+    a group on it) end in one group with it."""
     store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
     twice = [
         make_item(
