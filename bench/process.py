@@ -142,18 +142,8 @@ def service_cycles(config: Path, db: Path, farm: str, sources: int) -> dict[str,
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "aggregator",
-        "--config",
-        str(config),
-        "--db",
-        str(db),
-        "run",
-        "--port",
-        str(port),
-    ]
+    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db)]
+    command += ["run", "--port", str(port)]
     httpx.get(f"{farm}/reset")
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -74,19 +74,9 @@ def serving(db: Path, folder: Path) -> dict:
     config = folder / "empty.yaml"
     config.write_text("version: 1\nsources: []\n", encoding="utf-8")
     port = free_port()
+    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db)]
     service = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aggregator",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "run",
-            "--port",
-            str(port),
-        ],
+        [*command, "run", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -47,21 +47,9 @@ def service(
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra_env or {})
+    command = [sys.executable, "-m", "aggregator", "--config", str(config), "--db", str(db)]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aggregator",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "run",
-            "--port",
-            str(port),
-            "--log-format",
-            "json",
-        ],
+        [*command, "run", "--port", str(port), "--log-format", "json"],
         env=env,
         stdout=log,
         stderr=log,
