@@ -152,6 +152,12 @@ class Fetcher:
             d.read_timeout.total_seconds(),
         )
 
+    def _host_and_rules(self, url: str) -> tuple[_Host, _Rules]:
+        """The politeness state of the URL's host and the robots.txt rules of its origin."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        return self._hosts[parts.netloc.lower()], self._rules[origin]
+
     async def get(
         self,
         url: str,
@@ -162,9 +168,7 @@ class Fetcher:
     ) -> Fetched | NotModified:
         """GET `url` politely; raise a FetchError subclass on any failure."""
         limits = self._timeouts(timeouts)
-        parts = urlsplit(url)
-        host = self._hosts[parts.netloc.lower()]
-        rules = self._rules[f"{parts.scheme}://{parts.netloc}".lower()]
+        host, rules = self._host_and_rules(url)
         await self._check_robots(host, rules, url, limits)
         headers = {}
         if etag:
@@ -179,9 +183,7 @@ class Fetcher:
         sources in progress: waiting out a host's politeness (a second after robots.txt on
         a first contact) must not keep other sources from being fetched and read. A
         failure is left to the `get` that follows, which raises it again."""
-        parts = urlsplit(url)
-        host = self._hosts[parts.netloc.lower()]
-        rules = self._rules[f"{parts.scheme}://{parts.netloc}".lower()]
+        host, rules = self._host_and_rules(url)
         with contextlib.suppress(FetchError):
             await self._check_robots(host, rules, url, self._timeouts(None))
         wait = max(host.next_start - self.clock(), 0.0)

@@ -17,6 +17,7 @@ from datetime import datetime
 from aggregator.core.judging import Judge, group_id_for
 from aggregator.core.kinds import DecisionKind
 from aggregator.errors import NotUndoable
+from aggregator.store.groups import drop_band_keys
 from aggregator.store.rows import from_text, stored_time, to_text
 from aggregator.store.shingles import decode
 from aggregator.store.storage import Storage
@@ -176,10 +177,7 @@ def _forget_added(
     if row is None or row["fetched_from"] != decision.after:
         return  # gone already, or found by the source's own pages since
     keys = judge.band_keys(decode(row["shingles"])) if row["shingles"] else ()
-    for table in ("item_bands", "item_bands_recent"):
-        conn.executemany(
-            f"DELETE FROM {table} WHERE band = ? AND seq = ?", [(b, row["seq"]) for b in keys]
-        )
+    drop_band_keys(conn, row["seq"], keys)
     for table in ("item_campaigns", "campaign_overrides", "detail_queue", "items"):
         conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND key = ?", item)
 

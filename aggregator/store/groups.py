@@ -6,7 +6,7 @@ and records the choice."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from aggregator.core.judging import Candidate, Judge, Shingled
@@ -20,30 +20,20 @@ GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear withi
 RECENT_BANDS = 10_000  # rows (about 500 items) kept apart before they join item_bands
 
 
-def save_band_keys(
-    conn: sqlite3.Connection,
-    judge: Judge,
-    seq: int,
-    own: frozenset[int],
-    old: frozenset[int] = frozenset(),
-    keys: Sequence[int] | None = None,
-) -> Sequence[int]:
-    """Replace an item's MinHash band keys (see dedupe), unless given computed; returns them.
+def drop_band_keys(conn: sqlite3.Connection, seq: int, keys: Iterable[int]) -> None:
+    """Take an item's band keys out of both tables (they have no index by item, so the
+    keys are named: computed again from the item's shingles)."""
+    gone = [(band, seq) for band in keys]
+    conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
+    conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
 
-    New keys go to the small table of recent ones (see move_recent_band_keys). The old
-    keys are computed again from the old shingles, so that the tables need no index by
-    item.
-    """
-    keys = judge.band_keys(own) if keys is None else keys
-    if old:
-        gone = [(b, seq) for b in judge.band_keys(old)]
-        conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
-        conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
+
+def add_band_keys(conn: sqlite3.Connection, seq: int, keys: Iterable[int]) -> None:
+    """New keys go to the small table of recent ones (see move_recent_band_keys)."""
     conn.executemany(
         "INSERT OR IGNORE INTO item_bands_recent (band, seq) VALUES (?, ?)",
-        [(b, seq) for b in keys],
+        [(band, seq) for band in keys],
     )
-    return keys
 
 
 def renumber(
@@ -52,13 +42,8 @@ def renumber(
     """Point an item's band keys at its new arrival number (items.release_read)."""
     for old, new, shingles in moves:
         keys = judge.band_keys(decode(shingles)) if shingles else ()
-        gone = [(band, old) for band in keys]
-        conn.executemany("DELETE FROM item_bands WHERE band = ? AND seq = ?", gone)
-        conn.executemany("DELETE FROM item_bands_recent WHERE band = ? AND seq = ?", gone)
-        conn.executemany(
-            "INSERT OR IGNORE INTO item_bands_recent (band, seq) VALUES (?, ?)",
-            [(band, new) for band in keys],
-        )
+        drop_band_keys(conn, old, keys)
+        add_band_keys(conn, new, keys)
 
 
 def move_recent_band_keys(conn: sqlite3.Connection) -> None:
@@ -89,8 +74,10 @@ def group_near_duplicates(
     for item, own, keys, fixed in shingled:
         if keys and not fixed:
             _join_nearest(conn, judge, source_id, item, own, keys)
-    for item, own, keys, _fixed in shingled:
-        save_band_keys(conn, judge, item.seq, own, decode(item.old_shingles), keys)
+    for item, _own, keys, _fixed in shingled:  # a changed item's old keys replaced
+        if item.old_shingles:
+            drop_band_keys(conn, item.seq, judge.band_keys(decode(item.old_shingles)))
+        add_band_keys(conn, item.seq, keys)
 
 
 def _join_nearest(
