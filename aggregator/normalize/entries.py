@@ -36,17 +36,19 @@ _SPACE = re.compile(r"\s+")
 # A word its source broke at a line end with a hyphen ("Aktions-\nwoche"): one word again.
 # A hyphen before "und", "oder" … stands for a word left out ("Kinder- und Jugendhilfe").
 _LINE_BREAK_HYPHEN = re.compile(
-    r"(?<=[a-zäöüß])-[ \t]*\r?\n\s*(?!(?:und|oder|bis|sowie|bzw|als|wie|noch)\b)(?=[a-zäöüß])"
+    r"(?<=[a-zäöüß])-[ \t]*(?:\r\n?|\n)\s*"
+    r"(?!(?:und|oder|bis|sowie|bzw|als|wie|noch)\b)(?=[a-zäöüß])"
 )
 
 
 # A compound broken after its own hyphen ("Baden-\nWürttemberg", "E-\nMail") keeps it.
-_BROKEN_COMPOUND = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=[A-ZÄÖÜ0-9])")
+_BROKEN_COMPOUND = re.compile(r"(?<=\w)-[ \t]*(?:\r\n?|\n)\s*(?=[A-ZÄÖÜ0-9])")
 
 
 def joined_hyphens(text: str) -> str:
-    """Words its source broke with a hyphen at a line end, joined."""
-    if "\n" not in text:
+    """Words its source broke with a hyphen at a line end, joined; a line ends as HTML
+    ends it: CR LF, LF or a lone CR."""
+    if "\n" not in text and "\r" not in text:
         return text
     return _BROKEN_COMPOUND.sub("-", _LINE_BREAK_HYPHEN.sub("", text))
 

@@ -196,6 +196,8 @@ def test_tokens_keep_their_place_in_the_original_text():
     [
         ("in der bundesweiten Aktions-\nwoche", "in der bundesweiten Aktionswoche"),
         ("<p>die Aktions-\r\n   woche</p>", "die Aktionswoche"),
+        ("die Aktions-\rwoche", "die Aktionswoche"),  # a lone CR ends a line too
+        ("Nr. 0-\r0", "Nr. 0-0"),
         ("Kinder-\nund Jugendhilfe", "Kinder- und Jugendhilfe"),  # a word left out
         ("im Land Baden-\nWürttemberg", "im Land Baden-Württemberg"),  # its own hyphen
         ("Aktions- woche", "Aktions- woche"),  # no line break in the source: as written
