@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aggregator.classify.minhash import MIN_SHINGLES, shingle_texts
-from aggregator.core.judging import Candidate, Grouping, Shingled, group_id_for
+from aggregator.core.judging import Candidate, Nearest, Shingled
 from aggregator.core.model import Item
 from aggregator.normalize.entries import clean_text
 
@@ -31,10 +31,8 @@ def shingle_items(items: Iterable[Item]) -> dict[str, Shingled]:
     return shingle_texts(comparable_text(i.title, i.summary_text, i.content_html) for i in items)
 
 
-def choose_group(
-    source_id: str, own: frozenset[int], candidates: Iterable[Candidate]
-) -> Grouping | None:
-    """The group of the most similar item of another source, if similar enough."""
+def nearest(source_id: str, own: frozenset[int], candidates: Iterable[Candidate]) -> Nearest | None:
+    """The most similar item of another source, if similar enough to share its group."""
     if len(own) < MIN_SHINGLES:
         return None
     others = [c for c in candidates if c.source_id != source_id and c.packed]
@@ -45,9 +43,7 @@ def choose_group(
     if best is None:
         return None
     score, match = best
-    if match.group_id:
-        return Grouping(match.group_id, None, score)
-    return Grouping(group_id_for(match.source_id, match.key), match, score)
+    return Nearest(match, score)
 
 
 def similarities(own: frozenset[int], candidates: list[Candidate]) -> list[tuple[int, float]]:

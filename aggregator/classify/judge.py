@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from aggregator.classify import dedupe, minhash, revise
-from aggregator.core.judging import Candidate, Grouping, Kept, Revision, Shingled
+from aggregator.core.judging import Candidate, Kept, Nearest, Revision, Shingled
 from aggregator.core.model import Item
 
 
@@ -21,10 +21,10 @@ class Classifier:
     def band_keys(self, shingles: frozenset[int]) -> Sequence[int]:
         return minhash.band_keys(shingles)
 
-    def choose_group(
+    def nearest(
         self, source_id: str, own: frozenset[int], candidates: Iterable[Candidate]
-    ) -> Grouping | None:
-        return dedupe.choose_group(source_id, own, candidates)
+    ) -> Nearest | None:
+        return dedupe.nearest(source_id, own, candidates)
 
     def revise(self, kept: Kept, item: Item) -> Revision:
         return revise.revise(kept, item)

@@ -46,18 +46,20 @@ class Shingled:
     bands: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
+    """A stored item that shares a band key with the one being grouped."""
+
+    seq: int  # its arrival number: the store reads its key and group only if it is chosen
     source_id: str
-    key: str
-    group_id: str | None
     packed: bytes  # its shingles as stored: little-endian unsigned 64-bit numbers
 
 
-@dataclass(frozen=True)
-class Grouping:
-    group_id: str
-    founder: Candidate | None  # a candidate without a group that must join the new one
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """The candidate an item is a near-duplicate of, and how similar they are."""
+
+    candidate: Candidate
     score: float
 
 
@@ -107,10 +109,11 @@ class Judge(Protocol):
         """The MinHash band keys candidates are looked up by."""
         ...
 
-    def choose_group(
+    def nearest(
         self, source_id: str, own: frozenset[int], candidates: Iterable[Candidate]
-    ) -> Grouping | None:
-        """The group an item joins among the candidates sharing a band key, if any."""
+    ) -> Nearest | None:
+        """The candidate of another source an item is a near-duplicate of, if any: the
+        item joins its group (or founds one named after it, group_id_for)."""
         ...
 
     def revise(self, kept: Kept, item: Item) -> Revision:

@@ -19,7 +19,7 @@ from aggregator.core.kinds import DecisionKind
 from aggregator.errors import NotUndoable
 from aggregator.store.groups import drop_band_keys
 from aggregator.store.rows import from_text, stored_time, to_text
-from aggregator.store.shingles import decode
+from aggregator.store.shingles import stored_shingles
 from aggregator.store.storage import Storage
 
 
@@ -172,11 +172,12 @@ def _forget_added(
     if resting is not None:
         raise NotUndoable(f"decision {resting[0]} rests on it; undo that first")
     row = conn.execute(
-        "SELECT seq, shingles, fetched_from FROM items WHERE source_id = ? AND key = ?", item
+        "SELECT seq, fetched_from FROM items WHERE source_id = ? AND key = ?", item
     ).fetchone()
     if row is None or row["fetched_from"] != decision.after:
         return  # gone already, or found by the source's own pages since
-    keys = judge.band_keys(decode(row["shingles"])) if row["shingles"] else ()
+    shingles = stored_shingles(conn, row["seq"])
+    keys = judge.band_keys(shingles) if shingles else ()
     drop_band_keys(conn, row["seq"], keys)
     for table in ("item_campaigns", "campaign_overrides", "detail_queue", "items"):
         conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND key = ?", item)

@@ -1,9 +1,9 @@
 """SQLite storage: the connection, its transactions and migrations, and the one
 `Store` through which the rest of the program reads and writes.
 
-One transaction per source refresh, so a crash in the middle of a cycle leaves
-every source either fully stored or untouched. WAL lets the web server read
-while the worker writes. The SQL of each domain lives in its own module (items,
+One transaction per source refresh, so a crash in the middle of a cycle leaves every
+source either fully stored or untouched; one per migration (store.migrate). WAL lets the
+web server read while the worker writes. The SQL of each domain lives in its own module (items,
 fetch_state, campaigns, groups, targets, sources, queue); `Store` opens the
 transactions, is composed of per-domain parts (accounts, campaigns, curation, ...) and
 turns sqlite3's errors into StorageError in all of them.
@@ -39,6 +39,7 @@ from aggregator.store import (
     campaigns,
     fetch_state,
     groups,
+    migrate,
     queue,
     robots,
 )
@@ -49,14 +50,7 @@ from aggregator.store.curation import CurationStorage
 from aggregator.store.digests import DigestStorage
 from aggregator.store.echoes import EchoStorage
 from aggregator.store.failures import CAUSES, is_storage_failure, os_error_cause, storage_error
-from aggregator.store.schema import (
-    BANDS_MIGRATION,
-    BANDS_REKEYED,
-    FLOOD_ALLOWANCE,
-    FLOOD_THRESHOLD,
-    MIGRATIONS,
-    RESHINGLED,
-)
+from aggregator.store.schema import FLOOD_ALLOWANCE, FLOOD_THRESHOLD, MIGRATIONS
 from aggregator.store.sources import SourceStorage
 from aggregator.store.storage import Storage
 from aggregator.store.targets import TargetStorage
@@ -235,16 +229,9 @@ class Store(
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for number in range(version + 1, len(MIGRATIONS) + 1):
             with self.transaction() as conn:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                if number in (BANDS_MIGRATION, BANDS_REKEYED):
-                    groups.backfill_band_keys(conn, self._judge)
-                if number == RESHINGLED:
-                    groups.reshingle(conn, self._judge)
-                conn.execute(f"PRAGMA user_version = {number}")
+                migrate.apply(conn, self._judge, number)
 
     @property
     def schema_version(self) -> int:
@@ -281,7 +268,7 @@ class Store(
         counts = dict.fromkeys(Change, 0)
         held: list[int] = []
         waiting: list[int] = []
-        released: list[tuple[int, int, str]] = []
+        released: list[tuple[int, int, frozenset[int]]] = []
         queued = {q.key for q in details.add} if details is not None else set()
         to_group: list[_items.Upserted] = []
         with self.transaction() as conn:

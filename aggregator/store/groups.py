@@ -1,7 +1,7 @@
-"""Near-duplicate groups as stored: each item's shingles and MinHash band keys, and
-its group id. Which group an item joins is decided by the judge the store is handed
-(core.judging, classify.dedupe.choose_group); this finds the candidates it chooses from
-and records the choice."""
+"""Near-duplicate groups as stored: each item's shingles (table item_shingles) and
+MinHash band keys, and its group id. Whose group an item joins is decided by the judge
+the store is handed (core.judging, classify.dedupe.nearest); this finds the candidates it
+chooses from and records the choice."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
-from aggregator.core.judging import Candidate, Judge, Shingled
+from aggregator.core.judging import Candidate, Judge, Shingled, group_id_for
 from aggregator.store.items import Upserted
 from aggregator.store.rows import to_text
-from aggregator.store.shingles import decode, encode
+from aggregator.store.shingles import decode, encode, store_shingles, stored_shingles
 
 GROUP_WINDOW = timedelta(days=21)  # joint releases of one occasion appear within weeks
 
@@ -37,11 +37,11 @@ def add_band_keys(conn: sqlite3.Connection, seq: int, keys: Iterable[int]) -> No
 
 
 def renumber(
-    conn: sqlite3.Connection, judge: Judge, moves: Sequence[tuple[int, int, str | bytes]]
+    conn: sqlite3.Connection, judge: Judge, moves: Sequence[tuple[int, int, frozenset[int]]]
 ) -> None:
     """Point an item's band keys at its new arrival number (items.release_read)."""
     for old, new, shingles in moves:
-        keys = judge.band_keys(decode(shingles)) if shingles else ()
+        keys = judge.band_keys(shingles) if shingles else ()
         drop_band_keys(conn, old, keys)
         add_band_keys(conn, new, keys)
 
@@ -70,13 +70,13 @@ def group_near_duplicates(
     same source's, so they would only find themselves (400 of the rows each refresh of 20
     items read on the farm).
     """
-    shingled = [(item, *_shingles_of(conn, judge, item, prepared)) for item in stored]
-    for item, own, keys, fixed in shingled:
+    shingled = [(item, *_shingles_of(conn, judge, source_id, item, prepared)) for item in stored]
+    for item, own, keys, fixed, _old in shingled:
         if keys and not fixed:
             _join_nearest(conn, judge, source_id, item, own, keys)
-    for item, _own, keys, _fixed in shingled:  # a changed item's old keys replaced
-        if item.old_shingles:
-            drop_band_keys(conn, item.seq, judge.band_keys(decode(item.old_shingles)))
+    for item, _own, keys, _fixed, old in shingled:  # a changed item's old keys replaced
+        if old:
+            drop_band_keys(conn, item.seq, old)
         add_band_keys(conn, item.seq, keys)
 
 
@@ -88,60 +88,72 @@ def _join_nearest(
     own: frozenset[int],
     keys: Sequence[int],
 ) -> None:
-    """The item joins the group its judge chooses among the other sources' items that
-    share a band key with it within GROUP_WINDOW, filtered where the rows are (in SQLite):
-    a large store holds many items that share a key but lie months apart."""
+    """The item joins the group of the candidate its judge chooses among the other
+    sources' items that share a band key with it within GROUP_WINDOW, or founds one named
+    after that candidate. The candidates are filtered where their narrow rows are (a large
+    store holds many items that share a key but lie months apart); only the chosen one's
+    key and group are read from `items`."""
     marks = ",".join("?" * len(keys))
     window = (to_text(item.published - GROUP_WINDOW), to_text(item.published + GROUP_WINDOW))
     nearby = conn.execute(
-        f"""SELECT source_id, key, group_id, shingles FROM items
+        f"""SELECT seq, source_id, shingles FROM item_shingles
             WHERE seq IN (SELECT seq FROM item_bands WHERE band IN ({marks})
                           UNION ALL SELECT seq FROM item_bands_recent WHERE band IN ({marks}))
-              AND source_id != ? AND +published BETWEEN ? AND ? AND shingles != ''""",
+              AND source_id != ? AND published BETWEEN ? AND ?""",
         (*keys, *keys, source_id, *window),
     )
-    candidates = (Candidate(r[0], r[1], r[2], _as_bytes(r[3])) for r in nearby)
-    grouping = judge.choose_group(source_id, own, candidates)
-    if grouping is None:
+    nearest = judge.nearest(source_id, own, (Candidate(*row) for row in nearby))
+    if nearest is None:
         return
-    conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (grouping.group_id, item.seq))
-    if grouping.founder:  # an item an editor split off founds no group by itself
+    chosen = nearest.candidate
+    key, group_id = conn.execute(
+        "SELECT key, group_id FROM items WHERE seq = ?", (chosen.seq,)
+    ).fetchone()
+    if group_id is None:  # an item an editor split off founds no group by itself
+        group_id = group_id_for(chosen.source_id, key)
         conn.execute(
-            "UPDATE items SET group_id = ? WHERE source_id = ? AND key = ? AND group_fixed = 0",
-            (grouping.group_id, grouping.founder.source_id, grouping.founder.key),
+            "UPDATE items SET group_id = ? WHERE seq = ? AND group_fixed = 0",
+            (group_id, chosen.seq),
         )
+    conn.execute("UPDATE items SET group_id = ? WHERE seq = ?", (group_id, item.seq))
 
 
 def _shingles_of(
-    conn: sqlite3.Connection, judge: Judge, item: Upserted, prepared: Mapping[str, Shingled]
-) -> tuple[frozenset[int], Sequence[int], bool]:
-    """An item's shingles, its band keys, and whether an editor fixed its group (a new
-    item's never is); a changed item's shingles are stored anew here."""
+    conn: sqlite3.Connection,
+    judge: Judge,
+    source_id: str,
+    item: Upserted,
+    prepared: Mapping[str, Shingled],
+) -> tuple[frozenset[int], Sequence[int], bool, Sequence[int]]:
+    """An item's shingles, its band keys, whether an editor fixed its group (a new item's
+    never is) and the band keys it had before (a changed item's, stored anew here)."""
     shingled = item.shingled or prepared.get(item.text) or judge.shingle([item.text])[item.text]
     own = shingled.shingles
-    fixed = False
-    if item.shingled is None:  # a changed item: grouped anew, unless an editor fixed it
-        (fixed,) = conn.execute(
-            "SELECT group_fixed FROM items WHERE seq = ?", (item.seq,)
-        ).fetchone()
-        conn.execute(
-            "UPDATE items SET shingles = ?, group_id = CASE WHEN group_fixed THEN group_id "
-            "ELSE NULL END WHERE seq = ?",
-            (encode(own), item.seq),
-        )
-    return own, shingled.bands, bool(fixed)
+    if item.shingled is not None:  # a new item: stored with them
+        return own, shingled.bands, False, ()
+    (fixed,) = conn.execute("SELECT group_fixed FROM items WHERE seq = ?", (item.seq,)).fetchone()
+    conn.execute(
+        "UPDATE items SET group_id = CASE WHEN group_fixed THEN group_id ELSE NULL END "
+        "WHERE seq = ?",
+        (item.seq,),
+    )
+    before = stored_shingles(conn, item.seq)
+    store_shingles(conn, item.seq, source_id, item.published, own)
+    return own, shingled.bands, bool(fixed), judge.band_keys(before) if before else ()
 
 
-def _as_bytes(stored: bytes | str) -> bytes:
-    """Shingles as packed bytes, also from the hex text stores wrote before packing."""
-    if isinstance(stored, bytes):
-        return stored
-    packed = encode(decode(stored))
-    return packed if isinstance(packed, bytes) else b""
+def pack_hex_shingles(conn: sqlite3.Connection) -> None:
+    """Shingles written as hex text, before they were packed, packed (migration 25)."""
+    rows = conn.execute("SELECT seq, shingles FROM item_shingles WHERE typeof(shingles) = 'text'")
+    conn.executemany(
+        "UPDATE item_shingles SET shingles = ? WHERE seq = ?",
+        [(encode(decode(text)), seq) for seq, text in rows.fetchall()],
+    )
 
 
 def backfill_band_keys(conn: sqlite3.Connection, judge: Judge) -> None:
-    """Items stored before band keys existed get theirs, so they are still found."""
+    """Items stored before band keys existed get theirs, so they are still found
+    (migrations 6 and 10, when the shingles were still a column of `items`)."""
     rows = conn.execute("SELECT seq, shingles FROM items WHERE shingles != ''").fetchall()
     conn.executemany(  # a generator: twenty rows per item are not held at once
         "INSERT OR IGNORE INTO item_bands (band, seq) VALUES (?, ?)",
@@ -154,7 +166,8 @@ RESHINGLE_BATCH = 1000
 
 def reshingle(conn: sqlite3.Connection, judge: Judge) -> None:
     """Every item's shingles and band keys computed anew from its stored text (after the
-    shingle hash changed), in batches, so that a large store needs little memory."""
+    shingle hash changed, migration 14: the shingles were still a column of `items`), in
+    batches, so that a large store needs little memory."""
     conn.execute("DELETE FROM item_bands")  # migration 14: item_bands_recent comes after
     last = 0
     while rows := conn.execute(

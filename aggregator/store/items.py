@@ -12,7 +12,7 @@ from aggregator.core.judging import Judge, Kept, Shingled
 from aggregator.core.kinds import Change
 from aggregator.core.model import Item, StoredItem
 from aggregator.store.rows import PUBLISHED, item_filters, stored_item, stored_time, to_text
-from aggregator.store.shingles import encode
+from aggregator.store.shingles import store_shingles, stored_shingles
 
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
@@ -82,7 +82,6 @@ class Upserted:
     seq: int
     text: str  # title, teaser and full text as stored: what near-duplicates compare ('' if same)
     published: datetime
-    old_shingles: bytes | str | None = None
     shingled: Shingled | None = None  # a new item's, stored with it
 
 
@@ -102,19 +101,20 @@ def wait(conn: sqlite3.Connection, seqs: list[int]) -> None:
     conn.executemany("UPDATE items SET waiting = 1 WHERE seq = ?", [(seq,) for seq in seqs])
 
 
-def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, int, str]]:
+def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, int, frozenset[int]]]:
     """Let out this source's waiting items whose detail page no longer waits (read, or
     given up after its attempts), each with a new arrival number: they arrive now, after
     everything that went out before. Returns (old, new, shingles) per item, for the
     near-duplicate index that points at arrival numbers."""
     rows = conn.execute(
-        "SELECT seq, shingles FROM items i WHERE source_id = ? AND waiting = 1 AND NOT EXISTS "
+        "SELECT seq FROM items i WHERE source_id = ? AND waiting = 1 AND NOT EXISTS "
         "(SELECT 1 FROM detail_queue q WHERE q.source_id = i.source_id AND q.key = i.key) "
         "ORDER BY seq",
         (source_id,),
     ).fetchall()
     released = []
-    for old, shingles in rows:
+    for (old,) in rows:
+        shingles = stored_shingles(conn, old)
         (new,) = conn.execute(
             "UPDATE items SET waiting = 0, seq = (SELECT max(seq) + 1 FROM items) "
             "WHERE seq = ? RETURNING seq",
@@ -133,8 +133,8 @@ def upsert_item(
     first: FirstRead | None = None,
 ) -> Upserted:
     """Insert or update one item. A new one is stored with its shingles (from `prepared`,
-    by comparable text, or computed here): one write of the row, not two. `first` is
-    given for a source's first read (see FirstRead)."""
+    by comparable text, or computed here). `first` is given for a source's first read
+    (see FirstRead)."""
     row = existing(conn, item, first)
     if row is None:
         text = judge.comparable_text(item.title, item.summary_text, item.content_html)
@@ -143,8 +143,8 @@ def upsert_item(
             """
             INSERT INTO items (source_id, key, url, title, summary_html, summary_text,
                                content_html, published, date_is_guess, fingerprint, guid,
-                               fetched_from, first_seen, updated, shingles, dated_by, seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                               fetched_from, first_seen, updated, dated_by, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                     (SELECT coalesce(max(seq), 0) + 1 FROM items))
             RETURNING seq
             """,
@@ -163,10 +163,10 @@ def upsert_item(
                 item.fetched_from,
                 to_text(now),
                 to_text(min(item.published, now)),
-                encode(shingled.shingles),
                 item.dated_by,
             ),
         ).fetchone()
+        store_shingles(conn, seq, item.source_id, item.published, shingled.shingles)
         if first is not None:
             first.add(item)
         return Upserted(Change.NEW, item.key, seq, text, item.published, shingled=shingled)
@@ -207,7 +207,7 @@ def upsert_item(
         first.add(replace(item, key=row["key"], published=published))
     status = Change.UPDATED if changed else Change.SAME
     text = judge.comparable_text(item.title, item.summary_text, new_content)
-    return Upserted(status, row["key"], row["seq"], text, published, row["shingles"])
+    return Upserted(status, row["key"], row["seq"], text, published)
 
 
 def _kept(row: sqlite3.Row) -> Kept:

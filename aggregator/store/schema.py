@@ -434,3 +434,37 @@ MIGRATIONS.append(
     CREATE INDEX echoes_release ON echoes (release_source, release_key);
     """
 )
+
+SHINGLES_APART = 25  # after it, shingles stored as hex text are packed
+MIGRATIONS.append(
+    # 25: shingles in a narrow table of their own, with what the search for near-duplicate
+    # candidates filters on (source, date). As a late column of `items` (after the teaser
+    # and full text) every candidate's row was read up to them: 5.7 times the CPU with the
+    # 20 KB full texts detail pages give (bench/results.md, session 16). Triggers keep the
+    # copies of `seq` and `published` and the row's existence in step with `items`.
+    """
+    CREATE TABLE item_shingles (
+        seq       INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        published TEXT NOT NULL,
+        shingles  BLOB NOT NULL
+    );
+    INSERT INTO item_shingles (seq, source_id, published, shingles)
+        SELECT seq, source_id, published, shingles FROM items WHERE shingles != '';
+    ALTER TABLE items DROP COLUMN shingles;
+    CREATE TRIGGER item_shingles_renumbered AFTER UPDATE OF seq ON items
+        WHEN NEW.seq IS NOT OLD.seq
+    BEGIN
+        UPDATE item_shingles SET seq = NEW.seq WHERE seq = OLD.seq;
+    END;
+    CREATE TRIGGER item_shingles_redated AFTER UPDATE OF published ON items
+        WHEN NEW.published IS NOT OLD.published
+    BEGIN
+        UPDATE item_shingles SET published = NEW.published WHERE seq = NEW.seq;
+    END;
+    CREATE TRIGGER item_shingles_deleted AFTER DELETE ON items
+    BEGIN
+        DELETE FROM item_shingles WHERE seq = OLD.seq;
+    END;
+    """
+)

@@ -1,11 +1,16 @@
 """Shingle sets as the store keeps them: packed little-endian unsigned 64-bit numbers,
-the form classify.dedupe compares in numpy; older stores may still hold hex text."""
+the form classify.dedupe compares in numpy, in the table item_shingles (schema migration
+25); older stores held hex text."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from array import array
 from collections.abc import Iterable
+from datetime import datetime
+
+from aggregator.store.rows import to_text
 
 
 def _packed(values: Iterable[int] | bytes) -> array[int]:
@@ -34,3 +39,23 @@ def decode(stored: bytes | str | None) -> frozenset[int]:
     if isinstance(stored, bytes):
         return frozenset(_packed(stored))
     return frozenset(int(v, 16) for v in stored.split())  # written before packing
+
+
+def stored_shingles(conn: sqlite3.Connection, seq: int) -> frozenset[int]:
+    row = conn.execute("SELECT shingles FROM item_shingles WHERE seq = ?", (seq,)).fetchone()
+    return decode(row[0]) if row else frozenset()
+
+
+def store_shingles(
+    conn: sqlite3.Connection, seq: int, source_id: str, published: datetime, own: frozenset[int]
+) -> None:
+    """An item's shingles as the candidate search reads them; none are no row."""
+    packed = encode(own)
+    if not packed:
+        conn.execute("DELETE FROM item_shingles WHERE seq = ?", (seq,))
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO item_shingles (seq, source_id, published, shingles) "
+        "VALUES (?, ?, ?, ?)",
+        (seq, source_id, to_text(published), packed),
+    )

@@ -1,5 +1,6 @@
 """Near-duplicates: shingles computed a batch at a time are each text's own, and an
-item joins the group of its nearest duplicate from another source."""
+item's nearest duplicate is the most similar of another source (the store puts it in that
+one's group: tests/store)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.classify import dedupe, minhash
-from aggregator.classify.dedupe import choose_group
+from aggregator.classify.dedupe import nearest
 from aggregator.classify.minhash import shingle_texts
-from aggregator.core.judging import Candidate, group_id_for
+from aggregator.core.judging import Candidate
 from aggregator.store.shingles import encode
 
 _WORDS = [
@@ -56,7 +57,7 @@ _SETS = st.frozensets(st.integers(min_value=0, max_value=2**63 - 1), max_size=60
 @given(_SETS, st.lists(_SETS.filter(bool), max_size=30))
 def test_similarities_from_stored_bytes_equal_the_sets(own, others):
     # grouping compares a new item with its candidates' packed shingles, all at once
-    candidates = [Candidate("b", str(n), None, _packed(s)) for n, s in enumerate(others)]
+    candidates = [Candidate(n, "b", _packed(s)) for n, s in enumerate(others)]
     expected = [(len(s), minhash.similarity(own, s)) for s in others]
     assert dedupe.similarities(own, candidates) == expected
 
@@ -89,34 +90,25 @@ def _packed(shingled: frozenset[int]) -> bytes:
     return packed
 
 
-def _candidate(source_id: str, text: str, group_id: str | None = None) -> Candidate:
-    return Candidate(
-        source_id, f"{source_id}-key", group_id, _packed(shingle_texts([text])[text].shingles)
-    )
+def _candidate(seq: int, source_id: str, text: str) -> Candidate:
+    return Candidate(seq, source_id, _packed(shingle_texts([text])[text].shingles))
 
 
-def test_an_item_joins_the_group_of_its_near_duplicate_from_another_source() -> None:
+def test_the_nearest_duplicate_is_the_most_similar_text_of_another_source() -> None:
     own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
-    grouped = choose_group(
-        "oder-spree",
-        own,
-        [
-            _candidate("uckermark", OTHER_TEXT, "g-other"),
-            _candidate("spree-neisse", JOINT_TEXT, "g-joint"),
-        ],
-    )
-    assert grouped is not None and grouped.group_id == "g-joint" and grouped.founder is None
+    local = JOINT_TEXT + " Im Landkreis Görlitz beraten wir zusätzlich am Samstag."
+    candidates = [
+        _candidate(1, "uckermark", OTHER_TEXT),
+        _candidate(2, "goerlitz", local),
+        _candidate(3, "spree-neisse", JOINT_TEXT),
+    ]
+    found = nearest("oder-spree", own, candidates)
+    assert found is not None and found.candidate.seq == 3 and found.score == 1.0
+    found = nearest("oder-spree", own, candidates[:2])
+    assert found is not None and found.candidate.seq == 2 and 0.45 <= found.score < 1.0
 
 
-def test_an_ungrouped_duplicate_founds_a_group_named_after_it() -> None:
+def test_no_nearest_duplicate_of_the_same_source_or_an_unlike_text() -> None:
     own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
-    founder = _candidate("spree-neisse", JOINT_TEXT)
-    grouped = choose_group("oder-spree", own, [founder])
-    assert grouped is not None and grouped.founder == founder
-    assert grouped.group_id == group_id_for("spree-neisse", "spree-neisse-key")
-
-
-def test_no_group_with_the_same_source_or_an_unlike_text() -> None:
-    own = shingle_texts([JOINT_TEXT])[JOINT_TEXT].shingles
-    assert choose_group("spree-neisse", own, [_candidate("spree-neisse", JOINT_TEXT)]) is None
-    assert choose_group("oder-spree", own, [_candidate("uckermark", OTHER_TEXT)]) is None
+    assert nearest("spree-neisse", own, [_candidate(1, "spree-neisse", JOINT_TEXT)]) is None
+    assert nearest("oder-spree", own, [_candidate(1, "uckermark", OTHER_TEXT)]) is None

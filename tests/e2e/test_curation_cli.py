@@ -210,6 +210,11 @@ def test_an_editor_adds_a_release_the_pages_did_not_yield(site: SiteServer, tmp_
     assert url not in _feed(config, env)
     with sqlite3.connect(env["AGGREGATOR_DB"]) as conn:  # the addition is gone with its undo
         assert conn.execute("SELECT count(*) FROM items WHERE url = ?", (url,)).fetchone() == (0,)
+        orphans = (  # nor is anything of it left where near-duplicates are looked up
+            "SELECT count(*) FROM item_shingles WHERE seq NOT IN (SELECT seq FROM items)",
+            "SELECT count(*) FROM item_bands_recent WHERE seq NOT IN (SELECT seq FROM items)",
+        )
+        assert [conn.execute(query).fetchone() for query in orphans] == [(0,), (0,)]
     internal = _cli(
         config,
         env,

@@ -203,7 +203,8 @@ def test_worker_processes_store_exactly_what_inline_parsing_stores(site, tmp_pat
         with sqlite3.connect(env["AGGREGATOR_DB"]) as db:
             stored[workers] = db.execute(
                 "SELECT source_id, key, url, title, summary_html, content_html, published, "
-                "date_is_guess, fingerprint, shingles, group_id FROM items ORDER BY source_id, key"
+                "date_is_guess, fingerprint, shingles, group_id FROM items "
+                "LEFT JOIN item_shingles USING (seq, source_id, published) ORDER BY source_id, key"
             ).fetchall()
     assert len(stored[0]) > 40
     assert stored[2] == stored[0]

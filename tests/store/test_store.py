@@ -12,7 +12,7 @@ from aggregator.errors import StorageError
 from aggregator.store.database import MIGRATIONS, Store
 from tests.helpers.checks import present
 from tests.helpers.items import JOINT, T0, make_item
-from tests.helpers.old_schemas import DROP_AFTER_18
+from tests.helpers.old_schemas import DROP_AFTER_18, SHINGLES_BACK_IN_ITEMS
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def _store_with_one_joint_item(path: Path) -> tuple[Store, frozenset[int]]:
 
     old = Store(path, CLASSIFIER)
     old.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
-    shingled = decode(old._conn.execute("SELECT shingles FROM items").fetchone()[0])
+    shingled = decode(old._conn.execute("SELECT shingles FROM item_shingles").fetchone()[0])
     return old, shingled
 
 
@@ -248,17 +248,18 @@ def test_shingles_of_the_per_shingle_hash_are_computed_anew(tmp_path: Path):
 
     path = tmp_path / "v13.db"
     old, now = _store_with_one_joint_item(path)
+    old._conn.executescript(DROP_AFTER_18)  # migration 19
     old._conn.execute("UPDATE items SET shingles = ?", (encode(frozenset(range(1, 60))),))
     old._conn.execute("DELETE FROM item_bands")
     old._conn.executemany("INSERT INTO item_bands VALUES (?, 1)", [(n,) for n in range(1, 21)])
     old._conn.execute("PRAGMA user_version = 13")
     old._conn.execute("DROP TABLE item_bands_recent")  # migration 15
     old._conn.execute("ALTER TABLE items DROP COLUMN held")  # migration 17
-    old._conn.executescript(DROP_AFTER_18)  # migration 19
     old.close()
     store = Store(path, CLASSIFIER)
     title, text, content, stored = store._conn.execute(
-        "SELECT title, summary_text, content_html, shingles FROM items"
+        "SELECT title, summary_text, content_html, shingles FROM items JOIN item_shingles "
+        "USING (seq)"
     ).fetchone()
     expected = shingles(comparable_text(title, text, content))
     assert decode(stored) == expected == now
@@ -299,21 +300,34 @@ def test_a_changed_item_replaces_its_band_keys(store: Store):
     assert not _joins_the_group_of(store, "spree-neisse")
 
 
-def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
-    """Stores written before shingles were packed hold them as hex text; both forms match."""
+def test_shingles_move_out_of_the_items_rows_packed_and_still_group(tmp_path: Path):
+    """Version 24 kept shingles in a late column of `items`, as packed bytes or, written
+    before packing, hex text; version 25 keeps them packed in item_shingles, the rows of
+    items lose the column, and old items are still found by new ones."""
     from aggregator.store.shingles import decode
 
+    path = tmp_path / "v24.db"
+    old = Store(path, CLASSIFIER)
     joint = (
         "Vom 26. bis 30. August laden die kommunalen Jobcenter zu einer bundesweiten "
         "Aktionswoche ein und zeigen ihre Angebote für Familien und Betriebe vor Ort"
     )
-    store.save_refresh("spree-neisse", [make_item(summary_text=joint)], [], T0)
-    packed = store._conn.execute("SELECT shingles FROM items").fetchone()[0]
-    assert isinstance(packed, bytes) and len(packed) % 8 == 0
-    as_hex = " ".join(f"{v:x}" for v in sorted(decode(packed)))
-    store._conn.execute("UPDATE items SET shingles = ?", (as_hex,))
-    assert decode(as_hex) == decode(packed)
+    unlike = "Der Kreistag berät am Donnerstag über den Haushalt und die Sanierung der Straßen"
+    first = make_item(summary_text=joint)
+    second = make_item("link:e.de/2", url="https://e.de/2", summary_text=unlike, fingerprint="f3")
+    old.save_refresh("spree-neisse", [first, second], [], T0)
+    packed = dict(old._conn.execute("SELECT seq, shingles FROM item_shingles").fetchall())
+    old._conn.executescript(SHINGLES_BACK_IN_ITEMS)
+    as_hex = " ".join(f"{v:x}" for v in sorted(decode(packed[1])))
+    old._conn.execute("UPDATE items SET shingles = ? WHERE seq = 1", (as_hex,))
+    old._conn.execute("PRAGMA user_version = 24")
+    old.close()
 
+    store = Store(path, CLASSIFIER)
+    columns = [row[1] for row in store._conn.execute("PRAGMA table_info(items)")]
+    assert "shingles" not in columns
+    moved = dict(store._conn.execute("SELECT seq, shingles FROM item_shingles").fetchall())
+    assert moved == packed and all(isinstance(v, bytes) for v in moved.values())
     other = make_item(
         "link:u.de/9",
         source_id="uckermark",
@@ -322,8 +336,28 @@ def test_shingles_stored_as_hex_text_before_packing_still_group(store: Store):
         fingerprint="f2",
     )
     store.save_refresh("uckermark", [other], [], T0)
+    groups = {s.item.key: s.group_id for s in store.items(limit=None)}
+    assert groups["link:e.de/1"] and groups["link:e.de/1"] == groups["link:u.de/9"]
+    assert groups["link:e.de/2"] is None
+    store.close()
+
+
+def test_a_near_duplicate_without_a_group_founds_one_named_after_it(store: Store):
+    """The first item of a joint release names the group, which its later members join."""
+    from aggregator.core.judging import group_id_for
+
+    store.save_refresh("spree-neisse", [make_item(summary_text=JOINT)], [], T0)
+    for n, source_id in enumerate(("uckermark", "oder-spree")):
+        other = make_item(
+            f"link:{source_id}/1",
+            source_id=source_id,
+            url=f"https://{source_id}.de/1",
+            summary_text=JOINT + " in " + source_id,
+            fingerprint=f"g{n}",
+        )
+        store.save_refresh(source_id, [other], [], T0)
     groups = {s.item.source_id: s.group_id for s in store.items(limit=None)}
-    assert groups["spree-neisse"] and groups["spree-neisse"] == groups["uckermark"]
+    assert set(groups.values()) == {group_id_for("spree-neisse", "link:e.de/1")}
 
 
 def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_from(
@@ -337,7 +371,7 @@ def test_shingles_computed_beforehand_are_used_for_the_text_they_were_computed_f
     text = comparable_text(item.title, item.summary_text, item.content_html)
     prepared = Shingled(frozenset(range(100, 120)), (7, 8, 9))
     store.save_refresh("spree-neisse", [item], [], T0, shingled={text: prepared})
-    stored = store._conn.execute("SELECT shingles FROM items").fetchone()[0]
+    stored = store._conn.execute("SELECT shingles FROM item_shingles").fetchone()[0]
     assert decode(stored) == prepared.shingles
     bands = {band for band, _seq in _band_rows(store)}
     assert bands == {7, 8, 9}

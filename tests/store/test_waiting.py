@@ -98,3 +98,34 @@ def test_a_released_item_still_finds_its_near_duplicates(tmp_path: Path) -> None
     ).fetchone()[0]
     assert bands > 0
     store.close()
+
+
+def test_a_released_item_dated_by_its_page_is_found_at_its_number_and_date(
+    tmp_path: Path,
+) -> None:
+    """Released, the item takes a new arrival number, and its page gave it the real date:
+    the near-duplicate search (item_shingles) follows both, so a joint release of that
+    day from another source joins it."""
+    store = _store_with_a_waiting_item(tmp_path / "w.db")
+    dated = make_item(
+        "b", url="https://e.de/2", title="wartet", fingerprint="b", summary_text=JOINT
+    )
+    done = DetailQueueChange(done=("b",))
+    store.save_refresh("spree-neisse", [dated], [], T0 + timedelta(hours=2), details=done)
+    (seq, published) = store._conn.execute(
+        "SELECT seq, published FROM items WHERE key = 'b'"
+    ).fetchone()
+    searched = store._conn.execute(
+        "SELECT seq, published FROM item_shingles WHERE source_id = 'spree-neisse' AND seq = ?",
+        (seq,),
+    ).fetchall()
+    assert [tuple(row) for row in searched] == [(seq, published)]
+    assert published.startswith("2019-08-28")
+
+    other = make_item(
+        "link:u.de/9", source_id="uckermark", url="https://u.de/9", summary_text=JOINT + " Prenzlau"
+    )
+    store.save_refresh("uckermark", [other], [], T0 + timedelta(hours=3))
+    groups = {s.item.key: s.group_id for s in store.items(limit=None)}
+    assert groups["b"] and groups["b"] == groups["link:u.de/9"]
+    store.close()
