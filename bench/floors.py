@@ -1,7 +1,8 @@
 """The reference points, in a process of their own: the network floor (the same URLs,
 robots.txt included, fetched concurrently with the fetcher's client settings and
-limits, no parsing, no pacing) and the CPU floor (the same bytes parsed by lxml and
-nothing else). Prints one JSON document.
+limits, no parsing, no pacing), the CPU the HTTP client spends on those requests alone,
+and the CPU floor (the same bytes parsed by lxml and nothing else). Prints one JSON
+document.
 
 Run: python -m bench.floors --farm http://127.0.0.1:8901 [--concurrency 64] [--feeds-only]
 """
@@ -70,10 +71,13 @@ def main(farm: str, concurrency: int | None = None, feeds_only: bool = False) ->
         urls += [f"{parts.scheme}://{parts.netloc}/robots.txt", site["target"]]
     defaults = Defaults() if concurrency is None else Defaults(concurrency=concurrency)
     with operator_urls(urls):  # the farm is on loopback, as the operator configured it
+        started = cpu_seconds()
         wall, bodies = asyncio.run(fetch_all(urls, defaults))
+        client_cpu = cpu_seconds() - started
     targets = {url: body for url, body in bodies.items() if not url.endswith("/robots.txt")}
     return {
         "network_floor_s": wall,
+        "client_cpu_s": client_cpu,  # the HTTP client's CPU for these requests alone
         "cpu_floor_s": parse_all(targets),
         "requests": len(urls),
         "answered": len(bodies),

@@ -236,6 +236,11 @@ def spread(values: list[float], digits: str = ".3g") -> str:
     return f"{statistics.median(values):{digits}} ({min(values):{digits}}–{max(values):{digits}})"
 
 
+def _client_cpu(floor: str):  # type: ignore[no-untyped-def]
+    """A run's HTTP client CPU for the floor's requests (0 in runs recorded before it)."""
+    return lambda run: run[floor].get("client_cpu_s", 0.0)
+
+
 def report(runs: list[dict], args: argparse.Namespace) -> str:
     def column(pick) -> list[float]:  # type: ignore[no-untyped-def]
         return [pick(run) for run in runs]
@@ -285,7 +290,9 @@ def report(runs: list[dict], args: argparse.Namespace) -> str:
         "",
         f"- Network floor (all offices, ≤ 2 per host, ≤ {FLOOR_CONCURRENCY} at once, no "
         f"parsing): {spread(net)} s; feeds alone {spread(floors['feeds'])} s; CPU floor "
-        f"(lxml only) {spread(column(lambda r: r['floors']['cpu_floor_s']))} s.",
+        f"(lxml only) {spread(column(lambda r: r['floors']['cpu_floor_s']))} s; the HTTP "
+        f"client's CPU for the same requests {spread(column(_client_cpu('floors')))} CPU-s, "
+        f"feeds alone {spread(column(_client_cpu('feed_floor')))} CPU-s.",
         "- Feeds, entries per CPU-second, ours to reader's, each run: "
         + ", ".join(f"{o / t:.2f} ×" for o, t in zip(ours, theirs, strict=True))
         + f" (median {statistics.median(o / t for o, t in zip(ours, theirs, strict=True)):.2f} ×).",
