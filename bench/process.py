@@ -27,8 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -236,9 +238,9 @@ def spread(values: list[float], digits: str = ".3g") -> str:
     return f"{statistics.median(values):{digits}} ({min(values):{digits}}–{max(values):{digits}})"
 
 
-def _client_cpu(floor: str):  # type: ignore[no-untyped-def]
+def _client_cpu(floor: str) -> Callable[[dict[str, Any]], float]:
     """A run's HTTP client CPU for the floor's requests (0 in runs recorded before it)."""
-    return lambda run: run[floor].get("client_cpu_s", 0.0)
+    return lambda run: float(run[floor].get("client_cpu_s", 0.0))
 
 
 def report(runs: list[dict], args: argparse.Namespace) -> str:

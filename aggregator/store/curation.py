@@ -17,9 +17,8 @@ from datetime import datetime
 from aggregator.core.judging import Judge, group_id_for
 from aggregator.core.kinds import DecisionKind
 from aggregator.errors import NotUndoable
-from aggregator.store.groups import drop_band_keys
+from aggregator.store.groups import drop_band_keys, stored_band_keys
 from aggregator.store.rows import from_text, stored_time, to_text
-from aggregator.store.shingles import stored_shingles
 from aggregator.store.storage import Storage
 
 
@@ -176,9 +175,7 @@ def _forget_added(
     ).fetchone()
     if row is None or row["fetched_from"] != decision.after:
         return  # gone already, or found by the source's own pages since
-    shingles = stored_shingles(conn, row["seq"])
-    keys = judge.band_keys(shingles) if shingles else ()
-    drop_band_keys(conn, row["seq"], keys)
+    drop_band_keys(conn, row["seq"], stored_band_keys(conn, judge, row["seq"]))
     for table in ("item_campaigns", "campaign_overrides", "detail_queue", "items"):
         conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND key = ?", item)
 

@@ -268,7 +268,7 @@ class Store(
         counts = dict.fromkeys(Change, 0)
         held: list[int] = []
         waiting: list[int] = []
-        released: list[tuple[int, int, frozenset[int]]] = []
+        released: list[tuple[int, int]] = []
         queued = {q.key for q in details.add} if details is not None else set()
         to_group: list[_items.Upserted] = []
         with self.transaction() as conn:

@@ -36,12 +36,17 @@ def add_band_keys(conn: sqlite3.Connection, seq: int, keys: Iterable[int]) -> No
     )
 
 
-def renumber(
-    conn: sqlite3.Connection, judge: Judge, moves: Sequence[tuple[int, int, frozenset[int]]]
-) -> None:
-    """Point an item's band keys at its new arrival number (items.release_read)."""
-    for old, new, shingles in moves:
-        keys = judge.band_keys(shingles) if shingles else ()
+def stored_band_keys(conn: sqlite3.Connection, judge: Judge, seq: int) -> Sequence[int]:
+    """The band keys of an item's stored shingles (none without them)."""
+    shingles = stored_shingles(conn, seq)
+    return judge.band_keys(shingles) if shingles else ()
+
+
+def renumber(conn: sqlite3.Connection, judge: Judge, moves: Sequence[tuple[int, int]]) -> None:
+    """Point an item's band keys at its new arrival number (items.release_read; its
+    shingles moved with it)."""
+    for old, new in moves:
+        keys = stored_band_keys(conn, judge, new)
         drop_band_keys(conn, old, keys)
         add_band_keys(conn, new, keys)
 
@@ -137,9 +142,9 @@ def _shingles_of(
         "WHERE seq = ?",
         (item.seq,),
     )
-    before = stored_shingles(conn, item.seq)
+    before = stored_band_keys(conn, judge, item.seq)
     store_shingles(conn, item.seq, source_id, item.published, own)
-    return own, shingled.bands, bool(fixed), judge.band_keys(before) if before else ()
+    return own, shingled.bands, bool(fixed), before
 
 
 def pack_hex_shingles(conn: sqlite3.Connection) -> None:

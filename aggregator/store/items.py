@@ -12,7 +12,7 @@ from aggregator.core.judging import Judge, Kept, Shingled
 from aggregator.core.kinds import Change
 from aggregator.core.model import Item, StoredItem
 from aggregator.store.rows import PUBLISHED, item_filters, stored_item, stored_time, to_text
-from aggregator.store.shingles import store_shingles, stored_shingles
+from aggregator.store.shingles import store_shingles
 
 RELATED_SHOWN = 5  # links to other members of a near-duplicate group, per entry
 
@@ -101,10 +101,10 @@ def wait(conn: sqlite3.Connection, seqs: list[int]) -> None:
     conn.executemany("UPDATE items SET waiting = 1 WHERE seq = ?", [(seq,) for seq in seqs])
 
 
-def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, int, frozenset[int]]]:
+def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, int]]:
     """Let out this source's waiting items whose detail page no longer waits (read, or
     given up after its attempts), each with a new arrival number: they arrive now, after
-    everything that went out before. Returns (old, new, shingles) per item, for the
+    everything that went out before. Returns (old, new) per item, for the
     near-duplicate index that points at arrival numbers."""
     rows = conn.execute(
         "SELECT seq FROM items i WHERE source_id = ? AND waiting = 1 AND NOT EXISTS "
@@ -114,13 +114,12 @@ def release_read(conn: sqlite3.Connection, source_id: str) -> list[tuple[int, in
     ).fetchall()
     released = []
     for (old,) in rows:
-        shingles = stored_shingles(conn, old)
         (new,) = conn.execute(
             "UPDATE items SET waiting = 0, seq = (SELECT max(seq) + 1 FROM items) "
             "WHERE seq = ? RETURNING seq",
             (old,),
         ).fetchone()
-        released.append((old, new, shingles))
+        released.append((old, new))
     return released
 
 
